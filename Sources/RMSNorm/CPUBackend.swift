@@ -1,0 +1,106 @@
+import Dispatch
+import Foundation
+
+// The fast CPU path: 8-wide SIMD in fp32, one pass per row while it is in cache
+// (sum of squares, then scale), rows split over all cores.
+
+extension RMSNormElement {
+    @inline(__always) static func load8(_ p: UnsafePointer<Self>) -> SIMD8<Float> {
+        switch dtype {
+        case .float32:
+            return UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
+        case .bfloat16:
+            let h = UnsafeRawPointer(p).loadUnaligned(as: SIMD8<UInt16>.self)
+            return unsafeBitCast(SIMD8<UInt32>(truncatingIfNeeded: h) &<< 16, to: SIMD8<Float>.self)
+        case .float16:
+            var v = SIMD8<Float>()
+            for i in 0..<8 { v[i] = p[i].floatValue }
+            return v
+        }
+    }
+
+    @inline(__always) static func store8(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Self>) {
+        switch dtype {
+        case .float32:
+            UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
+        case .bfloat16:
+            let u = unsafeBitCast(v, to: SIMD8<UInt32>.self)
+            let rounded = (u &+ (0x7fff &+ ((u &>> 16) & 1))) &>> 16
+            let nan = (u & 0x7fff_ffff) .> 0x7f80_0000
+            let bits = rounded.replacing(with: (u &>> 16) | 0x40, where: nan)
+            UnsafeMutableRawPointer(p).storeBytes(of: SIMD8<UInt16>(truncatingIfNeeded: bits), as: SIMD8<UInt16>.self)
+        case .float16:
+            for i in 0..<8 { p[i] = Self(rounding: v[i]) }
+        }
+    }
+}
+
+enum CPUKernel {
+    /// Normalises one row; returns its rstd.
+    @inline(__always)
+    static func row<T: RMSNormElement, W: RMSNormElement>(
+        _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, _ w: UnsafePointer<W>, n: Int, eps: Float
+    ) -> Float {
+        var a0 = SIMD8<Float>(), a1 = SIMD8<Float>()
+        var c = 0
+        while c + 16 <= n {
+            let v0 = T.load8(x + c), v1 = T.load8(x + c + 8)
+            a0 = a0.addingProduct(v0, v0)
+            a1 = a1.addingProduct(v1, v1)
+            c += 16
+        }
+        if c + 8 <= n { let v = T.load8(x + c); a0 = a0.addingProduct(v, v); c += 8 }
+        var ss = (a0 + a1).sum()
+        while c < n { let v = x[c].floatValue; ss += v * v; c += 1 }
+
+        var rstd = 1 / (ss / Float(n) + eps).squareRoot()
+        if ss.isInfinite {
+            // |x| near Float's maximum: x² overflowed. Rescale by the largest |x| and sum again.
+            var m: Float = 0
+            for i in 0..<n { m = max(m, abs(x[i].floatValue)) }
+            if m.isFinite && m > 0 {
+                let inv = 1 / m
+                var s2: Float = 0
+                for i in 0..<n { let t = x[i].floatValue * inv; s2 += t * t }
+                rstd = inv / (s2 / Float(n) + eps * inv * inv).squareRoot()
+            }
+        }
+
+        let r = SIMD8<Float>(repeating: rstd)
+        c = 0
+        while c + 8 <= n {
+            T.store8(T.load8(x + c) * r * W.load8(w + c), y + c)
+            c += 8
+        }
+        while c < n { y[c] = T(rounding: x[c].floatValue * rstd * w[c].floatValue); c += 1 }
+        return rstd
+    }
+
+    /// All rows, split over `threads` cores (1 for small inputs, where threads cost more than they save).
+    static func forward<T: RMSNormElement, W: RMSNormElement>(
+        x: UnsafePointer<T>, ldx: Int, w: UnsafePointer<W>, y: UnsafeMutablePointer<T>, ldy: Int,
+        rstd: UnsafeMutablePointer<Float>?, rows: Int, columns: Int, eps: Float, threads: Int
+    ) {
+        // Below ~256 K elements one core finishes before others would start.
+        let workers = rows * columns < 262_144 ? 1 : max(1, min(threads, rows))
+        let xs = UInt(bitPattern: x), ys = UInt(bitPattern: y), ws = UInt(bitPattern: w)
+        let rs = rstd.map { UInt(bitPattern: $0) }
+        let body: @Sendable (Int) -> Void = { worker in
+            let x = UnsafePointer<T>(bitPattern: xs)!, y = UnsafeMutablePointer<T>(bitPattern: ys)!
+            let w = UnsafePointer<W>(bitPattern: ws)!
+            let rstd = rs.flatMap { UnsafeMutablePointer<Float>(bitPattern: $0) }
+            let lo = rows * worker / workers, hi = rows * (worker + 1) / workers
+            for r in lo..<hi {
+                let s = row(x + r * ldx, y + r * ldy, w, n: columns, eps: eps)
+                rstd?[r] = s
+            }
+        }
+        if workers == 1 { body(0) } else { DispatchQueue.concurrentPerform(iterations: workers, execute: body) }
+    }
+}
+
+/// Cores used by the CPU backend; `RMSNORM_CPU_THREADS` overrides.
+let cpuThreadCount: Int = {
+    if let v = environmentValue("RMSNORM_CPU_THREADS"), let n = Int(v), n > 0 { return n }
+    return max(1, ProcessInfo.processInfo.activeProcessorCount)
+}()

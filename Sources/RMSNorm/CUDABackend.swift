@@ -1,0 +1,91 @@
+/// Launches the forward kernels on device matrices.
+enum CUDABackend {
+    static func forward<T: RMSNormElement, W: RMSNormElement>(
+        x: DeviceMatrix<T>, weight: DeviceBuffer<W>, y: DeviceMatrix<T>, rstd: DeviceBuffer<Float>?,
+        eps: Float, stream: CUDAStream?
+    ) throws(RMSNormError) {
+        let device = x.device
+        guard y.device === device, weight.device === device, rstd.map({ $0.device === device }) ?? true,
+            stream.map({ $0.device === device }) ?? true
+        else {
+            throw .deviceMismatch(
+                "x is on GPU \(device.ordinal) but y, the weight, rstd or the stream is on another; move them to one GPU")
+        }
+        guard x.rows == y.rows, x.columns == y.columns else {
+            throw .invalidShape("x is \(x.rows)×\(x.columns) but y is \(y.rows)×\(y.columns); they must match")
+        }
+        let shape = ProblemShape(
+            rows: x.rows, columns: x.columns, inputRowStride: x.rowStride, outputRowStride: y.rowStride)
+        try shape.validate(weightCount: weight.count, eps: eps)
+        if let rstd, rstd.count < x.rows {
+            throw .invalidShape("rstd holds \(rstd.count) values but there are \(x.rows) rows; allocate at least M floats")
+        }
+        try shape.checkOverlap(inputStart: x.baseAddress, outputStart: y.baseAddress, elementSize: T.dtype.size)
+        let ySpan = UInt64(try ProblemShape.span(rows: y.rows, columns: y.columns, stride: y.rowStride) * T.dtype.size)
+        let wBytes = UInt64(weight.count * W.dtype.size)
+        if rangesOverlap(y.baseAddress, ySpan, weight.address(of: 0), wBytes) {
+            throw .overlappingBuffers("the output overlaps the weight; use a separate weight buffer")
+        }
+        if let rstd {
+            let xSpan = UInt64(try ProblemShape.span(rows: x.rows, columns: x.columns, stride: x.rowStride) * T.dtype.size)
+            let rBytes = UInt64(x.rows * 4)
+            if rangesOverlap(rstd.address(of: 0), rBytes, x.baseAddress, xSpan)
+                || rangesOverlap(rstd.address(of: 0), rBytes, y.baseAddress, ySpan)
+                || rangesOverlap(rstd.address(of: 0), rBytes, weight.address(of: 0), wBytes)
+            {
+                throw .overlappingBuffers("rstd overlaps x, y or the weight; give it its own buffer")
+            }
+        }
+        if x.rows == 0 { return }
+
+        let vec = LaunchPlan.vectorWidth(
+            columns: x.columns, elementSize: T.dtype.size, weightSize: W.dtype.size,
+            xAddress: x.baseAddress, yAddress: y.baseAddress, weightAddress: weight.address(of: 0),
+            xRowStride: x.rowStride, yRowStride: y.rowStride)
+        let plan = LaunchPlan.make(
+            rows: x.rows, columns: x.columns, elementSize: T.dtype.size, vectorWidth: vec,
+            multiprocessors: device.multiprocessorCount, maxSharedMemoryPerBlock: device.maxSharedMemoryPerBlockOptin)
+        let spec = KernelSpecialization(input: T.dtype, weight: W.dtype, vectorWidth: vec)
+        do {
+            try launch(
+                plan: plan, spec: spec, device: device, x: x.baseAddress, ldx: x.rowStride, w: weight.address(of: 0),
+                y: y.baseAddress, ldy: y.rowStride, rstd: rstd?.address(of: 0) ?? 0, rows: x.rows, columns: x.columns,
+                eps: eps, stream: stream)
+        } catch { throw .cuda(error) }
+    }
+
+    /// Launches a planned kernel on raw device addresses (used by the checked entry point above
+    /// and by the benchmark's exhaustive configuration search).
+    static func launch(
+        plan: LaunchPlan, spec: KernelSpecialization, device: CUDADevice, x: UInt64, ldx: Int, w: UInt64,
+        y: UInt64, ldy: Int, rstd: UInt64, rows: Int, columns: Int, eps: Float, stream: CUDAStream?
+    ) throws(CUDAError) {
+        let kernels = try KernelCache.shared.kernels(for: spec, device: device)
+        let name = plan.kernelName
+        guard let function = kernels.functions[name] else { throw .other("kernel \(name) missing from module \(spec)") }
+        if plan.sharedMemoryBytes > 48 * 1024 {
+            try function.setMaxDynamicSharedMemory(plan.sharedMemoryBytes)
+        }
+        let perSM = try kernels.blocksPerSM(name, block: plan.blockSize, shared: plan.sharedMemoryBytes)
+        let grid = plan.gridSize(rows: rows, multiprocessors: device.multiprocessorCount, blocksPerMultiprocessor: perSM)
+        var args = KernelArguments()
+        args.append(x)
+        args.append(Int64(ldx))
+        args.append(w)
+        args.append(y)
+        args.append(Int64(ldy))
+        args.append(rstd)
+        args.append(Int64(rows))
+        args.append(Int32(columns))
+        args.append(eps)
+        if case .registers = plan.path { args.append(Int32(plan.threadsPerRow)) }
+        try device.makeCurrent()
+        try function.launch(
+            LaunchConfiguration(grid: grid, block: plan.blockSize, sharedMemoryBytes: plan.sharedMemoryBytes),
+            stream: stream, arguments: args)
+    }
+}
+
+func rangesOverlap(_ a: UInt64, _ aLen: UInt64, _ b: UInt64, _ bLen: UInt64) -> Bool {
+    aLen > 0 && bLen > 0 && a < b + bLen && b < a + aLen
+}

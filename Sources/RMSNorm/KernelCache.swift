@@ -1,0 +1,239 @@
+import Foundation
+import Synchronization
+
+/// The kernel source embedded in the binary (SwiftPM `.embedInCode`).
+enum KernelSource {
+    static let text: String = String(decoding: PackageResources.rmsnorm_cu, as: UTF8.self)
+    /// Hash of the source, part of every cache key.
+    static let hash: String = hex(fnv1a128(Array(text.utf8)))
+}
+
+/// One compiled module: the (x dtype, weight dtype, vector width) it was specialised for.
+public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible {
+    public var input: DType
+    public var weight: DType
+    public var vectorWidth: Int
+
+    public init(input: DType, weight: DType, vectorWidth: Int) {
+        self.input = input
+        self.weight = weight
+        self.vectorWidth = vectorWidth
+    }
+
+    public func compileOptions(arch: Int) -> CompileOptions {
+        CompileOptions(
+            arch: arch,
+            defines: [("IN_T", "\(input.kernelCode)"), ("W_T", "\(weight.kernelCode)"), ("VEC", "\(vectorWidth)")])
+    }
+
+    public var description: String { "x=\(input) w=\(weight) vec=\(vectorWidth)" }
+
+    /// Every specialisation the launcher can pick: weight of the input's type or fp32, and
+    /// every power-of-two vector width up to 16 bytes.
+    public static var all: [KernelSpecialization] {
+        var list: [KernelSpecialization] = []
+        for input in DType.allCases {
+            let weights = input == .float32 ? [DType.float32] : [input, .float32]
+            for weight in weights {
+                var vec = 1
+                while vec * input.size <= 16 {
+                    list.append(.init(input: input, weight: weight, vectorWidth: vec))
+                    vec *= 2
+                }
+            }
+        }
+        return list
+    }
+
+    /// Register-path kernels present in this module (rows of up to `npt` vectors per thread).
+    public var registerVariants: [Int] { [1, 2, 4, 8, 16, 32].filter { $0 * vectorWidth <= 32 } }
+    public var kernelNames: [String] {
+        registerVariants.map { "rmsnorm_fwd_reg_npt\($0)" } + ["rmsnorm_fwd_smem", "rmsnorm_fwd_loop", "rmsnorm_copy_kernel"]
+    }
+}
+
+/// Where compiled kernels are kept between processes: `$RMSNORM_CACHE_DIR`, else
+/// `$XDG_CACHE_HOME/rmsnorm`, else `~/.cache/rmsnorm`.
+public enum KernelDiskCache {
+    public static let overrideVariable = "RMSNORM_CACHE_DIR"
+
+    public static var defaultDirectory: String {
+        if let dir = environmentValue(overrideVariable) { return dir }
+        if let xdg = environmentValue("XDG_CACHE_HOME") { return xdg + "/rmsnorm" }
+        return (environmentValue("HOME") ?? NSTemporaryDirectory()) + "/.cache/rmsnorm"
+    }
+
+    static let magic = Array("RMSNORM-CUBIN-1\n".utf8)
+
+    /// The full key (source hash, options, NVRTC version, arch) and the file it maps to.
+    static func key(for spec: KernelSpecialization, arch: Int, nvrtc: (Int, Int)) -> String {
+        "src=\(KernelSource.hash) nvrtc=\(nvrtc.0).\(nvrtc.1) arch=sm_\(arch) "
+            + spec.compileOptions(arch: arch).flags.joined(separator: " ")
+    }
+
+    static func path(directory: String, key: String) -> String {
+        directory + "/" + hex(fnv1a128(Array(key.utf8))) + ".cubin"
+    }
+
+    /// Reads an entry; anything that does not match exactly (magic, key, length, checksum) is nil.
+    static func read(directory: String, key: String) -> [UInt8]? {
+        guard let data = FileManager.default.contents(atPath: path(directory: directory, key: key)) else { return nil }
+        let bytes = [UInt8](data)
+        let keyBytes = Array(key.utf8)
+        let header = magic.count + 8 + keyBytes.count + 8 + 16
+        guard bytes.count >= header, Array(bytes[0..<magic.count]) == magic else { return nil }
+        var at = magic.count
+        func u64() -> UInt64 {
+            var v: UInt64 = 0
+            for i in 0..<8 { v |= UInt64(bytes[at + i]) << (8 * UInt64(i)) }
+            at += 8
+            return v
+        }
+        guard u64() == UInt64(keyBytes.count), Array(bytes[at..<at + keyBytes.count]) == keyBytes else { return nil }
+        at += keyBytes.count
+        let length = Int(u64())
+        let checksum = Array(bytes[at..<at + 16])
+        at += 16
+        guard length > 0, bytes.count == at + length else { return nil }
+        let payload = Array(bytes[at...])
+        guard fnv1a128(payload) == checksum else { return nil }
+        return payload
+    }
+
+    /// Writes an entry atomically (temporary file in the same folder, then rename).
+    /// Failure (read-only folder, full disk) is not an error: the kernel stays in memory.
+    @discardableResult
+    static func write(directory: String, key: String, cubin: [UInt8]) -> Bool {
+        let fm = FileManager.default
+        do { try fm.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch { return false }
+        var bytes = magic
+        func u64(_ v: UInt64) { for i in 0..<8 { bytes.append(UInt8(truncatingIfNeeded: v >> (8 * UInt64(i)))) } }
+        let keyBytes = Array(key.utf8)
+        u64(UInt64(keyBytes.count))
+        bytes += keyBytes
+        u64(UInt64(cubin.count))
+        bytes += fnv1a128(cubin)
+        bytes += cubin
+        let final = path(directory: directory, key: key)
+        let temp = final + ".tmp-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
+        guard fm.createFile(atPath: temp, contents: Data(bytes)) else { return false }
+        if rename(temp, final) != 0 {
+            unlink(temp)
+            return false
+        }
+        return true
+    }
+}
+
+/// Counters for the compile cache (read by tests and the benchmark).
+public struct KernelCacheStatistics: Sendable, Equatable {
+    public var compiles = 0
+    public var diskHits = 0
+    public var memoryHits = 0
+    /// Seconds spent in NVRTC, summed.
+    public var compileSeconds = 0.0
+}
+
+/// Compiled, loaded kernels for one device, kept for the life of the process.
+final class LoadedKernels: @unchecked Sendable {
+    let module: CUDAModule
+    let functions: [String: CUDAFunction]
+    /// Occupancy per (function, block size, shared bytes), filled on first use.
+    let occupancy = Mutex<[String: Int]>([:])
+
+    init(module: CUDAModule, names: [String]) throws(CUDAError) {
+        self.module = module
+        var f: [String: CUDAFunction] = [:]
+        for n in names { f[n] = try module.function(named: n) }
+        functions = f
+    }
+
+    func blocksPerSM(_ name: String, block: Int, shared: Int) throws(CUDAError) -> Int {
+        let key = "\(name)/\(block)/\(shared)"
+        if let v = occupancy.withLock({ $0[key] }) { return v }
+        let v = max(1, try functions[name]!.maxActiveBlocksPerMultiprocessor(blockSize: block, sharedMemoryBytes: shared))
+        occupancy.withLock { $0[key] = v }
+        return v
+    }
+}
+
+/// In-memory cache in front of the disk cache in front of NVRTC. Each specialisation is
+/// compiled at most once per process, also when many threads ask at the same time.
+public final class KernelCache: @unchecked Sendable {
+    public static let shared = KernelCache()
+
+    private struct Key: Hashable { var device: Int; var spec: KernelSpecialization }
+    private let state = Mutex<(loaded: [Key: LoadedKernels], stats: KernelCacheStatistics)>(([:], .init()))
+    /// Serialises compiles so that a specialisation asked for by several threads compiles once.
+    private let compileLock = Mutex<Void>(())
+    public let directory: String
+
+    public init(directory: String = KernelDiskCache.defaultDirectory) {
+        self.directory = directory
+    }
+
+    public var statistics: KernelCacheStatistics { state.withLock { $0.stats } }
+
+    /// CUBIN for a specialisation: from disk when a valid entry exists, else compiled (and stored).
+    public func cubin(for spec: KernelSpecialization, arch: Int) throws(CUDAError) -> [UInt8] {
+        let version = try NVRTC.version()
+        let key = KernelDiskCache.key(for: spec, arch: arch, nvrtc: version)
+        if let cached = KernelDiskCache.read(directory: directory, key: key) {
+            state.withLock { $0.stats.diskHits += 1 }
+            return cached
+        }
+        let start = DispatchTime.now().uptimeNanoseconds
+        let cubin = try NVRTC.compileToCUBIN(
+            source: KernelSource.text, name: "rmsnorm.cu", options: spec.compileOptions(arch: arch))
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        state.withLock { $0.stats.compiles += 1; $0.stats.compileSeconds += seconds }
+        KernelDiskCache.write(directory: directory, key: key, cubin: cubin)
+        return cubin
+    }
+
+    func kernels(for spec: KernelSpecialization, device: CUDADevice) throws(CUDAError) -> LoadedKernels {
+        let key = Key(device: device.ordinal, spec: spec)
+        if let hit = state.withLock({ s -> LoadedKernels? in
+            if let k = s.loaded[key] { s.stats.memoryHits += 1; return k }
+            return nil
+        }) { return hit }
+        let result: Result<LoadedKernels, CUDAError> = compileLock.withLock { _ in
+            if let k = state.withLock({ $0.loaded[key] }) { return .success(k) }
+            do {
+                let bytes = try cubin(for: spec, arch: device.arch)
+                let module = try device.loadModule(cubin: bytes)
+                let loaded = try LoadedKernels(module: module, names: spec.kernelNames)
+                state.withLock { $0.loaded[key] = loaded }
+                return .success(loaded)
+            } catch let e as CUDAError {
+                return .failure(e)
+            } catch {
+                return .failure(.other("\(error)"))
+            }
+        }
+        return try result.get()
+    }
+}
+
+// MARK: - Hashing
+
+/// FNV-1a, 128-bit: a stable, dependency-free hash for cache keys and checksums.
+func fnv1a128(_ bytes: [UInt8]) -> [UInt8] {
+    // Two independent 64-bit FNV-1a lanes (different offsets) give 128 bits of key.
+    var a: UInt64 = 0xcbf2_9ce4_8422_2325
+    var b: UInt64 = 0x6c62_272e_07bb_0142
+    for byte in bytes {
+        a = (a ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
+        b = (b ^ UInt64(byte ^ 0x5a)) &* 0x0000_0100_0000_01b3
+    }
+    var out: [UInt8] = []
+    for v in [a, b] { for i in 0..<8 { out.append(UInt8(truncatingIfNeeded: v >> (8 * UInt64(i)))) } }
+    return out
+}
+
+func hex(_ bytes: [UInt8]) -> String {
+    let digits = Array("0123456789abcdef")
+    var s = ""
+    for b in bytes { s.append(digits[Int(b >> 4)]); s.append(digits[Int(b & 15)]) }
+    return s
+}

@@ -1,0 +1,374 @@
+// RMSNorm forward kernels, compiled at run time by NVRTC for the GPU's exact sm_XY.
+//
+//   y[r, c] = x[r, c] * rstd[r] * w[c],   rstd[r] = 1 / sqrt(mean_c(x[r, c]^2) + eps)
+//
+// No CUDA headers are included: half and bfloat16 are handled as raw 16-bit words and
+// converted with PTX (half) or integer arithmetic (bfloat16), accumulation is fp32.
+//
+// Specialisation (set by the launcher with -D, one compiled module per combination):
+//   IN_T   element type of x and y: 0 float, 1 half, 2 bfloat16
+//   W_T    element type of the weight: same codes
+//   VEC    elements per vector access; VEC * sizeof(element) <= 16 bytes. The launcher picks
+//          the widest VEC for which every row start of x and y, the weight and N are aligned.
+//
+// Kernels (one module holds all of them for its (IN_T, W_T, VEC)):
+//   rmsnorm_fwd_reg_nptK  Row held in registers: `tpr` threads per row, each holding K
+//                         vectors; blockDim.x / tpr rows per block; the grid strides over row
+//                         groups (persistent grid). Small K: the weight is kept in registers
+//                         across rows. Reads x once, writes y once.
+//   rmsnorm_fwd_smem      Row too long for registers: one block per row, the row staged in
+//                         dynamic shared memory while the sum of squares is taken, then
+//                         scaled from shared memory. Reads x once.
+//   rmsnorm_fwd_loop      Row too long for shared memory: two passes over the row; the second
+//                         usually hits L2 because the grid keeps few rows in flight.
+//
+// Every kernel: x and y have their own row strides (elements); y may equal x (in place:
+// each element is read before it is written, by the same thread); rstd_out may be null.
+// When the fp32 sum of squares overflows (|x| near the fp32 maximum), the row is rescaled by its
+// largest |x| and summed again; this costs one vote when it is not needed.
+
+#ifndef IN_T
+#define IN_T 0
+#endif
+#ifndef W_T
+#define W_T 0
+#endif
+#ifndef VEC
+#define VEC 1
+#endif
+
+typedef unsigned short u16;
+typedef long long i64;
+
+template <int CODE> struct Storage { typedef u16 type; };
+template <> struct Storage<0> { typedef float type; };
+
+__device__ __forceinline__ float to_float(float v) { return v; }
+template <int CODE> __device__ __forceinline__ float load_elem(typename Storage<CODE>::type v);
+template <> __device__ __forceinline__ float load_elem<0>(float v) { return v; }
+template <> __device__ __forceinline__ float load_elem<1>(u16 v) {
+    float f;
+    asm("cvt.f32.f16 %0, %1;" : "=f"(f) : "h"(v));
+    return f;
+}
+template <> __device__ __forceinline__ float load_elem<2>(u16 v) {
+    return __uint_as_float(((unsigned)v) << 16);
+}
+
+template <int CODE> __device__ __forceinline__ typename Storage<CODE>::type store_elem(float f);
+template <> __device__ __forceinline__ float store_elem<0>(float f) { return f; }
+template <> __device__ __forceinline__ u16 store_elem<1>(float f) {
+    u16 h;
+    asm("cvt.rn.f16.f32 %0, %1;" : "=h"(h) : "f"(f));
+    return h;
+}
+template <> __device__ __forceinline__ u16 store_elem<2>(float f) {
+    // Round to nearest even; NaN stays NaN (quiet bit set), infinities pass through.
+    unsigned u = __float_as_uint(f);
+    if ((u & 0x7fffffffu) > 0x7f800000u) return (u16)((u >> 16) | 0x40u);
+    u += 0x7fffu + ((u >> 16) & 1u);
+    return (u16)(u >> 16);
+}
+
+typedef Storage<IN_T>::type XS;
+typedef Storage<W_T>::type WS;
+
+// A vector of VEC elements moved as one access of VEC * sizeof(S) bytes.
+template <int BYTES> struct Raw;
+template <> struct Raw<2> { typedef u16 type; };
+template <> struct Raw<4> { typedef unsigned type; };
+template <> struct Raw<8> { typedef uint2 type; };
+template <> struct Raw<16> { typedef uint4 type; };
+struct Raw32 { uint4 lo, hi; };  // a float weight vector beside 8 half/bfloat16 elements
+template <> struct Raw<32> { typedef Raw32 type; };
+
+template <typename S, int V> union Pack {
+    typename Raw<sizeof(S) * V>::type raw;
+    S e[V];
+};
+template <typename S> union Pack<S, 1> {
+    S raw;
+    S e[1];
+};
+
+typedef Pack<XS, VEC> XPack;
+typedef Pack<WS, VEC> WPack;
+
+__device__ __forceinline__ XPack load_x(const XS* p) {
+    XPack v;
+    v.raw = *reinterpret_cast<const decltype(v.raw)*>(p);
+    return v;
+}
+__device__ __forceinline__ WPack load_w(const WS* p) {
+    WPack v;
+    v.raw = *reinterpret_cast<const decltype(v.raw)*>(p);  // const __restrict__: read-only path
+    return v;
+}
+__device__ __forceinline__ void store_y(XS* p, const XPack& v) {
+    *reinterpret_cast<decltype(v.raw)*>(p) = v.raw;
+}
+
+#define FULL_MASK 0xffffffffu
+
+// Sum over the `width` lanes (a power of two <= 32) that share a row inside a warp.
+__device__ __forceinline__ float warp_sum(float v, int width) {
+    for (int o = 1; o < width; o <<= 1) v += __shfl_xor_sync(FULL_MASK, v, o);
+    return v;
+}
+__device__ __forceinline__ float warp_max(float v, int width) {
+    for (int o = 1; o < width; o <<= 1) v = fmaxf(v, __shfl_xor_sync(FULL_MASK, v, o));
+    return v;
+}
+
+// Sum over the tpr threads of one row. tpr <= 32: shuffles only. tpr > 32: one row per
+// block (the launcher guarantees it), warp sums combined through shared memory.
+template <bool IS_MAX>
+__device__ __forceinline__ float row_reduce(float v, int tpr, float* scratch) {
+    if (tpr <= 32) return IS_MAX ? warp_max(v, tpr) : warp_sum(v, tpr);
+    v = IS_MAX ? warp_max(v, 32) : warp_sum(v, 32);
+    const int warp = threadIdx.x >> 5, nwarps = blockDim.x >> 5;
+    if ((threadIdx.x & 31) == 0) scratch[warp] = v;
+    __syncthreads();
+    float t = IS_MAX ? 0.0f : 0.0f;
+    for (int i = 0; i < nwarps; ++i) t = IS_MAX ? fmaxf(t, scratch[i]) : t + scratch[i];
+    __syncthreads();  // scratch may be reused by the next reduction
+    return t;
+}
+
+// True on every thread of the block when any row it holds needs the overflow path.
+__device__ __forceinline__ bool any_in_block(bool p, int tpr) {
+    if (tpr <= 32) return __any_sync(FULL_MASK, p);
+    return __syncthreads_or(p) != 0;
+}
+
+__device__ __forceinline__ float finish_rstd(float ss, int n, float eps) {
+    return rsqrtf(ss / (float)n + eps);
+}
+
+// ---------------------------------------------------------------------------------------
+// Register path.
+template <int NPT, bool WREG>
+__device__ __forceinline__ void fwd_reg(
+    const XS* x, i64 ldx, const WS* __restrict__ w, XS* y, i64 ldy, float* rstd_out,
+    i64 M, int N, float eps, int tpr)
+{
+    __shared__ float scratch[32];
+    const int lane = threadIdx.x % tpr;
+    const int rows_per_block = blockDim.x / tpr;
+    const int row_in_block = threadIdx.x / tpr;
+
+    float wr[WREG ? NPT : 1][VEC];
+    if (WREG) {
+#pragma unroll
+        for (int i = 0; i < NPT; ++i) {
+            const int col = (i * tpr + lane) * VEC;
+            if (col < N) {
+                WPack p = load_w(w + col);
+#pragma unroll
+                for (int v = 0; v < VEC; ++v) wr[WREG ? i : 0][v] = load_elem<W_T>(p.e[v]);
+            }
+        }
+    }
+
+    for (i64 base = (i64)blockIdx.x * rows_per_block; base < M; base += (i64)gridDim.x * rows_per_block) {
+        const i64 row = base + row_in_block;
+        const bool active = row < M;
+        const XS* xr = x + row * ldx;
+        float xv[NPT][VEC];
+        float ss = 0.0f;
+#pragma unroll
+        for (int i = 0; i < NPT; ++i) {
+            const int col = (i * tpr + lane) * VEC;
+            if (active && col < N) {
+                XPack p = load_x(xr + col);
+#pragma unroll
+                for (int v = 0; v < VEC; ++v) xv[i][v] = load_elem<IN_T>(p.e[v]);
+            } else {
+#pragma unroll
+                for (int v = 0; v < VEC; ++v) xv[i][v] = 0.0f;
+            }
+#pragma unroll
+            for (int v = 0; v < VEC; ++v) ss = fmaf(xv[i][v], xv[i][v], ss);
+        }
+        ss = row_reduce<false>(ss, tpr, scratch);
+        float rstd = finish_rstd(ss, N, eps);
+
+        // Overflow of the fp32 sum (finite input, infinite sum): rescale by the row's max |x|.
+        const bool overflow = active && isinf(ss);
+        if (any_in_block(overflow, tpr)) {
+            float m = 0.0f;
+#pragma unroll
+            for (int i = 0; i < NPT; ++i)
+#pragma unroll
+                for (int v = 0; v < VEC; ++v) m = fmaxf(m, fabsf(xv[i][v]));
+            m = row_reduce<true>(m, tpr, scratch);
+            float s2 = 0.0f;
+            const float inv = (m > 0.0f && !isinf(m)) ? 1.0f / m : 1.0f;
+#pragma unroll
+            for (int i = 0; i < NPT; ++i)
+#pragma unroll
+                for (int v = 0; v < VEC; ++v) { const float t = xv[i][v] * inv; s2 = fmaf(t, t, s2); }
+            s2 = row_reduce<false>(s2, tpr, scratch);
+            if (overflow) rstd = inv * rsqrtf(s2 / (float)N + eps * inv * inv);
+        }
+
+        if (active) {
+            if (rstd_out != nullptr && lane == 0) rstd_out[row] = rstd;
+            XS* yr = y + row * ldy;
+#pragma unroll
+            for (int i = 0; i < NPT; ++i) {
+                const int col = (i * tpr + lane) * VEC;
+                if (col < N) {
+                    XPack out;
+                    if (WREG) {
+#pragma unroll
+                        for (int v = 0; v < VEC; ++v)
+                            out.e[v] = store_elem<IN_T>(xv[i][v] * rstd * wr[WREG ? i : 0][v]);
+                    } else {
+                        WPack p = load_w(w + col);
+#pragma unroll
+                        for (int v = 0; v < VEC; ++v)
+                            out.e[v] = store_elem<IN_T>(xv[i][v] * rstd * load_elem<W_T>(p.e[v]));
+                    }
+                    store_y(yr + col, out);
+                }
+            }
+        }
+    }
+}
+
+// Weight in registers only while the row slice is small (<= 16 floats per thread): beyond
+// that the registers are better spent on x, and the weight comes from L1.
+#define DEFINE_REG(K)                                                                          \
+    extern "C" __global__ void __launch_bounds__(1024) rmsnorm_fwd_reg_npt##K(               \
+        const XS* x, i64 ldx, const WS* __restrict__ w, XS* y, i64 ldy, float* rstd_out,      \
+        i64 M, int N, float eps, int tpr) {                                                    \
+        fwd_reg<K, (K * VEC <= 16)>(x, ldx, w, y, ldy, rstd_out, M, N, eps, tpr);             \
+    }
+
+DEFINE_REG(1)
+DEFINE_REG(2)
+DEFINE_REG(4)
+#if VEC <= 4
+DEFINE_REG(8)
+#endif
+#if VEC <= 2
+DEFINE_REG(16)
+#endif
+#if VEC <= 1
+DEFINE_REG(32)
+#endif
+
+// ---------------------------------------------------------------------------------------
+// Block-per-row paths for long rows. blockDim.x is a multiple of 32 (up to 1024).
+
+__device__ __forceinline__ float block_sum(float v, float* scratch) {
+    return row_reduce<false>(v, blockDim.x, scratch);
+}
+
+extern "C" __global__ void __launch_bounds__(1024) rmsnorm_fwd_smem(
+    const XS* x, i64 ldx, const WS* __restrict__ w, XS* y, i64 ldy, float* rstd_out,
+    i64 M, int N, float eps)
+{
+    extern __shared__ __align__(16) unsigned char smem_raw[];
+    XS* row_buf = reinterpret_cast<XS*>(smem_raw);
+    __shared__ float scratch[32];
+    const int nvec = N / VEC;
+    for (i64 row = blockIdx.x; row < M; row += gridDim.x) {
+        const XS* xr = x + row * ldx;
+        float ss = 0.0f;
+        for (int j = threadIdx.x; j < nvec; j += blockDim.x) {
+            XPack p = load_x(xr + j * VEC);
+            *reinterpret_cast<XPack*>(row_buf + j * VEC) = p;
+#pragma unroll
+            for (int v = 0; v < VEC; ++v) { const float f = load_elem<IN_T>(p.e[v]); ss = fmaf(f, f, ss); }
+        }
+        ss = block_sum(ss, scratch);
+        float rstd = finish_rstd(ss, N, eps);
+        if (isinf(ss)) {  // uniform across the block: ss is the block-wide sum
+            float m = 0.0f;
+            for (int j = threadIdx.x; j < nvec; j += blockDim.x) {
+                XPack p = *reinterpret_cast<const XPack*>(row_buf + j * VEC);
+#pragma unroll
+                for (int v = 0; v < VEC; ++v) m = fmaxf(m, fabsf(load_elem<IN_T>(p.e[v])));
+            }
+            m = row_reduce<true>(m, blockDim.x, scratch);
+            const float inv = (m > 0.0f && !isinf(m)) ? 1.0f / m : 1.0f;
+            float s2 = 0.0f;
+            for (int j = threadIdx.x; j < nvec; j += blockDim.x) {
+                XPack p = *reinterpret_cast<const XPack*>(row_buf + j * VEC);
+#pragma unroll
+                for (int v = 0; v < VEC; ++v) { const float t = load_elem<IN_T>(p.e[v]) * inv; s2 = fmaf(t, t, s2); }
+            }
+            s2 = block_sum(s2, scratch);
+            rstd = inv * rsqrtf(s2 / (float)N + eps * inv * inv);
+        }
+        if (rstd_out != nullptr && threadIdx.x == 0) rstd_out[row] = rstd;
+        XS* yr = y + row * ldy;
+        for (int j = threadIdx.x; j < nvec; j += blockDim.x) {
+            XPack p = *reinterpret_cast<const XPack*>(row_buf + j * VEC);
+            WPack q = load_w(w + j * VEC);
+            XPack out;
+#pragma unroll
+            for (int v = 0; v < VEC; ++v)
+                out.e[v] = store_elem<IN_T>(load_elem<IN_T>(p.e[v]) * rstd * load_elem<W_T>(q.e[v]));
+            store_y(yr + j * VEC, out);
+        }
+        __syncthreads();  // row_buf is refilled by the next row
+    }
+}
+
+extern "C" __global__ void __launch_bounds__(1024) rmsnorm_fwd_loop(
+    const XS* x, i64 ldx, const WS* __restrict__ w, XS* y, i64 ldy, float* rstd_out,
+    i64 M, int N, float eps)
+{
+    __shared__ float scratch[32];
+    const int nvec = N / VEC;
+    for (i64 row = blockIdx.x; row < M; row += gridDim.x) {
+        const XS* xr = x + row * ldx;
+        float ss = 0.0f;
+        for (int j = threadIdx.x; j < nvec; j += blockDim.x) {
+            XPack p = load_x(xr + j * VEC);
+#pragma unroll
+            for (int v = 0; v < VEC; ++v) { const float f = load_elem<IN_T>(p.e[v]); ss = fmaf(f, f, ss); }
+        }
+        ss = block_sum(ss, scratch);
+        float rstd = finish_rstd(ss, N, eps);
+        if (isinf(ss)) {
+            float m = 0.0f;
+            for (int j = threadIdx.x; j < nvec; j += blockDim.x) {
+                XPack p = load_x(xr + j * VEC);
+#pragma unroll
+                for (int v = 0; v < VEC; ++v) m = fmaxf(m, fabsf(load_elem<IN_T>(p.e[v])));
+            }
+            m = row_reduce<true>(m, blockDim.x, scratch);
+            const float inv = (m > 0.0f && !isinf(m)) ? 1.0f / m : 1.0f;
+            float s2 = 0.0f;
+            for (int j = threadIdx.x; j < nvec; j += blockDim.x) {
+                XPack p = load_x(xr + j * VEC);
+#pragma unroll
+                for (int v = 0; v < VEC; ++v) { const float t = load_elem<IN_T>(p.e[v]) * inv; s2 = fmaf(t, t, s2); }
+            }
+            s2 = block_sum(s2, scratch);
+            rstd = inv * rsqrtf(s2 / (float)N + eps * inv * inv);
+        }
+        if (rstd_out != nullptr && threadIdx.x == 0) rstd_out[row] = rstd;
+        XS* yr = y + row * ldy;
+        for (int j = threadIdx.x; j < nvec; j += blockDim.x) {
+            XPack p = load_x(xr + j * VEC);
+            WPack q = load_w(w + j * VEC);
+            XPack out;
+#pragma unroll
+            for (int v = 0; v < VEC; ++v)
+                out.e[v] = store_elem<IN_T>(load_elem<IN_T>(p.e[v]) * rstd * load_elem<W_T>(q.e[v]));
+            store_y(yr + j * VEC, out);
+        }
+    }
+}
+
+// A plain vectorised copy with the same access pattern, used by the benchmark as the
+// same-size copy roofline for each shape (bytes: n read + n written).
+extern "C" __global__ void __launch_bounds__(1024) rmsnorm_copy_kernel(const uint4* src, uint4* dst, i64 n16) {
+    for (i64 i = (i64)blockIdx.x * blockDim.x + threadIdx.x; i < n16; i += (i64)gridDim.x * blockDim.x)
+        dst[i] = src[i];
+}

@@ -1,0 +1,390 @@
+import Synchronization
+
+/// One CUDA GPU and its primary context. Instances are shared per ordinal, so two
+/// values for the same GPU are the same object (`===`).
+public final class CUDADevice: @unchecked Sendable, CustomStringConvertible {
+    public let ordinal: Int
+    let handle: CUdevice
+    let context: Handle?
+    let api: DriverAPI
+
+    public let name: String
+    public let computeCapability: (major: Int, minor: Int)
+    public let multiprocessorCount: Int
+    public let l2CacheBytes: Int
+    public let totalMemoryBytes: Int
+    /// Peak memory clock in kHz (device attribute 36).
+    public let memoryClockKHz: Int
+    /// Memory bus width in bits (device attribute 37).
+    public let memoryBusWidthBits: Int
+    public let maxThreadsPerBlock: Int
+    public let maxThreadsPerMultiprocessor: Int
+    /// Largest dynamic shared memory one block can opt in to (bytes).
+    public let maxSharedMemoryPerBlockOptin: Int
+    public let sharedMemoryPerMultiprocessor: Int
+
+    /// `sm_XY` as the number XY.
+    public var arch: Int { computeCapability.major * 10 + computeCapability.minor }
+
+    /// Theoretical DRAM bandwidth in bytes/s: 2 (double data rate) × memory clock × bus width / 8.
+    public var theoreticalBandwidth: Double {
+        2.0 * Double(memoryClockKHz) * 1000.0 * Double(memoryBusWidthBits) / 8.0
+    }
+
+    public var description: String { "\(name) (sm_\(arch), \(multiprocessorCount) SMs)" }
+
+    private static let cache = Mutex<[Int: CUDADevice]>([:])
+
+    /// Number of CUDA devices; throws when the driver is missing.
+    public static func count() throws(CUDAError) -> Int {
+        let api = try Driver.api()
+        var n: Int32 = 0
+        try api.call(api.cuDeviceGetCount(&n), "cuDeviceGetCount")
+        return Int(n)
+    }
+
+    /// The driver's version as an integer (e.g. 13000 for 13.0).
+    public static func driverVersion() throws(CUDAError) -> Int {
+        let api = try Driver.api()
+        var v: Int32 = 0
+        try api.call(api.cuDriverGetVersion(&v), "cuDriverGetVersion")
+        return Int(v)
+    }
+
+    /// The GPU with this ordinal; its primary context is retained for the life of the process.
+    public static func get(_ ordinal: Int = 0) throws(CUDAError) -> CUDADevice {
+        let result: Result<CUDADevice, CUDAError> = cache.withLock { devices in
+            if let d = devices[ordinal] { return .success(d) }
+            do {
+                let d = try CUDADevice(ordinal: ordinal)
+                devices[ordinal] = d
+                return .success(d)
+            } catch let e as CUDAError {
+                return .failure(e)
+            } catch {
+                return .failure(.other("\(error)"))
+            }
+        }
+        return try result.get()
+    }
+
+    private init(ordinal: Int) throws(CUDAError) {
+        let api = try Driver.api()
+        self.api = api
+        self.ordinal = ordinal
+        var count: Int32 = 0
+        try api.call(api.cuDeviceGetCount(&count), "cuDeviceGetCount")
+        guard count > 0 else {
+            throw .driver(CUDADriverError(
+                code: CUDADriverError.noDevice, call: "cuDeviceGetCount", name: "CUDA_ERROR_NO_DEVICE",
+                message: "the NVIDIA driver is installed but reports no GPU; check `nvidia-smi` and CUDA_VISIBLE_DEVICES"))
+        }
+        guard ordinal >= 0, ordinal < Int(count) else {
+            throw .driver(CUDADriverError(
+                code: CUDADriverError.invalidDevice, call: "cuDeviceGet(\(ordinal))", name: "CUDA_ERROR_INVALID_DEVICE",
+                message: "device ordinal \(ordinal) does not exist; this machine has \(count) GPU(s), numbered from 0"))
+        }
+        var dev: CUdevice = 0
+        try api.call(api.cuDeviceGet(&dev, Int32(ordinal)), "cuDeviceGet")
+        handle = dev
+        var nameBytes = [CChar](repeating: 0, count: 256)
+        try api.call(api.cuDeviceGetName(&nameBytes, 256, dev), "cuDeviceGetName")
+        name = String(decoding: nameBytes.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        func attribute(_ id: Int32) throws(CUDAError) -> Int {
+            var v: Int32 = 0
+            try api.call(api.cuDeviceGetAttribute(&v, id, dev), "cuDeviceGetAttribute(\(id))")
+            return Int(v)
+        }
+        computeCapability = (try attribute(75), try attribute(76))
+        multiprocessorCount = try attribute(16)
+        l2CacheBytes = try attribute(38)
+        memoryClockKHz = try attribute(36)
+        memoryBusWidthBits = try attribute(37)
+        maxThreadsPerBlock = try attribute(1)
+        maxThreadsPerMultiprocessor = try attribute(39)
+        maxSharedMemoryPerBlockOptin = try attribute(97)
+        sharedMemoryPerMultiprocessor = try attribute(81)
+        var total = 0
+        try api.call(api.cuDeviceTotalMem(&total, dev), "cuDeviceTotalMem_v2")
+        totalMemoryBytes = total
+        var ctx: Handle?
+        try api.call(api.cuDevicePrimaryCtxRetain(&ctx, dev), "cuDevicePrimaryCtxRetain")
+        context = ctx
+    }
+
+    /// Makes this device's primary context current on the calling thread.
+    public func makeCurrent() throws(CUDAError) {
+        try api.call(api.cuCtxSetCurrent(context), "cuCtxSetCurrent")
+    }
+
+    /// Waits for all work on this device.
+    public func synchronize() throws(CUDAError) {
+        try makeCurrent()
+        try api.call(api.cuCtxSynchronize(), "cuCtxSynchronize")
+    }
+
+    /// (free, total) device memory in bytes.
+    public func memoryInfo() throws(CUDAError) -> (free: Int, total: Int) {
+        try makeCurrent()
+        var free = 0, total = 0
+        try api.call(api.cuMemGetInfo(&free, &total), "cuMemGetInfo_v2")
+        return (free, total)
+    }
+
+    /// Loads a CUBIN into this device's context.
+    public func loadModule(cubin: [UInt8]) throws(CUDAError) -> CUDAModule {
+        try makeCurrent()
+        var module: Handle?
+        let status = cubin.withUnsafeBytes { raw in api.cuModuleLoadData(&module, raw.baseAddress!) }
+        try api.call(status, "cuModuleLoadData")
+        return CUDAModule(device: self, handle: module)
+    }
+}
+
+/// Device memory owned by this object and freed when it dies.
+public final class DeviceMemory: @unchecked Sendable {
+    public let device: CUDADevice
+    public let address: UInt64
+    public let byteCount: Int
+
+    public init(device: CUDADevice, byteCount: Int) throws(CUDAError) {
+        precondition(byteCount >= 0)
+        self.device = device
+        self.byteCount = byteCount
+        try device.makeCurrent()
+        var p: CUdeviceptr = 0
+        if byteCount > 0 {
+            try device.api.call(device.api.cuMemAlloc(&p, byteCount), "cuMemAlloc_v2(\(byteCount) bytes)")
+        }
+        address = p
+    }
+
+    deinit {
+        if address != 0 {
+            _ = device.api.cuCtxSetCurrent(device.context)
+            _ = device.api.cuMemFree(address)
+        }
+    }
+
+    /// Copies `count` bytes from host memory to `offset` bytes into this buffer (synchronous).
+    public func upload(from source: UnsafeRawBufferPointer, offset: Int = 0) throws(CUDAError) {
+        precondition(offset >= 0 && offset + source.count <= byteCount, "upload out of range")
+        guard source.count > 0 else { return }
+        try device.makeCurrent()
+        try device.api.call(
+            device.api.cuMemcpyHtoD(address + UInt64(offset), source.baseAddress!, source.count), "cuMemcpyHtoD_v2")
+    }
+
+    /// Copies bytes from `offset` in this buffer to host memory (synchronous).
+    public func download(into target: UnsafeMutableRawBufferPointer, offset: Int = 0) throws(CUDAError) {
+        precondition(offset >= 0 && offset + target.count <= byteCount, "download out of range")
+        guard target.count > 0 else { return }
+        try device.makeCurrent()
+        try device.api.call(
+            device.api.cuMemcpyDtoH(target.baseAddress!, address + UInt64(offset), target.count), "cuMemcpyDtoH_v2")
+    }
+
+    /// Sets every byte to `value`, in stream order.
+    public func fill(byte value: UInt8, stream: CUDAStream? = nil) throws(CUDAError) {
+        guard byteCount > 0 else { return }
+        try device.makeCurrent()
+        try device.api.call(device.api.cuMemsetD8Async(address, value, byteCount, stream?.handle), "cuMemsetD8Async")
+    }
+
+    /// Copies `byteCount` bytes device to device, in stream order.
+    public static func copy(
+        from source: DeviceMemory, to target: DeviceMemory, byteCount: Int, stream: CUDAStream? = nil
+    ) throws(CUDAError) {
+        precondition(byteCount <= source.byteCount && byteCount <= target.byteCount)
+        try source.device.makeCurrent()
+        try source.device.api.call(
+            source.device.api.cuMemcpyDtoDAsync(target.address, source.address, byteCount, stream?.handle),
+            "cuMemcpyDtoDAsync_v2")
+    }
+}
+
+/// A CUDA stream. `nil` where a stream is optional means the device's legacy default stream.
+public final class CUDAStream: @unchecked Sendable {
+    public let device: CUDADevice
+    let handle: Handle?
+
+    public init(device: CUDADevice) throws(CUDAError) {
+        self.device = device
+        try device.makeCurrent()
+        var s: Handle?
+        try device.api.call(device.api.cuStreamCreate(&s, 1 /* CU_STREAM_NON_BLOCKING */), "cuStreamCreate")
+        handle = s
+    }
+
+    deinit {
+        _ = device.api.cuCtxSetCurrent(device.context)
+        _ = device.api.cuStreamDestroy(handle)
+    }
+
+    public func synchronize() throws(CUDAError) {
+        try device.api.call(device.api.cuStreamSynchronize(handle), "cuStreamSynchronize")
+    }
+
+    /// Captures the work `body` enqueues on this stream into a graph, ready to replay.
+    public func capture(_ body: () throws -> Void) throws -> CUDAGraph {
+        try device.makeCurrent()
+        try device.api.call(device.api.cuStreamBeginCapture(handle, 2 /* relaxed */), "cuStreamBeginCapture_v2")
+        var graph: Handle?
+        do {
+            try body()
+        } catch {
+            _ = device.api.cuStreamEndCapture(handle, &graph)
+            if graph != nil { _ = device.api.cuGraphDestroy(graph) }
+            throw error
+        }
+        try device.api.call(device.api.cuStreamEndCapture(handle, &graph), "cuStreamEndCapture")
+        defer { _ = device.api.cuGraphDestroy(graph) }
+        var exec: Handle?
+        try device.api.call(device.api.cuGraphInstantiate(&exec, graph, 0), "cuGraphInstantiateWithFlags")
+        return CUDAGraph(device: device, exec: exec)
+    }
+}
+
+/// An instantiated CUDA graph.
+public final class CUDAGraph: @unchecked Sendable {
+    public let device: CUDADevice
+    let exec: Handle?
+    init(device: CUDADevice, exec: Handle?) { self.device = device; self.exec = exec }
+    deinit { _ = device.api.cuGraphExecDestroy(exec) }
+
+    public func launch(on stream: CUDAStream) throws(CUDAError) {
+        try device.api.call(device.api.cuGraphLaunch(exec, stream.handle), "cuGraphLaunch")
+    }
+}
+
+/// A CUDA event for timing.
+public final class CUDAEvent: @unchecked Sendable {
+    public let device: CUDADevice
+    let handle: Handle?
+
+    public init(device: CUDADevice) throws(CUDAError) {
+        self.device = device
+        try device.makeCurrent()
+        var e: Handle?
+        try device.api.call(device.api.cuEventCreate(&e, 0), "cuEventCreate")
+        handle = e
+    }
+    deinit { _ = device.api.cuEventDestroy(handle) }
+
+    public func record(on stream: CUDAStream?) throws(CUDAError) {
+        try device.api.call(device.api.cuEventRecord(handle, stream?.handle), "cuEventRecord")
+    }
+    public func synchronize() throws(CUDAError) {
+        try device.api.call(device.api.cuEventSynchronize(handle), "cuEventSynchronize")
+    }
+    /// Milliseconds between `start` and `end` (both recorded and complete).
+    public static func elapsedMilliseconds(from start: CUDAEvent, to end: CUDAEvent) throws(CUDAError) -> Double {
+        var ms: Float = 0
+        try start.device.api.call(start.device.api.cuEventElapsedTime(&ms, start.handle, end.handle), "cuEventElapsedTime")
+        return Double(ms)
+    }
+}
+
+/// A loaded module; unloaded when the last reference (module or one of its functions) dies.
+public final class CUDAModule: @unchecked Sendable {
+    public let device: CUDADevice
+    let handle: Handle?
+    init(device: CUDADevice, handle: Handle?) { self.device = device; self.handle = handle }
+    deinit {
+        _ = device.api.cuCtxSetCurrent(device.context)
+        _ = device.api.cuModuleUnload(handle)
+    }
+
+    public func function(named name: String) throws(CUDAError) -> CUDAFunction {
+        var f: Handle?
+        try device.api.call(device.api.cuModuleGetFunction(&f, handle, name), "cuModuleGetFunction(\(name))")
+        return CUDAFunction(module: self, handle: f, name: name)
+    }
+}
+
+/// Grid, block and dynamic shared memory of one launch.
+public struct LaunchConfiguration: Sendable, Equatable {
+    public var grid: (x: Int, y: Int, z: Int)
+    public var block: (x: Int, y: Int, z: Int)
+    public var sharedMemoryBytes: Int
+
+    public init(grid: Int, block: Int, sharedMemoryBytes: Int = 0) {
+        self.grid = (grid, 1, 1)
+        self.block = (block, 1, 1)
+        self.sharedMemoryBytes = sharedMemoryBytes
+    }
+
+    public static func == (a: Self, b: Self) -> Bool {
+        a.grid == b.grid && a.block == b.block && a.sharedMemoryBytes == b.sharedMemoryBytes
+    }
+}
+
+/// Kernel arguments packed by value, in order, as `cuLaunchKernel` wants them.
+public struct KernelArguments {
+    private var storage: [UInt64] = []
+    private var offsets: [Int] = []
+
+    public init() {}
+
+    /// Appends a value of at most 8 bytes (pointers, integers, floats).
+    public mutating func append<T: BitwiseCopyable>(_ value: T) {
+        precondition(MemoryLayout<T>.size <= 8)
+        var word: UInt64 = 0
+        withUnsafeMutableBytes(of: &word) { $0.storeBytes(of: value, as: T.self) }
+        offsets.append(storage.count)
+        storage.append(word)
+    }
+
+    func withPointers<R>(_ body: (UnsafeMutablePointer<UnsafeMutableRawPointer?>?) -> R) -> R {
+        var copy = storage
+        return copy.withUnsafeMutableBufferPointer { words in
+            var pointers: [UnsafeMutableRawPointer?] = offsets.map { UnsafeMutableRawPointer(words.baseAddress! + $0) }
+            return pointers.withUnsafeMutableBufferPointer { body($0.baseAddress) }
+        }
+    }
+}
+
+/// A kernel entry point in a loaded module.
+public final class CUDAFunction: @unchecked Sendable {
+    public let module: CUDAModule
+    public let name: String
+    let handle: Handle?
+    init(module: CUDAModule, handle: Handle?, name: String) { self.module = module; self.handle = handle; self.name = name }
+
+    /// Registers per thread (from the loaded binary).
+    public var registersPerThread: Int { attribute(4) }
+    /// Local memory (spill / stack) bytes per thread.
+    public var localBytesPerThread: Int { attribute(3) }
+    private func attribute(_ id: Int32) -> Int {
+        var v: Int32 = 0
+        _ = module.device.api.cuFuncGetAttribute(&v, id, handle)
+        return Int(v)
+    }
+
+    /// Raises the dynamic shared-memory limit for this function.
+    public func setMaxDynamicSharedMemory(_ bytes: Int) throws(CUDAError) {
+        try module.device.api.call(
+            module.device.api.cuFuncSetAttribute(handle, 8 /* MAX_DYNAMIC_SHARED_SIZE_BYTES */, Int32(bytes)),
+            "cuFuncSetAttribute(MAX_DYNAMIC_SHARED_SIZE_BYTES, \(bytes))")
+    }
+
+    /// Resident blocks per multiprocessor for this block size and shared memory.
+    public func maxActiveBlocksPerMultiprocessor(blockSize: Int, sharedMemoryBytes: Int) throws(CUDAError) -> Int {
+        var n: Int32 = 0
+        try module.device.api.call(
+            module.device.api.cuOccupancyMaxActiveBlocksPerMultiprocessor(&n, handle, Int32(blockSize), sharedMemoryBytes),
+            "cuOccupancyMaxActiveBlocksPerMultiprocessor")
+        return Int(n)
+    }
+
+    public func launch(_ config: LaunchConfiguration, stream: CUDAStream?, arguments: KernelArguments) throws(CUDAError) {
+        let api = module.device.api
+        let status = arguments.withPointers { params in
+            api.cuLaunchKernel(
+                handle, UInt32(config.grid.x), UInt32(config.grid.y), UInt32(config.grid.z),
+                UInt32(config.block.x), UInt32(config.block.y), UInt32(config.block.z),
+                UInt32(config.sharedMemoryBytes), stream?.handle, params, nil)
+        }
+        try api.call(status, "cuLaunchKernel(\(name))")
+    }
+}
