@@ -22,11 +22,13 @@ let package = Package(
         ),
 
         // MARK: Implementation details (no stable API)
-        .target(name: "_CUDA"),
+        .target(name: "_CUDA", exclude: ["README.md"]),
+        // Seeded random data and the tolerance rule, shared by the tests and `rmsnorm-bench verify`.
+        .target(name: "RMSNormTestSupport", dependencies: ["RMSNorm"]),
         .target(
             name: "RMSNormBenchKit",
             dependencies: [
-                "RMSNorm",
+                "RMSNorm", "RMSNormTestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             resources: [.embedInCode("peers.py")]
@@ -36,8 +38,8 @@ let package = Package(
         .executableTarget(name: "rmsnorm-bench", dependencies: ["RMSNormBenchKit"]),
 
         // MARK: Tests
-        .testTarget(name: "RMSNormTests", dependencies: ["RMSNorm"]),
-        .testTarget(name: "CUDATests", dependencies: ["_CUDA", "RMSNorm"]),
+        .testTarget(name: "RMSNormTests", dependencies: ["RMSNorm", "RMSNormTestSupport"]),
+        .testTarget(name: "CUDATests", dependencies: ["_CUDA", "RMSNorm", "RMSNormTestSupport"]),
         .testTarget(name: "BenchTests", dependencies: ["RMSNormBenchKit"]),
     ]
 )

@@ -36,7 +36,7 @@ public struct BFloat16: Hashable, Sendable, BitwiseCopyable, CustomStringConvert
             guard c.isFinite || value.isInfinite else {
                 // Overflow to infinity happens when value >= the halfway point past the max.
                 let maxFinite = Double(BFloat16(bitPattern: (truncated.bitPattern & 0x8000) | 0x7f7f).floatValue)
-                let halfUlp = Double(Float(bitPattern: 0x7380_0000))  // 2^(127-8)
+                let halfUlp = 0x1p119  // half of the ulp at the top binade, 2^(127-7)/2
                 if abs(value) >= abs(maxFinite) + halfUlp { best = candidate }
                 continue
             }

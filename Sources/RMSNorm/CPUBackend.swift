@@ -1,5 +1,10 @@
 import Dispatch
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 // The fast CPU path: 8-wide SIMD in fp32, one pass per row while it is in cache
 // (sum of squares, then scale), rows split over all cores.
@@ -13,9 +18,12 @@ extension RMSNormElement {
             let h = UnsafeRawPointer(p).loadUnaligned(as: SIMD8<UInt16>.self)
             return unsafeBitCast(SIMD8<UInt32>(truncatingIfNeeded: h) &<< 16, to: SIMD8<Float>.self)
         case .float16:
-            var v = SIMD8<Float>()
-            for i in 0..<8 { v[i] = p[i].floatValue }
-            return v
+            // Table lookup: 8 gathers beat 8 calls to the soft-float conversion.
+            let h = UnsafeRawPointer(p).loadUnaligned(as: SIMD8<UInt16>.self)
+            return half2float.withUnsafeBufferPointer { t in
+                SIMD8<Float>(t[Int(h[0])], t[Int(h[1])], t[Int(h[2])], t[Int(h[3])],
+                    t[Int(h[4])], t[Int(h[5])], t[Int(h[6])], t[Int(h[7])])
+            }
         }
     }
 
@@ -24,16 +32,20 @@ extension RMSNormElement {
         case .float32:
             UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
         case .bfloat16:
-            let u = unsafeBitCast(v, to: SIMD8<UInt32>.self)
-            let rounded = (u &+ (0x7fff &+ ((u &>> 16) & 1))) &>> 16
-            let nan = (u & 0x7fff_ffff) .> 0x7f80_0000
-            let bits = rounded.replacing(with: (u &>> 16) | 0x40, where: nan)
-            UnsafeMutableRawPointer(p).storeBytes(of: SIMD8<UInt16>(truncatingIfNeeded: bits), as: SIMD8<UInt16>.self)
+            let out = UnsafeMutableRawPointer(p).assumingMemoryBound(to: UInt16.self)
+            for i in 0..<8 {
+                let u = v[i].bitPattern
+                let rounded = UInt16(truncatingIfNeeded: (u &+ (0x7fff &+ ((u >> 16) & 1))) >> 16)
+                out[i] = (u & 0x7fff_ffff) > 0x7f80_0000 ? UInt16(truncatingIfNeeded: u >> 16) | 0x40 : rounded
+            }
         case .float16:
             for i in 0..<8 { p[i] = Self(rounding: v[i]) }
         }
     }
 }
+
+/// Every fp16 bit pattern as a Float (256 KB), for the CPU path's loads.
+let half2float: [Float] = (0..<65536).map { Float(Float16(bitPattern: UInt16($0))) }
 
 enum CPUKernel {
     /// Normalises one row; returns its rstd.
@@ -45,11 +57,11 @@ enum CPUKernel {
         var c = 0
         while c + 16 <= n {
             let v0 = T.load8(x + c), v1 = T.load8(x + c + 8)
-            a0 = a0.addingProduct(v0, v0)
-            a1 = a1.addingProduct(v1, v1)
+            a0 += v0 * v0
+            a1 += v1 * v1
             c += 16
         }
-        if c + 8 <= n { let v = T.load8(x + c); a0 = a0.addingProduct(v, v); c += 8 }
+        if c + 8 <= n { let v = T.load8(x + c); a0 += v * v; c += 8 }
         var ss = (a0 + a1).sum()
         while c < n { let v = x[c].floatValue; ss += v * v; c += 1 }
 
@@ -76,8 +88,39 @@ enum CPUKernel {
         return rstd
     }
 
-    /// All rows, split over `threads` cores (1 for small inputs, where threads cost more than they save).
+    /// Entry point: rebinds the pointers to the concrete element types so that the row loop is
+    /// specialised (a generic call from another module would otherwise run unspecialised code).
     static func forward<T: RMSNormElement, W: RMSNormElement>(
+        x: UnsafePointer<T>, ldx: Int, w: UnsafePointer<W>, y: UnsafeMutablePointer<T>, ldy: Int,
+        rstd: UnsafeMutablePointer<Float>?, rows: Int, columns: Int, eps: Float, threads: Int
+    ) {
+        func run<A: RMSNormElement, B: RMSNormElement>(_: A.Type, _: B.Type) {
+            forwardSpecialized(
+                x: UnsafeRawPointer(x).assumingMemoryBound(to: A.self), ldx: ldx,
+                w: UnsafeRawPointer(w).assumingMemoryBound(to: B.self),
+                y: UnsafeMutableRawPointer(y).assumingMemoryBound(to: A.self), ldy: ldy,
+                rstd: rstd, rows: rows, columns: columns, eps: eps, threads: threads)
+        }
+        switch (T.dtype, W.dtype) {
+        case (.float32, .float32): run(Float.self, Float.self)
+        case (.float32, .float16): run(Float.self, Float16.self)
+        case (.float32, .bfloat16): run(Float.self, BFloat16.self)
+        case (.float16, .float32): run(Float16.self, Float.self)
+        case (.float16, .float16): run(Float16.self, Float16.self)
+        case (.float16, .bfloat16): run(Float16.self, BFloat16.self)
+        case (.bfloat16, .float32): run(BFloat16.self, Float.self)
+        case (.bfloat16, .float16): run(BFloat16.self, Float16.self)
+        case (.bfloat16, .bfloat16): run(BFloat16.self, BFloat16.self)
+        }
+    }
+
+    /// All rows, split over `threads` cores (1 for small inputs, where threads cost more than they save).
+    @_specialize(where T == Float, W == Float)
+    @_specialize(where T == BFloat16, W == BFloat16)
+    @_specialize(where T == BFloat16, W == Float)
+    @_specialize(where T == Float16, W == Float16)
+    @_specialize(where T == Float16, W == Float)
+    static func forwardSpecialized<T: RMSNormElement, W: RMSNormElement>(
         x: UnsafePointer<T>, ldx: Int, w: UnsafePointer<W>, y: UnsafeMutablePointer<T>, ldy: Int,
         rstd: UnsafeMutablePointer<Float>?, rows: Int, columns: Int, eps: Float, threads: Int
     ) {

@@ -89,3 +89,41 @@ enum CUDABackend {
 func rangesOverlap(_ a: UInt64, _ aLen: UInt64, _ b: UInt64, _ bLen: UInt64) -> Bool {
     aLen > 0 && bLen > 0 && a < b + bLen && b < a + aLen
 }
+
+/// Fresh random device data for benchmarks and checks, made on the GPU.
+public enum DeviceRandom {
+    /// Fills `buffer` with standard-normal values times `scale`, rounded to `T`.
+    public static func fillNormal<T: RMSNormElement>(
+        _ buffer: DeviceBuffer<T>, seed: UInt64, scale: Float = 1, stream: CUDAStream? = nil
+    ) throws(RMSNormError) {
+        guard buffer.count > 0 else { return }
+        let device = buffer.device
+        do {
+            let kernels = try KernelCache.shared.kernels(
+                for: KernelSpecialization(input: T.dtype, weight: T.dtype, vectorWidth: 1), device: device)
+            var args = KernelArguments()
+            args.append(buffer.address(of: 0))
+            args.append(Int64(buffer.count))
+            args.append(seed)
+            args.append(scale)
+            try device.makeCurrent()
+            try kernels.functions["rmsnorm_fill_normal"]!.launch(
+                LaunchConfiguration(grid: min(ceilDiv(buffer.count, 256), device.multiprocessorCount * 8), block: 256),
+                stream: stream, arguments: args)
+        } catch { throw .cuda(error) }
+    }
+}
+
+/// The plan the launcher would use for these operands (for reports and tuning).
+public func launchPlan<T: RMSNormElement, W: RMSNormElement>(
+    for x: DeviceMatrix<T>, weight: DeviceBuffer<W>, into y: DeviceMatrix<T>
+) -> LaunchPlan {
+    let vec = LaunchPlan.vectorWidth(
+        columns: x.columns, elementSize: T.dtype.size, weightSize: W.dtype.size,
+        xAddress: x.baseAddress, yAddress: y.baseAddress, weightAddress: weight.address(of: 0),
+        xRowStride: x.rowStride, yRowStride: y.rowStride)
+    return LaunchPlan.make(
+        rows: x.rows, columns: x.columns, elementSize: T.dtype.size, vectorWidth: vec,
+        multiprocessors: x.device.multiprocessorCount,
+        maxSharedMemoryPerBlock: x.device.maxSharedMemoryPerBlockOptin)
+}

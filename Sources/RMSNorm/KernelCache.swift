@@ -1,4 +1,10 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Synchronization
 
 /// The kernel source embedded in the binary (SwiftPM `.embedInCode`).
@@ -48,7 +54,7 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
     /// Register-path kernels present in this module (rows of up to `npt` vectors per thread).
     public var registerVariants: [Int] { [1, 2, 4, 8, 16, 32].filter { $0 * vectorWidth <= 32 } }
     public var kernelNames: [String] {
-        registerVariants.map { "rmsnorm_fwd_reg_npt\($0)" } + ["rmsnorm_fwd_smem", "rmsnorm_fwd_loop", "rmsnorm_copy_kernel"]
+        registerVariants.map { "rmsnorm_fwd_reg_npt\($0)" } + ["rmsnorm_fwd_smem", "rmsnorm_fwd_loop", "rmsnorm_fill_normal"]
     }
 }
 
@@ -60,7 +66,7 @@ public enum KernelDiskCache {
     public static var defaultDirectory: String {
         if let dir = environmentValue(overrideVariable) { return dir }
         if let xdg = environmentValue("XDG_CACHE_HOME") { return xdg + "/rmsnorm" }
-        return (environmentValue("HOME") ?? NSTemporaryDirectory()) + "/.cache/rmsnorm"
+        return (environmentValue("HOME") ?? "/tmp") + "/.cache/rmsnorm"
     }
 
     static let magic = Array("RMSNORM-CUBIN-1\n".utf8)

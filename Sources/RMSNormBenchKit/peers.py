@@ -1,0 +1,1 @@
+../../peers/rmsnorm_peers.py

@@ -1,1 +1,3 @@
 import RMSNormBenchKit
+
+RMSNormBench.main()

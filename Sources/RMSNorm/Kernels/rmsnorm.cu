@@ -366,9 +366,17 @@ extern "C" __global__ void __launch_bounds__(1024) rmsnorm_fwd_loop(
     }
 }
 
-// A plain vectorised copy with the same access pattern, used by the benchmark as the
-// same-size copy roofline for each shape (bytes: n read + n written).
-extern "C" __global__ void __launch_bounds__(1024) rmsnorm_copy_kernel(const uint4* src, uint4* dst, i64 n16) {
-    for (i64 i = (i64)blockIdx.x * blockDim.x + threadIdx.x; i < n16; i += (i64)gridDim.x * blockDim.x)
-        dst[i] = src[i];
+// Fills n elements with standard-normal values times `scale` (counter-based hash and
+// Box-Muller), so the benchmark can make gigabytes of fresh random input without the host.
+extern "C" __global__ void rmsnorm_fill_normal(XS* dst, i64 n, unsigned long long seed, float scale) {
+    for (i64 i = (i64)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += (i64)gridDim.x * blockDim.x) {
+        unsigned long long z = seed + 0x9e3779b97f4a7c15ull * (unsigned long long)(i + 1);
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+        z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+        z ^= z >> 31;
+        const float u1 = ((float)(z >> 40) + 1.0f) * 5.9604645e-8f;  // (0, 1]
+        const float u2 = (float)(z & 0xffffffull) * 5.9604645e-8f;    // [0, 1)
+        const float g = sqrtf(-2.0f * logf(u1)) * cospif(2.0f * u2);
+        dst[i] = store_elem<IN_T>(g * scale);
+    }
 }

@@ -1,0 +1,169 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import ArgumentParser
+import FoundationEssentials
+import RMSNorm
+
+public struct RMSNormBench: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "rmsnorm-bench",
+        abstract: "Verify and benchmark RMSNorm: ours against PyTorch, torch.compile, Triton, Liger and Quack.",
+        discussion: """
+            With a GPU (NVIDIA driver + NVRTC) it times the CUDA kernels and every peer found in python3; \
+            without one it runs the same report for the CPU backend, with numpy as the peer.
+            """,
+        subcommands: [Run.self, Verify.self],
+        defaultSubcommand: Run.self)
+    public init() {}
+}
+
+/// Options shared by the benchmark.
+public struct BenchOptions: ParsableArguments {
+    @Option(help: "Shape suite: seed (fp32, N=128, M=1Ki…1Mi), llm (bf16 model sizes, fp16/fp32 at 4096) or all.")
+    public var suite: String = "all"
+
+    @Option(help: "Custom shapes instead of a suite: MxN[:dtype],… e.g. 4096x7168:bf16,1x4096:fp16.")
+    public var shapes: String?
+
+    @Option(help: "Only shapes of this dtype (fp32, fp16, bf16); also the dtype of custom shapes written without one.")
+    public var dtype: String?
+
+    @Option(help: "Comma-separated methods to run: ours and peers (torch_native, torch_compile, torch_unfused, triton_simple, liger, quack; numpy on CPU).")
+    public var methods: String?
+
+    @Flag(help: "Graph mode: time K back-to-back launches captured in a CUDA graph (device time for small shapes).")
+    public var graph = false
+
+    @Option(help: "Launches per graph in --graph mode.")
+    public var graphK: Int = 100
+
+    @Flag(help: "Skip the Python peers.")
+    public var noPeers = false
+
+    @Option(help: "Python interpreter for the peers (default: python3 on PATH).")
+    public var python: String?
+
+    @Option(help: "Folder for benchmark.csv, benchmark.json and benchmark.svg.")
+    public var output: String = "outputs"
+
+    @Option(help: "Minimum timed repetitions per shape (median reported; more for small shapes).")
+    public var reps: Int = 50
+
+    @Option(help: "GPU ordinal.")
+    public var device: Int = 0
+
+    @Flag(help: "Benchmark the CPU backend even when a GPU is usable.")
+    public var cpu = false
+
+    public init() {}
+
+    public mutating func validate() throws {
+        guard Suites.names.contains(suite) else {
+            throw ValidationError("unknown suite '\(suite)'; choose one of: seed, llm, all")
+        }
+        if let dtype, DType(parsing: dtype) == nil {
+            throw ValidationError("unknown dtype '\(dtype)'; use fp32, fp16 or bf16")
+        }
+        if let shapes {
+            do { _ = try Suites.parse(shapes, defaultType: .float32) } catch { throw ValidationError(error.description) }
+        }
+        guard reps >= 1 else { throw ValidationError("--reps must be at least 1") }
+        guard graphK >= 1 && graphK <= 10_000 else { throw ValidationError("--graph-k must be between 1 and 10000") }
+        if let list = methodList {
+            let known = Set(["ours"] + Self.peerNames + ["numpy"])
+            for m in list where !known.contains(m) {
+                throw ValidationError("unknown method '\(m)'; choose from: \(known.sorted().joined(separator: ", "))")
+            }
+        }
+    }
+
+    static let peerNames = ["torch_native", "torch_compile", "torch_unfused", "triton_simple", "liger", "quack"]
+
+    var methodList: [String]? {
+        methods.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: " ") }.filter { !$0.isEmpty } }
+    }
+
+    /// The shapes to run, in order.
+    func resolvedShapes() throws -> [BenchShape] {
+        let filter = dtype.flatMap(DType.init(parsing:))
+        if let shapes { return try Suites.parse(shapes, defaultType: filter ?? .float32) }
+        let list = try Suites.shapes(suite: suite)
+        return filter.map { f in list.filter { $0.type == f } } ?? list
+    }
+}
+
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run", abstract: "Verification table, sweeps and summary; writes CSV, JSON and SVG (the default).")
+
+    @OptionGroup var options: BenchOptions
+
+    func run() throws {
+        let shapes = try options.resolvedShapes()
+        if !options.cpu, cudaUnavailableReason() == nil {
+            try GPURun(options: options, shapes: shapes).run()
+        } else {
+            let reason = options.cpu ? "--cpu was given" : cudaUnavailableReason()!.replacing("\n", with: " ")
+            print("GPU path unavailable: \(reason)")
+            print("Running the CPU backend instead.\n")
+            try CPURun(options: options, reason: reason).run()
+        }
+    }
+}
+
+struct Verify: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "GPU conformance matrix against the fp64 CPU reference; ends with 'N passed, N failed'.")
+
+    @Flag(help: "A smaller matrix (M·N ≤ 2 M elements per case).")
+    var quick = false
+
+    @Option(help: "GPU ordinal.")
+    var device: Int = 0
+
+    func run() throws {
+        let gpu: CUDADevice
+        do {
+            gpu = try CUDADevice.get(device)
+            _ = try NVRTC.version()
+        } catch {
+            print("verify needs a GPU: \(error)")
+            print("0 passed, 1 failed")
+            throw ExitCode(1)
+        }
+        let nvrtc = (try? NVRTC.version()).map { "\($0.major).\($0.minor)" } ?? "?"
+        print("device: \(gpu.name), sm_\(gpu.arch), \(gpu.multiprocessorCount) SMs; driver \(formatDriver((try? CUDADevice.driverVersion()) ?? 0)); NVRTC \(nvrtc)")
+        print("tolerance: fp32 |y-ref| <= 1e-5*max(1,|ref|); fp16/bf16 within 1 ulp of the correctly rounded fp64 reference; rstd relative 1e-5")
+        let start = Date()
+        let (passed, failed) = Conformance.run(device: gpu, quick: quick) { print($0) }
+        let stats = KernelCache.shared.statistics
+        print(format("kernel cache: %d compiled (%.1f s in NVRTC), %d from disk; %.1f s in all",
+            stats.compiles, stats.compileSeconds, stats.diskHits, Date().timeIntervalSince(start)))
+        print("\(passed) passed, \(failed) failed")
+        if failed > 0 { throw ExitCode(1) }
+    }
+}
+
+func formatDriver(_ v: Int) -> String { "\(v / 1000).\((v % 1000) / 10)" }
+
+/// Progress on stderr, only when it is a terminal.
+func progress(_ text: String) {
+    guard isatty(2) != 0 else { return }
+    writeStderr("\r\u{1b}[K" + text)
+}
+func progressDone() {
+    guard isatty(2) != 0 else { return }
+    writeStderr("\r\u{1b}[K")
+}
+
+func pad(_ s: String, _ width: Int, right: Bool = false) -> String {
+    if s.count >= width { return s }
+    let fill = String(repeating: " ", count: width - s.count)
+    return right ? fill + s : s + fill
+}
+
+let bytesFormula = "bytes = read x (M·N·size) + read weight (N·size) + write y (M·N·size)"

@@ -1,0 +1,151 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import FoundationEssentials
+import RMSNorm
+import RMSNormTestSupport
+
+/// Times device work the way every method in the report is timed: warm-up, then per repetition
+/// a 256 MB L2 flush (a memset), CUDA events around the work; median, min and max.
+/// Graph mode captures `graphK` back-to-back calls into a CUDA graph and divides by `graphK`.
+final class GPUTimer {
+    let device: CUDADevice
+    let stream: CUDAStream
+    let flushBuffer: DeviceMemory
+    var events: [CUDAEvent] = []
+
+    init(device: CUDADevice) throws {
+        self.device = device
+        stream = try CUDAStream(device: device)
+        flushBuffer = try DeviceMemory(device: device, byteCount: 256 << 20)
+    }
+
+    func measure(repetitions: Int, graphK: Int? = nil, warmup: Int = 3, _ work: () throws -> Void) throws -> Timing {
+        for _ in 0..<warmup { try work() }
+        try stream.synchronize()
+        while events.count < 2 * repetitions { events.append(try CUDAEvent(device: device)) }
+        var graph: CUDAGraph?
+        if let k = graphK {
+            graph = try stream.capture { for _ in 0..<k { try work() } }
+            try graph!.launch(on: stream)  // first replay uploads the graph
+            try stream.synchronize()
+        }
+        for i in 0..<repetitions {
+            try flushBuffer.fill(byte: UInt8(truncatingIfNeeded: i), stream: stream)
+            try events[2 * i].record(on: stream)
+            if let graph { try graph.launch(on: stream) } else { try work() }
+            try events[2 * i + 1].record(on: stream)
+        }
+        try stream.synchronize()
+        let k = Double(graphK ?? 1)
+        var samples: [Double] = []
+        for i in 0..<repetitions {
+            samples.append(try CUDAEvent.elapsedMilliseconds(from: events[2 * i], to: events[2 * i + 1]) * 1000 / k)
+        }
+        return Timing(samples: samples)
+    }
+}
+
+/// Repetitions for a shape: at least 50; more for small shapes, where each is cheap and noisier.
+func repetitions(bytes: Int, base: Int) -> Int {
+    if bytes < 16 << 20 { return max(base, 200) }
+    if bytes < 256 << 20 { return max(base, 100) }
+    return max(base, 50)
+}
+
+struct OursMeasurement {
+    var timing: Timing
+    var copy: Timing
+    var plan: String
+    var maxError: Double
+}
+
+enum GPUBench {
+    /// Bandwidth of a 1 GiB device-to-device copy, counting bytes read plus written (bytes/s).
+    static func copyBandwidth(timer: GPUTimer) throws -> Double {
+        let n = 1 << 30
+        let a = try DeviceMemory(device: timer.device, byteCount: n)
+        let b = try DeviceMemory(device: timer.device, byteCount: n)
+        try a.fill(byte: 1, stream: timer.stream)
+        let t = try timer.measure(repetitions: 30) {
+            try DeviceMemory.copy(from: a, to: b, byteCount: n, stream: timer.stream)
+        }
+        return 2.0 * Double(n) / (t.medianMicroseconds * 1e-6)
+    }
+
+    /// Measures ours and a same-size copy at one shape; checks sampled rows against the reference.
+    static func measure(shape: BenchShape, timer: GPUTimer, baseReps: Int, graphK: Int?) throws -> OursMeasurement {
+        switch shape.type {
+        case .float32: return try measureTyped(shape, Float.self, timer: timer, baseReps: baseReps, graphK: graphK)
+        case .float16: return try measureTyped(shape, Float16.self, timer: timer, baseReps: baseReps, graphK: graphK)
+        case .bfloat16: return try measureTyped(shape, BFloat16.self, timer: timer, baseReps: baseReps, graphK: graphK)
+        }
+    }
+
+    static func measureTyped<T: RMSNormElement>(
+        _ shape: BenchShape, _: T.Type, timer: GPUTimer, baseReps: Int, graphK: Int?
+    ) throws -> OursMeasurement {
+        let device = timer.device
+        let m = shape.rows, n = shape.columns
+        let x = try DeviceMatrix<T>(device: device, rows: m, columns: n)
+        let y = try DeviceMatrix<T>(device: device, rows: m, columns: n)
+        let w = try DeviceBuffer<T>(device: device, count: n)
+        let seed = SeededRandom.freshSeed()
+        try DeviceRandom.fillNormal(x.buffer, seed: seed, stream: timer.stream)
+        try DeviceRandom.fillNormal(w, seed: seed &+ 1, stream: timer.stream)
+        try y.buffer.fill(byte: 0xff)
+        let reps = repetitions(bytes: shape.bytes, base: baseReps)
+        let ours = try timer.measure(repetitions: reps, graphK: graphK) {
+            try rmsNorm(x, weight: w, into: y, stream: timer.stream)
+        }
+        let copyBytes = m * n * T.dtype.size
+        let copy = try timer.measure(repetitions: reps, graphK: graphK) {
+            try DeviceMemory.copy(from: x.buffer.memory, to: y.buffer.memory, byteCount: copyBytes, stream: timer.stream)
+        }
+        // Correctness of what was timed: recompute, then compare up to 64 rows with the reference.
+        try y.buffer.fill(byte: 0xff)
+        try rmsNorm(x, weight: w, into: y, stream: timer.stream)
+        try timer.stream.synchronize()
+        let maxError = try sampledError(x: x, y: y, w: w)
+        return OursMeasurement(
+            timing: ours, copy: copy, plan: launchPlan(for: x, weight: w, into: y).description, maxError: maxError)
+    }
+
+    static func sampledError<T: RMSNormElement>(x: DeviceMatrix<T>, y: DeviceMatrix<T>, w: DeviceBuffer<T>) throws -> Double {
+        let m = x.rows, n = x.columns
+        let sample = Array(Set((0..<min(m, 64)).map { m <= 64 ? $0 : $0 * (m - 1) / 63 })).sorted()
+        let weight = try w.download()
+        var worst = 0.0
+        let size = MemoryLayout<T>.stride
+        for r in sample {
+            var xr = [T](repeating: T(rounding: Float(0)), count: n)
+            var yr = xr
+            try xr.withUnsafeMutableBytes { try x.buffer.memory.download(into: $0, offset: r * n * size) }
+            try yr.withUnsafeMutableBytes { try y.buffer.memory.download(into: $0, offset: r * n * size) }
+            let ref = RMSNormReference.forward(xr, weight: weight)
+            for c in 0..<n { worst = max(worst, Tolerance.error(yr[c], reference: ref.y[c])) }
+        }
+        return worst
+    }
+
+    /// Verification table for ours: fixed shapes, fresh data, every element checked.
+    static let verifyShapes: [(Int, Int, DType)] = [
+        (1024, 128, .float32), (199, 769, .float32), (64, 65536, .float32),
+        (4096, 4096, .bfloat16), (7, 7168, .bfloat16), (199, 1000, .float16), (16, 262_144, .bfloat16),
+    ]
+
+    static func verifyOurs(device: CUDADevice) -> [(BenchShape, Double, Bool)] {
+        verifyShapes.map { (m, n, d) in
+            let c = ConformanceCase(input: d, weight: d, rows: m, columns: n, layout: .dense)
+            let shape = BenchShape(suite: "verify", rows: m, columns: n, dtype: d)
+            do {
+                let r = try Conformance.runCase(c, device: device)
+                return (shape, r.maxError, r.passed)
+            } catch {
+                return (shape, .nan, false)
+            }
+        }
+    }
+}

@@ -1,0 +1,222 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import ArgumentParser
+import FoundationEssentials
+import RMSNorm
+
+/// The GPU report: header, verification, sweeps, summary, files.
+struct GPURun {
+    var options: BenchOptions
+    var shapes: [BenchShape]
+
+    func run() throws {
+        let device = try CUDADevice.get(options.device)
+        let timer = try GPUTimer(device: device)
+        let driver = formatDriver((try? CUDADevice.driverVersion()) ?? 0)
+        let nvrtc = try NVRTC.version()
+        let rule = String(repeating: "=", count: 78)
+        print(rule)
+        print("RMSNorm benchmark — Swift + CUDA (kernels compiled by NVRTC at run time)")
+        print(rule)
+        print("GPU: \(device.name)")
+        print("Compute capability: \(device.computeCapability.major).\(device.computeCapability.minor) (sm_\(device.arch)), "
+            + "\(device.multiprocessorCount) SMs, L2 \(device.l2CacheBytes >> 20) MB, \(device.totalMemoryBytes >> 30) GB")
+        let peak = device.theoreticalBandwidth / 1e9
+        print(format("Theoretical peak bandwidth: %.0f GB/s (2 × %d MHz × %d-bit bus / 8)", peak,
+            device.memoryClockKHz / 1000, device.memoryBusWidthBits))
+        let copyGBs = try GPUBench.copyBandwidth(timer: timer) / 1e9
+        print(format("Measured copy limit: %.0f GB/s (1 GiB device-to-device copy, read + write; %.1f%% of peak)",
+            copyGBs, 100 * copyGBs / peak))
+        print("Driver: \(driver), NVRTC: \(nvrtc.major).\(nvrtc.minor)")
+        let timingText = options.graph
+            ? "CUDA graph of \(options.graphK) launches, L2 flushed (256 MB) before each replay, median"
+            : "CUDA events, L2 flushed (256 MB) before each repetition, median of ≥ \(max(50, options.reps))"
+        var header = ReportHeader(
+            backend: "cuda", device: device.name, compute_capability: "\(device.computeCapability.major).\(device.computeCapability.minor)",
+            multiprocessors: device.multiprocessorCount, l2_bytes: device.l2CacheBytes, theoretical_gbps: peak,
+            copy_gbps: copyGBs, copy_method: "1 GiB device copy", driver: driver, nvrtc: "\(nvrtc.major).\(nvrtc.minor)",
+            timing: timingText, bytes_formula: bytesFormula, date: Date().formatted(.iso8601))
+
+        // Shapes that fit: x and y, plus room for a peer's own copies.
+        let free = (try? device.memoryInfo().free) ?? device.totalMemoryBytes
+        var runnable: [BenchShape] = []
+        for s in shapes {
+            if 3 * s.rows * s.columns * s.type.size + (512 << 20) > free {
+                print("skipped \(s): needs \(3 * s.rows * s.columns * s.type.size >> 20) MB, \(free >> 20) MB free")
+            } else {
+                runnable.append(s)
+            }
+        }
+
+        // Peers, in a subprocess, before our own timings (never at the same time).
+        var peerResults: [String: [String: PeerMessage]] = [:]
+        var peerVerify: [PeerMessage] = []
+        var peerNotes: [String] = []
+        let wanted = options.methodList
+        let peerMethods = BenchOptions.peerNames.filter { wanted?.contains($0) ?? true }
+        if options.noPeers || peerMethods.isEmpty {
+            print("Peers: skipped (\(options.noPeers ? "--no-peers" : "--methods"))")
+        } else if let python = PeerRunner.findPython(explicit: options.python) {
+            try? FileManager.default.createDirectory(atPath: options.output, withIntermediateDirectories: true)
+            let runner = PeerRunner(python: python, logPath: options.output + "/peers.log")
+            let request = PeerRequest(
+                mode: "gpu", eps: Double(defaultEpsilon), methods: peerMethods, reps: max(options.reps, 50),
+                graph: options.graph, graph_k: options.graphK,
+                verify: GPUBench.verifyShapes.map { PeerShape(M: $0.0, N: $0.1, dtype: $0.2.rawValue) },
+                shapes: runnable.map { PeerShape(M: $0.rows, N: $0.columns, dtype: $0.dtype) })
+            var done = 0
+            do {
+                try runner.run(request: request) { m in
+                    switch m.type {
+                    case "info":
+                        header.torch = m.torch
+                        header.triton = m.triton
+                        header.liger = m.liger
+                        header.quack = m.quack
+                        print("PyTorch: \(m.torch ?? "-") (CUDA \(m.cuda ?? "-")), Triton: \(m.triton ?? "-"), "
+                            + "Liger: \(m.liger ?? "not installed"), Quack: \(m.quack ?? "not installed")")
+                    case "unavailable":
+                        peerNotes.append("peer \(m.method ?? "?") unavailable: \(m.message ?? "")")
+                    case "verify": peerVerify.append(m)
+                    case "result":
+                        peerResults["\(m.M!)x\(m.N!):\(m.dtype!)", default: [:]][m.method!] = m
+                        done += 1
+                        progress("peers: \(done) timings (\(m.method!) \(m.M!)x\(m.N!) \(m.dtype!))")
+                    case "error":
+                        peerNotes.append("peer \(m.method ?? "?") failed at \(m.M ?? 0)x\(m.N ?? 0) \(m.dtype ?? ""): \(m.message ?? "")")
+                    case "skip":
+                        peerNotes.append("peers skipped \(m.M ?? 0)x\(m.N ?? 0): \(m.message ?? "")")
+                    case "fatal":
+                        peerNotes.append("peers did not run: \(m.message ?? "")")
+                    default: break
+                    }
+                }
+            } catch {
+                peerNotes.append("peers did not run: \(error)")
+            }
+            progressDone()
+        } else {
+            print("Peers: no python3 found (use --python PATH)")
+        }
+        for note in peerNotes { print(note) }
+        print(bytesFormula)
+        print("Timing: \(timingText)")
+
+        // Verification
+        print("\n" + rule + "\nVerification (fp64 reference; fp32: rel ≤ 1e-5, fp16/bf16: ≤ 1 ulp)\n" + rule)
+        var verification: [VerifyRow] = []
+        for (shape, err, ok) in GPUBench.verifyOurs(device: device) {
+            verification.append(VerifyRow(method: "ours", shape: shape.description, max_error: err,
+                unit: Tolerance.unitName(shape.type), passed: ok))
+        }
+        for m in peerVerify {
+            let d = DType(rawValue: m.dtype ?? "fp32") ?? .float32
+            verification.append(VerifyRow(method: m.method ?? "?", shape: "\(m.M ?? 0)x\(m.N ?? 0):\(m.dtype ?? "")",
+                max_error: m.max_error, unit: Tolerance.unitName(d), passed: m.passed ?? false, note: m.message))
+        }
+        for v in verification {
+            let err = v.max_error.map { format("%.2e ", $0) + v.unit } ?? "—"
+            print("  \(pad(v.method, 15)) \(pad(v.shape, 20)) max_error=\(pad(err, 14)) [\(v.passed ? "PASS" : "FAIL")]"
+                + (v.note.map { " \($0)" } ?? ""))
+        }
+
+        // Sweeps
+        var rows: [ResultRow] = []
+        let peerColumns = peerMethods.filter { name in peerResults.values.contains { $0[name] != nil } }
+        var currentSuite = ""
+        for shape in runnable {
+            if shape.suite != currentSuite {
+                currentSuite = shape.suite
+                print("\n" + rule + "\nSweep: \(shape.suite) (GB/s; best = fastest median time)\n" + rule)
+                var h = pad("shape", 20) + pad("ours", 8, right: true) + pad("copy", 8, right: true)
+                for p in peerColumns { h += pad(short(p), 9, right: true) }
+                print(h + "  best           ours/peer  %copy  plan")
+            }
+            progress("measuring \(shape)")
+            let ours = try GPUBench.measure(shape: shape, timer: timer, baseReps: options.reps, graphK: options.graph ? options.graphK : nil)
+            progressDone()
+            func row(_ method: String, _ t: Timing, _ err: Double?) -> ResultRow {
+                let g = t.gigabytesPerSecond(bytes: shape.bytes)
+                return ResultRow(suite: shape.suite, M: shape.rows, N: shape.columns, dtype: shape.dtype, method: method,
+                    median_us: t.medianMicroseconds, min_us: t.minMicroseconds, max_us: t.maxMicroseconds,
+                    reps: t.repetitions, gbps: g, pct_peak: 100 * g / peak, pct_copy: 100 * g / copyGBs, max_error: err)
+            }
+            var shapeRows = [row("ours", ours.timing, ours.maxError)]
+            let copyBytes = 2 * shape.rows * shape.columns * shape.type.size
+            var copyRow = row("copy", ours.copy, nil)
+            copyRow.gbps = Double(copyBytes) / (ours.copy.medianMicroseconds * 1e-6) / 1e9
+            copyRow.pct_peak = 100 * copyRow.gbps / peak
+            copyRow.pct_copy = 100 * copyRow.gbps / copyGBs
+            shapeRows.append(copyRow)
+            var line = pad(shape.description, 20) + pad(format("%.0f", shapeRows[0].gbps), 8, right: true)
+                + pad(format("%.0f", copyRow.gbps), 8, right: true)
+            var fastestPeer: (String, Double)?
+            for p in peerColumns {
+                if let m = peerResults[shape.description]?[p], let med = m.median_us {
+                    let t = Timing(median: med, min: m.min_us ?? med, max: m.max_us ?? med, repetitions: m.reps ?? 0)
+                    let r = row(p, t, m.max_error)
+                    shapeRows.append(r)
+                    line += pad(format("%.0f", r.gbps), 9, right: true)
+                    if fastestPeer == nil || med < fastestPeer!.1 { fastestPeer = (p, med) }
+                } else {
+                    line += pad("—", 9, right: true)
+                }
+            }
+            let oursTime = ours.timing.medianMicroseconds
+            let best = fastestPeer.map { $0.1 < oursTime ? $0.0 : "ours" } ?? "ours"
+            let ratio = fastestPeer.map { format("%.2fx", $0.1 / oursTime) } ?? "—"
+            line += "  " + pad(best, 14) + pad(ratio, 10, right: true)
+                + pad(format("%.0f%%", 100 * copyRow.median_us / oursTime), 7, right: true) + "  " + ours.plan
+            print(line)
+            rows += shapeRows
+        }
+
+        // Summary at the largest shape of each suite
+        print("\n" + rule + "\nSummary (largest shape of each suite)\n" + rule)
+        var suites: [String] = []
+        for r in rows where !suites.contains(r.suite) { suites.append(r.suite) }
+        for suite in suites {
+            let inSuite = rows.filter { $0.suite == suite }
+            guard let largest = inSuite.max(by: { $0.M * $0.N * DType(rawValue: $0.dtype)!.size < $1.M * $1.N * DType(rawValue: $1.dtype)!.size })
+            else { continue }
+            print("\(suite): \(largest.M)x\(largest.N) \(largest.dtype)")
+            print("  " + pad("Method", 16) + pad("Bandwidth", 14, right: true) + pad("% of peak", 12, right: true)
+                + pad("% of copy", 12, right: true))
+            for r in inSuite.filter({ $0.M == largest.M && $0.N == largest.N && $0.dtype == largest.dtype })
+                .sorted(by: { $0.gbps > $1.gbps })
+            {
+                print("  " + pad(r.method, 16) + pad(format("%.1f GB/s", r.gbps), 14, right: true)
+                    + pad(format("%.1f%%", r.pct_peak), 12, right: true)
+                    + pad(format("%.1f%%", r.pct_copy), 12, right: true))
+            }
+        }
+        print(format("Theoretical peak: %.0f GB/s; measured copy limit: %.0f GB/s", peak, copyGBs))
+        let stats = KernelCache.shared.statistics
+        print(format("Kernel cache: %d compiled (%.2f s in NVRTC, %.0f ms each), %d loaded from disk",
+            stats.compiles, stats.compileSeconds, stats.compiles > 0 ? 1000 * stats.compileSeconds / Double(stats.compiles) : 0,
+            stats.diskHits) + " (\(KernelCache.shared.directory))")
+
+        let report = BenchReport(header: header, verification: verification, results: rows)
+        try Output.write(report: report, to: options.output)
+        print("Wrote \(options.output)/benchmark.csv, benchmark.json, benchmark.svg")
+        if verification.contains(where: { $0.method == "ours" && !$0.passed }) { throw ExitCode(1) }
+    }
+
+    func short(_ p: String) -> String {
+        switch p {
+        case "torch_native": return "native"
+        case "torch_compile": return "compile"
+        case "torch_unfused": return "unfused"
+        case "triton_simple": return "triton"
+        default: return p
+        }
+    }
+}
+
+import RMSNormTestSupport
+extension Tolerance {
+    static func unitName(_ d: DType) -> String { unit(for: d) }
+}

@@ -1,0 +1,211 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import FoundationEssentials
+import RMSNorm
+import RMSNormTestSupport
+
+/// One conformance case: a dtype pair, a shape and a memory layout.
+struct ConformanceCase: CustomStringConvertible {
+    enum Layout: String, CaseIterable {
+        case dense, strided, offset, padded, inPlace = "in-place"
+    }
+    var input: DType
+    var weight: DType
+    var rows: Int
+    var columns: Int
+    var layout: Layout
+    var scale: Double = 1
+
+    var inputStride: Int {
+        switch layout {
+        case .dense, .inPlace: return columns
+        case .strided: return columns + 5                    // misaligns every other row start
+        case .offset: return columns
+        case .padded: return (columns + 63) / 64 * 64 + 64   // aligned padding, as a view of a larger buffer
+        }
+    }
+    var outputStride: Int { layout == .strided ? columns + 3 : inputStride }
+    var offset: Int { layout == .offset ? 1 : 0 }         // start one element in: not 16-byte aligned
+    var description: String {
+        "\(input)/w:\(weight) \(rows)x\(columns) \(layout.rawValue)" + (scale != 1 ? " scale \(scale)" : "")
+    }
+}
+
+/// Result of one case.
+struct ConformanceResult {
+    var testCase: ConformanceCase
+    var passed: Bool
+    var detail: String
+    var plan: String
+    var maxError: Double = .nan
+}
+
+/// The GPU conformance matrix of `rmsnorm-bench verify`: every dtype × weight dtype × shape ×
+/// layout against the fp64 CPU reference, outputs poisoned with 0xFF first (and checked untouched
+/// outside the view), rstd checked too.
+enum Conformance {
+    static let rowsList = [1, 7, 199, 4096]
+    static let columnsList = [1, 3, 8, 96, 128, 760, 769, 1000, 4096, 7168, 11008, 65536]
+    static let hugeColumns = [32768, 131_072, 262_144]
+
+    static func cases(quick: Bool) -> [ConformanceCase] {
+        var list: [ConformanceCase] = []
+        let pairs: [(DType, DType)] = [(.float32, .float32), (.float16, .float16), (.float16, .float32),
+            (.bfloat16, .bfloat16), (.bfloat16, .float32)]
+        for (x, w) in pairs {
+            for n in columnsList + hugeColumns {
+                for m in rowsList {
+                    // Keep each case under ~50 M elements so the fp64 reference stays quick.
+                    guard m * n <= (quick ? 2_000_000 : 50_000_000) else { continue }
+                    list.append(.init(input: x, weight: w, rows: m, columns: n, layout: .dense))
+                    if m <= 199 {
+                        for layout in [ConformanceCase.Layout.strided, .offset, .padded, .inPlace] {
+                            list.append(.init(input: x, weight: w, rows: m, columns: n, layout: layout))
+                        }
+                    }
+                }
+            }
+            // Numeric edges: |x| so large that x² overflows fp32 (fp32 and bf16 share the range).
+            if x != .float16 {
+                for n in [96, 4096, 65536] {
+                    list.append(.init(input: x, weight: w, rows: 7, columns: n, layout: .dense, scale: 1e37))
+                }
+            }
+            list.append(.init(input: x, weight: w, rows: 7, columns: 1000, layout: .dense, scale: 1e-3))
+        }
+        return list
+    }
+
+    static func run(device: CUDADevice, quick: Bool, log: (String) -> Void) -> (passed: Int, failed: Int) {
+        var passed = 0, failed = 0
+        let all = cases(quick: quick)
+        for c in all {
+            let r: ConformanceResult
+            do {
+                r = try runCase(c, device: device)
+            } catch {
+                r = ConformanceResult(testCase: c, passed: false, detail: "threw: \(error)", plan: "-")
+            }
+            if r.passed { passed += 1 } else { failed += 1 }
+            log("\(r.passed ? "PASS" : "FAIL")  \(c)  [\(r.plan)]  \(r.detail)")
+        }
+        for (name, check) in edgeChecks {
+            let ok: Bool
+            var detail = ""
+            do { detail = try check(device); ok = detail.isEmpty } catch { ok = false; detail = "threw: \(error)" }
+            if ok { passed += 1 } else { failed += 1 }
+            log("\(ok ? "PASS" : "FAIL")  \(name)  \(detail)")
+        }
+        return (passed, failed)
+    }
+
+    static func runCase(_ c: ConformanceCase, device: CUDADevice) throws -> ConformanceResult {
+        switch (c.input, c.weight) {
+        case (.float32, _): return try runTyped(c, Float.self, Float.self, device: device)
+        case (.float16, .float16): return try runTyped(c, Float16.self, Float16.self, device: device)
+        case (.float16, _): return try runTyped(c, Float16.self, Float.self, device: device)
+        case (.bfloat16, .bfloat16): return try runTyped(c, BFloat16.self, BFloat16.self, device: device)
+        case (.bfloat16, _): return try runTyped(c, BFloat16.self, Float.self, device: device)
+        }
+    }
+
+    static func runTyped<T: RMSNormElement, W: RMSNormElement>(
+        _ c: ConformanceCase, _: T.Type, _: W.Type, device: CUDADevice
+    ) throws -> ConformanceResult {
+        let seed = SeededRandom.freshSeed()
+        var rng = SeededRandom(seed: seed)
+        let xCount = c.offset + (c.rows - 1) * c.inputStride + c.columns
+        let yCount = c.offset + (c.rows - 1) * c.outputStride + c.columns
+        let x: [T] = rng.normals(xCount, scale: c.scale)
+        let w: [W] = rng.normals(c.columns)
+        let ref = x.withUnsafeBufferPointer { xb in
+            w.withUnsafeBufferPointer { wb in
+                RMSNormReference.forward(
+                    UnsafeBufferPointer(rebasing: xb[c.offset...]), rows: c.rows, columns: c.columns,
+                    rowStride: c.inputStride, weight: wb, eps: defaultEpsilon)
+            }
+        }
+        let xBuffer = try DeviceBuffer(device: device, copying: x)
+        let wBuffer = try DeviceBuffer(device: device, copying: w)
+        let xView = try DeviceMatrix(xBuffer, rows: c.rows, columns: c.columns, rowStride: c.inputStride, offset: c.offset)
+        let yView: DeviceMatrix<T>
+        if c.layout == .inPlace {
+            yView = xView
+        } else {
+            let yBuffer = try DeviceBuffer<T>(device: device, count: yCount)
+            try yBuffer.fill(byte: 0xff)
+            yView = try DeviceMatrix(yBuffer, rows: c.rows, columns: c.columns, rowStride: c.outputStride, offset: c.offset)
+        }
+        let rstd = try DeviceBuffer<Float>(device: device, count: c.rows)
+        try rstd.fill(byte: 0xff)
+        let plan = launchPlan(for: xView, weight: wBuffer, into: yView)
+        try rmsNorm(xView, weight: wBuffer, into: yView, rstd: rstd)
+        try device.synchronize()
+        let y = try yView.buffer.download()
+        let poison: (Int) -> Bool =
+            c.layout == .inPlace
+            ? { i in withUnsafeBytes(of: y[i]) { a in withUnsafeBytes(of: x[i]) { b in a.elementsEqual(b) } } }
+            : { i in withUnsafeBytes(of: y[i]) { $0.allSatisfy { $0 == 0xff } } }
+        let cmp = Comparison.compare(
+            output: y, offset: c.offset, rows: c.rows, columns: c.columns, stride: c.outputStride,
+            reference: ref.y, poisonCheck: poison)
+        let r = try rstd.download()
+        var rstdBad = 0
+        for i in 0..<c.rows where !(abs(Double(r[i]) - ref.rstd[i]) <= 1e-5 * ref.rstd[i]) { rstdBad += 1 }
+        let ok = cmp.passed && rstdBad == 0
+        let detail = format("max %.3g ", cmp.maxError) + Tolerance.unit(for: T.dtype)
+            + (ok ? "" : " — \(cmp) rstd bad \(rstdBad) seed \(seed)")
+        return ConformanceResult(testCase: c, passed: ok, detail: detail, plan: plan.description, maxError: cmp.maxError)
+    }
+
+    /// Behaviour checks beyond plain accuracy. Each returns "" when it holds, else what went wrong.
+    static var edgeChecks: [(String, (CUDADevice) throws -> String)] {
+        [
+            ("NaN and Inf stay in their own rows", { device in
+                var rng = SeededRandom(seed: SeededRandom.freshSeed())
+                var x: [Float] = rng.normals(4 * 256)
+                x[5] = .nan
+                x[256 + 7] = .infinity
+                let w: [Float] = rng.normals(256)
+                let y = try rmsNorm(x, weight: w, backend: .cuda(device: device.ordinal))
+                let row0 = y[0..<256].allSatisfy { $0.isNaN }
+                let row2ok = y[512..<1024].allSatisfy { $0.isFinite }
+                return row0 && row2ok ? "" : "NaN/Inf leaked or was lost (row0 all NaN: \(row0), rows 2-3 finite: \(row2ok))"
+            }),
+            ("zero row with eps > 0 gives zeros; eps = 0 gives NaN (0 · ∞)", { device in
+                let x = [Float](repeating: 0, count: 2 * 64)
+                let w = [Float](repeating: 1, count: 64)
+                let y = try rmsNorm(x, weight: w, eps: 1e-6, backend: .cuda(device: device.ordinal))
+                let z = try rmsNorm(x, weight: w, eps: 0, backend: .cuda(device: device.ordinal))
+                return y.allSatisfy { $0 == 0 } && z.allSatisfy { $0.isNaN } ? "" : "unexpected zero-row result"
+            }),
+            ("bad input throws and writes nothing", { device in
+                let x = try DeviceMatrix<Float>(device: device, rows: 4, columns: 64)
+                let y = try DeviceMatrix<Float>(device: device, rows: 4, columns: 64)
+                try y.buffer.fill(byte: 0x5a)
+                let wrong = try DeviceBuffer<Float>(device: device, count: 63)
+                var problems: [String] = []
+                do { try rmsNorm(x, weight: wrong, into: y); problems.append("weight length accepted") } catch {}
+                let w = try DeviceBuffer<Float>(device: device, count: 64)
+                do { try rmsNorm(x, weight: w, eps: -1, into: y); problems.append("negative eps accepted") } catch {}
+                let shifted = try DeviceMatrix(x.buffer, rows: 3, columns: 64, offset: 1)
+                let base = try DeviceMatrix(x.buffer, rows: 3, columns: 64)
+                do { try rmsNorm(base, weight: w, into: shifted); problems.append("partial overlap accepted") } catch {}
+                try device.synchronize()
+                let after = try y.buffer.download()
+                let untouched = after.allSatisfy { $0.bitPattern == 0x5a5a_5a5a }
+                if !untouched { problems.append("output written") }
+                return problems.joined(separator: ", ")
+            }),
+            ("M = 0 is a no-op", { device in
+                let x = try DeviceMatrix<Float>(device: device, rows: 0, columns: 64)
+                let w = try DeviceBuffer<Float>(device: device, count: 64)
+                try rmsNorm(x, weight: w, into: x)
+                return ""
+            }),
+        ]
+    }
+}

@@ -1,0 +1,120 @@
+import Testing
+@testable import RMSNorm
+
+/// Calls the raw CPU entry point and checks that a refused call wrote nothing.
+func expectRefused(
+    x: [Float], rows: Int, columns: Int, rowStride: Int? = nil, weight: [Float], eps: Float = 1e-6,
+    yCount: Int? = nil, outputRowStride: Int? = nil, rstdCount: Int? = nil, contains text: String
+) {
+    var y = [Float](repeating: 42, count: yCount ?? x.count)
+    var rstd = [Float](repeating: 42, count: rstdCount ?? 0)
+    do {
+        try x.withUnsafeBufferPointer { (xb) throws(RMSNormError) in
+            try y.withUnsafeMutableBufferPointer { (yb) throws(RMSNormError) in
+                try weight.withUnsafeBufferPointer { (wb) throws(RMSNormError) in
+                    try rstd.withUnsafeMutableBufferPointer { (rb) throws(RMSNormError) in
+                        try rmsNorm(xb, rows: rows, columns: columns, rowStride: rowStride, weight: wb, eps: eps,
+                            into: yb, outputRowStride: outputRowStride, rstd: rstdCount == nil ? nil : rb)
+                    }
+                }
+            }
+        }
+        Issue.record("accepted: expected an error containing '\(text)'")
+    } catch {
+        #expect(error.description.contains(text), "\(error)")
+    }
+    #expect(y.allSatisfy { $0 == 42 }, "output written by a refused call")
+    #expect(rstd.allSatisfy { $0 == 42 }, "rstd written by a refused call")
+}
+
+@Suite struct BadInputTests {
+    let x = [Float](repeating: 1, count: 64)
+    let w = [Float](repeating: 1, count: 8)
+
+    @Test func weightLengthMismatch() {
+        expectRefused(x: x, rows: 8, columns: 8, weight: [1, 2, 3], contains: "weight has 3 elements")
+    }
+    @Test func zeroColumns() {
+        expectRefused(x: x, rows: 8, columns: 0, weight: [], contains: "N (columns) is 0")
+    }
+    @Test func strideSmallerThanN() {
+        expectRefused(x: x, rows: 4, columns: 8, rowStride: 4, weight: w, contains: "input row stride 4")
+        expectRefused(x: x, rows: 4, columns: 8, weight: w, outputRowStride: 7, contains: "output row stride 7")
+    }
+    @Test func shortBuffers() {
+        expectRefused(x: x, rows: 9, columns: 8, weight: w, yCount: 100, contains: "x holds 64")
+        expectRefused(x: x, rows: 8, columns: 8, weight: w, yCount: 63, contains: "y holds 63")
+        expectRefused(x: x, rows: 8, columns: 8, weight: w, rstdCount: 7, contains: "rstd holds 7")
+    }
+    @Test(arguments: [Float(-1e-6), .nan, .infinity, -.infinity])
+    func badEpsilon(eps: Float) {
+        expectRefused(x: x, rows: 8, columns: 8, weight: w, eps: eps, contains: "eps is")
+    }
+    @Test func overflowingShape() {
+        expectRefused(x: x, rows: Int.max / 2, columns: 8, rowStride: 8, weight: w, contains: "overflow")
+    }
+    @Test func partialOverlapIsRefused() throws {
+        var buffer = [Float](repeating: 1, count: 80)
+        let before = buffer
+        do {
+            try buffer.withUnsafeMutableBufferPointer { (b) throws(RMSNormError) in
+                try w.withUnsafeBufferPointer { (wb) throws(RMSNormError) in
+                    let x = UnsafeBufferPointer(rebasing: UnsafeBufferPointer(b)[0..<64])
+                    let y = UnsafeMutableBufferPointer(rebasing: b[8..<72])
+                    try rmsNorm(x, rows: 8, columns: 8, weight: wb, into: y)
+                }
+            }
+            Issue.record("partial overlap accepted")
+        } catch {
+            #expect(error.description.contains("overlap"))
+        }
+        #expect(buffer == before)
+    }
+    @Test func zeroRowsIsANoOp() throws {
+        let y = try rmsNorm([Float](), weight: w, backend: .cpu)
+        #expect(y.isEmpty)
+    }
+    @Test func arrayNotWholeRows() {
+        #expect(throws: RMSNormError.self) { try rmsNorm([Float](repeating: 1, count: 10), weight: w, backend: .cpu) }
+    }
+}
+
+@Suite struct LaunchPlanTests {
+    @Test func vectorWidthFollowsAlignment() {
+        #expect(LaunchPlan.vectorWidth(columns: 4096, elementSize: 2, weightSize: 2, xAddress: 0x1000, yAddress: 0x2000,
+            weightAddress: 0x3000, xRowStride: 4096, yRowStride: 4096) == 8)
+        #expect(LaunchPlan.vectorWidth(columns: 4096, elementSize: 2, weightSize: 2, xAddress: 0x1002, yAddress: 0x2000,
+            weightAddress: 0x3000, xRowStride: 4096, yRowStride: 4096) == 1)
+        #expect(LaunchPlan.vectorWidth(columns: 769, elementSize: 4, weightSize: 4, xAddress: 0, yAddress: 0,
+            weightAddress: 0, xRowStride: 769, yRowStride: 769) == 1)
+        #expect(LaunchPlan.vectorWidth(columns: 98, elementSize: 4, weightSize: 4, xAddress: 0, yAddress: 0,
+            weightAddress: 0, xRowStride: 98, yRowStride: 98) == 2)
+        #expect(LaunchPlan.vectorWidth(columns: 4096, elementSize: 2, weightSize: 4, xAddress: 0, yAddress: 0,
+            weightAddress: 0x3010, xRowStride: 4104, yRowStride: 4096) == 8)
+    }
+
+    /// Every plan the launcher can make names a kernel that exists in its module, and covers the row.
+    @Test func plansAreConsistent() {
+        for dtype in DType.allCases {
+            var vec = 1
+            while vec * dtype.size <= 16 {
+                let spec = KernelSpecialization(input: dtype, weight: dtype, vectorWidth: vec)
+                for n in [1, 3, 8, 96, 128, 769, 1000, 2048, 4096, 5120, 7168, 8192, 11008, 16384, 32768, 65536, 262_144]
+                where n % vec == 0 {
+                    for m in [1, 7, 199, 4096, 1_048_576] {
+                        let p = LaunchPlan.make(rows: m, columns: n, elementSize: dtype.size, vectorWidth: vec,
+                            multiprocessors: 132, maxSharedMemoryPerBlock: 232_448)
+                        #expect(spec.kernelNames.contains(p.kernelName), "\(p) for \(m)x\(n) \(dtype)")
+                        #expect(p.blockSize % 32 == 0 && p.blockSize <= 1024, "\(p)")
+                        if case .registers(let npt) = p.path {
+                            #expect(npt * p.threadsPerRow * vec >= n, "\(p) does not cover N=\(n)")
+                            #expect(p.threadsPerRow <= 32 || p.rowsPerBlock == 1)
+                        }
+                        if p.path == .sharedMemory { #expect(p.sharedMemoryBytes >= n * dtype.size) }
+                    }
+                }
+                vec *= 2
+            }
+        }
+    }
+}

@@ -1,0 +1,323 @@
+"""Times the RMSNorm implementations people would otherwise use, with the method of
+rmsnorm-bench (CUDA events, 256 MB L2 flush before each repetition, median of the
+repetitions; optionally K launches captured in a CUDA graph).
+
+rmsnorm-bench runs this file as a subprocess: a JSON request on stdin, one JSON object per
+line on stdout. It is also usable by hand:
+
+    echo '{"shapes": [{"M": 4096, "N": 4096, "dtype": "bf16"}]}' | python3 rmsnorm_peers.py
+
+Peers: torch_native (torch.nn.functional.rms_norm), torch_compile (the same under
+torch.compile, dynamic=False, dynamo reset per shape), torch_unfused (fp32 upcast, rsqrt of
+the mean square, multiply: the eager "not fused" baseline), triton_simple (one program per
+row, block = next power of two of N), liger (liger_kernel's RMSNorm), quack (quack's rmsnorm).
+"""
+import json
+import math
+import sys
+import traceback
+
+
+def emit(obj):
+    sys.stdout.write(json.dumps(obj) + "\n")
+    sys.stdout.flush()
+
+
+def log(msg):
+    sys.stderr.write(msg + "\n")
+    sys.stderr.flush()
+
+
+torch = None
+DTYPES = {}
+
+
+def import_torch():
+    global torch, DTYPES
+    import torch as _torch
+    torch = _torch
+    DTYPES.update({"fp32": torch.float32, "fp16": torch.float16, "bf16": torch.bfloat16})
+
+
+# ---------------------------------------------------------------------------------------
+# Implementations. Each factory returns fn(x, w, eps) -> y, or raises if unavailable.
+
+def make_torch_native():
+    F = torch.nn.functional
+    return lambda x, w, eps: F.rms_norm(x, (x.shape[-1],), w, eps)
+
+
+def make_torch_unfused():
+    def fn(x, w, eps):
+        xf = x.float()
+        r = torch.rsqrt(xf.pow(2).mean(-1, keepdim=True) + eps)
+        return (xf * r * w.float()).to(x.dtype)
+    return fn
+
+
+def make_torch_compile():
+    F = torch.nn.functional
+
+    def eager(x, w, eps):
+        return F.rms_norm(x, (x.shape[-1],), w, eps)
+
+    state = {}
+
+    def fn(x, w, eps):
+        key = (tuple(x.shape), x.dtype, w.dtype)
+        if state.get("key") != key:
+            torch._dynamo.reset()  # a fresh compile per shape: never falls back to eager
+            state["key"] = key
+            state["fn"] = torch.compile(eager, dynamic=False)
+        return state["fn"](x, w, eps)
+    return fn
+
+
+def make_triton_simple():
+    import triton
+    import triton.language as tl
+
+    @triton.jit
+    def kernel(x_ptr, w_ptr, y_ptr, stride, n, eps, BLOCK: tl.constexpr):
+        row = tl.program_id(0)
+        cols = tl.arange(0, BLOCK)
+        mask = cols < n
+        x = tl.load(x_ptr + row * stride + cols, mask=mask, other=0.0).to(tl.float32)
+        w = tl.load(w_ptr + cols, mask=mask, other=0.0).to(tl.float32)
+        r = tl.rsqrt(tl.sum(x * x, axis=0) / n + eps)
+        tl.store(y_ptr + row * stride + cols, (x * r * w).to(y_ptr.dtype.element_ty), mask=mask)
+
+    def fn(x, w, eps):
+        m, n = x.shape
+        block = triton.next_power_of_2(n)
+        if block > 65536:
+            raise RuntimeError("N too large for one program per row")
+        y = torch.empty_like(x)
+        kernel[(m,)](x, w, y, x.stride(0), n, eps, BLOCK=block)
+        return y
+    return fn
+
+
+def make_liger():
+    from liger_kernel.ops.rms_norm import LigerRMSNormFunction
+
+    def fn(x, w, eps):
+        return LigerRMSNormFunction.apply(x, w, eps)
+    return fn
+
+
+def make_quack():
+    from quack import rmsnorm as quack_rmsnorm
+
+    def fn(x, w, eps):
+        return quack_rmsnorm(x, w, eps=eps)
+    return fn
+
+
+FACTORIES = {
+    "torch_native": make_torch_native,
+    "torch_compile": make_torch_compile,
+    "torch_unfused": make_torch_unfused,
+    "triton_simple": make_triton_simple,
+    "liger": make_liger,
+    "quack": make_quack,
+}
+
+
+# ---------------------------------------------------------------------------------------
+# Timing, the same way as rmsnorm-bench.
+
+_flush = None
+
+
+def flush_l2():
+    global _flush
+    if _flush is None:
+        _flush = torch.empty(256 * 1024 * 1024, dtype=torch.uint8, device="cuda")
+    _flush.fill_(0xA5)
+
+
+def time_events(call, reps):
+    starts = [torch.cuda.Event(enable_timing=True) for _ in range(reps)]
+    ends = [torch.cuda.Event(enable_timing=True) for _ in range(reps)]
+    for i in range(reps):
+        flush_l2()
+        starts[i].record()
+        call()
+        ends[i].record()
+    torch.cuda.synchronize()
+    return [s.elapsed_time(e) * 1000.0 for s, e in zip(starts, ends)]  # microseconds
+
+
+def time_graph(call, reps, k):
+    stream = torch.cuda.Stream()
+    stream.wait_stream(torch.cuda.current_stream())
+    with torch.cuda.stream(stream):
+        for _ in range(3):
+            call()
+    torch.cuda.current_stream().wait_stream(stream)
+    graph = torch.cuda.CUDAGraph()
+    with torch.cuda.graph(graph):
+        for _ in range(k):
+            call()
+    times = time_events(graph.replay, reps)
+    return [t / k for t in times]
+
+
+def summarize(times):
+    s = sorted(times)
+    n = len(s)
+    median = s[n // 2] if n % 2 else 0.5 * (s[n // 2 - 1] + s[n // 2])
+    return median, s[0], s[-1]
+
+
+# ---------------------------------------------------------------------------------------
+
+def ulp_error(y, ref, dtype):
+    """Error in the unit rmsnorm-bench uses: relative (fp32) or ulps of the output (16-bit)."""
+    if dtype == torch.float32:
+        err = (y.double() - ref).abs() / ref.abs().clamp(min=1.0)
+        return float(err.max()), 1e-5
+    r = ref.to(dtype)  # fp64 -> 16-bit rounds once, to nearest even
+    bits_y = y.view(torch.int16).to(torch.int32)
+    bits_r = r.view(torch.int16).to(torch.int32)
+
+    def ordered(b):
+        mag = b & 0x7FFF
+        return torch.where(b < 0, -mag, mag)
+    d = (ordered(bits_y) - ordered(bits_r)).abs()
+    bad = torch.isnan(y) != torch.isnan(r)
+    if bool(bad.any()):
+        return float("inf"), 1.0
+    return float(d.max()), 1.0
+
+
+def run_numpy(request):
+    """CPU peer: numpy's x * (1/sqrt(mean(x^2) + eps)) * w, timed with a host clock."""
+    import time
+    import numpy as np
+    emit({"type": "info", "numpy": np.__version__})
+    eps = float(request.get("eps", 1e-6))
+    rng = np.random.default_rng(int(request.get("seed", 1234)))
+    np_types = {"fp32": np.float32, "fp16": np.float16}
+    for shape in request.get("shapes", []):
+        m, n, dt, reps = shape["M"], shape["N"], shape["dtype"], shape.get("reps") or 5
+        if dt not in np_types:
+            emit({"type": "error", "method": "numpy", "M": m, "N": n, "dtype": dt, "message": "numpy has no " + dt})
+            continue
+        x = rng.standard_normal((m, n), dtype=np.float32).astype(np_types[dt])
+        w = rng.standard_normal(n, dtype=np.float32).astype(np_types[dt])
+
+        def call():
+            return x * (1.0 / np.sqrt(np.mean(x * x, axis=-1, keepdims=True) + eps)) * w
+        call()
+        times = []
+        for _ in range(int(reps)):
+            t0 = time.perf_counter()
+            call()
+            times.append((time.perf_counter() - t0) * 1e6)
+        med, lo, hi = summarize(times)
+        emit({"type": "result", "method": "numpy", "M": m, "N": n, "dtype": dt,
+              "median_us": med, "min_us": lo, "max_us": hi, "reps": len(times)})
+
+
+def run(request):
+    try:
+        import_torch()
+    except Exception as exc:
+        emit({"type": "fatal", "message": f"torch is not importable: {exc}"})
+        return
+    eps = float(request.get("eps", 1e-6))
+    methods = request.get("methods") or list(FACTORIES)
+    reps = int(request.get("reps", 100))
+    graph = bool(request.get("graph", False))
+    k = int(request.get("graph_k", 100))
+    seed = int(request.get("seed", 1234))
+
+    info = {"type": "info", "torch": torch.__version__, "cuda": torch.version.cuda,
+            "device": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None}
+    try:
+        import triton
+        info["triton"] = triton.__version__
+    except Exception:
+        info["triton"] = None
+    for name, module in (("liger", "liger_kernel"), ("quack", "quack")):
+        try:
+            mod = __import__(module)
+            info[name] = getattr(mod, "__version__", "installed")
+        except Exception:
+            info[name] = None
+    emit(info)
+    if not torch.cuda.is_available():
+        emit({"type": "fatal", "message": "torch sees no CUDA device"})
+        return
+
+    impls = {}
+    for name in methods:
+        if name not in FACTORIES:
+            emit({"type": "unavailable", "method": name, "message": "unknown peer"})
+            continue
+        try:
+            impls[name] = FACTORIES[name]()
+        except Exception as exc:
+            emit({"type": "unavailable", "method": name, "message": f"{type(exc).__name__}: {exc}"})
+
+    gen = torch.Generator(device="cuda")
+    gen.manual_seed(seed)
+
+    for shape in request.get("verify") or []:
+        m, n, dt = shape["M"], shape["N"], shape["dtype"]
+        dtype = DTYPES[dt]
+        x = torch.randn(m, n, device="cuda", generator=gen).to(dtype)
+        w = torch.randn(n, device="cuda", generator=gen).to(dtype)
+        xd, wd = x.double(), w.double()
+        ref = xd * torch.rsqrt(xd.pow(2).mean(-1, keepdim=True) + eps) * wd
+        for name, fn in impls.items():
+            try:
+                y = fn(x, w, eps)
+                torch.cuda.synchronize()
+                err, limit = ulp_error(y, ref, dtype)
+                emit({"type": "verify", "method": name, "M": m, "N": n, "dtype": dt,
+                      "max_error": err, "passed": err <= limit})
+            except Exception as exc:
+                emit({"type": "verify", "method": name, "M": m, "N": n, "dtype": dt,
+                      "max_error": None, "passed": False, "message": f"{type(exc).__name__}: {exc}"[:300]})
+
+    for shape in request.get("shapes", []):
+        m, n, dt = shape["M"], shape["N"], shape["dtype"]
+        dtype = DTYPES[dt]
+        try:
+            x = torch.randn(m, n, device="cuda", generator=gen).to(dtype)
+            w = torch.randn(n, device="cuda", generator=gen).to(dtype)
+        except torch.OutOfMemoryError:
+            emit({"type": "skip", "M": m, "N": n, "dtype": dt, "message": "out of GPU memory"})
+            continue
+        for name, fn in impls.items():
+            try:
+                call = lambda: fn(x, w, eps)
+                for _ in range(3):
+                    call()  # warm-up: compile, autotune, allocator
+                torch.cuda.synchronize()
+                times = time_graph(call, max(20, reps // 2), k) if graph else time_events(call, reps)
+                med, lo, hi = summarize(times)
+                rows = torch.linspace(0, m - 1, min(m, 64), device="cuda").long()
+                y = fn(x, w, eps)[rows]
+                xd, wd = x[rows].double(), w.double()
+                ref = xd * torch.rsqrt(xd.pow(2).mean(-1, keepdim=True) + eps) * wd
+                err, _ = ulp_error(y, ref, dtype)
+                emit({"type": "result", "method": name, "M": m, "N": n, "dtype": dt,
+                      "median_us": med, "min_us": lo, "max_us": hi, "reps": len(times), "max_error": err})
+            except Exception as exc:
+                emit({"type": "error", "method": name, "M": m, "N": n, "dtype": dt,
+                      "message": f"{type(exc).__name__}: {exc}"[:300]})
+                torch.cuda.synchronize()
+        del x, w
+        torch.cuda.empty_cache()
+
+
+if __name__ == "__main__":
+    try:
+        req = json.loads(sys.stdin.read() or "{}")
+        run_numpy(req) if req.get("mode") == "numpy" else run(req)
+    except Exception as exc:
+        emit({"type": "fatal", "message": f"{type(exc).__name__}: {exc}", "trace": traceback.format_exc()[-2000:]})
