@@ -4,6 +4,7 @@
 /// `y[r,c] = x[r,c] · rstd[r] · w[c]`, all in `Double`, rounded once to the output type.
 public enum RMSNormReference {
     /// Normalises `rows` rows of `columns` elements; returns y (densely packed, `Double`) and rstd.
+    @inlinable
     public static func forward<T: RMSNormElement, W: RMSNormElement>(
         _ x: UnsafeBufferPointer<T>, rows: Int, columns: Int, rowStride: Int,
         weight: UnsafeBufferPointer<W>, eps: Float
@@ -26,6 +27,7 @@ public enum RMSNormReference {
     }
 
     /// Convenience over arrays: x holds rows of `weight.count` elements, densely packed.
+    @inlinable
     public static func forward<T: RMSNormElement, W: RMSNormElement>(
         _ x: [T], weight: [W], eps: Float = defaultEpsilon
     ) -> (y: [Double], rstd: [Double]) {

@@ -2,7 +2,7 @@
 enum CUDABackend {
     static func forward<T: RMSNormElement, W: RMSNormElement>(
         x: DeviceMatrix<T>, weight: DeviceBuffer<W>, y: DeviceMatrix<T>, rstd: DeviceBuffer<Float>?,
-        eps: Float, stream: CUDAStream?
+        eps: Float, stream: CUDAStream?, plan explicitPlan: LaunchPlan? = nil, cacheHints: Bool? = nil
     ) throws(RMSNormError) {
         let device = x.device
         guard y.device === device, weight.device === device, rstd.map({ $0.device === device }) ?? true,
@@ -42,10 +42,16 @@ enum CUDABackend {
             columns: x.columns, elementSize: T.dtype.size, weightSize: W.dtype.size,
             xAddress: x.baseAddress, yAddress: y.baseAddress, weightAddress: weight.address(of: 0),
             xRowStride: x.rowStride, yRowStride: y.rowStride)
-        let plan = LaunchPlan.make(
+        var plan = LaunchPlan.make(
             rows: x.rows, columns: x.columns, elementSize: T.dtype.size, vectorWidth: vec,
             multiprocessors: device.multiprocessorCount, maxSharedMemoryPerBlock: device.maxSharedMemoryPerBlockOptin)
-        let spec = KernelSpecialization(input: T.dtype, weight: W.dtype, vectorWidth: vec)
+        if let explicitPlan {
+            try explicitPlan.check(columns: x.columns, elementSize: T.dtype.size, alignedVectorWidth: vec,
+                maxSharedMemoryPerBlock: device.maxSharedMemoryPerBlockOptin)
+            plan = explicitPlan
+        }
+        let spec = KernelSpecialization(
+            input: T.dtype, weight: W.dtype, vectorWidth: plan.vectorWidth, cacheHints: cacheHints ?? LaunchPlan.defaultCacheHints)
         do {
             try launch(
                 plan: plan, spec: spec, device: device, x: x.baseAddress, ldx: x.rowStride, w: weight.address(of: 0),
@@ -88,6 +94,16 @@ enum CUDABackend {
 
 func rangesOverlap(_ a: UInt64, _ aLen: UInt64, _ b: UInt64, _ bLen: UInt64) -> Bool {
     aLen > 0 && bLen > 0 && a < b + bLen && b < a + aLen
+}
+
+/// GPU form with an explicit launch plan, for tuning and experiments. Operands are checked as in
+/// ``rmsNorm(_:weight:eps:into:rstd:stream:)``; the plan is checked to cover the row with
+/// aligned accesses, else ``RMSNormError/invalidArgument(_:)`` is thrown.
+public func rmsNorm<T: RMSNormElement, W: RMSNormElement>(
+    _ x: DeviceMatrix<T>, weight: DeviceBuffer<W>, eps: Float = defaultEpsilon, into y: DeviceMatrix<T>,
+    plan: LaunchPlan, cacheHints: Bool, rstd: DeviceBuffer<Float>? = nil, stream: CUDAStream? = nil
+) throws(RMSNormError) {
+    try CUDABackend.forward(x: x, weight: weight, y: y, rstd: rstd, eps: eps, stream: stream, plan: plan, cacheHints: cacheHints)
 }
 
 /// Fresh random device data for benchmarks and checks, made on the GPU.

@@ -19,23 +19,27 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
     public var input: DType
     public var weight: DType
     public var vectorWidth: Int
+    /// Streaming cache policy for x and y (see `CACHE_HINTS` in the kernel source).
+    public var cacheHints: Bool
 
-    public init(input: DType, weight: DType, vectorWidth: Int) {
+    public init(input: DType, weight: DType, vectorWidth: Int, cacheHints: Bool = LaunchPlan.defaultCacheHints) {
         self.input = input
         self.weight = weight
         self.vectorWidth = vectorWidth
+        self.cacheHints = cacheHints
     }
 
     public func compileOptions(arch: Int) -> CompileOptions {
         CompileOptions(
             arch: arch,
-            defines: [("IN_T", "\(input.kernelCode)"), ("W_T", "\(weight.kernelCode)"), ("VEC", "\(vectorWidth)")])
+            defines: [("IN_T", "\(input.kernelCode)"), ("W_T", "\(weight.kernelCode)"), ("VEC", "\(vectorWidth)"),
+                ("CACHE_HINTS", cacheHints ? "1" : "0")])
     }
 
-    public var description: String { "x=\(input) w=\(weight) vec=\(vectorWidth)" }
+    public var description: String { "x=\(input) w=\(weight) vec=\(vectorWidth)" + (cacheHints ? " hints" : "") }
 
-    /// Every specialisation the launcher can pick: weight of the input's type or fp32, and
-    /// every power-of-two vector width up to 16 bytes.
+    /// Every specialisation the launcher (or the tuner) can pick: weight of the input's type or
+    /// fp32, every power-of-two vector width up to 16 bytes, with and without cache hints.
     public static var all: [KernelSpecialization] {
         var list: [KernelSpecialization] = []
         for input in DType.allCases {
@@ -43,7 +47,9 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
             for weight in weights {
                 var vec = 1
                 while vec * input.size <= 16 {
-                    list.append(.init(input: input, weight: weight, vectorWidth: vec))
+                    for hints in [false, true] {
+                        list.append(.init(input: input, weight: weight, vectorWidth: vec, cacheHints: hints))
+                    }
                     vec *= 2
                 }
             }

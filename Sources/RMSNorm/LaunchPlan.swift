@@ -15,6 +15,21 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
     public var threadsPerRow: Int
     public var blockSize: Int
     public var sharedMemoryBytes: Int
+    /// true: at most as many blocks as fit on the GPU at once, striding over the rest;
+    /// false: one block per row group.
+    public var persistent: Bool = true
+
+    /// Whether the launcher compiles kernels with streaming cache hints (`CACHE_HINTS`).
+    public static let defaultCacheHints = false
+
+    public init(path: Path, vectorWidth: Int, threadsPerRow: Int, blockSize: Int, sharedMemoryBytes: Int, persistent: Bool = true) {
+        self.path = path
+        self.vectorWidth = vectorWidth
+        self.threadsPerRow = threadsPerRow
+        self.blockSize = blockSize
+        self.sharedMemoryBytes = sharedMemoryBytes
+        self.persistent = persistent
+    }
 
     public var rowsPerBlock: Int { blockSize / threadsPerRow }
 
@@ -26,7 +41,9 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    public var description: String {
+    public var description: String { summary + (persistent ? "" : " grid=all") }
+
+    var summary: String {
         switch path {
         case .registers(let npt):
             return "registers vec=\(vectorWidth) npt=\(npt) tpr=\(threadsPerRow) block=\(blockSize)"
@@ -57,41 +74,44 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
 
     /// Chooses the kernel for `rows` × `columns` with the given vector width.
     ///
-    /// - Rows up to 32 elements per thread (N ≤ 32,768 at any width) stay in registers: x is
-    ///   read once and the row never leaves the SM. Each thread aims at 16 elements (64 bytes of
-    ///   fp32, four 16-byte loads in flight), so `threadsPerRow` grows with N up to 1,024.
-    /// - Few rows (decode-sized M): more threads per row and fewer elements each, until the rows
-    ///   together give every SM about 512 threads, so the loads of a short call are spread wide.
-    /// - Up to 256 threads per block for short rows (several rows per block); smaller blocks when
-    ///   M is small so that the grid still covers every SM twice.
-    /// - Longer rows: the row is staged in shared memory when it fits, else two passes over it.
+    /// Measured on an H100 with `rmsnorm-bench tune` (benchmarks/NOTES.md, run 2):
+    /// - Rows in registers do best with the most elements a thread may hold (32) and few threads
+    ///   per row (≤ 128): fp32 N = 4096 is fastest at 8 vectors × 128 threads, fp16 at 4 × 128.
+    ///   Short rows want at least 16 threads each: fp32 N = 128 is 10% faster at 2 vectors × 16
+    ///   threads than at 4 × 8.
+    /// - When the power-of-two register layout would leave more than 1/8 of its slots idle
+    ///   (bf16 N = 5120: 640 vectors in 1024 slots) or needs more than 128 threads per row (bf16
+    ///   N ≥ 8192), staging the row in shared memory with 256 threads is 20–35% faster: more
+    ///   rows in flight per SM, a loop that fits any N.
+    /// - One block per row group (no persistent loop) wins at large M by 2–9%.
+    /// - Few rows (M < 2 × SMs): shared-memory rows get 1,024 threads, so one row's loads are
+    ///   spread wide; the register path keeps its layout and shrinks its blocks instead.
+    /// - Rows too long for shared memory (fp32 N > ~57,000) take two passes; with one row per
+    ///   block in flight per SM the second pass mostly hits L2.
     public static func make(
         rows: Int, columns: Int, elementSize: Int, vectorWidth vec: Int,
         multiprocessors: Int, maxSharedMemoryPerBlock: Int
     ) -> LaunchPlan {
         let nv = columns / vec
         let maxNpt = 32 / vec
-        let targetNpt = max(1, 16 / vec)
-        var tpr = min(1024, nextPowerOfTwo(ceilDiv(nv, targetNpt)))
-        if ceilDiv(nv, tpr) <= maxNpt {
-            var npt = nextPowerOfTwo(ceilDiv(nv, tpr))
-            while tpr < 1024, npt > 1, rows * tpr < multiprocessors * 512 {
-                tpr *= 2
-                npt = nextPowerOfTwo(ceilDiv(nv, tpr))
-            }
+        let tpr = min(max(16, nextPowerOfTwo(ceilDiv(nv, maxNpt))), nextPowerOfTwo(nv))
+        let npt = nextPowerOfTwo(ceilDiv(nv, tpr))
+        let capacity = tpr * npt
+        let fewRows = rows < 2 * multiprocessors
+        if npt <= maxNpt && tpr <= 1024 && (nv <= 256 || (tpr <= 128 && capacity * 7 <= nv * 8)) {
             var block = tpr
             if tpr <= 32 {
                 block = 256
-                while block > 32, ceilDiv(rows, block / tpr) < 2 * multiprocessors { block /= 2 }
+                while block > 32, block > tpr, ceilDiv(rows, block / tpr) < 2 * multiprocessors { block /= 2 }
             }
             return LaunchPlan(
                 path: .registers(vectorsPerThread: npt), vectorWidth: vec, threadsPerRow: tpr,
-                blockSize: block, sharedMemoryBytes: 0)
+                blockSize: block, sharedMemoryBytes: 0, persistent: false)
         }
         let rowBytes = (columns * elementSize + 15) / 16 * 16
+        let threads = max(32, min(fewRows ? 1024 : 256, nextPowerOfTwo(nv)))
         // 1 KB kept back for the kernel's static shared memory (reduction scratch).
         if rowBytes <= maxSharedMemoryPerBlock - 1024 {
-            let threads = nv >= 8192 ? 1024 : 512
             return LaunchPlan(
                 path: .sharedMemory, vectorWidth: vec, threadsPerRow: threads, blockSize: threads,
                 sharedMemoryBytes: rowBytes)
@@ -102,8 +122,69 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
     /// Blocks to launch: enough to cover the rows, at most what fits on the GPU at once
     /// (a persistent grid that strides over the rest; no tail wave).
     public func gridSize(rows: Int, multiprocessors: Int, blocksPerMultiprocessor: Int) -> Int {
-        let groups = ceilDiv(rows, rowsPerBlock)
+        let groups = min(ceilDiv(rows, rowsPerBlock), Int(Int32.max))
+        guard persistent else { return max(1, groups) }
         return max(1, min(groups, multiprocessors * max(1, blocksPerMultiprocessor)))
+    }
+}
+
+extension LaunchPlan {
+    /// Refuses a hand-made plan that would not cover the row or would misalign an access.
+    func check(columns: Int, elementSize: Int, alignedVectorWidth: Int, maxSharedMemoryPerBlock: Int) throws(RMSNormError) {
+        let vec = vectorWidth
+        guard vec >= 1, vec * elementSize <= 16, alignedVectorWidth % vec == 0 else {
+            throw .invalidArgument("plan vector width \(vec) is not allowed here (aligned width is \(alignedVectorWidth))")
+        }
+        guard blockSize >= 32, blockSize <= 1024, blockSize % 32 == 0, threadsPerRow >= 1 else {
+            throw .invalidArgument("plan block size \(blockSize) must be a multiple of 32 up to 1024")
+        }
+        switch path {
+        case .registers(let npt):
+            guard [1, 2, 4, 8, 16, 32].contains(npt), npt * vec <= 32 else {
+                throw .invalidArgument("plan holds \(npt) vectors of \(vec) per thread; at most 32 elements, a power of two")
+            }
+            guard threadsPerRow & (threadsPerRow - 1) == 0, threadsPerRow <= 1024,
+                threadsPerRow <= 32 ? blockSize % threadsPerRow == 0 : blockSize == threadsPerRow
+            else { throw .invalidArgument("plan threads per row \(threadsPerRow) does not fit block \(blockSize)") }
+            guard npt * threadsPerRow * vec >= columns else {
+                throw .invalidArgument("plan covers \(npt * threadsPerRow * vec) columns, fewer than N = \(columns)")
+            }
+        case .sharedMemory:
+            guard sharedMemoryBytes >= columns * elementSize, sharedMemoryBytes <= maxSharedMemoryPerBlock - 1024 else {
+                throw .invalidArgument("plan shared memory \(sharedMemoryBytes) B does not hold a row of \(columns * elementSize) B")
+            }
+        case .loop:
+            break
+        }
+    }
+
+    /// Candidate plans for an exhaustive search at this shape (the tuner times each).
+    public static func candidates(
+        rows: Int, columns: Int, elementSize: Int, vectorWidth vec: Int, maxSharedMemoryPerBlock: Int
+    ) -> [LaunchPlan] {
+        var list: [LaunchPlan] = []
+        let nv = columns / vec
+        for npt in [1, 2, 4, 8, 16, 32] where npt * vec <= 32 {
+            let tpr = nextPowerOfTwo(ceilDiv(nv, npt))
+            guard tpr <= 1024, tpr / 2 * npt < nv || tpr == 1 else { continue }  // skip plans with idle halves
+            let blocks = tpr <= 32 ? [32, 64, 128, 256, 512].filter { $0 >= tpr } : [tpr]
+            for b in blocks where b >= 32 {
+                for persistent in [true, false] {
+                    list.append(LaunchPlan(path: .registers(vectorsPerThread: npt), vectorWidth: vec, threadsPerRow: tpr,
+                        blockSize: b, sharedMemoryBytes: 0, persistent: persistent))
+                }
+            }
+        }
+        let rowBytes = (columns * elementSize + 15) / 16 * 16
+        for b in [256, 512, 1024] {
+            if rowBytes <= maxSharedMemoryPerBlock - 1024 && columns > 1024 {
+                list.append(LaunchPlan(path: .sharedMemory, vectorWidth: vec, threadsPerRow: b, blockSize: b, sharedMemoryBytes: rowBytes))
+            }
+            if columns > 4096 {
+                list.append(LaunchPlan(path: .loop, vectorWidth: vec, threadsPerRow: b, blockSize: b, sharedMemoryBytes: 0))
+            }
+        }
+        return list
     }
 }
 

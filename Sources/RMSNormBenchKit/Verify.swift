@@ -6,6 +6,8 @@ import Darwin
 import FoundationEssentials
 import RMSNorm
 import RMSNormTestSupport
+import Dispatch
+import Synchronization
 
 /// One conformance case: a dtype pair, a shape and a memory layout.
 struct ConformanceCase: CustomStringConvertible {
@@ -82,15 +84,24 @@ enum Conformance {
     static func run(device: CUDADevice, quick: Bool, log: (String) -> Void) -> (passed: Int, failed: Int) {
         var passed = 0, failed = 0
         let all = cases(quick: quick)
-        for c in all {
+        // Cases run on all cores at once (the fp64 reference dominates); this also drives the
+        // library from many threads. Lines are printed in case order.
+        let results = Mutex<[Int: ConformanceResult]>([:])
+        DispatchQueue.concurrentPerform(iterations: all.count) { i in
+            let c = all[i]
             let r: ConformanceResult
             do {
                 r = try runCase(c, device: device)
             } catch {
                 r = ConformanceResult(testCase: c, passed: false, detail: "threw: \(error)", plan: "-")
             }
+            results.withLock { $0[i] = r }
+        }
+        let done = results.withLock { $0 }
+        for i in all.indices {
+            let r = done[i]!
             if r.passed { passed += 1 } else { failed += 1 }
-            log("\(r.passed ? "PASS" : "FAIL")  \(c)  [\(r.plan)]  \(r.detail)")
+            log("\(r.passed ? "PASS" : "FAIL")  \(r.testCase)  [\(r.plan)]  \(r.detail)")
         }
         for (name, check) in edgeChecks {
             let ok: Bool

@@ -20,6 +20,7 @@ public enum Tolerance {
     public static let ulps16 = 1
 
     /// Error of one element in the unit the rule uses: relative error for fp32, ulps for 16-bit types.
+    @inlinable
     public static func error<T: RMSNormElement>(_ value: T, reference: Double) -> Double {
         let v = Double(value.floatValue)
         if reference.isNaN { return v.isNaN ? 0 : .infinity }
@@ -38,6 +39,7 @@ public enum Tolerance {
     }
 
     /// The largest error allowed by ``error(_:reference:)``.
+    @inlinable
     public static func limit(for dtype: DType) -> Double {
         dtype == .float32 ? float32Relative : Double(ulps16)
     }
@@ -45,6 +47,7 @@ public enum Tolerance {
     public static func unit(for dtype: DType) -> String { dtype == .float32 ? "rel" : "ulp" }
 
     /// Bits as a signed integer that increases with the value (so ulp distance is a subtraction).
+    @inlinable
     static func orderedBits<T: RMSNormElement>(_ v: T) -> Int {
         let raw: Int = withUnsafeBytes(of: v) { bytes in
             bytes.count == 2 ? Int(bytes.load(as: UInt16.self)) : Int(bytes.load(as: UInt32.self))
@@ -71,6 +74,7 @@ public struct Comparison: Sendable, CustomStringConvertible {
 
     /// Compares a strided output view (with `rows` × `columns`, stride `stride`, from `offset`)
     /// with a dense reference. Elements of `output` outside the view must still equal `poison`.
+    @inlinable
     public static func compare<T: RMSNormElement>(
         output: [T], offset: Int = 0, rows: Int, columns: Int, stride: Int, reference: [Double],
         poisonCheck: ((Int) -> Bool)? = nil

@@ -10,6 +10,8 @@
 //   W_T    element type of the weight: same codes
 //   VEC    elements per vector access; VEC * sizeof(element) <= 16 bytes. The launcher picks
 //          the widest VEC for which every row start of x and y, the weight and N are aligned.
+//   CACHE_HINTS  1: x is loaded and y stored with the streaming (evict-first) cache policy, since
+//          each is touched once; the weight keeps the default policy and stays in cache.
 //
 // Kernels (one module holds all of them for its (IN_T, W_T, VEC)):
 //   rmsnorm_fwd_reg_nptK  Row held in registers: `tpr` threads per row, each holding K
@@ -35,6 +37,9 @@
 #endif
 #ifndef VEC
 #define VEC 1
+#endif
+#ifndef CACHE_HINTS
+#define CACHE_HINTS 0  // 1: streaming loads of x (ld.global.cs) and evict-first stores of y (st.global.cs)
 #endif
 
 typedef unsigned short u16;
@@ -96,7 +101,11 @@ typedef Pack<WS, VEC> WPack;
 
 __device__ __forceinline__ XPack load_x(const XS* p) {
     XPack v;
+#if CACHE_HINTS
+    v.raw = __ldcs(reinterpret_cast<const decltype(v.raw)*>(p));
+#else
     v.raw = *reinterpret_cast<const decltype(v.raw)*>(p);
+#endif
     return v;
 }
 __device__ __forceinline__ WPack load_w(const WS* p) {
@@ -105,7 +114,11 @@ __device__ __forceinline__ WPack load_w(const WS* p) {
     return v;
 }
 __device__ __forceinline__ void store_y(XS* p, const XPack& v) {
+#if CACHE_HINTS
+    __stcs(reinterpret_cast<decltype(v.raw)*>(p), v.raw);
+#else
     *reinterpret_cast<decltype(v.raw)*>(p) = v.raw;
+#endif
 }
 
 #define FULL_MASK 0xffffffffu
