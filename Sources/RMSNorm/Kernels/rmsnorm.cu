@@ -19,8 +19,8 @@
 //                         groups (persistent grid). Small K: the weight is kept in registers
 //                         across rows. Reads x once, writes y once.
 //   rmsnorm_fwd_smem      Row too long for registers: one block per row, the row staged in
-//                         dynamic shared memory while the sum of squares is taken, then
-//                         scaled from shared memory. Reads x once.
+//                         dynamic shared memory while the sum of squares is taken (four loads in
+//                         flight per thread), then scaled from shared memory. Reads x once.
 //   rmsnorm_fwd_loop      Row too long for shared memory: two passes over the row; the second
 //                         usually hits L2 because the grid keeps few rows in flight.
 //
@@ -290,7 +290,20 @@ extern "C" __global__ void __launch_bounds__(1024) rmsnorm_fwd_smem(
     for (i64 row = blockIdx.x; row < M; row += gridDim.x) {
         const XS* xr = x + row * ldx;
         float ss = 0.0f;
-        for (int j = threadIdx.x; j < nvec; j += blockDim.x) {
+        // Four independent loads in flight per thread before any is used.
+        int j = threadIdx.x;
+        for (; j + 3 * (int)blockDim.x < nvec; j += 4 * blockDim.x) {
+            XPack p[4];
+#pragma unroll
+            for (int u = 0; u < 4; ++u) p[u] = load_x(xr + (j + u * blockDim.x) * VEC);
+#pragma unroll
+            for (int u = 0; u < 4; ++u) {
+                *reinterpret_cast<XPack*>(row_buf + (j + u * blockDim.x) * VEC) = p[u];
+#pragma unroll
+                for (int v = 0; v < VEC; ++v) { const float f = load_elem<IN_T>(p[u].e[v]); ss = fmaf(f, f, ss); }
+            }
+        }
+        for (; j < nvec; j += blockDim.x) {
             XPack p = load_x(xr + j * VEC);
             *reinterpret_cast<XPack*>(row_buf + j * VEC) = p;
 #pragma unroll
@@ -340,7 +353,17 @@ extern "C" __global__ void __launch_bounds__(1024) rmsnorm_fwd_loop(
     for (i64 row = blockIdx.x; row < M; row += gridDim.x) {
         const XS* xr = x + row * ldx;
         float ss = 0.0f;
-        for (int j = threadIdx.x; j < nvec; j += blockDim.x) {
+        int j = threadIdx.x;
+        for (; j + 3 * (int)blockDim.x < nvec; j += 4 * blockDim.x) {
+            XPack p[4];
+#pragma unroll
+            for (int u = 0; u < 4; ++u) p[u] = load_x(xr + (j + u * blockDim.x) * VEC);
+#pragma unroll
+            for (int u = 0; u < 4; ++u)
+#pragma unroll
+                for (int v = 0; v < VEC; ++v) { const float f = load_elem<IN_T>(p[u].e[v]); ss = fmaf(f, f, ss); }
+        }
+        for (; j < nvec; j += blockDim.x) {
             XPack p = load_x(xr + j * VEC);
 #pragma unroll
             for (int v = 0; v < VEC; ++v) { const float f = load_elem<IN_T>(p.e[v]); ss = fmaf(f, f, ss); }
