@@ -114,6 +114,16 @@ def make_quack():
     return fn
 
 
+def make_torch_copy():
+    """Not an RMSNorm: a same-size device copy timed by this harness, to compare with
+    rmsnorm-bench's own same-size copy (the two timing harnesses side by side)."""
+    def fn(x, w, eps):
+        y = torch.empty_like(x)
+        y.copy_(x)
+        return y
+    return fn
+
+
 FACTORIES = {
     "torch_native": make_torch_native,
     "torch_compile": make_torch_compile,
@@ -121,6 +131,7 @@ FACTORIES = {
     "triton_simple": make_triton_simple,
     "liger": make_liger,
     "quack": make_quack,
+    "torch_copy": make_torch_copy,
 }
 
 
@@ -273,6 +284,8 @@ def run(request):
         xd, wd = x.double(), w.double()
         ref = xd * torch.rsqrt(xd.pow(2).mean(-1, keepdim=True) + eps) * wd
         for name, fn in impls.items():
+            if name == "torch_copy":
+                continue
             try:
                 y = fn(x, w, eps)
                 torch.cuda.synchronize()
@@ -300,11 +313,13 @@ def run(request):
                 torch.cuda.synchronize()
                 times = time_graph(call, max(20, reps // 2), k) if graph else time_events(call, reps)
                 med, lo, hi = summarize(times)
-                rows = torch.linspace(0, m - 1, min(m, 64), device="cuda").long()
-                y = fn(x, w, eps)[rows]
-                xd, wd = x[rows].double(), w.double()
-                ref = xd * torch.rsqrt(xd.pow(2).mean(-1, keepdim=True) + eps) * wd
-                err, _ = ulp_error(y, ref, dtype)
+                err = None
+                if name != "torch_copy":
+                    rows = torch.linspace(0, m - 1, min(m, 64), device="cuda").long()
+                    y = fn(x, w, eps)[rows]
+                    xd, wd = x[rows].double(), w.double()
+                    ref = xd * torch.rsqrt(xd.pow(2).mean(-1, keepdim=True) + eps) * wd
+                    err, _ = ulp_error(y, ref, dtype)
                 emit({"type": "result", "method": name, "M": m, "N": n, "dtype": dt,
                       "median_us": med, "min_us": lo, "max_us": hi, "reps": len(times), "max_error": err})
             except Exception as exc:

@@ -130,6 +130,24 @@ public enum DeviceRandom {
     }
 }
 
+extension DeviceRandom {
+    /// Overwrites `memory` (a multiple of 16 bytes) with a kernel; used to flush L2 between timings.
+    public static func overwrite(_ memory: DeviceMemory, value: UInt32, stream: CUDAStream? = nil) throws(RMSNormError) {
+        let device = memory.device
+        do {
+            let kernels = try KernelCache.shared.kernels(
+                for: KernelSpecialization(input: .float32, weight: .float32, vectorWidth: 1), device: device)
+            var args = KernelArguments()
+            args.append(memory.address)
+            args.append(Int64(memory.byteCount / 16))
+            args.append(value)
+            try device.makeCurrent()
+            try kernels.functions["rmsnorm_flush"]!.launch(
+                LaunchConfiguration(grid: device.multiprocessorCount * 4, block: 512), stream: stream, arguments: args)
+        } catch { throw .cuda(error) }
+    }
+}
+
 /// The plan the launcher would use for these operands (for reports and tuning).
 public func launchPlan<T: RMSNormElement, W: RMSNormElement>(
     for x: DeviceMatrix<T>, weight: DeviceBuffer<W>, into y: DeviceMatrix<T>

@@ -60,7 +60,7 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
     /// Register-path kernels present in this module (rows of up to `npt` vectors per thread).
     public var registerVariants: [Int] { [1, 2, 4, 8, 16, 32].filter { $0 * vectorWidth <= 32 } }
     public var kernelNames: [String] {
-        registerVariants.map { "rmsnorm_fwd_reg_npt\($0)" } + ["rmsnorm_fwd_smem", "rmsnorm_fwd_loop", "rmsnorm_fill_normal"]
+        registerVariants.map { "rmsnorm_fwd_reg_npt\($0)" } + ["rmsnorm_fwd_smem", "rmsnorm_fwd_loop", "rmsnorm_fill_normal", "rmsnorm_flush"]
     }
 }
 

@@ -8,7 +8,8 @@ import RMSNorm
 import RMSNormTestSupport
 
 /// Times device work the way every method in the report is timed: warm-up, then per repetition
-/// a 256 MB L2 flush (a memset), CUDA events around the work; median, min and max.
+/// a 256 MB L2 flush (a kernel writing a scratch buffer, as the peers' `fill_`), CUDA events
+/// around the work; median, min and max.
 /// Graph mode captures `graphK` back-to-back calls into a CUDA graph and divides by `graphK`.
 final class GPUTimer {
     let device: CUDADevice
@@ -33,7 +34,7 @@ final class GPUTimer {
             try stream.synchronize()
         }
         for i in 0..<repetitions {
-            try flushBuffer.fill(byte: UInt8(truncatingIfNeeded: i), stream: stream)
+            try DeviceRandom.overwrite(flushBuffer, value: UInt32(truncatingIfNeeded: i), stream: stream)
             try events[2 * i].record(on: stream)
             if let graph { try graph.launch(on: stream) } else { try work() }
             try events[2 * i + 1].record(on: stream)

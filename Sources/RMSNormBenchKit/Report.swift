@@ -90,7 +90,7 @@ enum SVGChart {
     static let palette: [String: String] = [
         "ours": "#d62728", "copy": "#7f7f7f", "torch_native": "#1f77b4", "torch_compile": "#ff7f0e",
         "torch_unfused": "#8c564b", "triton_simple": "#2ca02c", "liger": "#9467bd", "quack": "#e377c2",
-        "numpy": "#17becf",
+        "numpy": "#17becf", "torch_copy": "#c7c7c7",
     ]
     static let extraColors = ["#bcbd22", "#17becf", "#aec7e8", "#98df8a"]
 

@@ -68,11 +68,19 @@ template <> __device__ __forceinline__ u16 store_elem<1>(float f) {
     return h;
 }
 template <> __device__ __forceinline__ u16 store_elem<2>(float f) {
-    // Round to nearest even; NaN stays NaN (quiet bit set), infinities pass through.
+    // Round to nearest even; NaN stays NaN, infinities pass through.
+#if __CUDA_ARCH__ >= 800
+    // One instruction (sm_80+) instead of six integer operations: at bf16 N = 4096 the integer
+    // version held the kernel to 88% of copy bandwidth while fp16 (cvt) reached 100% (run 4).
+    u16 h;
+    asm("cvt.rn.bf16.f32 %0, %1;" : "=h"(h) : "f"(f));
+    return h;
+#else
     unsigned u = __float_as_uint(f);
     if ((u & 0x7fffffffu) > 0x7f800000u) return (u16)((u >> 16) | 0x40u);
     u += 0x7fffu + ((u >> 16) & 1u);
     return (u16)(u >> 16);
+#endif
 }
 
 typedef Storage<IN_T>::type XS;
@@ -400,6 +408,13 @@ extern "C" __global__ void __launch_bounds__(1024) rmsnorm_fwd_loop(
             store_y(yr + j * VEC, out);
         }
     }
+}
+
+// Overwrites n 16-byte words: the benchmark's L2 flush before each timed repetition (a plain
+// kernel, like the peers' `tensor.fill_`, so every method starts from the same cache state).
+extern "C" __global__ void rmsnorm_flush(uint4* dst, i64 n, unsigned v) {
+    const uint4 word = make_uint4(v, v, v, v);
+    for (i64 i = (i64)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += (i64)gridDim.x * blockDim.x) dst[i] = word;
 }
 
 // Fills n elements with standard-normal values times `scale` (counter-based hash and
