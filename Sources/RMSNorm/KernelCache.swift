@@ -8,8 +8,8 @@ import Darwin
 import Synchronization
 
 /// The kernel source embedded in the binary (SwiftPM `.embedInCode`).
-enum KernelSource {
-    static let text: String = String(decoding: PackageResources.rmsnorm_cu, as: UTF8.self)
+public enum KernelSource {
+    public static let text: String = String(decoding: PackageResources.rmsnorm_cu, as: UTF8.self)
     /// Hash of the source, part of every cache key.
     static let hash: String = hex(fnv1a128(Array(text.utf8)))
 }
@@ -33,8 +33,19 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
         CompileOptions(
             arch: arch,
             defines: [("IN_T", "\(input.kernelCode)"), ("W_T", "\(weight.kernelCode)"), ("VEC", "\(vectorWidth)"),
-                ("CACHE_HINTS", cacheHints ? "1" : "0")])
+                ("CACHE_HINTS", cacheHints ? "1" : "0")] + Self.experimentDefines)
     }
+
+    /// Extra `-D` definitions from `RMSNORM_KERNEL_DEFINES` ("NAME=VALUE,…"), for experiments with the
+    /// kernel's knobs (e.g. `REG_BOUND=512`). They are part of the cache key like every option.
+    static let experimentDefines: [(String, String)] = {
+        guard let text = environmentValue("RMSNORM_KERNEL_DEFINES") else { return [] }
+        return text.split(separator: ",").compactMap { item in
+            let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
+            guard let name = parts.first, !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else { return nil }
+            return (name, parts.count == 2 ? parts[1] : "1")
+        }
+    }()
 
     public var description: String { "x=\(input) w=\(weight) vec=\(vectorWidth)" + (cacheHints ? " hints" : "") }
 

@@ -172,6 +172,12 @@ public enum NVRTC {
 
     /// Compiles `source` to a CUBIN. A failed compile throws with the log and the options.
     public static func compileToCUBIN(source: String, name: String, options: CompileOptions) throws(CUDAError) -> [UInt8] {
+        try compile(source: source, name: name, options: options).cubin
+    }
+
+    /// Compiles `source`; returns the CUBIN and NVRTC's log (with `--ptxas-options=-v` in the
+    /// options, the log holds registers, shared memory and spills per kernel).
+    public static func compile(source: String, name: String, options: CompileOptions) throws(CUDAError) -> (cubin: [UInt8], log: String) {
         let api = try NVRTCLibrary.api()
         let flags = options.flags
         if let archs = try supportedArchitectures(), !archs.contains(options.arch) {
@@ -210,6 +216,6 @@ public enum NVRTC {
             api.nvrtcGetCUBIN(program, raw.baseAddress!.assumingMemoryBound(to: CChar.self))
         }
         do { try api.check(got, "nvrtcGetCUBIN") } catch { throw .nvrtc(error) }
-        return cubin
+        return (cubin, log)
     }
 }

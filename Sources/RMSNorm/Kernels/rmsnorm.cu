@@ -38,6 +38,9 @@
 #ifndef VEC
 #define VEC 1
 #endif
+#ifndef REG_BOUND
+#define REG_BOUND 1024  // __launch_bounds__ of the register-path kernels (caps registers at 65536 / REG_BOUND)
+#endif
 #ifndef CACHE_HINTS
 #define CACHE_HINTS 0  // 1: streaming loads of x (ld.global.cs) and evict-first stores of y (st.global.cs)
 #endif
@@ -83,6 +86,28 @@ template <> __device__ __forceinline__ u16 store_elem<2>(float f) {
 #endif
 }
 
+// Rounds a and b to the storage type, two at a time where the hardware has a paired
+// conversion (sm_80+: cvt.rn.{f16x2,bf16x2}.f32, one instruction for two elements).
+template <int CODE> __device__ __forceinline__ void store_pair(float a, float b, typename Storage<CODE>::type& ra,
+                                                              typename Storage<CODE>::type& rb) {
+    ra = store_elem<CODE>(a);
+    rb = store_elem<CODE>(b);
+}
+#if __CUDA_ARCH__ >= 800
+template <> __device__ __forceinline__ void store_pair<1>(float a, float b, u16& ra, u16& rb) {
+    unsigned packed;
+    asm("cvt.rn.f16x2.f32 %0, %1, %2;" : "=r"(packed) : "f"(b), "f"(a));
+    ra = (u16)(packed & 0xffffu);
+    rb = (u16)(packed >> 16);
+}
+template <> __device__ __forceinline__ void store_pair<2>(float a, float b, u16& ra, u16& rb) {
+    unsigned packed;
+    asm("cvt.rn.bf16x2.f32 %0, %1, %2;" : "=r"(packed) : "f"(b), "f"(a));
+    ra = (u16)(packed & 0xffffu);
+    rb = (u16)(packed >> 16);
+}
+#endif
+
 typedef Storage<IN_T>::type XS;
 typedef Storage<W_T>::type WS;
 
@@ -127,6 +152,18 @@ __device__ __forceinline__ void store_y(XS* p, const XPack& v) {
 #else
     *reinterpret_cast<decltype(v.raw)*>(p) = v.raw;
 #endif
+}
+
+// Rounds VEC results into one output vector (paired conversions where VEC is even).
+__device__ __forceinline__ XPack pack_out(const float (&r)[VEC]) {
+    XPack out;
+#if VEC >= 2
+#pragma unroll
+    for (int v = 0; v < VEC; v += 2) store_pair<IN_T>(r[v], r[v + 1], out.e[v], out.e[v + 1]);
+#else
+    out.e[0] = store_elem<IN_T>(r[0]);
+#endif
+    return out;
 }
 
 #define FULL_MASK 0xffffffffu
@@ -240,18 +277,16 @@ __device__ __forceinline__ void fwd_reg(
             for (int i = 0; i < NPT; ++i) {
                 const int col = (i * tpr + lane) * VEC;
                 if (col < N) {
-                    XPack out;
+                    float r[VEC];
                     if (WREG) {
 #pragma unroll
-                        for (int v = 0; v < VEC; ++v)
-                            out.e[v] = store_elem<IN_T>(xv[i][v] * rstd * wr[WREG ? i : 0][v]);
+                        for (int v = 0; v < VEC; ++v) r[v] = xv[i][v] * rstd * wr[WREG ? i : 0][v];
                     } else {
                         WPack p = load_w(w + col);
 #pragma unroll
-                        for (int v = 0; v < VEC; ++v)
-                            out.e[v] = store_elem<IN_T>(xv[i][v] * rstd * load_elem<W_T>(p.e[v]));
+                        for (int v = 0; v < VEC; ++v) r[v] = xv[i][v] * rstd * load_elem<W_T>(p.e[v]);
                     }
-                    store_y(yr + col, out);
+                    store_y(yr + col, pack_out(r));
                 }
             }
         }
@@ -261,7 +296,7 @@ __device__ __forceinline__ void fwd_reg(
 // Weight in registers only while the row slice is small (<= 16 floats per thread): beyond
 // that the registers are better spent on x, and the weight comes from L1.
 #define DEFINE_REG(K)                                                                          \
-    extern "C" __global__ void __launch_bounds__(1024) rmsnorm_fwd_reg_npt##K(               \
+    extern "C" __global__ void __launch_bounds__(REG_BOUND) rmsnorm_fwd_reg_npt##K(          \
         const XS* x, i64 ldx, const WS* __restrict__ w, XS* y, i64 ldy, float* rstd_out,      \
         i64 M, int N, float eps, int tpr) {                                                    \
         fwd_reg<K, (K * VEC <= 16)>(x, ldx, w, y, ldy, rstd_out, M, N, eps, tpr);             \
@@ -342,11 +377,10 @@ extern "C" __global__ void __launch_bounds__(1024) rmsnorm_fwd_smem(
         for (int j = threadIdx.x; j < nvec; j += blockDim.x) {
             XPack p = *reinterpret_cast<const XPack*>(row_buf + j * VEC);
             WPack q = load_w(w + j * VEC);
-            XPack out;
+            float r[VEC];
 #pragma unroll
-            for (int v = 0; v < VEC; ++v)
-                out.e[v] = store_elem<IN_T>(load_elem<IN_T>(p.e[v]) * rstd * load_elem<W_T>(q.e[v]));
-            store_y(yr + j * VEC, out);
+            for (int v = 0; v < VEC; ++v) r[v] = load_elem<IN_T>(p.e[v]) * rstd * load_elem<W_T>(q.e[v]);
+            store_y(yr + j * VEC, pack_out(r));
         }
         __syncthreads();  // row_buf is refilled by the next row
     }
@@ -401,11 +435,10 @@ extern "C" __global__ void __launch_bounds__(1024) rmsnorm_fwd_loop(
         for (int j = threadIdx.x; j < nvec; j += blockDim.x) {
             XPack p = load_x(xr + j * VEC);
             WPack q = load_w(w + j * VEC);
-            XPack out;
+            float r[VEC];
 #pragma unroll
-            for (int v = 0; v < VEC; ++v)
-                out.e[v] = store_elem<IN_T>(load_elem<IN_T>(p.e[v]) * rstd * load_elem<W_T>(q.e[v]));
-            store_y(yr + j * VEC, out);
+            for (int v = 0; v < VEC; ++v) r[v] = load_elem<IN_T>(p.e[v]) * rstd * load_elem<W_T>(q.e[v]);
+            store_y(yr + j * VEC, pack_out(r));
         }
     }
 }
