@@ -80,9 +80,9 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
     ///   Short rows want at least 16 threads each: fp32 N = 128 is 10% faster at 2 vectors × 16
     ///   threads than at 4 × 8.
     /// - When the power-of-two register layout would leave more than 1/8 of its slots idle
-    ///   (bf16 N = 5120: 640 vectors in 1024 slots) or needs more than 128 threads per row (bf16
-    ///   N ≥ 8192), staging the row in shared memory with 256 threads is 20–35% faster: more
-    ///   rows in flight per SM, a loop that fits any N.
+    ///   (bf16 N = 5120: 640 vectors in 1024 slots) or needs more than 512 threads per row,
+    ///   the row is staged in shared memory by 256 threads: a loop that fits any N. (Run 2 put this
+    ///   limit at 128 threads; that measurement was distorted by serialised bf16 loads, fixed in run 7.)
     /// - One block per row group (no persistent loop) wins at large M by 2–9%.
     /// - Few rows (M < 2 × SMs): shared-memory rows get 1,024 threads, so one row's loads are
     ///   spread wide; the register path keeps its layout and shrinks its blocks instead.
@@ -101,7 +101,9 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
         let tpr = min(max(16, nextPowerOfTwo(ceilDiv(nv, perThread))), nextPowerOfTwo(nv), 1024)
         let npt = nextPowerOfTwo(ceilDiv(nv, tpr))
         let capacity = tpr * npt
-        let maxThreadsPerRow = fewRows ? 1024 : 128
+        // Up to 512 threads per row at large M: bf16 65536 × 16384 runs in 1,422 µs at 4 × 512 against
+        // 1,621 µs for the shared-memory path (run 7, after the load-ordering fix below).
+        let maxThreadsPerRow = fewRows ? 1024 : 512
         if npt <= maxNpt && (nv <= 256 || (tpr <= maxThreadsPerRow && capacity * 7 <= nv * 8)) {
             var block = tpr
             if tpr <= 32 {

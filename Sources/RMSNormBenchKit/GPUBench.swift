@@ -63,6 +63,11 @@ struct OursMeasurement {
     var maxError: Double
 }
 
+func environmentValue(_ name: String) -> String? {
+    guard let v = getenv(name) else { return nil }
+    return String(cString: v)
+}
+
 enum GPUBench {
     /// Bandwidth of a 1 GiB device-to-device copy, counting bytes read plus written (bytes/s).
     static func copyBandwidth(timer: GPUTimer) throws -> Double {
@@ -94,7 +99,20 @@ enum GPUBench {
         let y = try DeviceMatrix<T>(device: device, rows: m, columns: n)
         let w = try DeviceBuffer<T>(device: device, count: n)
         let seed = SeededRandom.freshSeed()
-        try DeviceRandom.fillNormal(x.buffer, seed: seed, stream: timer.stream)
+        if environmentValue("RMSNORM_BENCH_DATA") == "host" {
+            // Host-made normal data (a random 1 Mi-element block, tiled): checks that timings do not
+            // depend on how the input was generated.
+            var rng = SeededRandom(seed: seed)
+            let block: [T] = rng.normals(min(m * n, 1 << 20))
+            var offset = 0
+            while offset < m * n {
+                let count = min(block.count, m * n - offset)
+                try x.buffer.upload(Array(block[0..<count]), at: offset)
+                offset += count
+            }
+        } else {
+            try DeviceRandom.fillNormal(x.buffer, seed: seed, stream: timer.stream)
+        }
         try DeviceRandom.fillNormal(w, seed: seed &+ 1, stream: timer.stream)
         try y.buffer.fill(byte: 0xff)
         let reps = repetitions(bytes: shape.bytes, base: baseReps)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FoundationEssentials
 import RMSNorm
 
 /// `rmsnorm-bench resources`: the compiler's resource report (registers, spills, shared memory)
@@ -10,12 +11,20 @@ struct Resources: ParsableCommand {
     @Option(help: "Target architecture number, e.g. 90 for sm_90.")
     var arch: Int = 90
 
+    @Option(help: "Also write each CUBIN into this folder (for cuobjdump / nvdisasm).")
+    var dump: String?
+
     func run() throws {
         for spec in KernelSpecialization.all {
             var options = spec.compileOptions(arch: arch)
             options.extra.append("--ptxas-options=-v")
             let result = try NVRTC.compile(source: KernelSource.text, name: "rmsnorm.cu", options: options)
             print("== \(spec) sm_\(arch)")
+            if let dump {
+                let name = "\(spec.input)-w\(spec.weight)-vec\(spec.vectorWidth)\(spec.cacheHints ? "-hints" : "")-sm\(arch).cubin"
+                try FileManager.default.createDirectory(atPath: dump, withIntermediateDirectories: true)
+                try Data(result.cubin).write(to: URL(fileURLWithPath: dump + "/" + name))
+            }
             var kernel = ""
             for line in result.log.split(separator: "\n") {
                 if line.contains("Compiling entry function '") {
