@@ -198,7 +198,15 @@ public final class KernelCache: @unchecked Sendable {
     public var statistics: KernelCacheStatistics { state.withLock { $0.stats } }
 
     /// CUBIN for a specialisation: from disk when a valid entry exists, else compiled (and stored).
+    /// Concurrent callers asking for the same specialisation compile it once.
     public func cubin(for spec: KernelSpecialization, arch: Int) throws(CUDAError) -> [UInt8] {
+        let result: Result<[UInt8], CUDAError> = compileLock.withLock { _ in
+            do throws(CUDAError) { return .success(try cubinUnlocked(for: spec, arch: arch)) } catch { return .failure(error) }
+        }
+        return try result.get()
+    }
+
+    private func cubinUnlocked(for spec: KernelSpecialization, arch: Int) throws(CUDAError) -> [UInt8] {
         let version = try NVRTC.version()
         let key = KernelDiskCache.key(for: spec, arch: arch, nvrtc: version)
         if let cached = KernelDiskCache.read(directory: directory, key: key) {
@@ -223,7 +231,7 @@ public final class KernelCache: @unchecked Sendable {
         let result: Result<LoadedKernels, CUDAError> = compileLock.withLock { _ in
             if let k = state.withLock({ $0.loaded[key] }) { return .success(k) }
             do {
-                let bytes = try cubin(for: spec, arch: device.arch)
+                let bytes = try cubinUnlocked(for: spec, arch: device.arch)
                 let module = try device.loadModule(cubin: bytes)
                 let loaded = try LoadedKernels(module: module, names: spec.kernelNames)
                 state.withLock { $0.loaded[key] = loaded }

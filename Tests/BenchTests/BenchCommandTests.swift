@@ -1,0 +1,143 @@
+import ArgumentParser
+import Foundation
+import FoundationXML
+import Testing
+@testable import RMSNormBenchKit
+@testable import RMSNorm
+
+func scratchFolder() -> String {
+    let path = NSTemporaryDirectory() + "rmsnorm-bench-test-\(UUID().uuidString)"
+    try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}
+
+@Suite struct ShapeParsingTests {
+    @Test func customShapes() throws {
+        let s = try Suites.parse("4096x7168:bf16,1x4096:fp16, 7X3", defaultType: .float32)
+        #expect(s.map(\.description) == ["4096x7168:bf16", "1x4096:fp16", "7x3:fp32"])
+        #expect(s[0].bytes == 2 * 4096 * 7168 * 2 + 7168 * 2)
+    }
+
+    @Test(arguments: ["4096", "4096x", "x7", "0x5", "5x0", "-1x4", "3x4:int8", "3x4:bf16:x", "axb", "", "1x4,,2x2"])
+    func malformedShapesAreRefused(text: String) {
+        #expect(throws: BenchOptionError.self) { try Suites.parse(text, defaultType: .float32) }
+    }
+
+    @Test func suites() throws {
+        #expect(Suites.seed.count == 11 && Suites.seed.first?.rows == 1024 && Suites.seed.last?.rows == 1_048_576)
+        #expect(Suites.llm.count == 48)
+        #expect(Set(Suites.llm.map(\.columns)) == [2048, 4096, 5120, 7168, 8192, 16384])
+        #expect(try Suites.shapes(suite: "all").count == 59)
+        #expect(throws: BenchOptionError.self) { try Suites.shapes(suite: "nope") }
+    }
+}
+
+@Suite struct OptionTests {
+    @Test func defaults() throws {
+        let o = try BenchOptions.parse([])
+        #expect(o.suite == "all" && o.reps == 50 && o.output == "outputs" && !o.graph && !o.noPeers)
+    }
+
+    @Test(arguments: [
+        (["--dtype", "int8"], "unknown dtype"),
+        (["--suite", "huge"], "unknown suite"),
+        (["--shapes", "12x"], "malformed shape"),
+        (["--shapes", "0x12"], "at least 1"),
+        (["--methods", "ours,magic"], "unknown method"),
+        (["--reps", "0"], "--reps"),
+    ])
+    func badOptionsGiveAClearMessage(arguments: [String], message: String) {
+        do {
+            _ = try BenchOptions.parse(arguments)
+            Issue.record("accepted \(arguments)")
+        } catch {
+            let text = BenchOptions.message(for: error)
+            #expect(text.contains(message), "\(arguments): \(text)")
+        }
+    }
+
+    @Test func dtypeFiltersSuites() throws {
+        let o = try BenchOptions.parse(["--suite", "llm", "--dtype", "fp16"])
+        let shapes = try o.resolvedShapes()
+        #expect(shapes.count == 6 && shapes.allSatisfy { $0.type == .float16 })
+    }
+}
+
+/// The whole command on the CPU backend (CI has no GPU), into a scratch folder.
+@Suite(.serialized) struct EndToEndTests {
+    func run(_ arguments: [String]) throws -> String {
+        let folder = scratchFolder()
+        var command = try RMSNormBench.parseAsRoot(arguments + ["--output", folder])
+        try command.run()
+        return folder
+    }
+
+    @Test func cpuRunWritesCSVJSONAndSVG() throws {
+        let folder = try run(["run", "--cpu", "--no-peers", "--shapes", "64x128,8x96:bf16,3x1000:fp16", "--reps", "3"])
+        let csv = try String(contentsOfFile: folder + "/benchmark.csv", encoding: .utf8)
+        let lines = csv.split(separator: "\n")
+        #expect(lines.first.map(String.init) == Output.csvColumns)
+        #expect(lines.count == 4, "\(csv)")
+        for line in lines.dropFirst() {
+            let cells = line.split(separator: ",", omittingEmptySubsequences: false)
+            #expect(cells.count == 13)
+            #expect(cells[4] == "ours")
+            #expect((Double(cells[9]) ?? 0) > 0, "GB/s must be positive: \(line)")
+        }
+        let report = try JSONDecoder().decode(BenchReport.self, from: Data(contentsOf: URL(fileURLWithPath: folder + "/benchmark.json")))
+        #expect(report.header.backend == "cpu")
+        #expect(report.results.count == 3)
+        #expect(report.verification.allSatisfy(\.passed) && report.verification.count >= 5)
+        #expect(report.header.bytes_formula.contains("read x"))
+        try checkSVG(folder + "/benchmark.svg", methods: ["ours"])
+    }
+
+    @Test(.enabled(if: numpyAvailable()))
+    func cpuRunWithTheNumpyPeer() throws {
+        let folder = try run(["run", "--cpu", "--shapes", "256x128,16x64", "--reps", "3"])
+        let report = try JSONDecoder().decode(BenchReport.self, from: Data(contentsOf: URL(fileURLWithPath: folder + "/benchmark.json")))
+        #expect(Set(report.results.map(\.method)) == ["ours", "numpy"])
+        #expect(report.header.numpy != nil)
+        try checkSVG(folder + "/benchmark.svg", methods: ["ours", "numpy"])
+    }
+
+    @Test func badShapeStopsTheRun() {
+        #expect(throws: (any Error).self) { try RMSNormBench.parseAsRoot(["run", "--shapes", "5x"]) }
+        #expect(throws: (any Error).self) { try RMSNormBench.parseAsRoot(["run", "--suite", "x"]) }
+    }
+
+    @Test func verifyWithoutAGPUFailsClearly() throws {
+        guard cudaUnavailableReason() != nil else { return }
+        var command = try RMSNormBench.parseAsRoot(["verify", "--quick"])
+        #expect(throws: ExitCode.self) { try command.run() }
+    }
+
+    /// Well-formed XML, one polyline per method per panel, a legend entry for each method.
+    func checkSVG(_ path: String, methods: [String]) throws {
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        let parser = XMLParser(data: data)
+        #expect(parser.parse(), "SVG is not well-formed: \(String(describing: parser.parserError))")
+        let text = String(decoding: data, as: UTF8.self)
+        #expect(text.hasPrefix("<svg"))
+        for m in methods {
+            #expect(text.contains("<title>\(m)</title></polyline>"), "no line for \(m)")
+            #expect(text.contains(">\(m)</text>"), "no legend entry for \(m)")
+        }
+        #expect(text.contains("512 MiB memcpy") || text.contains("copy"))
+    }
+}
+
+func numpyAvailable() -> Bool {
+    guard let python = PeerRunner.findPython(explicit: nil) else { return false }
+    let status = try? runSubprocess(python, ["-c", "import numpy"], input: [], stderrPath: nil) { _ in }
+    return status == 0
+}
+
+@Suite struct SVGTests {
+    @Test func escapesAndScales() {
+        #expect(SVGChart.escape("a<b>&\"") == "a&lt;b&gt;&amp;&quot;")
+        #expect(SVGChart.niceCeiling(2870) == 3000)
+        #expect(SVGChart.niceCeiling(3352 * 1.05) == 4000)
+        #expect(SVGChart.compactCount(1_048_576) == "1Mi" && SVGChart.compactCount(4096) == "4Ki" && SVGChart.compactCount(199) == "199")
+    }
+}
