@@ -88,8 +88,8 @@ struct CPURun {
         for (shape, reps) in plans {
             if shape.suite != currentSuite {
                 currentSuite = shape.suite
-                print("\n" + rule + "\nSweep: \(shape.suite) (GB/s)\n" + rule)
-                print(pad("shape", 22) + pad("ours", 9, right: true) + pad("numpy", 9, right: true)
+                print("\n" + rule + "\nSweep: \(shape.suite) (each cell: median µs/GB/s)\n" + rule)
+                print(pad("shape", 22) + pad("ours", 15, right: true) + pad("numpy", 15, right: true)
                     + "  best    ours/numpy  %copy")
             }
             progress("measuring \(shape)")
@@ -103,14 +103,15 @@ struct CPURun {
             }
             let ours = row("ours", t)
             rows.append(ours)
-            var line = pad(shape.description, 22) + pad(format("%.1f", ours.gbps), 9, right: true)
+            func cell(_ r: ResultRow) -> String { pad(format("%.1f/%.1f", r.median_us, r.gbps), 15, right: true) }
+            var line = pad(shape.description, 22) + cell(ours)
             if let p = peer[shape.description], let med = p.median_us {
                 let r = row("numpy", Timing(median: med, min: p.min_us ?? med, max: p.max_us ?? med, repetitions: p.reps ?? 0))
                 rows.append(r)
-                line += pad(format("%.1f", r.gbps), 9, right: true) + "  "
+                line += cell(r) + "  "
                     + pad(med < t.medianMicroseconds ? "numpy" : "ours", 8) + pad(format("%.2fx", med / t.medianMicroseconds), 10, right: true)
             } else {
-                line += pad("—", 9, right: true) + "  " + pad("ours", 8) + pad("—", 10, right: true)
+                line += pad("—", 15, right: true) + "  " + pad("ours", 8) + pad("—", 10, right: true)
             }
             line += pad(format("%.0f%%", ours.pct_copy), 7, right: true)
             print(line)

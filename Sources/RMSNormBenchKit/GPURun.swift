@@ -130,9 +130,9 @@ struct GPURun {
         for shape in runnable {
             if shape.suite != currentSuite {
                 currentSuite = shape.suite
-                print("\n" + rule + "\nSweep: \(shape.suite) (GB/s; best = fastest median time)\n" + rule)
-                var h = pad("shape", 20) + pad("ours", 8, right: true) + pad("copy", 8, right: true)
-                for p in peerColumns { h += pad(short(p), 9, right: true) }
+                print("\n" + rule + "\nSweep: \(shape.suite) (each cell: median µs/GB/s; best = fastest median time)\n" + rule)
+                var h = pad("shape", 18) + pad("ours", 13, right: true) + pad("copy", 13, right: true)
+                for p in peerColumns { h += pad(short(p), 13, right: true) }
                 print(h + "  best           ours/peer  %copy  plan")
             }
             progress("measuring \(shape)")
@@ -151,19 +151,21 @@ struct GPURun {
             copyRow.pct_peak = 100 * copyRow.gbps / peak
             copyRow.pct_copy = 100 * copyRow.gbps / copyGBs
             shapeRows.append(copyRow)
-            var line = pad(shape.description, 20) + pad(format("%.0f", shapeRows[0].gbps), 8, right: true)
-                + pad(format("%.0f", copyRow.gbps), 8, right: true)
+            func cell(_ r: ResultRow) -> String {
+                pad(format(r.median_us < 100 ? "%.2f/%.0f" : "%.1f/%.0f", r.median_us, r.gbps), 13, right: true)
+            }
+            var line = pad(shape.description, 18) + cell(shapeRows[0]) + cell(copyRow)
             var fastestPeer: (String, Double)?
             for p in peerColumns {
                 if let m = peerResults[shape.description]?[p], let med = m.median_us {
                     let t = Timing(median: med, min: m.min_us ?? med, max: m.max_us ?? med, repetitions: m.reps ?? 0)
                     let r = row(p, t, m.max_error)
                     shapeRows.append(r)
-                    line += pad(format("%.0f", r.gbps), 9, right: true)
+                    line += cell(r)
                     // torch_copy is the peers' harness timing a plain copy: a reference, not a competitor.
                     if p != "torch_copy" && (fastestPeer == nil || med < fastestPeer!.1) { fastestPeer = (p, med) }
                 } else {
-                    line += pad("—", 9, right: true)
+                    line += pad("—", 13, right: true)
                 }
             }
             let oursTime = ours.timing.medianMicroseconds

@@ -56,14 +56,14 @@ let cpuColumns = [1, 3, 8, 96, 128, 760, 769, 1000, 4096, 7168, 11008, 65536]
 @Suite struct CPUForwardTests {
     @Test(arguments: cpuColumns)
     func float32(columns: Int) throws {
-        for rows in cpuRows where rows * columns <= 8_000_000 {
+        for rows in cpuRows where rows * columns <= 16_777_216 {
             try checkCPU(Float.self, Float.self, rows: rows, columns: columns)
         }
     }
 
     @Test(arguments: cpuColumns)
     func float16(columns: Int) throws {
-        for rows in cpuRows where rows * columns <= 8_000_000 {
+        for rows in cpuRows where rows * columns <= 16_777_216 {
             try checkCPU(Float16.self, Float16.self, rows: rows, columns: columns)
             try checkCPU(Float16.self, Float.self, rows: rows, columns: columns)
         }
@@ -71,7 +71,7 @@ let cpuColumns = [1, 3, 8, 96, 128, 760, 769, 1000, 4096, 7168, 11008, 65536]
 
     @Test(arguments: cpuColumns)
     func bfloat16(columns: Int) throws {
-        for rows in cpuRows where rows * columns <= 8_000_000 {
+        for rows in cpuRows where rows * columns <= 16_777_216 {
             try checkCPU(BFloat16.self, BFloat16.self, rows: rows, columns: columns)
             try checkCPU(BFloat16.self, Float.self, rows: rows, columns: columns)
         }
