@@ -327,9 +327,11 @@ __device__ __forceinline__ float block_sum(float v, float* scratch) {
     return row_reduce<false>(v, blockDim.x, scratch);
 }
 
-extern "C" __global__ void __launch_bounds__(1024) rmsnorm_fwd_smem(
-    const XS* x, i64 ldx, const WS* __restrict__ w, XS* y, i64 ldy, float* rstd_out,
-    i64 M, int N, float eps)
+// One block per row. STAGE: the first pass copies the row into dynamic shared memory and later
+// passes read it from there (x read once from DRAM); otherwise every pass reads x again.
+template <bool STAGE>
+__device__ __forceinline__ void fwd_block_row(
+    const XS* x, i64 ldx, const WS* __restrict__ w, XS* y, i64 ldy, float* rstd_out, i64 M, int N, float eps)
 {
     extern __shared__ __align__(16) unsigned char smem_raw[];
     XS* row_buf = reinterpret_cast<XS*>(smem_raw);
@@ -337,8 +339,13 @@ extern "C" __global__ void __launch_bounds__(1024) rmsnorm_fwd_smem(
     const int nvec = N / VEC;
     for (i64 row = blockIdx.x; row < M; row += gridDim.x) {
         const XS* xr = x + row * ldx;
+        // Vector j of the row, after the first pass.
+        auto fetch = [&](int j) -> XPack {
+            if (STAGE) return *reinterpret_cast<const XPack*>(row_buf + j * VEC);
+            return load_x(xr + j * VEC);
+        };
         float ss = 0.0f;
-        // Four independent loads in flight per thread before any is used.
+        // First pass: four independent loads in flight per thread before any is used.
         int j = threadIdx.x;
         for (; j + 3 * (int)blockDim.x < nvec; j += 4 * blockDim.x) {
             XPack p[4];
@@ -346,14 +353,14 @@ extern "C" __global__ void __launch_bounds__(1024) rmsnorm_fwd_smem(
             for (int u = 0; u < 4; ++u) p[u] = load_x(xr + (j + u * blockDim.x) * VEC);
 #pragma unroll
             for (int u = 0; u < 4; ++u) {
-                *reinterpret_cast<XPack*>(row_buf + (j + u * blockDim.x) * VEC) = p[u];
+                if (STAGE) *reinterpret_cast<XPack*>(row_buf + (j + u * blockDim.x) * VEC) = p[u];
 #pragma unroll
                 for (int v = 0; v < VEC; ++v) { const float f = load_elem<IN_T>(p[u].e[v]); ss = fmaf(f, f, ss); }
             }
         }
         for (; j < nvec; j += blockDim.x) {
             XPack p = load_x(xr + j * VEC);
-            *reinterpret_cast<XPack*>(row_buf + j * VEC) = p;
+            if (STAGE) *reinterpret_cast<XPack*>(row_buf + j * VEC) = p;
 #pragma unroll
             for (int v = 0; v < VEC; ++v) { const float f = load_elem<IN_T>(p.e[v]); ss = fmaf(f, f, ss); }
         }
@@ -361,16 +368,16 @@ extern "C" __global__ void __launch_bounds__(1024) rmsnorm_fwd_smem(
         float rstd = finish_rstd(ss, N, eps);
         if (isinf(ss)) {  // uniform across the block: ss is the block-wide sum
             float m = 0.0f;
-            for (int j = threadIdx.x; j < nvec; j += blockDim.x) {
-                XPack p = *reinterpret_cast<const XPack*>(row_buf + j * VEC);
+            for (int k = threadIdx.x; k < nvec; k += blockDim.x) {
+                XPack p = fetch(k);
 #pragma unroll
                 for (int v = 0; v < VEC; ++v) m = fmaxf(m, fabsf(load_elem<IN_T>(p.e[v])));
             }
             m = row_reduce<true>(m, blockDim.x, scratch);
             const float inv = (m > 0.0f && !isinf(m)) ? 1.0f / m : 1.0f;
             float s2 = 0.0f;
-            for (int j = threadIdx.x; j < nvec; j += blockDim.x) {
-                XPack p = *reinterpret_cast<const XPack*>(row_buf + j * VEC);
+            for (int k = threadIdx.x; k < nvec; k += blockDim.x) {
+                XPack p = fetch(k);
 #pragma unroll
                 for (int v = 0; v < VEC; ++v) { const float t = load_elem<IN_T>(p.e[v]) * inv; s2 = fmaf(t, t, s2); }
             }
@@ -379,73 +386,26 @@ extern "C" __global__ void __launch_bounds__(1024) rmsnorm_fwd_smem(
         }
         if (rstd_out != nullptr && threadIdx.x == 0) rstd_out[row] = rstd;
         XS* yr = y + row * ldy;
-        for (int j = threadIdx.x; j < nvec; j += blockDim.x) {
-            XPack p = *reinterpret_cast<const XPack*>(row_buf + j * VEC);
-            WPack q = load_w(w + j * VEC);
+        for (int k = threadIdx.x; k < nvec; k += blockDim.x) {
+            XPack p = fetch(k);
+            WPack q = load_w(w + k * VEC);
             float r[VEC];
 #pragma unroll
             for (int v = 0; v < VEC; ++v) r[v] = load_elem<IN_T>(p.e[v]) * rstd * load_elem<W_T>(q.e[v]);
-            store_y(yr + j * VEC, pack_out(r));
+            store_y(yr + k * VEC, pack_out(r));
         }
-        __syncthreads();  // row_buf is refilled by the next row
+        if (STAGE) __syncthreads();  // row_buf is refilled by the next row
     }
 }
 
+extern "C" __global__ void __launch_bounds__(1024) rmsnorm_fwd_smem(
+    const XS* x, i64 ldx, const WS* __restrict__ w, XS* y, i64 ldy, float* rstd_out, i64 M, int N, float eps) {
+    fwd_block_row<true>(x, ldx, w, y, ldy, rstd_out, M, N, eps);
+}
+
 extern "C" __global__ void __launch_bounds__(1024) rmsnorm_fwd_loop(
-    const XS* x, i64 ldx, const WS* __restrict__ w, XS* y, i64 ldy, float* rstd_out,
-    i64 M, int N, float eps)
-{
-    __shared__ float scratch[32];
-    const int nvec = N / VEC;
-    for (i64 row = blockIdx.x; row < M; row += gridDim.x) {
-        const XS* xr = x + row * ldx;
-        float ss = 0.0f;
-        int j = threadIdx.x;
-        for (; j + 3 * (int)blockDim.x < nvec; j += 4 * blockDim.x) {
-            XPack p[4];
-#pragma unroll
-            for (int u = 0; u < 4; ++u) p[u] = load_x(xr + (j + u * blockDim.x) * VEC);
-#pragma unroll
-            for (int u = 0; u < 4; ++u)
-#pragma unroll
-                for (int v = 0; v < VEC; ++v) { const float f = load_elem<IN_T>(p[u].e[v]); ss = fmaf(f, f, ss); }
-        }
-        for (; j < nvec; j += blockDim.x) {
-            XPack p = load_x(xr + j * VEC);
-#pragma unroll
-            for (int v = 0; v < VEC; ++v) { const float f = load_elem<IN_T>(p.e[v]); ss = fmaf(f, f, ss); }
-        }
-        ss = block_sum(ss, scratch);
-        float rstd = finish_rstd(ss, N, eps);
-        if (isinf(ss)) {
-            float m = 0.0f;
-            for (int j = threadIdx.x; j < nvec; j += blockDim.x) {
-                XPack p = load_x(xr + j * VEC);
-#pragma unroll
-                for (int v = 0; v < VEC; ++v) m = fmaxf(m, fabsf(load_elem<IN_T>(p.e[v])));
-            }
-            m = row_reduce<true>(m, blockDim.x, scratch);
-            const float inv = (m > 0.0f && !isinf(m)) ? 1.0f / m : 1.0f;
-            float s2 = 0.0f;
-            for (int j = threadIdx.x; j < nvec; j += blockDim.x) {
-                XPack p = load_x(xr + j * VEC);
-#pragma unroll
-                for (int v = 0; v < VEC; ++v) { const float t = load_elem<IN_T>(p.e[v]) * inv; s2 = fmaf(t, t, s2); }
-            }
-            s2 = block_sum(s2, scratch);
-            rstd = inv * rsqrtf(s2 / (float)N + eps * inv * inv);
-        }
-        if (rstd_out != nullptr && threadIdx.x == 0) rstd_out[row] = rstd;
-        XS* yr = y + row * ldy;
-        for (int j = threadIdx.x; j < nvec; j += blockDim.x) {
-            XPack p = load_x(xr + j * VEC);
-            WPack q = load_w(w + j * VEC);
-            float r[VEC];
-#pragma unroll
-            for (int v = 0; v < VEC; ++v) r[v] = load_elem<IN_T>(p.e[v]) * rstd * load_elem<W_T>(q.e[v]);
-            store_y(yr + j * VEC, pack_out(r));
-        }
-    }
+    const XS* x, i64 ldx, const WS* __restrict__ w, XS* y, i64 ldy, float* rstd_out, i64 M, int N, float eps) {
+    fwd_block_row<false>(x, ldx, w, y, ldy, rstd_out, M, N, eps);
 }
 
 // Overwrites n 16-byte words: the benchmark's L2 flush before each timed repetition (a plain
