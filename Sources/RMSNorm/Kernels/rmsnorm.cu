@@ -178,25 +178,27 @@ __device__ __forceinline__ float warp_max(float v, int width) {
     return v;
 }
 
-// Sum over the tpr threads of one row. tpr <= 32: shuffles only. tpr > 32: one row per
-// block (the launcher guarantees it), warp sums combined through shared memory.
+// Sum (or max) over the tpr threads of one row. tpr <= 32: shuffles only. tpr > 32: one row
+// per block (the launcher guarantees it), warp results combined through `slot`, 32 floats of
+// shared memory. One barrier: each reduction of a row uses its own slot, and the kernels put a
+// barrier between rows, so a slot is never rewritten while another warp still reads it.
 template <bool IS_MAX>
-__device__ __forceinline__ float row_reduce(float v, int tpr, float* scratch) {
+__device__ __forceinline__ float row_reduce(float v, int tpr, float* slot) {
     if (tpr <= 32) return IS_MAX ? warp_max(v, tpr) : warp_sum(v, tpr);
     v = IS_MAX ? warp_max(v, 32) : warp_sum(v, 32);
     const int warp = threadIdx.x >> 5, nwarps = blockDim.x >> 5;
-    if ((threadIdx.x & 31) == 0) scratch[warp] = v;
+    if ((threadIdx.x & 31) == 0) slot[warp] = v;
     __syncthreads();
-    float t = IS_MAX ? 0.0f : 0.0f;
-    for (int i = 0; i < nwarps; ++i) t = IS_MAX ? fmaxf(t, scratch[i]) : t + scratch[i];
-    __syncthreads();  // scratch may be reused by the next reduction
+    float t = 0.0f;
+    for (int i = 0; i < nwarps; ++i) t = IS_MAX ? fmaxf(t, slot[i]) : t + slot[i];
     return t;
 }
 
-// True on every thread of the block when any row it holds needs the overflow path.
+// True on every thread of the warp (tpr <= 32: several rows per warp) or block (tpr > 32: the
+// reduced sum, hence `p`, is already the same on every thread) when a row needs the overflow path.
 __device__ __forceinline__ bool any_in_block(bool p, int tpr) {
     if (tpr <= 32) return __any_sync(FULL_MASK, p);
-    return __syncthreads_or(p) != 0;
+    return p;
 }
 
 __device__ __forceinline__ float finish_rstd(float ss, int n, float eps) {
@@ -210,7 +212,7 @@ __device__ __forceinline__ void fwd_reg(
     const XS* x, i64 ldx, const WS* __restrict__ w, XS* y, i64 ldy, float* rstd_out,
     i64 M, int N, float eps, int tpr)
 {
-    __shared__ float scratch[32];
+    __shared__ float scratch[96];  // three reduction slots: sum, max, rescaled sum
     const int lane = threadIdx.x % tpr;
     const int rows_per_block = blockDim.x / tpr;
     const int row_in_block = threadIdx.x / tpr;
@@ -264,14 +266,14 @@ __device__ __forceinline__ void fwd_reg(
             for (int i = 0; i < NPT; ++i)
 #pragma unroll
                 for (int v = 0; v < VEC; ++v) m = fmaxf(m, fabsf(xv[i][v]));
-            m = row_reduce<true>(m, tpr, scratch);
+            m = row_reduce<true>(m, tpr, scratch + 32);
             float s2 = 0.0f;
             const float inv = (m > 0.0f && !isinf(m)) ? 1.0f / m : 1.0f;
 #pragma unroll
             for (int i = 0; i < NPT; ++i)
 #pragma unroll
                 for (int v = 0; v < VEC; ++v) { const float t = xv[i][v] * inv; s2 = fmaf(t, t, s2); }
-            s2 = row_reduce<false>(s2, tpr, scratch);
+            s2 = row_reduce<false>(s2, tpr, scratch + 64);
             if (overflow) rstd = inv * rsqrtf(s2 / (float)N + eps * inv * inv);
         }
 
@@ -295,6 +297,8 @@ __device__ __forceinline__ void fwd_reg(
                 }
             }
         }
+        // Slots are reused by the next row group (block-uniform condition).
+        if (tpr > 32 && base + (i64)gridDim.x * rows_per_block < M) __syncthreads();
     }
 }
 
@@ -335,7 +339,7 @@ __device__ __forceinline__ void fwd_block_row(
 {
     extern __shared__ __align__(16) unsigned char smem_raw[];
     XS* row_buf = reinterpret_cast<XS*>(smem_raw);
-    __shared__ float scratch[32];
+    __shared__ float scratch[96];  // three reduction slots: sum, max, rescaled sum
     const int nvec = N / VEC;
     for (i64 row = blockIdx.x; row < M; row += gridDim.x) {
         const XS* xr = x + row * ldx;
@@ -373,7 +377,7 @@ __device__ __forceinline__ void fwd_block_row(
 #pragma unroll
                 for (int v = 0; v < VEC; ++v) m = fmaxf(m, fabsf(load_elem<IN_T>(p.e[v])));
             }
-            m = row_reduce<true>(m, blockDim.x, scratch);
+            m = row_reduce<true>(m, blockDim.x, scratch + 32);
             const float inv = (m > 0.0f && !isinf(m)) ? 1.0f / m : 1.0f;
             float s2 = 0.0f;
             for (int k = threadIdx.x; k < nvec; k += blockDim.x) {
@@ -381,7 +385,7 @@ __device__ __forceinline__ void fwd_block_row(
 #pragma unroll
                 for (int v = 0; v < VEC; ++v) { const float t = load_elem<IN_T>(p.e[v]) * inv; s2 = fmaf(t, t, s2); }
             }
-            s2 = block_sum(s2, scratch);
+            s2 = block_sum(s2, scratch + 64);
             rstd = inv * rsqrtf(s2 / (float)N + eps * inv * inv);
         }
         if (rstd_out != nullptr && threadIdx.x == 0) rstd_out[row] = rstd;
@@ -394,7 +398,7 @@ __device__ __forceinline__ void fwd_block_row(
             for (int v = 0; v < VEC; ++v) r[v] = load_elem<IN_T>(p.e[v]) * rstd * load_elem<W_T>(q.e[v]);
             store_y(yr + k * VEC, pack_out(r));
         }
-        if (STAGE) __syncthreads();  // row_buf is refilled by the next row
+        if (row + gridDim.x < M) __syncthreads();  // row_buf and the slots are reused by the next row
     }
 }
 
