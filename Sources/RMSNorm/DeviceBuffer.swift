@@ -19,6 +19,13 @@ public final class DeviceBuffer<Element: BitwiseCopyable>: @unchecked Sendable {
         try upload(array)
     }
 
+    /// The same device memory seen as elements of another type (byte buffers reused as typed
+    /// outputs); the count is the number of whole `Element`s that fit.
+    public init<Other>(aliasing other: DeviceBuffer<Other>) {
+        memory = other.memory
+        count = other.memory.byteCount / MemoryLayout<Element>.stride
+    }
+
     /// Copies `array` into the buffer starting at element `offset`.
     public func upload(_ array: [Element], at offset: Int = 0) throws(RMSNormError) {
         guard offset >= 0, offset + array.count <= count else {
