@@ -144,6 +144,6 @@ enum CPUKernel {
 
 /// Cores used by the CPU backend; `RMSNORM_CPU_THREADS` overrides.
 let cpuThreadCount: Int = {
-    if let v = environmentValue("RMSNORM_CPU_THREADS"), let n = Int(v), n > 0 { return n }
+    if let v = environmentVariable("RMSNORM_CPU_THREADS"), let n = Int(v), n > 0 { return n }
     return max(1, ProcessInfo.processInfo.activeProcessorCount)
 }()

@@ -39,7 +39,7 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
     /// Extra `-D` definitions from `RMSNORM_KERNEL_DEFINES` ("NAME=VALUE,…"), for experiments with the
     /// kernel's knobs (e.g. `REG_BOUND=512`). They are part of the cache key like every option.
     static let experimentDefines: [(String, String)] = {
-        guard let text = environmentValue("RMSNORM_KERNEL_DEFINES") else { return [] }
+        guard let text = environmentVariable("RMSNORM_KERNEL_DEFINES") else { return [] }
         return text.split(separator: ",").compactMap { item in
             let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
             guard let name = parts.first, !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else { return nil }
@@ -81,9 +81,9 @@ public enum KernelDiskCache {
     public static let overrideVariable = "RMSNORM_CACHE_DIR"
 
     public static var defaultDirectory: String {
-        if let dir = environmentValue(overrideVariable) { return dir }
-        if let xdg = environmentValue("XDG_CACHE_HOME") { return xdg + "/rmsnorm" }
-        return (environmentValue("HOME") ?? "/tmp") + "/.cache/rmsnorm"
+        if let dir = environmentVariable(overrideVariable) { return dir }
+        if let xdg = environmentVariable("XDG_CACHE_HOME") { return xdg + "/rmsnorm" }
+        return (environmentVariable("HOME") ?? "/tmp") + "/.cache/rmsnorm"
     }
 
     static let magic = Array("RMSNORM-CUBIN-1\n".utf8)

@@ -63,11 +63,6 @@ struct OursMeasurement {
     var maxError: Double
 }
 
-func environmentValue(_ name: String) -> String? {
-    guard let v = getenv(name) else { return nil }
-    return String(cString: v)
-}
-
 enum GPUBench {
     /// Bandwidth of a 1 GiB device-to-device copy, counting bytes read plus written (bytes/s).
     static func copyBandwidth(timer: GPUTimer) throws -> Double {
@@ -99,7 +94,7 @@ enum GPUBench {
         let y = try DeviceMatrix<T>(device: device, rows: m, columns: n)
         let w = try DeviceBuffer<T>(device: device, count: n)
         let seed = SeededRandom.freshSeed()
-        if environmentValue("RMSNORM_BENCH_DATA") == "host" {
+        if environmentVariable("RMSNORM_BENCH_DATA") == "host" {
             // Host-made normal data (a random 1 Mi-element block, tiled): checks that timings do not
             // depend on how the input was generated.
             var rng = SeededRandom(seed: seed)

@@ -6,6 +6,7 @@ import Darwin
 import ArgumentParser
 import FoundationEssentials
 import RMSNorm
+import RMSNormTestSupport
 
 /// The GPU report: header, verification, sweeps, summary, files.
 struct GPURun {
@@ -110,12 +111,12 @@ struct GPURun {
         var verification: [VerifyRow] = []
         for (shape, err, ok) in GPUBench.verifyOurs(device: device) {
             verification.append(VerifyRow(method: "ours", shape: shape.description, max_error: err,
-                unit: Tolerance.unitName(shape.type), passed: ok))
+                unit: Tolerance.unit(for: shape.type), passed: ok))
         }
         for m in peerVerify {
             let d = DType(rawValue: m.dtype ?? "fp32") ?? .float32
             verification.append(VerifyRow(method: m.method ?? "?", shape: "\(m.M ?? 0)x\(m.N ?? 0):\(m.dtype ?? "")",
-                max_error: m.max_error, unit: Tolerance.unitName(d), passed: m.passed ?? false, note: m.message))
+                max_error: m.max_error, unit: Tolerance.unit(for: d), passed: m.passed ?? false, note: m.message))
         }
         for v in verification {
             let err = v.max_error.map { format("%.2e ", $0) + v.unit } ?? "—"
@@ -218,9 +219,4 @@ struct GPURun {
         default: return p
         }
     }
-}
-
-import RMSNormTestSupport
-extension Tolerance {
-    static func unitName(_ d: DType) -> String { unit(for: d) }
 }

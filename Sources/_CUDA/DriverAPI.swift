@@ -120,7 +120,7 @@ public enum DriverLocator {
     public static let overrideVariable = "RMSNORM_LIBCUDA"
 
     public static func candidates() -> [String] {
-        if let path = environment(overrideVariable) { return [path] }
+        if let path = environmentVariable(overrideVariable) { return [path] }
         return ["libcuda.so.1", "libcuda.so"]
     }
 

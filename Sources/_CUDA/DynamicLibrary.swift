@@ -47,8 +47,8 @@ public final class DynamicLibrary: @unchecked Sendable {
     }
 }
 
-/// Reads an environment variable; empty counts as unset.
-func environment(_ name: String) -> String? {
+/// Reads an environment variable; empty counts as unset. (Shared by every module of the package.)
+public func environmentVariable(_ name: String) -> String? {
     guard let value = getenv(name) else { return nil }
     let string = String(cString: value)
     return string.isEmpty ? nil : string

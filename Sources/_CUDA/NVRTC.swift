@@ -59,11 +59,11 @@ public enum NVRTCLocator {
         """
 
     public static func candidates() -> [String] {
-        if let path = environment(overrideVariable) { return [path] }
+        if let path = environmentVariable(overrideVariable) { return [path] }
         let names = ["libnvrtc.so", "libnvrtc.so.13", "libnvrtc.so.12"]
         var list = names
         for variable in ["CUDA_HOME", "CUDA_PATH"] {
-            if let root = environment(variable) {
+            if let root = environmentVariable(variable) {
                 for name in names { list.append("\(root)/lib64/\(name)"); list.append("\(root)/lib/\(name)") }
             }
         }
@@ -80,16 +80,16 @@ public enum NVRTCLocator {
     static func sitePackagesDirectories() -> [String] {
         let fm = FileManager.default
         var roots: [String] = []
-        if let venv = environment("VIRTUAL_ENV") { roots.append("\(venv)/lib") }
-        if let prefix = environment("CONDA_PREFIX") { roots.append("\(prefix)/lib") }
-        let home = environment("HOME") ?? "/root"
+        if let venv = environmentVariable("VIRTUAL_ENV") { roots.append("\(venv)/lib") }
+        if let prefix = environmentVariable("CONDA_PREFIX") { roots.append("\(prefix)/lib") }
+        let home = environmentVariable("HOME") ?? "/root"
         roots.append("\(home)/.local/lib")
         if let versions = try? fm.contentsOfDirectory(atPath: "\(home)/.pyenv/versions") {
             roots += versions.sorted().map { "\(home)/.pyenv/versions/\($0)/lib" }
         }
         roots += ["/usr/local/lib", "/usr/lib", "/opt/conda/lib"]
         var dirs: [String] = []
-        if let pythonPath = environment("PYTHONPATH") {
+        if let pythonPath = environmentVariable("PYTHONPATH") {
             dirs += pythonPath.split(separator: ":").map(String.init)
         }
         for root in roots {
