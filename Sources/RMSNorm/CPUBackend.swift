@@ -66,26 +66,34 @@ enum CPUKernel {
         while c < n { let v = x[c].floatValue; ss += v * v; c += 1 }
 
         var rstd = 1 / (ss / Float(n) + eps).squareRoot()
-        if ss.isInfinite {
-            // |x| near Float's maximum: x² overflowed. Rescale by the largest |x| and sum again.
+        var xs: Float = 1, rstdOut = rstd
+        // The sum overflowed (|x| near Float's maximum) or underflowed while eps cannot dominate
+        // (|x| below ~1e-19, eps ~0): sum again scaled by 2^k, with 2^k · max|x| in [1, 2). The same
+        // rule as the GPU kernels (`needs_rescale` in rmsnorm.cu).
+        if ss.isInfinite || (ss < 0x1p-100 && eps < 0x1p-80) {
             var m: Float = 0
             for i in 0..<n { m = max(m, abs(x[i].floatValue)) }
-            if m.isFinite && m > 0 {
-                let inv = 1 / m
-                var s2: Float = 0
-                for i in 0..<n { let t = x[i].floatValue * inv; s2 += t * t }
-                rstd = inv / (s2 / Float(n) + eps * inv * inv).squareRoot()
+            let k = (m > 0 && m.isFinite) ? -Int(m.exponent) : 0
+            let k1 = k / 2, k2 = k - k / 2
+            var s2: Float = 0
+            for i in 0..<n {
+                let t = Float(sign: .plus, exponent: k2, significand: Float(sign: .plus, exponent: k1, significand: x[i].floatValue))
+                s2 += t * t
             }
+            let inv = 1 / (Double(s2) / Double(n) + Double(eps) * Double(sign: .plus, exponent: 2 * k, significand: 1)).squareRoot()
+            xs = Float(sign: .plus, exponent: k1, significand: 1)
+            rstd = Float(inv * Double(sign: .plus, exponent: k2, significand: 1))
+            rstdOut = Float(inv * Double(sign: .plus, exponent: k, significand: 1))
         }
 
-        let r = SIMD8<Float>(repeating: rstd)
+        let r = SIMD8<Float>(repeating: rstd), s = SIMD8<Float>(repeating: xs)
         c = 0
         while c + 8 <= n {
-            T.store8(T.load8(x + c) * r * W.load8(w + c), y + c)
+            T.store8((T.load8(x + c) * s) * r * W.load8(w + c), y + c)
             c += 8
         }
-        while c < n { y[c] = T(rounding: x[c].floatValue * rstd * w[c].floatValue); c += 1 }
-        return rstd
+        while c < n { y[c] = T(rounding: (x[c].floatValue * xs) * rstd * w[c].floatValue); c += 1 }
+        return rstdOut
     }
 
     /// Entry point: rebinds the pointers to the concrete element types so that the row loop is

@@ -3,18 +3,32 @@ import RMSNormTestSupport
 @testable import RMSNorm
 
 @Suite struct NumericEdgeTests {
-    /// Tiny rows with eps = 0 (the row's own scale decides the result), down to where fp32 squares
-    /// still do not underflow (|x| ≥ ~1e-19).
+    /// Tiny and subnormal rows with eps = 0 (the row's own scale decides the result): squares that
+    /// underflow fp32 trigger the power-of-two rescaling, so the result stays finite and correct.
     @Test func tinyRowsWithoutEpsilonMatchTheReference() throws {
         var rng = SeededRandom(seed: SeededRandom.freshSeed())
-        for scale in [1e-5, 1e-10, 1e-15, 1e-18] {
+        for scale in [1e-5, 1e-10, 1e-18, 1e-20, 1e-30, 1e-38, 1e-41] {
             let x: [Float] = rng.normals(5 * 257, scale: scale)
             let w: [Float] = rng.normals(257)
             let y = try rmsNorm(x, weight: w, eps: 0, backend: .cpu)
             let ref = RMSNormReference.forward(x, weight: w, eps: 0)
             let c = Comparison.compare(output: y, rows: 5, columns: 257, stride: 257, reference: ref.y)
             #expect(c.passed, "seed \(rng.seed) scale \(scale): \(c)")
+            #expect(y.allSatisfy { $0.isFinite }, "scale \(scale)")
         }
+    }
+
+    /// The largest finite values: the overflow path must keep full precision (scale by a power of
+    /// two, not by 1/max|x|, which is subnormal there).
+    @Test func rowsNearTheFloatMaximumMatchTheReference() throws {
+        var rng = SeededRandom(seed: SeededRandom.freshSeed())
+        var x: [Float] = rng.normals(3 * 300, scale: 1e38)
+        x = x.map { $0.isFinite ? $0 : Float.greatestFiniteMagnitude }
+        let w: [Float] = rng.normals(300)
+        let y = try rmsNorm(x, weight: w, backend: .cpu)
+        let ref = RMSNormReference.forward(x, weight: w)
+        let c = Comparison.compare(output: y, rows: 3, columns: 300, stride: 300, reference: ref.y)
+        #expect(c.passed, "seed \(rng.seed): \(c)")
     }
 
     /// Subnormal and tiny rows with the usual eps: finite and correct (eps dominates the mean square).
