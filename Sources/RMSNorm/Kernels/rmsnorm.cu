@@ -26,8 +26,8 @@
 //
 // Every kernel: x and y have their own row strides (elements); y may equal x (in place:
 // each element is read before it is written, by the same thread); rstd_out may be null.
-// When the fp32 sum of squares overflows (|x| near the fp32 maximum) or underflows while eps cannot
-// dominate, the row is rescaled by a power of two and summed again; this costs one vote when not needed.
+// When the fp32 sum of squares overflows (|x| near the fp32 maximum), the row is rescaled by its
+// largest |x| and summed again; this costs one vote when it is not needed.
 
 #ifndef IN_T
 #define IN_T 0
@@ -205,33 +205,6 @@ __device__ __forceinline__ float finish_rstd(float ss, int n, float eps) {
     return rsqrtf(ss / (float)n + eps);
 }
 
-// Rows whose fp32 sum of squares overflowed (|x| near the fp32 maximum), or underflowed while eps
-// is too small to dominate (|x| below ~1e-19 with eps ~0), are summed again scaled by 2^k, where
-// 2^k·max|x| is in [1, 2): exact, and 2^k itself may not fit a float, so x is scaled in two steps.
-__device__ __forceinline__ bool needs_rescale(float ss, float eps) {
-    return isinf(ss) || (ss < 7.888609052210118e-31f /* 2^-100 */ && eps < 8.271806125530277e-25f /* 2^-80 */);
-}
-struct RowScale {
-    int k1, k2;          // x · 2^k1 · 2^k2 is the scaled value
-    float xs;            // 2^k1: y = (x · xs) · r · w
-    float r;             // 2^k2 / sqrt(mean((x·2^k)²) + eps·2^2k)
-    float rstd;          // 2^k  / sqrt(...) = the row's true rstd (may be ±inf or 0 in fp32)
-};
-__device__ __forceinline__ int rescale_exponent(float m) {
-    return (m > 0.0f && !isinf(m)) ? -ilogbf(m) : 0;
-}
-__device__ __forceinline__ float scale_by(float x, int k1, int k2) { return ldexpf(ldexpf(x, k1), k2); }
-__device__ __forceinline__ RowScale finish_rescaled(float s2, int n, float eps, int k) {
-    RowScale rs;
-    rs.k1 = k / 2;
-    rs.k2 = k - rs.k1;
-    const double inv = 1.0 / sqrt((double)s2 / (double)n + (double)eps * exp2(2.0 * (double)k));
-    rs.xs = ldexpf(1.0f, rs.k1);
-    rs.r = (float)(inv * exp2((double)rs.k2));
-    rs.rstd = (float)(inv * exp2((double)k));
-    return rs;
-}
-
 // ---------------------------------------------------------------------------------------
 // Register path.
 template <int NPT, bool WREG>
@@ -284,34 +257,28 @@ __device__ __forceinline__ void fwd_reg(
         }
         ss = row_reduce<false>(ss, tpr, scratch);
         float rstd = finish_rstd(ss, N, eps);
-        float xs = 1.0f, rstd_out_value = rstd;
 
-        // Sum overflowed or underflowed: rescale the row by a power of two (see needs_rescale).
-        const bool rescale = active && needs_rescale(ss, eps);
-        if (any_in_block(rescale, tpr)) {
+        // Overflow of the fp32 sum (finite input, infinite sum): rescale by the row's max |x|.
+        const bool overflow = active && isinf(ss);
+        if (any_in_block(overflow, tpr)) {
             float m = 0.0f;
 #pragma unroll
             for (int i = 0; i < NPT; ++i)
 #pragma unroll
                 for (int v = 0; v < VEC; ++v) m = fmaxf(m, fabsf(xv[i][v]));
             m = row_reduce<true>(m, tpr, scratch + 32);
-            const int k = rescale_exponent(m);
             float s2 = 0.0f;
+            const float inv = (m > 0.0f && !isinf(m)) ? 1.0f / m : 1.0f;
 #pragma unroll
             for (int i = 0; i < NPT; ++i)
 #pragma unroll
-                for (int v = 0; v < VEC; ++v) { const float t = scale_by(xv[i][v], k / 2, k - k / 2); s2 = fmaf(t, t, s2); }
+                for (int v = 0; v < VEC; ++v) { const float t = xv[i][v] * inv; s2 = fmaf(t, t, s2); }
             s2 = row_reduce<false>(s2, tpr, scratch + 64);
-            if (rescale) {
-                const RowScale rs = finish_rescaled(s2, N, eps, k);
-                xs = rs.xs;
-                rstd = rs.r;
-                rstd_out_value = rs.rstd;
-            }
+            if (overflow) rstd = inv * rsqrtf(s2 / (float)N + eps * inv * inv);
         }
 
         if (active) {
-            if (rstd_out != nullptr && lane == 0) rstd_out[row] = rstd_out_value;
+            if (rstd_out != nullptr && lane == 0) rstd_out[row] = rstd;
             XS* yr = y + row * ldy;
 #pragma unroll
             for (int i = 0; i < NPT; ++i) {
@@ -320,11 +287,11 @@ __device__ __forceinline__ void fwd_reg(
                     float r[VEC];
                     if (WREG) {
 #pragma unroll
-                        for (int v = 0; v < VEC; ++v) r[v] = (xv[i][v] * xs) * rstd * wr[WREG ? i : 0][v];
+                        for (int v = 0; v < VEC; ++v) r[v] = xv[i][v] * rstd * wr[WREG ? i : 0][v];
                     } else {
                         WPack p = load_w(w + col);
 #pragma unroll
-                        for (int v = 0; v < VEC; ++v) r[v] = (xv[i][v] * xs) * rstd * load_elem<W_T>(p.e[v]);
+                        for (int v = 0; v < VEC; ++v) r[v] = xv[i][v] * rstd * load_elem<W_T>(p.e[v]);
                     }
                     store_y(yr + col, pack_out(r));
                 }
@@ -403,8 +370,7 @@ __device__ __forceinline__ void fwd_block_row(
         }
         ss = block_sum(ss, scratch);
         float rstd = finish_rstd(ss, N, eps);
-        float xs = 1.0f, rstd_out_value = rstd;
-        if (needs_rescale(ss, eps)) {  // uniform across the block: ss is the block-wide sum
+        if (isinf(ss)) {  // uniform across the block: ss is the block-wide sum
             float m = 0.0f;
             for (int k = threadIdx.x; k < nvec; k += blockDim.x) {
                 XPack p = fetch(k);
@@ -412,30 +378,24 @@ __device__ __forceinline__ void fwd_block_row(
                 for (int v = 0; v < VEC; ++v) m = fmaxf(m, fabsf(load_elem<IN_T>(p.e[v])));
             }
             m = row_reduce<true>(m, blockDim.x, scratch + 32);
-            const int e = rescale_exponent(m);
+            const float inv = (m > 0.0f && !isinf(m)) ? 1.0f / m : 1.0f;
             float s2 = 0.0f;
             for (int k = threadIdx.x; k < nvec; k += blockDim.x) {
                 XPack p = fetch(k);
 #pragma unroll
-                for (int v = 0; v < VEC; ++v) {
-                    const float t = scale_by(load_elem<IN_T>(p.e[v]), e / 2, e - e / 2);
-                    s2 = fmaf(t, t, s2);
-                }
+                for (int v = 0; v < VEC; ++v) { const float t = load_elem<IN_T>(p.e[v]) * inv; s2 = fmaf(t, t, s2); }
             }
             s2 = block_sum(s2, scratch + 64);
-            const RowScale rs = finish_rescaled(s2, N, eps, e);
-            xs = rs.xs;
-            rstd = rs.r;
-            rstd_out_value = rs.rstd;
+            rstd = inv * rsqrtf(s2 / (float)N + eps * inv * inv);
         }
-        if (rstd_out != nullptr && threadIdx.x == 0) rstd_out[row] = rstd_out_value;
+        if (rstd_out != nullptr && threadIdx.x == 0) rstd_out[row] = rstd;
         XS* yr = y + row * ldy;
         for (int k = threadIdx.x; k < nvec; k += blockDim.x) {
             XPack p = fetch(k);
             WPack q = load_w(w + k * VEC);
             float r[VEC];
 #pragma unroll
-            for (int v = 0; v < VEC; ++v) r[v] = (load_elem<IN_T>(p.e[v]) * xs) * rstd * load_elem<W_T>(q.e[v]);
+            for (int v = 0; v < VEC; ++v) r[v] = load_elem<IN_T>(p.e[v]) * rstd * load_elem<W_T>(q.e[v]);
             store_y(yr + k * VEC, pack_out(r));
         }
         if (row + gridDim.x < M) __syncthreads();  // row_buf and the slots are reused by the next row
