@@ -33,12 +33,8 @@ public struct CUDADriverError: Error, CustomStringConvertible, Sendable, Equatab
         "\(call) failed: \(name) (\(code)): \(message)"
     }
 
-    public static let outOfMemory: Int32 = 2
     public static let noDevice: Int32 = 100
     public static let invalidDevice: Int32 = 101
-    public static let noBinaryForGPU: Int32 = 209
-    public static let unsupportedPTXVersion: Int32 = 222
-    public static let notFound: Int32 = 500
 }
 
 /// An NVRTC call failed; a failed compile carries the log and the options used.

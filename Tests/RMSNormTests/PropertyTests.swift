@@ -10,7 +10,7 @@ import RMSNormTestSupport
         var x: [Float] = []
         for _ in 0..<rows {
             let scale = Double.random(in: -6...6, using: &rng)
-            let row: [Float] = rng.normals(columns, scale: Foundation_pow10(scale))
+            let row: [Float] = rng.normals(columns, scale: powerOfTen(scale))
             x += row
         }
         return (rows, columns, x)
@@ -35,7 +35,7 @@ import RMSNormTestSupport
         var rng = SeededRandom(seed: seed)
         for _ in 0..<200 {
             let (_, n, x) = sample(&rng)
-            let c = Float(Foundation_pow10(Double(Int(rng.next() % 9) - 4)) * 3)  // 3 × 10^k, k in -4...4
+            let c = Float(powerOfTen(Double(Int(rng.next() % 9) - 4)) * 3)  // 3 × 10^k, k in -4...4
             let w: [Float] = rng.normals(n)
             let y = try rmsNorm(x, weight: w, eps: 0, backend: .cpu)
             let z = try rmsNorm(x.map { $0 * c }, weight: w, eps: 0, backend: .cpu)
@@ -67,8 +67,8 @@ import RMSNormTestSupport
     }
 }
 
-/// 10^e without Foundation.
-func Foundation_pow10(_ e: Double) -> Double {
+/// 10^e (the tests import no math library).
+func powerOfTen(_ e: Double) -> Double {
     var result = 1.0
     let whole = Int(e.rounded(.down))
     for _ in 0..<abs(whole) { result = whole >= 0 ? result * 10 : result / 10 }
