@@ -64,7 +64,9 @@ enum CUDABackend {
     /// and by the benchmark's exhaustive configuration search).
     static func launch(
         plan: LaunchPlan, spec: KernelSpecialization, device: CUDADevice, x: UInt64, ldx: Int, w: UInt64,
-        y: UInt64, ldy: Int, rstd: UInt64, rows: Int, columns: Int, eps: Float, stream: CUDAStream?
+        y: UInt64, ldy: Int, rstd: UInt64, rows: Int, columns: Int, eps: Float, stream: CUDAStream?,
+        residual: UInt64 = 0, ldr: Int = 0, residualOut: UInt64 = 0, ldh: Int = 0, weightOffset: Float = 0,
+        outScale: Float = 1
     ) throws(CUDAError) {
         let kernels = try KernelCache.shared.kernels(for: spec, device: device)
         let name = plan.kernelName
@@ -77,6 +79,10 @@ enum CUDABackend {
         var args = KernelArguments()
         args.append(x)
         args.append(Int64(ldx))
+        args.append(residual)
+        args.append(Int64(ldr))
+        args.append(residualOut)
+        args.append(Int64(ldh))
         args.append(w)
         args.append(y)
         args.append(Int64(ldy))
@@ -84,6 +90,8 @@ enum CUDABackend {
         args.append(Int64(rows))
         args.append(Int32(columns))
         args.append(eps)
+        args.append(weightOffset)
+        args.append(outScale)
         if case .registers = plan.path { args.append(Int32(plan.threadsPerRow)) }
         try device.makeCurrent()
         try function.launch(

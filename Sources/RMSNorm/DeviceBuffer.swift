@@ -63,7 +63,7 @@ public final class DeviceBuffer<Element: BitwiseCopyable>: @unchecked Sendable {
 
 /// A view of `rows` × `columns` elements of a ``DeviceBuffer``, starting at `offset`, with
 /// `rowStride` elements between row starts (≥ `columns`; larger for padded rows).
-public struct DeviceMatrix<Element: RMSNormElement>: Sendable {
+public struct DeviceMatrix<Element: BitwiseCopyable>: @unchecked Sendable {
     public let buffer: DeviceBuffer<Element>
     public let offset: Int
     public let rows: Int

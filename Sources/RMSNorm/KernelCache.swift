@@ -14,26 +14,44 @@ public enum KernelSource {
     static let hash: String = hex(fnv1a128(Array(text.utf8)))
 }
 
-/// One compiled module: the (x dtype, weight dtype, vector width) it was specialised for.
+/// One compiled module: the (x dtype, weight dtype, vector width, variant) it was specialised for.
 public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible {
     public var input: DType
     public var weight: DType
     public var vectorWidth: Int
     /// Streaming cache policy for x and y (see `CACHE_HINTS` in the kernel source).
     public var cacheHints: Bool
+    /// Fused residual add (forward) or the residual gradient input (backward): `RESID`.
+    public var residual: Bool = false
+    /// Casting mode of the forward (`CAST`).
+    public var casting: CastingMode = .gemma
+    /// y stored as float8 e4m3 (`OUT_T` = 3).
+    public var fp8Output: Bool = false
+    /// The backward kernels (`KIND` = 1) instead of the forward ones.
+    public var backward: Bool = false
 
-    public init(input: DType, weight: DType, vectorWidth: Int, cacheHints: Bool = LaunchPlan.defaultCacheHints) {
+    public init(input: DType, weight: DType, vectorWidth: Int, cacheHints: Bool = LaunchPlan.defaultCacheHints,
+        residual: Bool = false, casting: CastingMode = .gemma, fp8Output: Bool = false, backward: Bool = false)
+    {
         self.input = input
         self.weight = weight
         self.vectorWidth = vectorWidth
         self.cacheHints = cacheHints
+        self.residual = residual
+        self.casting = input == .float32 ? .gemma : casting
+        self.fp8Output = fp8Output
+        self.backward = backward
     }
 
     public func compileOptions(arch: Int) -> CompileOptions {
-        CompileOptions(
-            arch: arch,
-            defines: [("IN_T", "\(input.kernelCode)"), ("W_T", "\(weight.kernelCode)"), ("VEC", "\(vectorWidth)"),
-                ("CACHE_HINTS", cacheHints ? "1" : "0")] + Self.experimentDefines)
+        var defines = [("IN_T", "\(input.kernelCode)"), ("W_T", "\(weight.kernelCode)"), ("VEC", "\(vectorWidth)"),
+            ("CACHE_HINTS", cacheHints ? "1" : "0")]
+        // Variant flags only when set, so the plain forward keeps its options (and cache keys).
+        if residual { defines.append(("RESID", "1")) }
+        if casting != .gemma { defines.append(("CAST", "\(casting.kernelCode)")) }
+        if fp8Output { defines.append(("OUT_T", "3")) }
+        if backward { defines.append(("KIND", "1")) }
+        return CompileOptions(arch: arch, defines: defines + Self.experimentDefines)
     }
 
     /// Extra `-D` definitions from `RMSNORM_KERNEL_DEFINES` ("NAME=VALUE,…"), for experiments with the
@@ -47,7 +65,33 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
         }
     }()
 
-    public var description: String { "x=\(input) w=\(weight) vec=\(vectorWidth)" + (cacheHints ? " hints" : "") }
+    public var description: String {
+        "x=\(input) w=\(weight) vec=\(vectorWidth)" + (cacheHints ? " hints" : "") + (backward ? " backward" : "")
+            + (residual ? " residual" : "") + (casting != .gemma ? " cast=\(casting)" : "") + (fp8Output ? " fp8" : "")
+    }
+
+    /// A representative set of variant modules (each flag alone and combined, every input type, the
+    /// widest and the narrowest vector), compiled by the tests on machines without a GPU.
+    public static var variants: [KernelSpecialization] {
+        var list: [KernelSpecialization] = []
+        for input in DType.allCases {
+            for vec in [16 / input.size, 1] {
+                func add(_ s: KernelSpecialization) { list.append(s) }
+                add(.init(input: input, weight: input, vectorWidth: vec, residual: true))
+                add(.init(input: input, weight: .float32, vectorWidth: vec, fp8Output: true))
+                add(.init(input: input, weight: input, vectorWidth: vec, backward: true))
+                add(.init(input: input, weight: .float32, vectorWidth: vec, residual: true, backward: true))
+                if input != .float32 {
+                    add(.init(input: input, weight: input, vectorWidth: vec, casting: .llama))
+                    add(.init(input: input, weight: input, vectorWidth: vec, residual: true, casting: .none, fp8Output: true))
+                }
+            }
+        }
+        return list
+    }
+
+    /// Backward register-path kernels present in this module (at most 16 elements per thread).
+    public var backwardRegisterVariants: [Int] { [1, 2, 4, 8, 16].filter { $0 * vectorWidth <= 16 } }
 
     /// Every specialisation the launcher (or the tuner) can pick: weight of the input's type or
     /// fp32, every power-of-two vector width up to 16 bytes, with and without cache hints.
@@ -71,7 +115,10 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
     /// Register-path kernels present in this module (rows of up to `npt` vectors per thread).
     public var registerVariants: [Int] { [1, 2, 4, 8, 16, 32].filter { $0 * vectorWidth <= 32 } }
     public var kernelNames: [String] {
-        registerVariants.map { "rmsnorm_fwd_reg_npt\($0)" } + ["rmsnorm_fwd_smem", "rmsnorm_fwd_loop", "rmsnorm_fill_normal", "rmsnorm_flush"]
+        if backward {
+            return backwardRegisterVariants.map { "rmsnorm_bwd_reg_npt\($0)" } + ["rmsnorm_bwd_loop", "rmsnorm_dw_reduce"]
+        }
+        return registerVariants.map { "rmsnorm_fwd_reg_npt\($0)" } + ["rmsnorm_fwd_smem", "rmsnorm_fwd_loop", "rmsnorm_fill_normal", "rmsnorm_flush"]
     }
 }
 

@@ -72,6 +72,54 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
         return 1
     }
 
+    /// The widest vector (elements) such that every access of every operand is aligned: N and each
+    /// row stride are multiples of it, each operand starts on its byte boundary (vec × its element
+    /// size, at most 16 bytes for the weight). `operands` are (address, row stride, element size).
+    static func vectorWidth(
+        columns: Int, elementSize: Int, weightSize: Int, weightAddress: UInt64, operands: [(UInt64, Int, Int)]
+    ) -> Int {
+        var vec = 16 / elementSize
+        while vec > 1 {
+            let wBytes = UInt64(min(16, vec * weightSize))
+            if columns % vec == 0, weightAddress % wBytes == 0,
+                operands.allSatisfy({ $0.1 % vec == 0 && $0.0 % UInt64(vec * $0.2) == 0 })
+            {
+                return vec
+            }
+            vec /= 2
+        }
+        return 1
+    }
+
+    /// Kernel for the backward pass. Each thread keeps x, dy, the weight and its dw sums for its
+    /// elements in registers: at most 8 elements when a row needs more than 512 threads (the
+    /// 1,024-thread kernels are capped at 64 registers), else up to 16. Longer rows take the two-pass
+    /// kernel. Several rows per block for short rows; their dw sums meet in shared memory.
+    public static func backward(rows: Int, columns: Int, elementSize: Int, vectorWidth vec: Int) -> LaunchPlan {
+        let nv = columns / vec
+        for elements in [8, 16] {
+            let perThread = max(1, elements / vec)
+            let tpr = min(max(16, nextPowerOfTwo(ceilDiv(nv, perThread))), nextPowerOfTwo(nv))
+            let npt = nextPowerOfTwo(ceilDiv(nv, tpr))
+            let limit = npt * vec <= 8 ? 1024 : 512
+            guard tpr <= limit, npt * vec <= 16 else { continue }
+            let block = tpr <= 32 ? 256 : tpr
+            let rowsPerBlock = block / tpr
+            return LaunchPlan(
+                path: .registers(vectorsPerThread: npt), vectorWidth: vec, threadsPerRow: tpr, blockSize: block,
+                sharedMemoryBytes: rowsPerBlock > 1 ? rowsPerBlock * columns * 4 : 0)
+        }
+        return LaunchPlan(path: .loop, vectorWidth: vec, threadsPerRow: 1024, blockSize: 1024, sharedMemoryBytes: 0)
+    }
+
+    /// Blocks for the backward pass: persistent, and each block's dw partial row (N floats, written
+    /// once and read once by the reduction) should stand for at least 16 row groups, so that the
+    /// partials stay a small share of the traffic; never fewer blocks than SMs while rows last.
+    public func backwardGridSize(rows: Int, multiprocessors: Int, blocksPerMultiprocessor: Int) -> Int {
+        let groups = ceilDiv(rows, rowsPerBlock)
+        return max(1, min(groups, multiprocessors * max(1, blocksPerMultiprocessor), max(multiprocessors, ceilDiv(groups, 16))))
+    }
+
     /// Chooses the kernel for `rows` × `columns` with the given vector width.
     ///
     /// Measured on an H100 with `rmsnorm-bench tune` (benchmarks/NOTES.md, run 2):
@@ -88,12 +136,14 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
     ///   spread wide; the register path keeps its layout and shrinks its blocks instead.
     /// - Rows too long for shared memory (fp32 N > ~57,000) take two passes; with one row per
     ///   block in flight per SM the second pass mostly hits L2.
+    /// - `maxElementsPerThread` 16 for the fused residual add, whose second input needs registers
+    ///   of its own.
     public static func make(
         rows: Int, columns: Int, elementSize: Int, vectorWidth vec: Int,
-        multiprocessors: Int, maxSharedMemoryPerBlock: Int
+        multiprocessors: Int, maxSharedMemoryPerBlock: Int, maxElementsPerThread: Int = 32
     ) -> LaunchPlan {
         let nv = columns / vec
-        let maxNpt = 32 / vec
+        let maxNpt = max(1, maxElementsPerThread / vec)
         let fewRows = rows < 2 * multiprocessors
         // Few rows: latency-bound, so at most 2 vectors per thread and up to 1,024 threads per row
         // (1 × 4096 fp32: 5.3 µs at 2 × 512 against 8.7 µs at 8 × 128, run 3).

@@ -131,6 +131,13 @@ public final class CUDADevice: @unchecked Sendable, CustomStringConvertible {
         return (free, total)
     }
 
+    /// Sets `byteCount` bytes at a device address to `value`, in stream order.
+    public func fill(address: UInt64, byteCount: Int, value: UInt8, stream: CUDAStream?) throws(CUDAError) {
+        guard byteCount > 0 else { return }
+        try makeCurrent()
+        try api.call(api.cuMemsetD8Async(address, value, byteCount, stream?.handle), "cuMemsetD8Async")
+    }
+
     /// Loads a CUBIN into this device's context.
     public func loadModule(cubin: [UInt8]) throws(CUDAError) -> CUDAModule {
         try makeCurrent()
@@ -164,6 +171,30 @@ public final class DeviceMemory: @unchecked Sendable {
             _ = device.api.cuCtxSetCurrent(device.context)
             _ = device.api.cuMemFree(address)
         }
+    }
+
+    /// Scratch memory in stream order: allocated on `stream` from the device's memory pool, handed
+    /// to `body` (which enqueues work using it on the same stream), and freed on `stream` after that
+    /// work. No synchronisation on drivers with stream-ordered allocation (CUDA 11.2+); on older
+    /// ones the memory is allocated plainly and the stream is synchronised before it is freed.
+    public static func withTemporary<R>(
+        device: CUDADevice, byteCount: Int, stream: CUDAStream?, _ body: (UInt64) throws(CUDAError) -> R
+    ) throws(CUDAError) -> R {
+        try device.makeCurrent()
+        let api = device.api
+        if let alloc = api.cuMemAllocAsync, let free = api.cuMemFreeAsync {
+            var p: CUdeviceptr = 0
+            try api.call(alloc(&p, max(byteCount, 16), stream?.handle), "cuMemAllocAsync(\(byteCount) bytes)")
+            let result: Result<R, CUDAError>
+            do throws(CUDAError) { result = .success(try body(p)) } catch { result = .failure(error) }
+            try api.call(free(p, stream?.handle), "cuMemFreeAsync")
+            return try result.get()
+        }
+        let memory = try DeviceMemory(device: device, byteCount: max(byteCount, 16))
+        let result: Result<R, CUDAError>
+        do throws(CUDAError) { result = .success(try body(memory.address)) } catch { result = .failure(error) }
+        if let stream { try stream.synchronize() } else { try device.synchronize() }
+        return try result.get()
     }
 
     /// Copies `count` bytes from host memory to `offset` bytes into this buffer (synchronous).
@@ -311,6 +342,13 @@ public struct LaunchConfiguration: Sendable, Equatable {
     public init(grid: Int, block: Int, sharedMemoryBytes: Int = 0) {
         self.grid = (grid, 1, 1)
         self.block = (block, 1, 1)
+        self.sharedMemoryBytes = sharedMemoryBytes
+    }
+
+    /// A one-dimensional grid of two-dimensional blocks.
+    public init(grid: Int, block: (Int, Int), sharedMemoryBytes: Int = 0) {
+        self.grid = (grid, 1, 1)
+        self.block = (block.0, block.1, 1)
         self.sharedMemoryBytes = sharedMemoryBytes
     }
 

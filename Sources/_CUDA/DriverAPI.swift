@@ -25,6 +25,9 @@ struct DriverAPI: @unchecked Sendable {
     let cuMemGetInfo: @convention(c) (UnsafeMutablePointer<Int>, UnsafeMutablePointer<Int>) -> CUresult
     let cuMemAlloc: @convention(c) (UnsafeMutablePointer<CUdeviceptr>, Int) -> CUresult
     let cuMemFree: @convention(c) (CUdeviceptr) -> CUresult
+    /// Stream-ordered allocation (CUDA 11.2+); nil on older drivers.
+    let cuMemAllocAsync: (@convention(c) (UnsafeMutablePointer<CUdeviceptr>, Int, Handle?) -> CUresult)?
+    let cuMemFreeAsync: (@convention(c) (CUdeviceptr, Handle?) -> CUresult)?
     let cuMemcpyHtoD: @convention(c) (CUdeviceptr, UnsafeRawPointer, Int) -> CUresult
     let cuMemcpyDtoH: @convention(c) (UnsafeMutableRawPointer, CUdeviceptr, Int) -> CUresult
     let cuMemcpyDtoDAsync: @convention(c) (CUdeviceptr, CUdeviceptr, Int, Handle?) -> CUresult
@@ -72,6 +75,9 @@ struct DriverAPI: @unchecked Sendable {
         cuMemGetInfo = try lib.symbol("cuMemGetInfo_v2", as: type(of: cuMemGetInfo))
         cuMemAlloc = try lib.symbol("cuMemAlloc_v2", as: type(of: cuMemAlloc))
         cuMemFree = try lib.symbol("cuMemFree_v2", as: type(of: cuMemFree))
+        cuMemAllocAsync = lib.optionalSymbol(
+            "cuMemAllocAsync", as: (@convention(c) (UnsafeMutablePointer<CUdeviceptr>, Int, Handle?) -> CUresult).self)
+        cuMemFreeAsync = lib.optionalSymbol("cuMemFreeAsync", as: (@convention(c) (CUdeviceptr, Handle?) -> CUresult).self)
         cuMemcpyHtoD = try lib.symbol("cuMemcpyHtoD_v2", as: type(of: cuMemcpyHtoD))
         cuMemcpyDtoH = try lib.symbol("cuMemcpyDtoH_v2", as: type(of: cuMemcpyDtoH))
         cuMemcpyDtoDAsync = try lib.symbol("cuMemcpyDtoDAsync_v2", as: type(of: cuMemcpyDtoDAsync))

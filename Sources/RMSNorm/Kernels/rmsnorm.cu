@@ -12,6 +12,18 @@
 //          the widest VEC for which every row start of x and y, the weight and N are aligned.
 //   CACHE_HINTS  1: x is loaded and y stored with the streaming (evict-first) cache policy, since
 //          each is touched once; the weight keeps the default policy and stays in cache.
+//   RESID  1: fused residual add. h = x + residual (fp32 sum, rounded once to IN_T) is written to
+//          `hout` and normalised; h is never read back from DRAM (registers / shared memory; the
+//          two-pass path re-reads its own row, which is in L2).
+//   CAST   casting mode of y: 0 gemma (fp32 throughout, one rounding at the end), 1 llama
+//          (x·rstd rounded to IN_T, then times the weight), 2 none (rstd, x·rstd and the weight
+//          each rounded to IN_T: the arithmetic of the input dtype, with an fp32 sum of squares).
+//   OUT_T  element type of y: IN_T, or 3 for float8 e4m3 (y · out_scale, round to nearest even,
+//          saturating at ±448, NaN stays NaN). In modes 1 and 2, y is rounded to IN_T first.
+//   KIND   0: the forward kernels and the utility kernels; 1: the backward kernels.
+//
+// Runtime arguments shared by every forward kernel: w_offset is added to the weight in fp32
+// (Gemma: 1), out_scale multiplies y before the fp8 conversion (1 / the dequantisation scale).
 //
 // Kernels (one module holds all of them for its (IN_T, W_T, VEC)):
 //   rmsnorm_fwd_reg_nptK  Row held in registers: `tpr` threads per row, each holding K
@@ -44,12 +56,25 @@
 #ifndef CACHE_HINTS
 #define CACHE_HINTS 0  // 1: streaming loads of x (ld.global.cs) and evict-first stores of y (st.global.cs)
 #endif
+#ifndef RESID
+#define RESID 0
+#endif
+#ifndef CAST
+#define CAST 0
+#endif
+#ifndef OUT_T
+#define OUT_T IN_T
+#endif
+#ifndef KIND
+#define KIND 0
+#endif
 
 typedef unsigned short u16;
 typedef long long i64;
 
 template <int CODE> struct Storage { typedef u16 type; };
 template <> struct Storage<0> { typedef float type; };
+template <> struct Storage<3> { typedef unsigned char type; };  // float8 e4m3
 
 __device__ __forceinline__ float to_float(float v) { return v; }
 template <int CODE> __device__ __forceinline__ float load_elem(typename Storage<CODE>::type v);
@@ -108,11 +133,55 @@ template <> __device__ __forceinline__ void store_pair<2>(float a, float b, u16&
 }
 #endif
 
+// float8 e4m3 (1 sign, 4 exponent bits with bias 7, 3 mantissa bits; no infinities; 0x7f is NaN):
+// round to nearest even, saturating at ±448 (infinities too), NaN stays NaN.
+__device__ __forceinline__ unsigned char e4m3_soft(float f) {
+    const unsigned u = __float_as_uint(f);
+    const unsigned sign = (u >> 24) & 0x80u;
+    const float a = fabsf(f);
+    if (a != a) return 0x7fu;
+    unsigned code;
+    if (a >= 448.0f) {
+        code = 0x7eu;
+    } else if (a < 0.015625f) {  // below 2^-6: subnormal, steps of 2^-9
+        code = (unsigned)rintf(a * 512.0f);
+    } else {
+        const unsigned b = __float_as_uint(a);
+        const unsigned r = (b + 0x7ffffu + ((b >> 20) & 1u)) >> 20;  // 3 mantissa bits, nearest even
+        code = r - ((127u - 7u) << 3);
+        if (code > 0x7eu) code = 0x7eu;
+    }
+    return (unsigned char)(sign | code);
+}
+// Two at a time; sm_89+ has the conversion in hardware (cvt.rn.satfinite.e4m3x2.f32, same rule).
+__device__ __forceinline__ void e4m3_pair(float a, float b, unsigned char& ra, unsigned char& rb) {
+#if __CUDA_ARCH__ >= 890
+    unsigned short packed;
+    asm("cvt.rn.satfinite.e4m3x2.f32 %0, %1, %2;" : "=h"(packed) : "f"(b), "f"(a));
+    ra = (unsigned char)(packed & 0xffu);
+    rb = (unsigned char)(packed >> 8);
+#else
+    ra = e4m3_soft(a);
+    rb = e4m3_soft(b);
+#endif
+}
+
 typedef Storage<IN_T>::type XS;
 typedef Storage<W_T>::type WS;
+typedef Storage<OUT_T>::type YS;
+
+// x·rstd and friends rounded to the input type and widened again (casting modes llama, none).
+__device__ __forceinline__ float round_in(float f) {
+#if IN_T == 0
+    return f;
+#else
+    return load_elem<IN_T>(store_elem<IN_T>(f));
+#endif
+}
 
 // A vector of VEC elements moved as one access of VEC * sizeof(S) bytes.
 template <int BYTES> struct Raw;
+template <> struct Raw<1> { typedef unsigned char type; };
 template <> struct Raw<2> { typedef u16 type; };
 template <> struct Raw<4> { typedef unsigned type; };
 template <> struct Raw<8> { typedef uint2 type; };
@@ -131,6 +200,7 @@ template <typename S> union Pack<S, 1> {
 
 typedef Pack<XS, VEC> XPack;
 typedef Pack<WS, VEC> WPack;
+typedef Pack<YS, VEC> YPack;
 
 __device__ __forceinline__ XPack load_x(const XS* p) {
     XPack v;
@@ -146,7 +216,15 @@ __device__ __forceinline__ WPack load_w(const WS* p) {
     v.raw = *reinterpret_cast<const decltype(v.raw)*>(p);  // const __restrict__: read-only path
     return v;
 }
-__device__ __forceinline__ void store_y(XS* p, const XPack& v) {
+__device__ __forceinline__ XPack load_x_plain(const XS* p) {
+    XPack v;
+    v.raw = *reinterpret_cast<const decltype(v.raw)*>(p);
+    return v;
+}
+__device__ __forceinline__ void store_x(XS* p, const XPack& v) {
+    *reinterpret_cast<decltype(v.raw)*>(p) = v.raw;
+}
+__device__ __forceinline__ void store_y(YS* p, const YPack& v) {
 #if CACHE_HINTS
     __stcs(reinterpret_cast<decltype(v.raw)*>(p), v.raw);
 #else
@@ -154,8 +232,8 @@ __device__ __forceinline__ void store_y(XS* p, const XPack& v) {
 #endif
 }
 
-// Rounds VEC results into one output vector (paired conversions where VEC is even).
-__device__ __forceinline__ XPack pack_out(const float (&r)[VEC]) {
+// Rounds VEC values into one vector of the input type (paired conversions where VEC is even).
+__device__ __forceinline__ XPack pack_in(const float (&r)[VEC]) {
     XPack out;
 #if VEC >= 2
 #pragma unroll
@@ -164,6 +242,55 @@ __device__ __forceinline__ XPack pack_out(const float (&r)[VEC]) {
     out.e[0] = store_elem<IN_T>(r[0]);
 #endif
     return out;
+}
+
+// Rounds VEC results into one output vector: the input type, or fp8 after scaling.
+__device__ __forceinline__ YPack pack_out(float (&r)[VEC], float out_scale) {
+#if OUT_T == 3
+    YPack out;
+#pragma unroll
+    for (int v = 0; v < VEC; ++v) {
+#if CAST != 0
+        r[v] = round_in(r[v]);
+#endif
+        r[v] *= out_scale;
+    }
+#if VEC >= 2
+#pragma unroll
+    for (int v = 0; v < VEC; v += 2) e4m3_pair(r[v], r[v + 1], out.e[v], out.e[v + 1]);
+#else
+    out.e[0] = e4m3_soft(r[0]);
+#endif
+    return out;
+#else
+    return pack_in(r);
+#endif
+}
+
+// The weight as the kernels use it: offset added in fp32 (Gemma: 1 + w); rounded to the input
+// type in casting mode none.
+__device__ __forceinline__ float weight_value(float w, float w_offset) {
+#if CAST == 2
+    return round_in(w_offset + w);
+#else
+    return w_offset + w;
+#endif
+}
+
+// y before the output rounding, per casting mode. rstd is already rounded in mode none.
+__device__ __forceinline__ float norm_value(float x, float rstd, float w) {
+#if CAST == 0
+    return x * rstd * w;
+#else
+    return round_in(x * rstd) * w;
+#endif
+}
+__device__ __forceinline__ float mode_rstd(float rstd) {
+#if CAST == 2
+    return round_in(rstd);
+#else
+    return rstd;
+#endif
 }
 
 #define FULL_MASK 0xffffffffu
@@ -206,11 +333,18 @@ __device__ __forceinline__ float finish_rstd(float ss, int n, float eps) {
 }
 
 // ---------------------------------------------------------------------------------------
+// Forward kernels (KIND 0).
+#if KIND == 0
+
+// Arguments of every forward kernel (before `tpr` for the register path).
+#define FWD_PARAMS                                                                              \
+    const XS* x, i64 ldx, const XS* res, i64 ldr, XS* hout, i64 ldh, const WS* __restrict__ w, \
+        YS* y, i64 ldy, float* rstd_out, i64 M, int N, float eps, float w_offset, float out_scale
+#define FWD_ARGS x, ldx, res, ldr, hout, ldh, w, y, ldy, rstd_out, M, N, eps, w_offset, out_scale
+
 // Register path.
 template <int NPT, bool WREG>
-__device__ __forceinline__ void fwd_reg(
-    const XS* x, i64 ldx, const WS* __restrict__ w, XS* y, i64 ldy, float* rstd_out,
-    i64 M, int N, float eps, int tpr)
+__device__ __forceinline__ void fwd_reg(FWD_PARAMS, int tpr)
 {
     __shared__ float scratch[96];  // three reduction slots: sum, max, rescaled sum
     const int lane = threadIdx.x % tpr;
@@ -225,7 +359,7 @@ __device__ __forceinline__ void fwd_reg(
             if (col < N) {
                 WPack p = load_w(w + col);
 #pragma unroll
-                for (int v = 0; v < VEC; ++v) wr[WREG ? i : 0][v] = load_elem<W_T>(p.e[v]);
+                for (int v = 0; v < VEC; ++v) wr[WREG ? i : 0][v] = weight_value(load_elem<W_T>(p.e[v]), w_offset);
             }
         }
     }
@@ -245,6 +379,27 @@ __device__ __forceinline__ void fwd_reg(
             for (int v = 0; v < VEC; ++v) raw[i].e[v] = 0;
             if (active && col < N) raw[i] = load_x(xr + col);
         }
+#if RESID
+        XPack rraw[NPT];
+        const XS* rr = res + row * ldr;
+#pragma unroll
+        for (int i = 0; i < NPT; ++i) {
+            const int col = (i * tpr + lane) * VEC;
+#pragma unroll
+            for (int v = 0; v < VEC; ++v) rraw[i].e[v] = 0;
+            if (active && col < N) rraw[i] = load_x(rr + col);
+        }
+        // h = x + residual, rounded once to the input type; h is what gets normalised.
+#pragma unroll
+        for (int i = 0; i < NPT; ++i) {
+            float hs[VEC];
+#pragma unroll
+            for (int v = 0; v < VEC; ++v) hs[v] = load_elem<IN_T>(raw[i].e[v]) + load_elem<IN_T>(rraw[i].e[v]);
+            raw[i] = pack_in(hs);
+            const int col = (i * tpr + lane) * VEC;
+            if (active && col < N) store_x(hout + row * ldh + col, raw[i]);
+        }
+#endif
         float xv[NPT][VEC];
         float ss = 0.0f;
 #pragma unroll
@@ -279,7 +434,8 @@ __device__ __forceinline__ void fwd_reg(
 
         if (active) {
             if (rstd_out != nullptr && lane == 0) rstd_out[row] = rstd;
-            XS* yr = y + row * ldy;
+            const float rs = mode_rstd(rstd);
+            YS* yr = y + row * ldy;
 #pragma unroll
             for (int i = 0; i < NPT; ++i) {
                 const int col = (i * tpr + lane) * VEC;
@@ -287,13 +443,14 @@ __device__ __forceinline__ void fwd_reg(
                     float r[VEC];
                     if (WREG) {
 #pragma unroll
-                        for (int v = 0; v < VEC; ++v) r[v] = xv[i][v] * rstd * wr[WREG ? i : 0][v];
+                        for (int v = 0; v < VEC; ++v) r[v] = norm_value(xv[i][v], rs, wr[WREG ? i : 0][v]);
                     } else {
                         WPack p = load_w(w + col);
 #pragma unroll
-                        for (int v = 0; v < VEC; ++v) r[v] = xv[i][v] * rstd * load_elem<W_T>(p.e[v]);
+                        for (int v = 0; v < VEC; ++v)
+                            r[v] = norm_value(xv[i][v], rs, weight_value(load_elem<W_T>(p.e[v]), w_offset));
                     }
-                    store_y(yr + col, pack_out(r));
+                    store_y(yr + col, pack_out(r, out_scale));
                 }
             }
         }
@@ -305,10 +462,8 @@ __device__ __forceinline__ void fwd_reg(
 // Weight in registers only while the row slice is small (<= 16 floats per thread): beyond
 // that the registers are better spent on x, and the weight comes from L1.
 #define DEFINE_REG(K)                                                                          \
-    extern "C" __global__ void __launch_bounds__(REG_BOUND) rmsnorm_fwd_reg_npt##K(          \
-        const XS* x, i64 ldx, const WS* __restrict__ w, XS* y, i64 ldy, float* rstd_out,      \
-        i64 M, int N, float eps, int tpr) {                                                    \
-        fwd_reg<K, (K * VEC <= 16)>(x, ldx, w, y, ldy, rstd_out, M, N, eps, tpr);             \
+    extern "C" __global__ void __launch_bounds__(REG_BOUND) rmsnorm_fwd_reg_npt##K(FWD_PARAMS, int tpr) { \
+        fwd_reg<K, (K * VEC <= 16)>(FWD_ARGS, tpr);                                            \
     }
 
 DEFINE_REG(1)
@@ -331,11 +486,11 @@ __device__ __forceinline__ float block_sum(float v, float* scratch) {
     return row_reduce<false>(v, blockDim.x, scratch);
 }
 
-// One block per row. STAGE: the first pass copies the row into dynamic shared memory and later
-// passes read it from there (x read once from DRAM); otherwise every pass reads x again.
+// One block per row. STAGE: the first pass copies the row (h with RESID) into dynamic shared
+// memory and later passes read it from there (x read once from DRAM); otherwise later passes read
+// the row again (x, or with RESID the h this block just wrote, from L2).
 template <bool STAGE>
-__device__ __forceinline__ void fwd_block_row(
-    const XS* x, i64 ldx, const WS* __restrict__ w, XS* y, i64 ldy, float* rstd_out, i64 M, int N, float eps)
+__device__ __forceinline__ void fwd_block_row(FWD_PARAMS)
 {
     extern __shared__ __align__(16) unsigned char smem_raw[];
     XS* row_buf = reinterpret_cast<XS*>(smem_raw);
@@ -343,10 +498,30 @@ __device__ __forceinline__ void fwd_block_row(
     const int nvec = N / VEC;
     for (i64 row = blockIdx.x; row < M; row += gridDim.x) {
         const XS* xr = x + row * ldx;
+#if RESID
+        const XS* rr = res + row * ldr;
+        XS* hr = hout + row * ldh;
+        const XS* again = hr;
+#else
+        const XS* again = xr;
+#endif
         // Vector j of the row, after the first pass.
         auto fetch = [&](int j) -> XPack {
             if (STAGE) return *reinterpret_cast<const XPack*>(row_buf + j * VEC);
-            return load_x(xr + j * VEC);
+            return RESID ? load_x_plain(again + j * VEC) : load_x(again + j * VEC);
+        };
+        // The row's value at vector j on the first pass: x, or h = x + residual (stored).
+        auto first = [&](XPack p, int j) -> XPack {
+#if RESID
+            XPack q = load_x(rr + j * VEC);
+            float hs[VEC];
+#pragma unroll
+            for (int v = 0; v < VEC; ++v) hs[v] = load_elem<IN_T>(p.e[v]) + load_elem<IN_T>(q.e[v]);
+            p = pack_in(hs);
+            store_x(hr + j * VEC, p);
+#endif
+            if (STAGE) *reinterpret_cast<XPack*>(row_buf + j * VEC) = p;
+            return p;
         };
         float ss = 0.0f;
         // First pass: four independent loads in flight per thread before any is used.
@@ -357,14 +532,13 @@ __device__ __forceinline__ void fwd_block_row(
             for (int u = 0; u < 4; ++u) p[u] = load_x(xr + (j + u * blockDim.x) * VEC);
 #pragma unroll
             for (int u = 0; u < 4; ++u) {
-                if (STAGE) *reinterpret_cast<XPack*>(row_buf + (j + u * blockDim.x) * VEC) = p[u];
+                p[u] = first(p[u], j + u * blockDim.x);
 #pragma unroll
                 for (int v = 0; v < VEC; ++v) { const float f = load_elem<IN_T>(p[u].e[v]); ss = fmaf(f, f, ss); }
             }
         }
         for (; j < nvec; j += blockDim.x) {
-            XPack p = load_x(xr + j * VEC);
-            if (STAGE) *reinterpret_cast<XPack*>(row_buf + j * VEC) = p;
+            XPack p = first(load_x(xr + j * VEC), j);
 #pragma unroll
             for (int v = 0; v < VEC; ++v) { const float f = load_elem<IN_T>(p.e[v]); ss = fmaf(f, f, ss); }
         }
@@ -389,27 +563,27 @@ __device__ __forceinline__ void fwd_block_row(
             rstd = inv * rsqrtf(s2 / (float)N + eps * inv * inv);
         }
         if (rstd_out != nullptr && threadIdx.x == 0) rstd_out[row] = rstd;
-        XS* yr = y + row * ldy;
+        const float rs = mode_rstd(rstd);
+        YS* yr = y + row * ldy;
         for (int k = threadIdx.x; k < nvec; k += blockDim.x) {
             XPack p = fetch(k);
             WPack q = load_w(w + k * VEC);
             float r[VEC];
 #pragma unroll
-            for (int v = 0; v < VEC; ++v) r[v] = load_elem<IN_T>(p.e[v]) * rstd * load_elem<W_T>(q.e[v]);
-            store_y(yr + k * VEC, pack_out(r));
+            for (int v = 0; v < VEC; ++v)
+                r[v] = norm_value(load_elem<IN_T>(p.e[v]), rs, weight_value(load_elem<W_T>(q.e[v]), w_offset));
+            store_y(yr + k * VEC, pack_out(r, out_scale));
         }
         if (row + gridDim.x < M) __syncthreads();  // row_buf and the slots are reused by the next row
     }
 }
 
-extern "C" __global__ void __launch_bounds__(1024) rmsnorm_fwd_smem(
-    const XS* x, i64 ldx, const WS* __restrict__ w, XS* y, i64 ldy, float* rstd_out, i64 M, int N, float eps) {
-    fwd_block_row<true>(x, ldx, w, y, ldy, rstd_out, M, N, eps);
+extern "C" __global__ void __launch_bounds__(1024) rmsnorm_fwd_smem(FWD_PARAMS) {
+    fwd_block_row<true>(FWD_ARGS);
 }
 
-extern "C" __global__ void __launch_bounds__(1024) rmsnorm_fwd_loop(
-    const XS* x, i64 ldx, const WS* __restrict__ w, XS* y, i64 ldy, float* rstd_out, i64 M, int N, float eps) {
-    fwd_block_row<false>(x, ldx, w, y, ldy, rstd_out, M, N, eps);
+extern "C" __global__ void __launch_bounds__(1024) rmsnorm_fwd_loop(FWD_PARAMS) {
+    fwd_block_row<false>(FWD_ARGS);
 }
 
 // Overwrites n 16-byte words: the benchmark's L2 flush before each timed repetition (a plain
@@ -433,3 +607,237 @@ extern "C" __global__ void rmsnorm_fill_normal(XS* dst, i64 n, unsigned long lon
         dst[i] = store_elem<IN_T>(g * scale);
     }
 }
+
+#endif  // KIND == 0
+
+// ---------------------------------------------------------------------------------------
+// Backward kernels (KIND 1). With x̂ = x·rstd and w' = w_offset + w:
+//
+//   dx = rstd · (w'·dy − x̂ · mean(x̂·w'·dy)) (+ dres)  =  rstd · (w'·dy − x · k),  k = rstd²·Σ(x·w'·dy)/N
+//   dw = Σ_rows dy · x̂
+//
+// fp32 throughout. rstd comes from the forward (rstd_in), or is recomputed from x in the same
+// pass when rstd_in is null. dres (RESID 1) is the gradient arriving at the fused add's h output;
+// it is added to dx, which is then the gradient of both x and the residual.
+// dw is reduced deterministically, without atomics: each block writes one row of fp32 partial sums
+// (its rows in a fixed order; several rows of a block combined in a fixed order through shared
+// memory), then rmsnorm_dw_reduce sums the partial rows column by column in a fixed order.
+#if KIND == 1
+
+#define BWD_PARAMS                                                                               \
+    const XS* x, i64 ldx, const WS* __restrict__ w, const XS* dy, i64 lddy, const XS* dres,     \
+        i64 ldres, XS* dx, i64 lddx, const float* rstd_in, float* dw_partial, i64 M, int N,     \
+        float eps, float w_offset
+#define BWD_ARGS x, ldx, w, dy, lddy, dres, ldres, dx, lddx, rstd_in, dw_partial, M, N, eps, w_offset
+
+// Row in registers: `tpr` threads per row, NPT vectors each, blockDim.x / tpr rows per block, the
+// grid striding over row groups. Dynamic shared memory: (rows per block) × N floats when a block
+// holds several rows, for the fixed-order combination of their dw sums.
+template <int NPT>
+__device__ __forceinline__ void bwd_reg(BWD_PARAMS, int tpr)
+{
+    extern __shared__ __align__(16) unsigned char smem_raw[];
+    float* dw_rows = reinterpret_cast<float*>(smem_raw);
+    __shared__ float scratch[64];  // two reduction slots: Σx², Σx·w'·dy
+    const int lane = threadIdx.x % tpr;
+    const int rows_per_block = blockDim.x / tpr;
+    const int row_in_block = threadIdx.x / tpr;
+
+    float wr[NPT][VEC];
+    float acc[NPT][VEC];
+#pragma unroll
+    for (int i = 0; i < NPT; ++i) {
+        const int col = (i * tpr + lane) * VEC;
+#pragma unroll
+        for (int v = 0; v < VEC; ++v) { wr[i][v] = 0.0f; acc[i][v] = 0.0f; }
+        if (col < N) {
+            WPack p = load_w(w + col);
+#pragma unroll
+            for (int v = 0; v < VEC; ++v) wr[i][v] = w_offset + load_elem<W_T>(p.e[v]);
+        }
+    }
+
+    for (i64 base = (i64)blockIdx.x * rows_per_block; base < M; base += (i64)gridDim.x * rows_per_block) {
+        const i64 row = base + row_in_block;
+        const bool active = row < M;
+        XPack xraw[NPT], graw[NPT];
+#pragma unroll
+        for (int i = 0; i < NPT; ++i) {
+            const int col = (i * tpr + lane) * VEC;
+#pragma unroll
+            for (int v = 0; v < VEC; ++v) { xraw[i].e[v] = 0; graw[i].e[v] = 0; }
+            if (active && col < N) {
+                xraw[i] = load_x(x + row * ldx + col);
+                graw[i] = load_x(dy + row * lddy + col);
+            }
+        }
+#if RESID
+        XPack draw[NPT];
+#pragma unroll
+        for (int i = 0; i < NPT; ++i) {
+            const int col = (i * tpr + lane) * VEC;
+#pragma unroll
+            for (int v = 0; v < VEC; ++v) draw[i].e[v] = 0;
+            if (active && col < N) draw[i] = load_x(dres + row * ldres + col);
+        }
+#endif
+        float xv[NPT][VEC], gv[NPT][VEC];
+        float ss = 0.0f, dot = 0.0f;
+#pragma unroll
+        for (int i = 0; i < NPT; ++i) {
+#pragma unroll
+            for (int v = 0; v < VEC; ++v) {
+                xv[i][v] = load_elem<IN_T>(xraw[i].e[v]);
+                gv[i][v] = load_elem<IN_T>(graw[i].e[v]);
+                ss = fmaf(xv[i][v], xv[i][v], ss);
+                dot = fmaf(xv[i][v], wr[i][v] * gv[i][v], dot);
+            }
+        }
+        dot = row_reduce<false>(dot, tpr, scratch);
+        float rstd;
+        if (rstd_in != nullptr) {
+            rstd = active ? rstd_in[row] : 0.0f;
+        } else {
+            ss = row_reduce<false>(ss, tpr, scratch + 32);
+            rstd = finish_rstd(ss, N, eps);
+        }
+        if (active) {
+            const float k = rstd * rstd * dot / (float)N;
+#pragma unroll
+            for (int i = 0; i < NPT; ++i) {
+                const int col = (i * tpr + lane) * VEC;
+                float r[VEC];
+#pragma unroll
+                for (int v = 0; v < VEC; ++v) {
+                    r[v] = rstd * (wr[i][v] * gv[i][v] - xv[i][v] * k);
+#if RESID
+                    r[v] += load_elem<IN_T>(draw[i].e[v]);
+#endif
+                    acc[i][v] = fmaf(gv[i][v], xv[i][v] * rstd, acc[i][v]);
+                }
+                if (col < N) store_x(dx + row * lddx + col, pack_in(r));
+            }
+        }
+        if (tpr > 32 && base + (i64)gridDim.x * rows_per_block < M) __syncthreads();
+    }
+
+    // This block's dw partial row.
+    float* out = dw_partial + (i64)blockIdx.x * N;
+    if (rows_per_block == 1) {
+#pragma unroll
+        for (int i = 0; i < NPT; ++i) {
+            const int col = (i * tpr + lane) * VEC;
+            if (col < N)
+#pragma unroll
+                for (int v = 0; v < VEC; ++v) out[col + v] = acc[i][v];
+        }
+        return;
+    }
+#pragma unroll
+    for (int i = 0; i < NPT; ++i) {
+        const int col = (i * tpr + lane) * VEC;
+        if (col < N)
+#pragma unroll
+            for (int v = 0; v < VEC; ++v) dw_rows[row_in_block * N + col + v] = acc[i][v];
+    }
+    __syncthreads();
+    for (int c = threadIdx.x; c < N; c += blockDim.x) {
+        float s = 0.0f;
+        for (int r = 0; r < rows_per_block; ++r) s += dw_rows[r * N + c];
+        out[c] = s;
+    }
+}
+
+// x, dy, the weight and the dw sums of a thread's elements live in registers: up to 8 elements
+// with 1,024-thread blocks (64 registers a thread), 16 with up to 512 threads.
+#define DEFINE_BWD_REG(K)                                                                       \
+    extern "C" __global__ void __launch_bounds__(K * VEC <= 8 ? 1024 : 512)                     \
+        rmsnorm_bwd_reg_npt##K(BWD_PARAMS, int tpr) {                                           \
+        bwd_reg<K>(BWD_ARGS, tpr);                                                              \
+    }
+
+DEFINE_BWD_REG(1)
+DEFINE_BWD_REG(2)
+DEFINE_BWD_REG(4)
+#if VEC <= 4
+DEFINE_BWD_REG(8)
+#endif
+#if VEC <= 2
+DEFINE_BWD_REG(16)
+#endif
+
+// Rows too long for registers: one block per row (grid striding over rows), two passes over the
+// row (the second from L2), dw accumulated in this block's partial row (read-modify-write; only
+// this block touches it, in row order).
+extern "C" __global__ void __launch_bounds__(1024) rmsnorm_bwd_loop(BWD_PARAMS)
+{
+    __shared__ float scratch[64];
+    const int nvec = N / VEC;
+    float* out = dw_partial + (i64)blockIdx.x * N;
+    for (i64 row = blockIdx.x; row < M; row += gridDim.x) {
+        const XS* xr = x + row * ldx;
+        const XS* gr = dy + row * lddy;
+        float ss = 0.0f, dot = 0.0f;
+        for (int j = threadIdx.x; j < nvec; j += blockDim.x) {
+            XPack p = load_x_plain(xr + j * VEC), g = load_x_plain(gr + j * VEC);
+            WPack q = load_w(w + j * VEC);
+#pragma unroll
+            for (int v = 0; v < VEC; ++v) {
+                const float f = load_elem<IN_T>(p.e[v]);
+                ss = fmaf(f, f, ss);
+                dot = fmaf(f, (w_offset + load_elem<W_T>(q.e[v])) * load_elem<IN_T>(g.e[v]), dot);
+            }
+        }
+        dot = row_reduce<false>(dot, blockDim.x, scratch);
+        float rstd;
+        if (rstd_in != nullptr) {
+            rstd = rstd_in[row];
+        } else {
+            ss = row_reduce<false>(ss, blockDim.x, scratch + 32);
+            rstd = finish_rstd(ss, N, eps);
+        }
+        const float k = rstd * rstd * dot / (float)N;
+        const bool first_row = row == (i64)blockIdx.x;
+        for (int j = threadIdx.x; j < nvec; j += blockDim.x) {
+            XPack p = load_x_plain(xr + j * VEC), g = load_x_plain(gr + j * VEC);
+            WPack q = load_w(w + j * VEC);
+#if RESID
+            XPack d = load_x_plain(dres + row * ldres + j * VEC);
+#endif
+            float r[VEC];
+#pragma unroll
+            for (int v = 0; v < VEC; ++v) {
+                const float f = load_elem<IN_T>(p.e[v]), gg = load_elem<IN_T>(g.e[v]);
+                r[v] = rstd * ((w_offset + load_elem<W_T>(q.e[v])) * gg - f * k);
+#if RESID
+                r[v] += load_elem<IN_T>(d.e[v]);
+#endif
+                const float prev = first_row ? 0.0f : out[j * VEC + v];
+                out[j * VEC + v] = fmaf(gg, f * rstd, prev);
+            }
+            store_x(dx + row * lddx + j * VEC, pack_in(r));
+        }
+        if (row + gridDim.x < M) __syncthreads();  // the reduction slots are reused by the next row
+    }
+}
+
+// dw[c] = Σ_p partial[p][c] for p = 0 … P−1, rounded once to the weight's type. Block (32, 32):
+// threadIdx.x picks the column, threadIdx.y sums every 32nd partial row in order, then the 32
+// sums are added in order. The same inputs give the same bits on every run.
+extern "C" __global__ void __launch_bounds__(1024) rmsnorm_dw_reduce(const float* partial, int P, int N, WS* dw)
+{
+    __shared__ float part[32][33];
+    const int c = blockIdx.x * 32 + threadIdx.x;
+    float s = 0.0f;
+    if (c < N)
+        for (int p = threadIdx.y; p < P; p += 32) s += partial[(i64)p * N + c];
+    part[threadIdx.y][threadIdx.x] = s;
+    __syncthreads();
+    if (threadIdx.y == 0 && c < N) {
+        float t = 0.0f;
+        for (int i = 0; i < 32; ++i) t += part[i][threadIdx.x];
+        dw[c] = store_elem<W_T>(t);
+    }
+}
+
+#endif  // KIND == 1

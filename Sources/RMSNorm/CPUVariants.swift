@@ -1,0 +1,159 @@
+import Dispatch
+
+/// What a forward variant writes for y: the input type, or float8 e4m3 after scaling.
+protocol NormOutputElement: BitwiseCopyable {
+    static func make<T: RMSNormElement>(_ value: Float, casting: CastingMode, input: T.Type, outScale: Float) -> Self
+}
+
+extension Float8E4M3: NormOutputElement {
+    @inline(__always)
+    static func make<T: RMSNormElement>(_ value: Float, casting: CastingMode, input: T.Type, outScale: Float) -> Float8E4M3 {
+        let v = casting == .gemma ? value : T(rounding: value).floatValue
+        return Float8E4M3(rounding: v * outScale)
+    }
+}
+
+/// y in the input type itself.
+struct SameAsInput<T: RMSNormElement>: NormOutputElement {
+    var value: T
+    @inline(__always)
+    static func make<U: RMSNormElement>(_ value: Float, casting: CastingMode, input: U.Type, outScale: Float) -> Self {
+        SameAsInput(value: T(rounding: value))
+    }
+}
+
+/// The CPU path of the variants (fused add, weight offset, casting modes, fp8 output, backward):
+/// fp32 arithmetic, rows split over all cores. Same rules as the GPU kernels.
+enum CPUVariantKernel {
+    @inline(__always) static func roundIn<T: RMSNormElement>(_ v: Float, _: T.Type) -> Float { T(rounding: v).floatValue }
+
+    /// rstd of one row of fp32 values, with the overflow / underflow rescaling of the plain path:
+    /// returns (xs, rs, rstdOut) such that x̂ = (x · xs) · rs.
+    @inline(__always)
+    static func rowScale(_ buf: UnsafePointer<Float>, n: Int, eps: Float) -> (xs: Float, rs: Float, rstd: Float) {
+        var ss: Float = 0
+        for c in 0..<n { ss += buf[c] * buf[c] }
+        let rstd = 1 / (ss / Float(n) + eps).squareRoot()
+        if !(ss.isInfinite || (ss < 0x1p-100 && eps < 0x1p-80)) { return (1, rstd, rstd) }
+        var m: Float = 0
+        for c in 0..<n { m = max(m, abs(buf[c])) }
+        let k = (m > 0 && m.isFinite) ? -Int(m.exponent) : 0
+        let k1 = k / 2, k2 = k - k / 2
+        var s2: Float = 0
+        for c in 0..<n {
+            let t = Float(sign: .plus, exponent: k2, significand: Float(sign: .plus, exponent: k1, significand: buf[c]))
+            s2 += t * t
+        }
+        let inv = 1 / (Double(s2) / Double(n) + Double(eps) * Double(sign: .plus, exponent: 2 * k, significand: 1)).squareRoot()
+        return (Float(sign: .plus, exponent: k1, significand: 1), Float(inv * Double(sign: .plus, exponent: k2, significand: 1)),
+            Float(inv * Double(sign: .plus, exponent: k, significand: 1)))
+    }
+
+    static func forward<T: RMSNormElement, W: RMSNormElement, Y: NormOutputElement>(
+        x: HostMatrix<T>, residual: HostMatrix<T>?, residualOut: HostMatrix<T>?, weight: UnsafePointer<W>,
+        y: HostMatrix<Y>, rstd: UnsafeMutablePointer<Float>?, options: RMSNormOptions, outScale: Float
+    ) {
+        let rows = x.rows, n = x.columns
+        let casting = T.dtype == .float32 ? CastingMode.gemma : options.casting
+        let offset = options.weightOffset, eps = options.eps
+        // The weight once, in fp32 (offset added; rounded to T in mode none).
+        var wf = [Float](repeating: 0, count: n)
+        for c in 0..<n {
+            let v = offset + weight[c].floatValue
+            wf[c] = casting == .none ? roundIn(v, T.self) : v
+        }
+        let workers = rows * n < 262_144 ? 1 : max(1, min(cpuThreadCount, rows))
+        wf.withUnsafeBufferPointer { wb in
+            let wAddr = UInt(bitPattern: wb.baseAddress!)
+            let rAddr = rstd.map { UInt(bitPattern: $0) }
+            let body: @Sendable (Int) -> Void = { worker in
+                let w = UnsafePointer<Float>(bitPattern: wAddr)!
+                let rstd = rAddr.flatMap { UnsafeMutablePointer<Float>(bitPattern: $0) }
+                let buf = UnsafeMutablePointer<Float>.allocate(capacity: n)
+                defer { buf.deallocate() }
+                let lo = rows * worker / workers, hi = rows * (worker + 1) / workers
+                for r in lo..<hi {
+                    let xr = x.base + r * x.rowStride
+                    if let residual, let residualOut {
+                        let rr = residual.base + r * residual.rowStride, hr = residualOut.base + r * residualOut.rowStride
+                        for c in 0..<n {
+                            let h = T(rounding: xr[c].floatValue + rr[c].floatValue)
+                            hr[c] = h
+                            buf[c] = h.floatValue
+                        }
+                    } else {
+                        for c in 0..<n { buf[c] = xr[c].floatValue }
+                    }
+                    var (xs, rs, rOut) = rowScale(buf, n: n, eps: eps)
+                    rstd?[r] = rOut
+                    if casting == .none { xs = 1; rs = roundIn(rOut, T.self) }
+                    let yr = y.base + r * y.rowStride
+                    for c in 0..<n {
+                        let xhat = (buf[c] * xs) * rs
+                        let v = casting == .gemma ? xhat * w[c] : roundIn(xhat, T.self) * w[c]
+                        yr[c] = Y.make(v, casting: casting, input: T.self, outScale: outScale)
+                    }
+                }
+            }
+            if workers == 1 { body(0) } else { DispatchQueue.concurrentPerform(iterations: workers, execute: body) }
+        }
+    }
+
+    /// Rows per dw partial sum: fixed by M alone (never by the core count), so dw has the same bits
+    /// on every machine and run.
+    static func backwardChunk(rows: Int) -> Int { max(32, (rows + 255) / 256) }
+
+    static func backward<T: RMSNormElement, W: RMSNormElement>(
+        x: HostMatrix<T>, weight: UnsafePointer<W>, rstd: UnsafePointer<Float>?, dy: HostMatrix<T>,
+        residualGradient: HostMatrix<T>?, dx: HostMatrix<T>, dw: UnsafeMutablePointer<W>, options: RMSNormOptions
+    ) {
+        let rows = x.rows, n = x.columns, eps = options.eps
+        var wf = [Float](repeating: 0, count: n)
+        for c in 0..<n { wf[c] = options.weightOffset + weight[c].floatValue }
+        let chunk = backwardChunk(rows: rows)
+        let chunks = (rows + chunk - 1) / chunk
+        var partial = [Float](repeating: 0, count: chunks * n)
+        let workers = rows * n < 262_144 ? 1 : max(1, min(cpuThreadCount, chunks))
+        partial.withUnsafeMutableBufferPointer { pb in
+            wf.withUnsafeBufferPointer { wb in
+                let pAddr = UInt(bitPattern: pb.baseAddress!), wAddr = UInt(bitPattern: wb.baseAddress!)
+                let rAddr = rstd.map { UInt(bitPattern: $0) }
+                let body: @Sendable (Int) -> Void = { worker in
+                    let w = UnsafePointer<Float>(bitPattern: wAddr)!
+                    let part = UnsafeMutablePointer<Float>(bitPattern: pAddr)!
+                    let rstd = rAddr.flatMap { UnsafePointer<Float>(bitPattern: $0) }
+                    let clo = chunks * worker / workers, chi = chunks * (worker + 1) / workers
+                    for k in clo..<chi {
+                        let acc = part + k * n
+                        for r in (k * chunk)..<min(rows, (k + 1) * chunk) {
+                            let xr = x.base + r * x.rowStride, gr = dy.base + r * dy.rowStride
+                            var ss: Float = 0, dot: Float = 0
+                            for c in 0..<n {
+                                let xv = xr[c].floatValue
+                                ss += xv * xv
+                                dot += xv * (w[c] * gr[c].floatValue)
+                            }
+                            let s = rstd?[r] ?? 1 / (ss / Float(n) + eps).squareRoot()
+                            let kk = s * s * dot / Float(n)
+                            let dr = residualGradient.map { $0.base + r * $0.rowStride }
+                            let out = dx.base + r * dx.rowStride
+                            for c in 0..<n {
+                                let xv = xr[c].floatValue, g = gr[c].floatValue
+                                var v = s * (w[c] * g - xv * kk)
+                                if let dr { v += dr[c].floatValue }
+                                acc[c] += g * (xv * s)
+                                out[c] = T(rounding: v)
+                            }
+                        }
+                    }
+                }
+                if workers == 1 { body(0) } else { DispatchQueue.concurrentPerform(iterations: workers, execute: body) }
+            }
+        }
+        for c in 0..<n {
+            var s: Float = 0
+            for k in 0..<chunks { s += partial[k * n + c] }
+            dw[c] = W(rounding: s)
+        }
+    }
+}

@@ -1,0 +1,177 @@
+/// Launchers of the variants on device matrices: fused residual add, weight offset, casting
+/// modes, fp8 output, backward.
+extension CUDABackend {
+    static func sameDevice(_ device: CUDADevice, _ others: [CUDADevice?]) throws(RMSNormError) {
+        for d in others {
+            if let d, d !== device {
+                throw .deviceMismatch(
+                    "operands are on GPU \(device.ordinal) and GPU \(d.ordinal); move every operand (and the stream) to one GPU")
+            }
+        }
+    }
+
+    static func view<E>(_ m: DeviceMatrix<E>) -> OperandView {
+        OperandView(address: m.baseAddress, rows: m.rows, columns: m.columns, stride: m.rowStride,
+            elementSize: MemoryLayout<E>.stride)
+    }
+    static func view<E>(_ b: DeviceBuffer<E>, count: Int? = nil) -> OperandView {
+        .vector(address: b.address(of: 0), count: count ?? b.count, elementSize: MemoryLayout<E>.stride)
+    }
+
+    /// Every forward variant. `Y` is `T`, or `Float8E4M3` with `fp8Scale` set.
+    static func forwardVariant<T: RMSNormElement, W: RMSNormElement, Y>(
+        x: DeviceMatrix<T>, residual: DeviceMatrix<T>?, residualOut: DeviceMatrix<T>?, weight: DeviceBuffer<W>,
+        y: DeviceMatrix<Y>, fp8Scale: Float?, rstd: DeviceBuffer<Float>?, options: RMSNormOptions, stream: CUDAStream?
+    ) throws(RMSNormError) {
+        let device = x.device
+        try sameDevice(device, [y.device, weight.device, residual?.device, residualOut?.device, rstd?.device, stream?.device])
+        guard (residual == nil) == (residualOut == nil) else {
+            throw .invalidArgument("the fused add needs both residual and residualOut (which may be the residual itself)")
+        }
+        try validateMatrices(rows: x.rows, columns: x.columns,
+            named: [("y", view(y))] + (residual.map { [("residual", view($0))] } ?? [])
+                + (residualOut.map { [("residualOut", view($0))] } ?? []),
+            weightCount: weight.count)
+        try validateMatrices(rows: x.rows, columns: x.columns, named: [("x", view(x))], weightCount: nil)
+        try options.validate()
+        if let fp8Scale { try validateScale(fp8Scale) }
+        if let rstd, rstd.count < x.rows {
+            throw .invalidShape("rstd holds \(rstd.count) values but there are \(x.rows) rows; allocate at least M floats")
+        }
+        var rules = AliasRules()
+        rules.input("x", view(x))
+        rules.input("residual", residual.map(view))
+        rules.input("weight", view(weight))
+        rules.output("y", view(y))
+        rules.output("residualOut", residualOut.map(view))
+        rules.output("rstd", rstd.map { view($0, count: x.rows) })
+        rules.allow("y", "x")
+        rules.allow("residualOut", "residual")
+        rules.allow("residualOut", "x")
+        try rules.check()
+        if x.rows == 0 { return }
+
+        var operands: [(UInt64, Int, Int)] = [(x.baseAddress, x.rowStride, T.dtype.size),
+            (y.baseAddress, y.rowStride, MemoryLayout<Y>.stride)]
+        if let residual, let residualOut {
+            operands += [(residual.baseAddress, residual.rowStride, T.dtype.size),
+                (residualOut.baseAddress, residualOut.rowStride, T.dtype.size)]
+        }
+        let vec = LaunchPlan.vectorWidth(columns: x.columns, elementSize: T.dtype.size, weightSize: W.dtype.size,
+            weightAddress: weight.address(of: 0), operands: operands)
+        let plan = LaunchPlan.make(
+            rows: x.rows, columns: x.columns, elementSize: T.dtype.size, vectorWidth: vec,
+            multiprocessors: device.multiprocessorCount, maxSharedMemoryPerBlock: device.maxSharedMemoryPerBlockOptin,
+            maxElementsPerThread: residual == nil ? 32 : 16)
+        let spec = KernelSpecialization(input: T.dtype, weight: W.dtype, vectorWidth: vec,
+            residual: residual != nil, casting: options.casting, fp8Output: fp8Scale != nil)
+        do {
+            try launch(
+                plan: plan, spec: spec, device: device, x: x.baseAddress, ldx: x.rowStride, w: weight.address(of: 0),
+                y: y.baseAddress, ldy: y.rowStride, rstd: rstd?.address(of: 0) ?? 0, rows: x.rows, columns: x.columns,
+                eps: options.eps, stream: stream, residual: residual?.baseAddress ?? 0, ldr: residual?.rowStride ?? 0,
+                residualOut: residualOut?.baseAddress ?? 0, ldh: residualOut?.rowStride ?? 0,
+                weightOffset: options.weightOffset, outScale: fp8Scale.map { 1 / $0 } ?? 1)
+        } catch { throw .cuda(error) }
+    }
+
+    /// The backward pass: dx (and dres added), dw reduced deterministically.
+    static func backward<T: RMSNormElement, W: RMSNormElement>(
+        x: DeviceMatrix<T>, weight: DeviceBuffer<W>, rstd: DeviceBuffer<Float>?, dy: DeviceMatrix<T>,
+        residualGradient: DeviceMatrix<T>?, dx: DeviceMatrix<T>, dw: DeviceBuffer<W>, options: RMSNormOptions,
+        stream: CUDAStream?
+    ) throws(RMSNormError) {
+        let device = x.device
+        try sameDevice(device, [weight.device, rstd?.device, dy.device, residualGradient?.device, dx.device, dw.device, stream?.device])
+        try validateMatrices(rows: x.rows, columns: x.columns,
+            named: [("x", view(x)), ("dy", view(dy)), ("dx", view(dx))]
+                + (residualGradient.map { [("residualGradient", view($0))] } ?? []),
+            weightCount: weight.count)
+        guard dw.count == x.columns else {
+            throw .invalidShape("dw holds \(dw.count) elements but N = \(x.columns); pass a weight gradient of length N")
+        }
+        try options.validate()
+        if let rstd, rstd.count < x.rows {
+            throw .invalidShape("rstd holds \(rstd.count) values but there are \(x.rows) rows; pass the rstd the forward wrote (M floats)")
+        }
+        var rules = AliasRules()
+        rules.input("x", view(x))
+        rules.input("dy", view(dy))
+        rules.input("residualGradient", residualGradient.map(view))
+        rules.input("weight", view(weight))
+        rules.input("rstd", rstd.map { view($0, count: x.rows) })
+        rules.output("dx", view(dx))
+        rules.output("dw", view(dw))
+        rules.allow("dx", "dy")
+        rules.allow("dx", "x")
+        rules.allow("dx", "residualGradient")
+        try rules.check()
+
+        var operands: [(UInt64, Int, Int)] = [(x.baseAddress, x.rowStride, T.dtype.size),
+            (dy.baseAddress, dy.rowStride, T.dtype.size), (dx.baseAddress, dx.rowStride, T.dtype.size)]
+        if let r = residualGradient { operands.append((r.baseAddress, r.rowStride, T.dtype.size)) }
+        let vec = LaunchPlan.vectorWidth(columns: x.columns, elementSize: T.dtype.size, weightSize: W.dtype.size,
+            weightAddress: weight.address(of: 0), operands: operands)
+        let plan = LaunchPlan.backward(rows: x.rows, columns: x.columns, elementSize: T.dtype.size, vectorWidth: vec)
+        let spec = KernelSpecialization(input: T.dtype, weight: W.dtype, vectorWidth: vec,
+            residual: residualGradient != nil, backward: true)
+        do throws(CUDAError) {
+            try launchBackward(plan: plan, spec: spec, device: device, x: x, weight: weight, rstd: rstd, dy: dy,
+                residualGradient: residualGradient, dx: dx, dw: dw, options: options, stream: stream)
+        } catch { throw .cuda(error) }
+    }
+
+    static func launchBackward<T: RMSNormElement, W: RMSNormElement>(
+        plan: LaunchPlan, spec: KernelSpecialization, device: CUDADevice, x: DeviceMatrix<T>, weight: DeviceBuffer<W>,
+        rstd: DeviceBuffer<Float>?, dy: DeviceMatrix<T>, residualGradient: DeviceMatrix<T>?, dx: DeviceMatrix<T>,
+        dw: DeviceBuffer<W>, options: RMSNormOptions, stream: CUDAStream?
+    ) throws(CUDAError) {
+        do {
+            let kernels = try KernelCache.shared.kernels(for: spec, device: device)
+            let name: String
+            if case .registers(let npt) = plan.path { name = "rmsnorm_bwd_reg_npt\(npt)" } else { name = "rmsnorm_bwd_loop" }
+            guard let function = kernels.functions[name], let reduce = kernels.functions["rmsnorm_dw_reduce"] else {
+                throw CUDAError.other("kernel \(name) missing from module \(spec)")
+            }
+            if plan.sharedMemoryBytes > 48 * 1024 { try function.setMaxDynamicSharedMemory(plan.sharedMemoryBytes) }
+            let perSM = try kernels.blocksPerSM(name, block: plan.blockSize, shared: plan.sharedMemoryBytes)
+            // M = 0: no rows, dw = 0 (one empty partial row).
+            let grid = x.rows == 0 ? 1 : plan.backwardGridSize(
+                rows: x.rows, multiprocessors: device.multiprocessorCount, blocksPerMultiprocessor: perSM)
+            try DeviceMemory.withTemporary(device: device, byteCount: grid * x.columns * 4, stream: stream) { (partial) throws(CUDAError) in
+                try device.makeCurrent()
+                if x.rows == 0 {
+                    try device.fill(address: partial, byteCount: x.columns * 4, value: 0, stream: stream)
+                } else {
+                    var args = KernelArguments()
+                    args.append(x.baseAddress)
+                    args.append(Int64(x.rowStride))
+                    args.append(weight.address(of: 0))
+                    args.append(dy.baseAddress)
+                    args.append(Int64(dy.rowStride))
+                    args.append(residualGradient?.baseAddress ?? 0)
+                    args.append(Int64(residualGradient?.rowStride ?? 0))
+                    args.append(dx.baseAddress)
+                    args.append(Int64(dx.rowStride))
+                    args.append(rstd?.address(of: 0) ?? 0)
+                    args.append(partial)
+                    args.append(Int64(x.rows))
+                    args.append(Int32(x.columns))
+                    args.append(options.eps)
+                    args.append(options.weightOffset)
+                    if case .registers = plan.path { args.append(Int32(plan.threadsPerRow)) }
+                    try function.launch(
+                        LaunchConfiguration(grid: grid, block: plan.blockSize, sharedMemoryBytes: plan.sharedMemoryBytes),
+                        stream: stream, arguments: args)
+                }
+                var rargs = KernelArguments()
+                rargs.append(partial)
+                rargs.append(Int32(grid))
+                rargs.append(Int32(x.columns))
+                rargs.append(dw.address(of: 0))
+                try reduce.launch(
+                    LaunchConfiguration(grid: ceilDiv(x.columns, 32), block: (32, 32)), stream: stream, arguments: rargs)
+            }
+        }
+    }
+}
