@@ -59,8 +59,9 @@ extension RMSNormReference {
     /// fp64 reference of the backward pass, with the scales its tolerance rule needs.
     ///
     /// rstd is recomputed exactly from x. `dx = rstd · (w'·dy − x̂ · mean(x̂·w'·dy)) + dres`,
-    /// `dw = Σ_rows dy · x̂`. `dxScale[i] = rstd · (|w'·dy| + |x̂ · mean(x̂·w'·dy)|)` bounds the size of
-    /// the terms that cancel in dx; `dwScale[c] = Σ_rows |dy · x̂|` does the same for dw.
+    /// `dw = Σ_rows dy · x̂`. `dxScale[i] = rstd · (|w'·dy| + |x̂| · mean(|x̂·w'·dy|)) + |dres|` bounds
+    /// the terms that cancel in dx (the mean of magnitudes, since the row sum itself may cancel);
+    /// `dwScale[c] = Σ_rows |dy · x̂|` does the same for dw.
     public static func backward<T: RMSNormElement, W: RMSNormElement>(
         _ x: UnsafeBufferPointer<T>, rows: Int, columns: Int, rowStride: Int, weight: UnsafeBufferPointer<W>,
         dy: UnsafeBufferPointer<T>, dyRowStride: Int, residualGradient: UnsafeBufferPointer<T>?, residualRowStride: Int,
@@ -75,18 +76,25 @@ extension RMSNormReference {
             for c in 0..<columns { let v = Double(x[r * rowStride + c].floatValue); sum += v * v }
             let s = 1.0 / (sum / Double(columns) + Double(options.eps)).squareRoot()
             rstd[r] = s
-            var dot = 0.0
+            var dot = 0.0, magnitude = 0.0
             for c in 0..<columns {
-                dot += Double(x[r * rowStride + c].floatValue) * s * w[c] * Double(dy[r * dyRowStride + c].floatValue)
+                let t = Double(x[r * rowStride + c].floatValue) * s * w[c] * Double(dy[r * dyRowStride + c].floatValue)
+                dot += t
+                magnitude += abs(t)
             }
-            let mean = dot / Double(columns)
+            let mean = dot / Double(columns), meanMagnitude = magnitude / Double(columns)
             for c in 0..<columns {
                 let xhat = Double(x[r * rowStride + c].floatValue) * s
                 let g = Double(dy[r * dyRowStride + c].floatValue)
                 var v = s * (w[c] * g - xhat * mean)
-                if let residualGradient { v += Double(residualGradient[r * residualRowStride + c].floatValue) }
+                var scale = s * (abs(w[c] * g) + abs(xhat) * meanMagnitude)
+                if let residualGradient {
+                    let d = Double(residualGradient[r * residualRowStride + c].floatValue)
+                    v += d
+                    scale += abs(d)
+                }
                 dx[r * columns + c] = v
-                dxScale[r * columns + c] = s * (abs(w[c] * g) + abs(xhat * mean))
+                dxScale[r * columns + c] = scale
                 dw[c] += g * xhat
                 dwScale[c] += abs(g * xhat)
             }

@@ -25,30 +25,9 @@ extension CUDABackend {
     ) throws(RMSNormError) {
         let device = x.device
         try sameDevice(device, [y.device, weight.device, residual?.device, residualOut?.device, rstd?.device, stream?.device])
-        guard (residual == nil) == (residualOut == nil) else {
-            throw .invalidArgument("the fused add needs both residual and residualOut (which may be the residual itself)")
-        }
-        try validateMatrices(rows: x.rows, columns: x.columns,
-            named: [("y", view(y))] + (residual.map { [("residual", view($0))] } ?? [])
-                + (residualOut.map { [("residualOut", view($0))] } ?? []),
-            weightCount: weight.count)
-        try validateMatrices(rows: x.rows, columns: x.columns, named: [("x", view(x))], weightCount: nil)
-        try options.validate()
-        if let fp8Scale { try validateScale(fp8Scale) }
-        if let rstd, rstd.count < x.rows {
-            throw .invalidShape("rstd holds \(rstd.count) values but there are \(x.rows) rows; allocate at least M floats")
-        }
-        var rules = AliasRules()
-        rules.input("x", view(x))
-        rules.input("residual", residual.map(view))
-        rules.input("weight", view(weight))
-        rules.output("y", view(y))
-        rules.output("residualOut", residualOut.map(view))
-        rules.output("rstd", rstd.map { view($0, count: x.rows) })
-        rules.allow("y", "x")
-        rules.allow("residualOut", "residual")
-        rules.allow("residualOut", "x")
-        try rules.check()
+        try validateForward(
+            x: view(x), residual: residual.map(view), residualOut: residualOut.map(view), y: view(y),
+            weight: view(weight), rstd: rstd.map { view($0) }, options: options, fp8Scale: fp8Scale)
         if x.rows == 0 { return }
 
         var operands: [(UInt64, Int, Int)] = [(x.baseAddress, x.rowStride, T.dtype.size),
@@ -83,30 +62,9 @@ extension CUDABackend {
     ) throws(RMSNormError) {
         let device = x.device
         try sameDevice(device, [weight.device, rstd?.device, dy.device, residualGradient?.device, dx.device, dw.device, stream?.device])
-        try validateMatrices(rows: x.rows, columns: x.columns,
-            named: [("x", view(x)), ("dy", view(dy)), ("dx", view(dx))]
-                + (residualGradient.map { [("residualGradient", view($0))] } ?? []),
-            weightCount: weight.count)
-        guard dw.count == x.columns else {
-            throw .invalidShape("dw holds \(dw.count) elements but N = \(x.columns); pass a weight gradient of length N")
-        }
-        try options.validate()
-        if let rstd, rstd.count < x.rows {
-            throw .invalidShape("rstd holds \(rstd.count) values but there are \(x.rows) rows; pass the rstd the forward wrote (M floats)")
-        }
-        var rules = AliasRules()
-        rules.input("x", view(x))
-        rules.input("dy", view(dy))
-        rules.input("residualGradient", residualGradient.map(view))
-        rules.input("weight", view(weight))
-        rules.input("rstd", rstd.map { view($0, count: x.rows) })
-        rules.output("dx", view(dx))
-        rules.output("dw", view(dw))
-        rules.allow("dx", "dy")
-        rules.allow("dx", "x")
-        rules.allow("dx", "residualGradient")
-        try rules.check()
-
+        try validateBackward(
+            x: view(x), weight: view(weight), rstd: rstd.map { view($0) }, dy: view(dy),
+            residualGradient: residualGradient.map(view), dx: view(dx), dw: view(dw), options: options)
         var operands: [(UInt64, Int, Int)] = [(x.baseAddress, x.rowStride, T.dtype.size),
             (dy.baseAddress, dy.rowStride, T.dtype.size), (dx.baseAddress, dx.rowStride, T.dtype.size)]
         if let r = residualGradient { operands.append((r.baseAddress, r.rowStride, T.dtype.size)) }

@@ -114,3 +114,62 @@ func validateMatrices(rows: Int, columns: Int, named views: [(String, OperandVie
         throw .invalidShape("M·N = \(rows)·\(columns) overflows Int; split the matrix into smaller calls")
     }
 }
+
+/// Every check of a forward variant before anything is written (both backends).
+func validateForward(
+    x: OperandView, residual: OperandView?, residualOut: OperandView?, y: OperandView, weight: OperandView,
+    rstd: OperandView?, options: RMSNormOptions, fp8Scale: Float?
+) throws(RMSNormError) {
+    guard (residual == nil) == (residualOut == nil) else {
+        throw .invalidArgument("the fused add needs both residual and residualOut (which may be the residual itself)")
+    }
+    var named = [("x", x), ("y", y)]
+    if let residual { named.append(("residual", residual)) }
+    if let residualOut { named.append(("residualOut", residualOut)) }
+    try validateMatrices(rows: x.rows, columns: x.columns, named: named, weightCount: weight.columns)
+    try options.validate()
+    if let fp8Scale { try validateScale(fp8Scale) }
+    if let rstd, rstd.columns < x.rows {
+        throw .invalidShape("rstd holds \(rstd.columns) values but there are \(x.rows) rows; allocate at least M floats")
+    }
+    var rules = AliasRules()
+    rules.input("x", x)
+    rules.input("residual", residual)
+    rules.input("weight", weight)
+    rules.output("y", y)
+    rules.output("residualOut", residualOut)
+    rules.output("rstd", rstd.map { .vector(address: $0.address, count: x.rows, elementSize: 4) })
+    rules.allow("y", "x")
+    rules.allow("residualOut", "residual")
+    rules.allow("residualOut", "x")
+    try rules.check()
+}
+
+/// Every check of the backward pass before anything is written (both backends).
+func validateBackward(
+    x: OperandView, weight: OperandView, rstd: OperandView?, dy: OperandView, residualGradient: OperandView?,
+    dx: OperandView, dw: OperandView, options: RMSNormOptions
+) throws(RMSNormError) {
+    var named = [("x", x), ("dy", dy), ("dx", dx)]
+    if let residualGradient { named.append(("residualGradient", residualGradient)) }
+    try validateMatrices(rows: x.rows, columns: x.columns, named: named, weightCount: weight.columns)
+    guard dw.columns == x.columns else {
+        throw .invalidShape("dw holds \(dw.columns) elements but N = \(x.columns); pass a weight gradient of length N")
+    }
+    try options.validate()
+    if let rstd, rstd.columns < x.rows {
+        throw .invalidShape("rstd holds \(rstd.columns) values but there are \(x.rows) rows; pass the rstd the forward wrote (M floats)")
+    }
+    var rules = AliasRules()
+    rules.input("x", x)
+    rules.input("dy", dy)
+    rules.input("residualGradient", residualGradient)
+    rules.input("weight", weight)
+    rules.input("rstd", rstd.map { .vector(address: $0.address, count: x.rows, elementSize: 4) })
+    rules.output("dx", dx)
+    rules.output("dw", dw)
+    rules.allow("dx", "dy")
+    rules.allow("dx", "x")
+    rules.allow("dx", "residualGradient")
+    try rules.check()
+}

@@ -1,0 +1,235 @@
+import Testing
+import RMSNormTestSupport
+@testable import RMSNorm
+
+/// Every variant on the CPU against the fp64 reference: fresh random data, outputs poisoned,
+/// strided / offset / in-place views, two runs of the backward bit-identical.
+@Suite struct VariantTests {
+    static let kinds = VariantKind.allCases
+
+    @Test(arguments: kinds)
+    func smallShapes(kind: VariantKind) throws {
+        let cases = VariantCase.matrix(rows: [1, 7, 199], columns: [1, 3, 96, 769, 1000, 7168], maxElements: 60_000)
+            .filter { $0.kind == kind }
+        #expect(cases.count > 20)
+        for c in cases {
+            let r = try c.check(CPUExecutor())
+            #expect(r.detail.isEmpty, "\(c): \(r.detail)")
+        }
+    }
+
+    @Test(arguments: [VariantKind.add, .llama, .fp8, .backward])
+    func largerShapes(kind: VariantKind) throws {
+        for (m, n, d) in [(4096, 96, DType.bfloat16), (7, 7168, .float16), (2, 65536, .float32), (1, 262_144, .bfloat16)] {
+            if kind == .llama && d == .float32 { continue }
+            let c = VariantCase(kind: kind, input: d, weight: d, rows: m, columns: n, layout: .dense)
+            let r = try c.check(CPUExecutor())
+            #expect(r.detail.isEmpty, "\(c): \(r.detail)")
+        }
+    }
+
+    /// The rule itself catches wrong results: a wrong weight offset or casting mode fails the check.
+    @Test func checkerRejectsAWrongVariant() throws {
+        struct Wrong: VariantExecutor {
+            func forward<T: RMSNormElement, W: RMSNormElement>(_ i: ForwardInputs<T, W>, _ o: inout ForwardOutputs<T>) throws {
+                var j = i
+                j.options.weightOffset += 1  // x̂·(w + 1) where x̂·w is asked for, or the reverse
+                try CPUExecutor().forward(j, &o)
+            }
+            func backward<T: RMSNormElement, W: RMSNormElement>(_ i: BackwardInputs<T, W>, dx: inout [T]) throws -> [W] {
+                var j = i
+                j.options.weightOffset += 0.01
+                return try CPUExecutor().backward(j, dx: &dx)
+            }
+        }
+        for kind in [VariantKind.gemma, .add, .fp8, .backward] {
+            let c = VariantCase(kind: kind, input: .bfloat16, weight: .bfloat16, rows: 7, columns: 96, layout: .dense)
+            #expect(try !c.check(Wrong()).detail.isEmpty, "\(kind): a wrong result passed")
+        }
+    }
+
+    @Test func castingModesDiffer() throws {
+        // The three modes are distinct functions for bf16 (else testing them separately proves nothing).
+        var rng = SeededRandom(seed: 7)
+        let x: [BFloat16] = rng.normals(64 * 256)
+        let w: [BFloat16] = (0..<256).map { _ in BFloat16(rounding: 1 + 0.3 * rng.normal()) }
+        let g = try rmsNorm(x, weight: w, options: .init(casting: .gemma), backend: .cpu)
+        let l = try rmsNorm(x, weight: w, options: .init(casting: .llama), backend: .cpu)
+        let n = try rmsNorm(x, weight: w, options: .init(casting: .none), backend: .cpu)
+        #expect(zip(g, l).contains { $0.bitPattern != $1.bitPattern })
+        #expect(zip(l, n).contains { $0.bitPattern != $1.bitPattern })
+    }
+
+    @Test func hostArrayForms() throws {
+        var rng = SeededRandom(seed: SeededRandom.freshSeed())
+        let x: [Float] = rng.normals(7 * 96), r0: [Float] = rng.normals(7 * 96), w: [Float] = rng.normals(96)
+        var r = r0
+        let y = try fusedAddRMSNorm(x, residual: &r, weight: w, backend: .cpu)
+        let h = zip(x, r0).map { $0 + $1 }
+        #expect(r == h)
+        let ref = RMSNormReference.forward(h, weight: w)
+        #expect(zip(y, ref.y).allSatisfy { Tolerance.error($0, reference: $1) <= 1e-5 })
+        let q = try rmsNormFP8(x, weight: w, scale: 0.01, backend: .cpu)
+        let plain = try rmsNorm(x, weight: w, backend: .cpu)
+        #expect(zip(q, plain).allSatisfy { Tolerance.fp8Error($0, reference: Float8E4M3(rounding: $1 / 0.01)) <= 1 })
+        let dy: [Float] = rng.normals(7 * 96)
+        let (dx, dw) = try rmsNormBackward(x, weight: w, outputGradient: dy, backend: .cpu)
+        #expect(dx.count == x.count && dw.count == 96)
+        let (dx2, dw2) = try rmsNormBackward(x, weight: w, outputGradient: dy, backend: .cpu)
+        #expect(dx == dx2 && dw == dw2)
+    }
+
+    /// dw has the same bits whatever the row count per core: the partial sums follow M alone.
+    @Test func backwardChunkingDependsOnRowsOnly() {
+        #expect(CPUVariantKernel.backwardChunk(rows: 1) == 32)
+        #expect(CPUVariantKernel.backwardChunk(rows: 65536) == 256)
+    }
+}
+
+@Suite struct Float8Tests {
+    @Test func everyCodeRoundTrips() {
+        for b in 0...255 {
+            let q = Float8E4M3(bitPattern: UInt8(b))
+            if q.isNaN { #expect(Float8E4M3(rounding: q.floatValue).isNaN); continue }
+            #expect(Float8E4M3(rounding: q.floatValue).bitPattern == UInt8(b), "code \(b)")
+        }
+        #expect(Float8E4M3(bitPattern: 0x7e).floatValue == 448)
+        #expect(Float8E4M3(bitPattern: 0x01).floatValue == 0x1p-9)
+        #expect(Float8E4M3(bitPattern: 0x08).floatValue == 0x1p-6)
+    }
+
+    @Test func roundsToNearestEvenAndSaturates() {
+        // Midpoints between neighbours go to the even code.
+        for b in 0..<0x7e {
+            let lo = Float8E4M3(bitPattern: UInt8(b)).floatValue, hi = Float8E4M3(bitPattern: UInt8(b + 1)).floatValue
+            let mid = (Double(lo) + Double(hi)) / 2
+            #expect(Float8E4M3(rounding: mid).bitPattern == UInt8(b % 2 == 0 ? b : b + 1), "midpoint after \(b)")
+        }
+        for v in [448.5, 464, 1e9, Double.infinity] {
+            #expect(Float8E4M3(rounding: v).bitPattern == 0x7e)
+            #expect(Float8E4M3(rounding: -v).bitPattern == 0xfe)
+        }
+        #expect(Float8E4M3(rounding: Double.nan).isNaN)
+    }
+
+    /// The kernels' software conversion (used below sm_89), transcribed bit for bit, agrees with the
+    /// reference rule on every boundary and on random values.
+    @Test func kernelSoftwareConversionMatches() {
+        func soft(_ f: Float) -> UInt8 {
+            let u = f.bitPattern
+            let sign = UInt8((u >> 24) & 0x80)
+            let a = abs(f)
+            if a.isNaN { return 0x7f }
+            var code: UInt32
+            if a >= 448 {
+                code = 0x7e
+            } else if a < 0.015625 {
+                code = UInt32((a * 512).rounded(.toNearestOrEven))
+            } else {
+                let b = a.bitPattern
+                let r = (b &+ 0x7ffff &+ ((b >> 20) & 1)) >> 20
+                code = min(r &- ((127 - 7) << 3), 0x7e)
+            }
+            return sign | UInt8(code)
+        }
+        var values: [Float] = []
+        for b in 0..<0x7f {
+            let v = Float8E4M3(bitPattern: UInt8(b)).floatValue
+            values += [v, v.nextUp, v.nextDown, -v]
+            if b < 0x7e {
+                let mid = (v + Float8E4M3(bitPattern: UInt8(b + 1)).floatValue) / 2
+                values += [mid, mid.nextUp, mid.nextDown]
+            }
+        }
+        var rng = SeededRandom(seed: 11)
+        for _ in 0..<20000 { values.append(Float(rng.normal() * 100)) }
+        values += [.infinity, -.infinity, 447.99, 448.01, 1e-30, 0x1p-10, 3 * 0x1p-10]
+        for v in values {
+            #expect(soft(v) == Float8E4M3(rounding: v).bitPattern, "\(v)")
+        }
+    }
+}
+
+@Suite struct VariantBadInputTests {
+    let x = [Float](repeating: 1, count: 64)
+    let w = [Float](repeating: 1, count: 8)
+
+    @Test func residualOfTheWrongSize() {
+        var r = [Float](repeating: 3, count: 56)
+        #expect(throws: RMSNormError.self) { _ = try fusedAddRMSNorm(x, residual: &r, weight: w, backend: .cpu) }
+        #expect(r.allSatisfy { $0 == 3 })
+    }
+
+    @Test(arguments: [Float(0), -1, .nan, .infinity, 1e-45])
+    func badScale(scale: Float) {
+        do {
+            _ = try rmsNormFP8(x, weight: w, scale: scale, backend: .cpu)
+            Issue.record("scale \(scale) accepted")
+        } catch {
+            #expect(error.description.contains("fp8 scale"), "\(error)")
+        }
+    }
+
+    @Test func badOffset() {
+        #expect(throws: RMSNormError.self) { _ = try rmsNorm(x, weight: w, options: .init(weightOffset: .nan), backend: .cpu) }
+    }
+
+    @Test func backwardShapes() {
+        #expect(throws: RMSNormError.self) { _ = try rmsNormBackward(x, weight: w, outputGradient: Array(x.dropLast()), backend: .cpu) }
+        #expect(throws: RMSNormError.self) { _ = try rmsNormBackward(x, weight: w, rstd: [1, 2], outputGradient: x, backend: .cpu) }
+        #expect(throws: RMSNormError.self) {
+            _ = try rmsNormBackward(x, weight: w, outputGradient: x, residualGradient: [1], backend: .cpu)
+        }
+    }
+
+    /// A refused host-matrix call writes nothing: wrong dw length, partial overlaps, bad eps.
+    @Test func refusedCallsWriteNothing() throws {
+        var buf = [Float](repeating: 5, count: 128)
+        var dw = [Float](repeating: 9, count: 7)
+        var out = [Float](repeating: 4, count: 64)
+        let xs = x, ws = w
+        func attempt(_ body: (UnsafeMutableBufferPointer<Float>, UnsafeMutableBufferPointer<Float>, UnsafeMutableBufferPointer<Float>) throws -> Void) -> String {
+            do {
+                try buf.withUnsafeMutableBufferPointer { b in
+                    try dw.withUnsafeMutableBufferPointer { d in try out.withUnsafeMutableBufferPointer { o in try body(b, d, o) } }
+                }
+                return "accepted"
+            } catch { return "\(error)" }
+        }
+        let e1 = attempt { b, d, o in
+            try xs.withUnsafeBufferPointer { xb in
+                try ws.withUnsafeBufferPointer { wb in
+                    let xm = try HostMatrix(xb, rows: 8, columns: 8)
+                    try rmsNormBackward(xm, weight: wb, outputGradient: xm, into: HostMatrix(o, rows: 8, columns: 8), weightGradient: d)
+                }
+            }
+        }
+        #expect(e1.contains("dw holds 7"), "\(e1)")
+        let e2 = attempt { b, _, _ in
+            try ws.withUnsafeBufferPointer { wb in
+                let xm = try HostMatrix(UnsafeMutableBufferPointer(rebasing: b[0..<64]), rows: 8, columns: 8)
+                let ym = try HostMatrix(UnsafeMutableBufferPointer(rebasing: b[1..<65]), rows: 8, columns: 8)
+                let rm = try HostMatrix(UnsafeMutableBufferPointer(rebasing: b[64..<128]), rows: 8, columns: 8)
+                try fusedAddRMSNorm(xm, residual: rm, weight: wb, into: ym, residualOut: rm)
+            }
+        }
+        #expect(e2.contains("y overlaps"), "\(e2)")
+        let e3 = attempt { b, _, o in
+            try ws.withUnsafeBufferPointer { wb in
+                let xm = try HostMatrix(UnsafeMutableBufferPointer(rebasing: b[0..<64]), rows: 8, columns: 8)
+                let rm = try HostMatrix(UnsafeMutableBufferPointer(rebasing: b[64..<128]), rows: 8, columns: 8)
+                // h may be the residual or x, never something else that overlaps the y output.
+                try fusedAddRMSNorm(xm, residual: rm, weight: wb, into: HostMatrix(o, rows: 8, columns: 8), residualOut: HostMatrix(o, rows: 8, columns: 8))
+            }
+        }
+        #expect(e3.contains("overlaps"), "\(e3)")
+        let e4 = attempt { b, _, o in
+            try ws.withUnsafeBufferPointer { wb in
+                let xm = try HostMatrix(UnsafeMutableBufferPointer(rebasing: b[0..<64]), rows: 8, columns: 8)
+                try fusedAddRMSNorm(xm, residual: nil, weight: wb, options: .init(eps: -1), into: HostMatrix(o, rows: 8, columns: 8), residualOut: nil)
+            }
+        }
+        #expect(e4.contains("eps"), "\(e4)")
+        #expect(buf.allSatisfy { $0 == 5 } && dw.allSatisfy { $0 == 9 } && out.allSatisfy { $0 == 4 }, "a refused call wrote")
+    }
+}
