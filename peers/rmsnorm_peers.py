@@ -11,6 +11,14 @@ Peers: torch_native (torch.nn.functional.rms_norm), torch_compile (the same unde
 torch.compile, dynamic=False, dynamo reset per shape), torch_unfused (fp32 upcast, rsqrt of
 the mean square, multiply: the eager "not fused" baseline), triton_simple (one program per
 row, block = next power of two of N), liger (liger_kernel's RMSNorm), quack (quack's rmsnorm).
+
+Variants (request field "variant"; each peer that has the variant, the same timing method):
+  add       h = x + residual, y = rms_norm(h): eager (two kernels), torch.compile, Liger's fused add
+  gemma     y = x̂ · (1 + w) in fp32: eager (Gemma's formula), torch.compile, Liger (offset 1, casting "gemma")
+  llama     y = w · x̂.to(dtype): eager (LLaMA's formula), torch.compile, Liger (casting "llama")
+  fp8       y / scale as float8_e4m3fn (clamped to ±448): eager, torch.compile
+  add-fp8   the fused add with fp8 output: eager, torch.compile
+  backward  dx, dw of rms_norm given dy: autograd of the native op, of its torch.compile, Liger's backward
 """
 import json
 import math
@@ -133,6 +141,167 @@ FACTORIES = {
     "quack": make_quack,
     "torch_copy": make_torch_copy,
 }
+
+
+# ---------------------------------------------------------------------------------------
+# Variants. Each maker returns prepare(t) -> (call, output): `t` holds the shape's tensors (x, w,
+# r, dy, scale, eps), `call` is what is timed, `output()` the result to verify (tensors in the
+# order of the reference).
+
+def variant_makers(variant):
+    F = torch.nn.functional
+    fp8 = getattr(torch, "float8_e4m3fn", None)
+
+    def rms32(x, w, eps):  # fp32 throughout
+        return F.rms_norm(x.float(), (x.shape[-1],), None, eps) * w.float()
+
+    def q8(y, scale):
+        return (y.float() / scale).clamp(-448.0, 448.0).to(fp8)
+
+    def forward_style(fn):
+        def prepare(t):
+            call = lambda: fn(t)
+            return call, call
+        return prepare
+
+    def compiled(fn):
+        def prepare(t):
+            torch._dynamo.reset()
+            cf = torch.compile(fn, dynamic=False)
+            call = lambda: cf(t)
+            return call, call
+        return prepare
+
+    eager = {
+        "add": lambda t: (F.rms_norm(t["x"] + t["r"], (t["x"].shape[-1],), t["w"], t["eps"]), t["x"] + t["r"]),
+        "gemma": lambda t: (F.rms_norm(t["x"].float(), (t["x"].shape[-1],), None, t["eps"]) * (1.0 + t["w"].float())).to(t["x"].dtype),
+        "llama": lambda t: t["w"] * F.rms_norm(t["x"].float(), (t["x"].shape[-1],), None, t["eps"]).to(t["x"].dtype),
+        "fp8": lambda t: q8(rms32(t["x"], t["w"], t["eps"]), t["scale"]),
+        "add-fp8": lambda t: (q8(rms32(t["x"] + t["r"], t["w"], t["eps"]), t["scale"]), t["x"] + t["r"]),
+    }
+    makers = {}
+    if variant in eager:
+        makers["torch_native"] = forward_style(eager[variant])
+        makers["torch_compile"] = compiled(eager[variant])
+        if variant in ("add", "gemma", "llama"):
+            try:
+                from liger_kernel.ops.rms_norm import LigerRMSNormFunction
+                from liger_kernel.ops.fused_add_rms_norm import LigerFusedAddRMSNormFunction
+                if variant == "add":
+                    makers["liger"] = forward_style(lambda t: LigerFusedAddRMSNormFunction.apply(
+                        t["x"], t["r"], t["w"], t["eps"], 0.0, "gemma", False))
+                else:
+                    offset, mode = (1.0, "gemma") if variant == "gemma" else (0.0, "llama")
+                    makers["liger"] = forward_style(lambda t: LigerRMSNormFunction.apply(
+                        t["x"], t["w"], t["eps"], offset, mode, False))
+            except Exception as exc:
+                log(f"liger unavailable for {variant}: {exc}")
+        return makers
+    if variant == "backward":
+        def autograd_of(forward):
+            def prepare(t):
+                x = t["x"].detach().requires_grad_(True)
+                w = t["w"].detach().requires_grad_(True)
+                y = forward(x, w, t)
+                call = lambda: torch.autograd.grad(y, (x, w), t["dy"], retain_graph=True)
+                return call, call
+            return prepare
+
+        makers["torch_native"] = autograd_of(lambda x, w, t: F.rms_norm(x, (x.shape[-1],), w, t["eps"]))
+
+        def compiled_forward(x, w, t):
+            torch._dynamo.reset()
+            cf = torch.compile(lambda a, b: F.rms_norm(a, (a.shape[-1],), b, t["eps"]), dynamic=False)
+            return cf(x, w)
+        makers["torch_compile"] = autograd_of(compiled_forward)
+        try:
+            from liger_kernel.ops.rms_norm import LigerRMSNormFunction
+            makers["liger"] = autograd_of(lambda x, w, t: LigerRMSNormFunction.apply(x, w, t["eps"], 0.0, "gemma", False))
+        except Exception as exc:
+            log(f"liger unavailable for backward: {exc}")
+        return makers
+    raise ValueError(f"unknown variant {variant}")
+
+
+def variant_reference(variant, t):
+    """fp64 results of a variant, in the order the makers return them."""
+    xd, wd, eps = t["x"].double(), t["w"].double(), t["eps"]
+
+    def norm(h, w):
+        return h * torch.rsqrt(h.pow(2).mean(-1, keepdim=True) + eps) * w
+    if variant in ("add", "add-fp8"):
+        h = (t["x"].float() + t["r"].float()).to(t["x"].dtype).double()
+        y = norm(h, wd)
+        return (y / t["scale"] if variant == "add-fp8" else y, h)
+    if variant == "gemma":
+        return norm(xd, 1.0 + wd)
+    if variant == "llama":
+        return norm(xd, wd)
+    if variant == "fp8":
+        return norm(xd, wd) / t["scale"]
+    if variant == "backward":
+        x = xd.clone().requires_grad_(True)
+        w = wd.clone().requires_grad_(True)
+        y = norm(x, w)
+        return torch.autograd.grad(y, (x, w), t["dy"].double())
+    raise ValueError(variant)
+
+
+def relative_error(out, ref):
+    """max |out − ref| / max(|ref|): one number per output, for the report (not a pass rule)."""
+    outs = out if isinstance(out, (tuple, list)) else (out,)
+    refs = ref if isinstance(ref, (tuple, list)) else (ref,)
+    worst = 0.0
+    for o, r in zip(outs, refs):
+        o = o.double() if o.dtype != getattr(torch, "float8_e4m3fn", None) else o.float().double()
+        scale = float(r.abs().max()) or 1.0
+        worst = max(worst, float((o - r).abs().max()) / scale)
+    return worst
+
+
+def run_variant(request, variant):
+    eps = float(request.get("eps", 1e-6))
+    methods = request.get("methods") or ["torch_native", "torch_compile", "liger"]
+    reps = int(request.get("reps", 100))
+    gen = torch.Generator(device="cuda")
+    gen.manual_seed(int(request.get("seed", 1234)))
+    makers = variant_makers(variant)
+    for name in methods:
+        if name not in makers and name != "torch_copy":
+            emit({"type": "unavailable", "method": name, "message": f"no {variant} variant"})
+    for shape in request.get("shapes", []):
+        m, n, dt = shape["M"], shape["N"], shape["dtype"]
+        dtype = DTYPES[dt]
+        try:
+            t = {"x": torch.randn(m, n, device="cuda", generator=gen).to(dtype),
+                 "w": (torch.randn(n, device="cuda", generator=gen) * 0.1 + (0.0 if variant == "gemma" else 1.0)).to(dtype),
+                 "r": torch.randn(m, n, device="cuda", generator=gen).to(dtype),
+                 "dy": torch.randn(m, n, device="cuda", generator=gen).to(dtype),
+                 "scale": 0.02, "eps": eps}
+        except torch.OutOfMemoryError:
+            emit({"type": "skip", "M": m, "N": n, "dtype": dt, "message": "out of GPU memory"})
+            continue
+        for name in methods:
+            if name not in makers:
+                continue
+            try:
+                call, output = makers[name](t)
+                for _ in range(3):
+                    call()
+                torch.cuda.synchronize()
+                times = time_events(call, reps)
+                med, lo, hi = summarize(times)
+                err = None
+                if m * n <= (1 << 24):
+                    err = relative_error(output(), variant_reference(variant, t))
+                emit({"type": "result", "method": name, "M": m, "N": n, "dtype": dt, "variant": variant,
+                      "median_us": med, "min_us": lo, "max_us": hi, "reps": len(times), "max_error": err})
+            except Exception as exc:
+                emit({"type": "error", "method": name, "M": m, "N": n, "dtype": dt,
+                      "message": f"{type(exc).__name__}: {exc}"[:300]})
+                torch.cuda.synchronize()
+        del t
+        torch.cuda.empty_cache()
 
 
 # ---------------------------------------------------------------------------------------
@@ -261,6 +430,10 @@ def run(request):
     emit(info)
     if not torch.cuda.is_available():
         emit({"type": "fatal", "message": "torch sees no CUDA device"})
+        return
+    variant = request.get("variant") or "forward"
+    if variant != "forward":
+        run_variant(request, variant)
         return
 
     impls = {}

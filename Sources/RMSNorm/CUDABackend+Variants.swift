@@ -40,8 +40,7 @@ extension CUDABackend {
             weightAddress: weight.address(of: 0), operands: operands)
         let plan = LaunchPlan.make(
             rows: x.rows, columns: x.columns, elementSize: T.dtype.size, vectorWidth: vec,
-            multiprocessors: device.multiprocessorCount, maxSharedMemoryPerBlock: device.maxSharedMemoryPerBlockOptin,
-            maxElementsPerThread: residual == nil ? 32 : 16)
+            multiprocessors: device.multiprocessorCount, maxSharedMemoryPerBlock: device.maxSharedMemoryPerBlockOptin)
         let spec = KernelSpecialization(input: T.dtype, weight: W.dtype, vectorWidth: vec,
             residual: residual != nil, casting: options.casting, fp8Output: fp8Scale != nil)
         do {
@@ -132,4 +131,15 @@ extension CUDABackend {
             }
         }
     }
+}
+
+/// The plan the backward launcher would use for these operands (for reports).
+public func backwardLaunchPlan<T: RMSNormElement, W: RMSNormElement>(
+    for x: DeviceMatrix<T>, weight: DeviceBuffer<W>, outputGradient dy: DeviceMatrix<T>, into dx: DeviceMatrix<T>
+) -> LaunchPlan {
+    let vec = LaunchPlan.vectorWidth(columns: x.columns, elementSize: T.dtype.size, weightSize: W.dtype.size,
+        weightAddress: weight.address(of: 0),
+        operands: [(x.baseAddress, x.rowStride, T.dtype.size), (dy.baseAddress, dy.rowStride, T.dtype.size),
+            (dx.baseAddress, dx.rowStride, T.dtype.size)])
+    return LaunchPlan.backward(rows: x.rows, columns: x.columns, elementSize: T.dtype.size, vectorWidth: vec)
 }

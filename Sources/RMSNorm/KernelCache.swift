@@ -90,8 +90,9 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
         return list
     }
 
-    /// Backward register-path kernels present in this module (at most 16 elements per thread).
-    public var backwardRegisterVariants: [Int] { [1, 2, 4, 8, 16].filter { $0 * vectorWidth <= 16 } }
+    /// Backward register-path kernels present in this module (at most 16 elements per thread, two
+    /// vectors at least).
+    public var backwardRegisterVariants: [Int] { [1, 2, 4, 8, 16].filter { $0 <= 2 || $0 * vectorWidth <= 16 } }
 
     /// Every specialisation the launcher (or the tuner) can pick: weight of the input's type or
     /// fp32, every power-of-two vector width up to 16 bytes, with and without cache hints.
@@ -234,8 +235,18 @@ public final class KernelCache: @unchecked Sendable {
 
     private struct Key: Hashable { var device: Int; var spec: KernelSpecialization }
     private let state = Mutex<(loaded: [Key: LoadedKernels], stats: KernelCacheStatistics)>(([:], .init()))
-    /// Serialises compiles so that a specialisation asked for by several threads compiles once.
-    private let compileLock = Mutex<Void>(())
+    /// One lock per specialisation: a specialisation asked for by several threads compiles once,
+    /// while different specialisations compile in parallel (NVRTC is thread-safe).
+    private final class SpecLock: Sendable { let mutex = Mutex<Void>(()) }
+    private let specLocks = Mutex<[KernelSpecialization: SpecLock]>([:])
+    private func lock(for spec: KernelSpecialization) -> SpecLock {
+        specLocks.withLock { locks in
+            if let l = locks[spec] { return l }
+            let l = SpecLock()
+            locks[spec] = l
+            return l
+        }
+    }
     public let directory: String
 
     public init(directory: String = KernelDiskCache.defaultDirectory) {
@@ -247,7 +258,7 @@ public final class KernelCache: @unchecked Sendable {
     /// CUBIN for a specialisation: from disk when a valid entry exists, else compiled (and stored).
     /// Concurrent callers asking for the same specialisation compile it once.
     public func cubin(for spec: KernelSpecialization, arch: Int) throws(CUDAError) -> [UInt8] {
-        let result: Result<[UInt8], CUDAError> = compileLock.withLock { _ in
+        let result: Result<[UInt8], CUDAError> = lock(for: spec).mutex.withLock { _ in
             do throws(CUDAError) { return .success(try cubinUnlocked(for: spec, arch: arch)) } catch { return .failure(error) }
         }
         return try result.get()
@@ -275,7 +286,7 @@ public final class KernelCache: @unchecked Sendable {
             if let k = s.loaded[key] { s.stats.memoryHits += 1; return k }
             return nil
         }) { return hit }
-        let result: Result<LoadedKernels, CUDAError> = compileLock.withLock { _ in
+        let result: Result<LoadedKernels, CUDAError> = lock(for: spec).mutex.withLock { _ in
             if let k = state.withLock({ $0.loaded[key] }) { return .success(k) }
             do {
                 let bytes = try cubinUnlocked(for: spec, arch: device.arch)

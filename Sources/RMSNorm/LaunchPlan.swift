@@ -91,18 +91,18 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
         return 1
     }
 
-    /// Kernel for the backward pass. Each thread keeps x, dy, the weight and its dw sums for its
-    /// elements in registers: at most 8 elements when a row needs more than 512 threads (the
-    /// 1,024-thread kernels are capped at 64 registers), else up to 16. Longer rows take the two-pass
-    /// kernel. Several rows per block for short rows; their dw sums meet in shared memory.
+    /// Kernel for the backward pass. Each thread keeps x and dy packed in registers, and its dw
+    /// sums: 8 elements a thread where the row fits 1,024 threads that way (one 16-byte vector of a
+    /// 16-bit type: the kernel then loads the next row while it reduces this one), else 16 for
+    /// 16-bit types (N ≤ 16,384). Longer rows take the two-pass kernel. Several rows per block for
+    /// short rows; their dw sums meet in shared memory.
     public static func backward(rows: Int, columns: Int, elementSize: Int, vectorWidth vec: Int) -> LaunchPlan {
         let nv = columns / vec
-        for elements in [8, 16] {
+        for elements in elementSize == 4 ? [8] : [8, 16] {
             let perThread = max(1, elements / vec)
             let tpr = min(max(16, nextPowerOfTwo(ceilDiv(nv, perThread))), nextPowerOfTwo(nv))
             let npt = nextPowerOfTwo(ceilDiv(nv, tpr))
-            let limit = npt * vec <= 8 ? 1024 : 512
-            guard tpr <= limit, npt * vec <= 16 else { continue }
+            guard tpr <= 1024, npt * vec <= max(16, 2 * vec) else { continue }
             let block = tpr <= 32 ? 256 : tpr
             let rowsPerBlock = block / tpr
             return LaunchPlan(

@@ -58,6 +58,15 @@ public struct BenchOptions: ParsableArguments {
     @Flag(help: "Benchmark the CPU backend even when a GPU is usable.")
     public var cpu = false
 
+    @Option(help: "Operation to time: forward, add (fused residual add), gemma (offset 1), llama (casting mode), fp8 (e4m3 output), add-fp8, backward.")
+    public var variant: String = "forward"
+
+    @Flag(help: "Time the backward pass (the same as --variant backward).")
+    public var backward = false
+
+    /// The operation this run times.
+    public var benchVariant: BenchVariant { backward ? .backward : BenchVariant(rawValue: variant) ?? .forward }
+
     public init() {}
 
     public mutating func validate() throws {
@@ -71,9 +80,18 @@ public struct BenchOptions: ParsableArguments {
             do { _ = try Suites.parse(shapes, defaultType: .float32) } catch { throw ValidationError(error.description) }
         }
         guard reps >= 1 else { throw ValidationError("--reps must be at least 1") }
+        guard BenchVariant(rawValue: variant) != nil else {
+            throw ValidationError("unknown variant '\(variant)'; choose one of: \(BenchVariant.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        if backward && variant != "forward" && variant != "backward" {
+            throw ValidationError("--backward and --variant \(variant) contradict each other; give one of them")
+        }
+        if graph && benchVariant != .forward {
+            throw ValidationError("--graph times the forward only (the peers' variants run under events); drop --graph or --variant")
+        }
         guard graphK >= 1 && graphK <= 10_000 else { throw ValidationError("--graph-k must be between 1 and 10000") }
         if let list = methodList {
-            let known = Set(["ours"] + Self.peerNames + ["numpy"])
+            let known = Set(["ours"] + Self.peerNames + ["numpy", "torch_copy"])
             for m in list where !known.contains(m) {
                 throw ValidationError("unknown method '\(m)'; choose from: \(known.sorted().joined(separator: ", "))")
             }
@@ -89,9 +107,18 @@ public struct BenchOptions: ParsableArguments {
     /// The shapes to run, in order.
     func resolvedShapes() throws -> [BenchShape] {
         let filter = dtype.flatMap(DType.init(parsing:))
-        if let shapes { return try Suites.parse(shapes, defaultType: filter ?? .float32) }
-        let list = try Suites.shapes(suite: suite)
-        return filter.map { f in list.filter { $0.type == f } } ?? list
+        var list = try shapes.map { try Suites.parse($0, defaultType: filter ?? .float32) } ?? Suites.shapes(suite: suite)
+        if shapes == nil, let filter { list = list.filter { $0.type == filter } }
+        let v = benchVariant
+        if v != .forward {
+            list = list.map { s in
+                var s = s
+                s.variant = v
+                s.suite += "/" + v.rawValue
+                return s
+            }
+        }
+        return list
     }
 }
 
@@ -109,6 +136,10 @@ struct Run: ParsableCommand {
             let reason = options.cpu ? "--cpu was given" : cudaUnavailableReason()!.replacing("\n", with: " ")
             print("GPU path unavailable: \(reason)")
             print("Running the CPU backend instead.\n")
+            if options.benchVariant != .forward {
+                print("Note: the CPU report times the forward; --variant \(options.benchVariant.rawValue) is benchmarked on the GPU "
+                    + "(the CPU path of every variant is tested by `swift test`).\n")
+            }
             try CPURun(options: options, reason: reason).run()
         }
     }

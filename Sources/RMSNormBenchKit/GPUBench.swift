@@ -60,7 +60,9 @@ struct OursMeasurement {
     var timing: Timing
     var copy: Timing
     var plan: String
-    var maxError: Double
+    var maxError: Double?
+    /// Bytes the same-size copy moved (read + written): the variant's own byte count.
+    var copyBytes: Int
 }
 
 enum GPUBench {
@@ -78,6 +80,13 @@ enum GPUBench {
 
     /// Measures ours and a same-size copy at one shape; checks sampled rows against the reference.
     static func measure(shape: BenchShape, timer: GPUTimer, baseReps: Int, graphK: Int?) throws -> OursMeasurement {
+        if shape.variant != .forward {
+            switch shape.type {
+            case .float32: return try measureVariant(shape, Float.self, timer: timer, baseReps: baseReps)
+            case .float16: return try measureVariant(shape, Float16.self, timer: timer, baseReps: baseReps)
+            case .bfloat16: return try measureVariant(shape, BFloat16.self, timer: timer, baseReps: baseReps)
+            }
+        }
         switch shape.type {
         case .float32: return try measureTyped(shape, Float.self, timer: timer, baseReps: baseReps, graphK: graphK)
         case .float16: return try measureTyped(shape, Float16.self, timer: timer, baseReps: baseReps, graphK: graphK)
@@ -124,7 +133,62 @@ enum GPUBench {
         try timer.stream.synchronize()
         let maxError = try sampledError(x: x, y: y, w: w)
         return OursMeasurement(
-            timing: ours, copy: copy, plan: launchPlan(for: x, weight: w, into: y).description, maxError: maxError)
+            timing: ours, copy: copy, plan: launchPlan(for: x, weight: w, into: y).description, maxError: maxError,
+            copyBytes: 2 * copyBytes)
+    }
+
+    /// Times one variant at a shape (operands allocated dense, fresh normal data), and a copy of the
+    /// same byte count. Accuracy of the variants is checked by the verification table and `verify`.
+    static func measureVariant<T: RMSNormElement>(
+        _ shape: BenchShape, _: T.Type, timer: GPUTimer, baseReps: Int
+    ) throws -> OursMeasurement {
+        let device = timer.device
+        let m = shape.rows, n = shape.columns
+        let variant = shape.variant
+        let seed = SeededRandom.freshSeed()
+        let x = try DeviceMatrix<T>(device: device, rows: m, columns: n)
+        let w = try DeviceBuffer<T>(device: device, count: n)
+        try DeviceRandom.fillNormal(x.buffer, seed: seed, stream: timer.stream)
+        try DeviceRandom.fillNormal(w, seed: seed &+ 1, stream: timer.stream)
+        let needsSecond = variant == .add || variant == .addFP8 || variant == .backward
+        let second = try needsSecond ? DeviceMatrix<T>(device: device, rows: m, columns: n) : nil  // residual or dy
+        if let second { try DeviceRandom.fillNormal(second.buffer, seed: seed &+ 2, stream: timer.stream) }
+        let out = try variant == .fp8 || variant == .addFP8 ? nil : DeviceMatrix<T>(device: device, rows: m, columns: n)
+        let q = try variant == .fp8 || variant == .addFP8 ? DeviceMatrix<Float8E4M3>(device: device, rows: m, columns: n) : nil
+        let h = try variant == .add || variant == .addFP8 ? DeviceMatrix<T>(device: device, rows: m, columns: n) : nil
+        let rstd = try DeviceBuffer<Float>(device: device, count: m)
+        let dw = try DeviceBuffer<T>(device: device, count: n)
+        let options = variant.options
+        let s = timer.stream
+        if variant == .backward { try rmsNorm(x, weight: w, into: out!, rstd: rstd, stream: s) }
+        let work: () throws -> Void
+        var plan = ""
+        switch variant {
+        case .forward, .gemma, .llama:
+            work = { try rmsNorm(x, weight: w, options: options, into: out!, stream: s) }
+            plan = launchPlan(for: x, weight: w, into: out!).description
+        case .add:
+            work = { try fusedAddRMSNorm(x, residual: second!, weight: w, options: options, into: out!, residualOut: h!, stream: s) }
+            plan = launchPlan(for: x, weight: w, into: out!).description
+        case .fp8:
+            work = { try rmsNormFP8(x, weight: w, scale: 0.02, options: options, into: q!, stream: s) }
+        case .addFP8:
+            work = { try rmsNormFP8(x, residual: second!, weight: w, scale: 0.02, options: options, into: q!, residualOut: h!, stream: s) }
+        case .backward:
+            work = { try rmsNormBackward(x, weight: w, rstd: rstd, outputGradient: second!, into: out!, weightGradient: dw, stream: s) }
+            plan = "backward " + backwardLaunchPlan(for: x, weight: w, outputGradient: second!, into: out!).description
+        }
+        let reps = repetitions(bytes: shape.bytes, base: baseReps)
+        let timing = try timer.measure(repetitions: reps, work)
+        // A copy moving the variant's bytes: half read, half written.
+        let copyBytes = shape.bytes / 2 / 16 * 16
+        let a = try DeviceMemory(device: device, byteCount: max(16, copyBytes))
+        let b = try DeviceMemory(device: device, byteCount: max(16, copyBytes))
+        let copy = try timer.measure(repetitions: reps) {
+            try DeviceMemory.copy(from: a, to: b, byteCount: copyBytes, stream: s)
+        }
+        return OursMeasurement(timing: timing, copy: copy, plan: plan.isEmpty ? variant.rawValue : plan, maxError: nil,
+            copyBytes: 2 * copyBytes)
     }
 
     static func sampledError<T: RMSNormElement>(x: DeviceMatrix<T>, y: DeviceMatrix<T>, w: DeviceBuffer<T>) throws -> Double {
@@ -150,8 +214,31 @@ enum GPUBench {
         (4096, 4096, .bfloat16), (7, 7168, .bfloat16), (199, 1000, .float16), (16, 262_144, .bfloat16),
     ]
 
-    static func verifyOurs(device: CUDADevice) -> [(BenchShape, Double, Bool)] {
-        verifyShapes.map { (m, n, d) in
+    static func verifyOurs(device: CUDADevice, variant: BenchVariant = .forward) -> [(BenchShape, Double, Bool)] {
+        if variant != .forward {
+            let kind: VariantKind
+            switch variant {
+            case .add: kind = .add
+            case .gemma: kind = .gemma
+            case .llama: kind = .llama
+            case .fp8: kind = .fp8
+            case .addFP8: kind = .addFP8
+            default: kind = .backward
+            }
+            return verifyShapes.map { (m, n, d) in
+                var shape = BenchShape(suite: "verify", rows: m, columns: n, dtype: d)
+                shape.variant = variant
+                if kind == .llama && d == .float32 { return (shape, 0, true) }
+                let c = VariantCase(kind: kind, input: d, weight: d, rows: m, columns: n, layout: .dense)
+                do {
+                    let r = try c.check(GPUExecutor(device: device))
+                    return (shape, r.maxError, r.detail.isEmpty)
+                } catch {
+                    return (shape, .nan, false)
+                }
+            }
+        }
+        return verifyShapes.map { (m, n, d) in
             let c = ConformanceCase(input: d, weight: d, rows: m, columns: n, layout: .dense)
             let shape = BenchShape(suite: "verify", rows: m, columns: n, dtype: d)
             do {

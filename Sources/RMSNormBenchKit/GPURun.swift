@@ -13,6 +13,8 @@ struct GPURun {
     var options: BenchOptions
     var shapes: [BenchShape]
 
+    var variant: BenchVariant { options.benchVariant }
+
     func run() throws {
         let device = try CUDADevice.get(options.device)
         let timer = try GPUTimer(device: device)
@@ -39,7 +41,7 @@ struct GPURun {
             backend: "cuda", device: device.name, compute_capability: "\(device.computeCapability.major).\(device.computeCapability.minor)",
             multiprocessors: device.multiprocessorCount, l2_bytes: device.l2CacheBytes, theoretical_gbps: peak,
             copy_gbps: copyGBs, copy_method: "1 GiB device copy", driver: driver, nvrtc: "\(nvrtc.major).\(nvrtc.minor)",
-            timing: timingText, bytes_formula: bytesFormula, date: Date().formatted(.iso8601))
+            timing: timingText, bytes_formula: variant.formula, date: Date().formatted(.iso8601))
 
         // Shapes that fit: x and y, plus room for a peer's own copies.
         let free = (try? device.memoryInfo().free) ?? device.totalMemoryBytes
@@ -57,17 +59,20 @@ struct GPURun {
         var peerVerify: [PeerMessage] = []
         var peerNotes: [String] = []
         let wanted = options.methodList
-        let peerMethods = BenchOptions.peerNames.filter { wanted?.contains($0) ?? true }
+        let peerMethods = variant.peers.filter { wanted?.contains($0) ?? true }
+        // torch_copy (the peers' harness timing a copy) runs with the forward only.
+        let extraPeers = variant == .forward ? ["torch_copy"] : []
         if options.noPeers || peerMethods.isEmpty {
             print("Peers: skipped (\(options.noPeers ? "--no-peers" : "--methods"))")
         } else if let python = PeerRunner.findPython(explicit: options.python) {
             try? FileManager.default.createDirectory(atPath: options.output, withIntermediateDirectories: true)
             let runner = PeerRunner(python: python, logPath: options.output + "/peers.log")
             let request = PeerRequest(
-                mode: "gpu", eps: Double(defaultEpsilon), methods: peerMethods + ["torch_copy"], reps: max(options.reps, 50),
+                mode: "gpu", eps: Double(defaultEpsilon), methods: peerMethods + extraPeers, reps: max(options.reps, 50),
                 graph: options.graph, graph_k: options.graphK,
-                verify: GPUBench.verifyShapes.map { PeerShape(M: $0.0, N: $0.1, dtype: $0.2.rawValue) },
-                shapes: runnable.map { PeerShape(M: $0.rows, N: $0.columns, dtype: $0.dtype) })
+                verify: variant == .forward ? GPUBench.verifyShapes.map { PeerShape(M: $0.0, N: $0.1, dtype: $0.2.rawValue) } : [],
+                shapes: runnable.map { PeerShape(M: $0.rows, N: $0.columns, dtype: $0.dtype) },
+                variant: variant.rawValue)
             var done = 0
             do {
                 try runner.run(request: request) { m in
@@ -103,15 +108,15 @@ struct GPURun {
             print("Peers: no python3 found (use --python PATH)")
         }
         for note in peerNotes { print(note) }
-        print(bytesFormula)
+        print("Operation: \(variant.rawValue); " + variant.formula)
         print("Timing: \(timingText)")
 
         // Verification
-        print("\n" + rule + "\nVerification (fp64 reference; fp32: rel ≤ 1e-5, fp16/bf16: ≤ 1 ulp)\n" + rule)
+        print("\n" + rule + "\nVerification (fp64 reference; " + variant.toleranceText + ")\n" + rule)
         var verification: [VerifyRow] = []
-        for (shape, err, ok) in GPUBench.verifyOurs(device: device) {
+        for (shape, err, ok) in GPUBench.verifyOurs(device: device, variant: variant) {
             verification.append(VerifyRow(method: "ours", shape: shape.description, max_error: err,
-                unit: Tolerance.unit(for: shape.type), passed: ok))
+                unit: variant.errorUnit ?? Tolerance.unit(for: shape.type), passed: ok))
         }
         for m in peerVerify {
             let d = DType(rawValue: m.dtype ?? "fp32") ?? .float32
@@ -126,7 +131,7 @@ struct GPURun {
 
         // Sweeps
         var rows: [ResultRow] = []
-        let peerColumns = (peerMethods + ["torch_copy"]).filter { name in peerResults.values.contains { $0[name] != nil } }
+        let peerColumns = (peerMethods + extraPeers).filter { name in peerResults.values.contains { $0[name] != nil } }
         var currentSuite = ""
         for shape in runnable {
             if shape.suite != currentSuite {
@@ -146,7 +151,7 @@ struct GPURun {
                     reps: t.repetitions, gbps: g, pct_peak: 100 * g / peak, pct_copy: 100 * g / copyGBs, max_error: err)
             }
             var shapeRows = [row("ours", ours.timing, ours.maxError)]
-            let copyBytes = 2 * shape.rows * shape.columns * shape.type.size
+            let copyBytes = ours.copyBytes
             var copyRow = row("copy", ours.copy, nil)
             copyRow.gbps = Double(copyBytes) / (ours.copy.medianMicroseconds * 1e-6) / 1e9
             copyRow.pct_peak = 100 * copyRow.gbps / peak

@@ -75,4 +75,6 @@ struct PeerRequest: Encodable {
     var graph_k: Int? = nil
     var verify: [PeerShape]? = nil
     var shapes: [PeerShape]
+    /// "forward" or a variant (see peers/rmsnorm_peers.py).
+    var variant: String? = nil
 }

@@ -14,14 +14,17 @@ struct Resources: ParsableCommand {
     @Option(help: "Also write each CUBIN into this folder (for cuobjdump / nvdisasm).")
     var dump: String?
 
+    @Flag(help: "Also the variant modules (fused add, casting modes, fp8 output, backward).")
+    var variants = false
+
     func run() throws {
-        for spec in KernelSpecialization.all {
+        for spec in KernelSpecialization.all + (variants ? KernelSpecialization.variants : []) {
             var options = spec.compileOptions(arch: arch)
             options.extra.append("--ptxas-options=-v")
             let result = try NVRTC.compile(source: KernelSource.text, name: "rmsnorm.cu", options: options)
             print("== \(spec) sm_\(arch)")
             if let dump {
-                let name = "\(spec.input)-w\(spec.weight)-vec\(spec.vectorWidth)\(spec.cacheHints ? "-hints" : "")-sm\(arch).cubin"
+                let name = spec.description.replacing(" ", with: "-").replacing("=", with: "") + "-sm\(arch).cubin"
                 try FileManager.default.createDirectory(atPath: dump, withIntermediateDirectories: true)
                 try Data(result.cubin).write(to: URL(fileURLWithPath: dump + "/" + name))
             }

@@ -5,12 +5,77 @@ import Darwin
 #endif
 import RMSNorm
 
+/// Which operation a benchmark run times (`--variant`).
+public enum BenchVariant: String, CaseIterable, Sendable, Codable {
+    case forward, add, gemma, llama, fp8, addFP8 = "add-fp8", backward
+
+    /// Bytes one call must move (read + written), the GB/s numerator; s = element size, M·N elements.
+    public func bytes(rows m: Int, columns n: Int, size s: Int) -> Int {
+        switch self {
+        case .forward, .gemma, .llama: return 2 * m * n * s + n * s            // x, weight → y
+        case .add: return 4 * m * n * s + n * s                                // x, residual, weight → h, y
+        case .fp8: return m * n * s + m * n + n * s                            // x, weight → y (1 byte)
+        case .addFP8: return 3 * m * n * s + m * n + n * s                     // x, residual, weight → h, y (1 byte)
+        case .backward: return 3 * m * n * s + 2 * n * s + 4 * m               // x, dy, weight, rstd → dx, dw
+        }
+    }
+
+    public var formula: String {
+        switch self {
+        case .forward, .gemma, .llama: return "bytes = read x (M·N·size) + read weight (N·size) + write y (M·N·size)"
+        case .add: return "bytes = read x and residual (2·M·N·size) + read weight (N·size) + write h and y (2·M·N·size)"
+        case .fp8: return "bytes = read x (M·N·size) + read weight (N·size) + write y in fp8 (M·N·1)"
+        case .addFP8: return "bytes = read x and residual (2·M·N·size) + read weight + write h (M·N·size) + write y in fp8 (M·N·1)"
+        case .backward:
+            return "bytes = read x and dy (2·M·N·size) + read weight (N·size) + read rstd (M·4) + write dx (M·N·size) + write dw (N·size)"
+        }
+    }
+
+    /// The unit of ours' error in the verification table, where it is not the forward's rel / ulp.
+    public var errorUnit: String? {
+        switch self {
+        case .backward: return "×tol"
+        case .fp8, .addFP8: return "e4m3 ulp"
+        default: return nil
+        }
+    }
+
+    /// The rule ours is checked by (peers: max |out − ref| / max |ref|, reported, not judged, for variants).
+    public var toleranceText: String {
+        switch self {
+        case .forward, .gemma, .add: return "fp32: rel ≤ 1e-5, fp16/bf16: ≤ 1 ulp"
+        case .llama: return "≤ 1 ulp of the mode's result for rstd within 1e-5"
+        case .fp8, .addFP8: return "≤ 1 step of the e4m3 grid"
+        case .backward: return "|err| ≤ 1e-5·(|ref| + cancelling terms) + 1 rounding step: ×tol ≤ 1"
+        }
+    }
+
+    /// The peers that have this operation.
+    public var peers: [String] {
+        switch self {
+        case .forward: return ["torch_native", "torch_compile", "torch_unfused", "triton_simple", "liger", "quack"]
+        case .add, .gemma, .llama, .backward: return ["torch_native", "torch_compile", "liger"]
+        case .fp8, .addFP8: return ["torch_native", "torch_compile"]
+        }
+    }
+
+    /// The casting-mode and offset options of ours for this operation (the peers' definitions).
+    public var options: RMSNormOptions {
+        switch self {
+        case .gemma: return .gemma()
+        case .llama: return RMSNormOptions(casting: .llama)
+        default: return RMSNormOptions()
+        }
+    }
+}
+
 /// One benchmark shape: M rows × N columns of `dtype` (weight of the same type).
 public struct BenchShape: Hashable, Sendable, Codable, CustomStringConvertible {
     public var suite: String
     public var rows: Int
     public var columns: Int
     public var dtype: String
+    public var variant: BenchVariant = .forward
 
     public init(suite: String, rows: Int, columns: Int, dtype: DType) {
         self.suite = suite
@@ -20,8 +85,8 @@ public struct BenchShape: Hashable, Sendable, Codable, CustomStringConvertible {
     }
 
     public var type: DType { DType(rawValue: dtype)! }
-    /// Bytes moved by one forward call: read x, read the weight, write y.
-    public var bytes: Int { 2 * rows * columns * type.size + columns * type.size }
+    /// Bytes moved by one call of the shape's variant (forward: read x, read the weight, write y).
+    public var bytes: Int { variant.bytes(rows: rows, columns: columns, size: type.size) }
     public var description: String { "\(rows)x\(columns):\(dtype)" }
 }
 

@@ -54,6 +54,8 @@ enum Conformance {
     static let rowsList = [1, 7, 199, 4096]
     static let columnsList = [1, 3, 8, 96, 128, 760, 769, 1000, 4096, 7168, 11008, 65536]
     static let hugeColumns = [32768, 131_072, 262_144]
+    static let variantRows = [1, 7, 199, 4096]
+    static let variantColumns = [1, 3, 96, 769, 1000, 4096, 7168, 16384, 65536, 262_144]
 
     static func cases(quick: Bool) -> [ConformanceCase] {
         var list: [ConformanceCase] = []
@@ -105,6 +107,28 @@ enum Conformance {
             let r = done[i]!
             if r.passed { passed += 1 } else { failed += 1 }
             log("\(r.passed ? "PASS" : "FAIL")  \(r.testCase)  [\(r.plan)]  \(r.detail)")
+        }
+        // The variants: fused add, Gemma offset, casting modes, fp8 output, backward.
+        let variants = VariantCase.matrix(rows: variantRows, columns: quick ? [1, 3, 96, 769, 4096, 7168] : variantColumns,
+            maxElements: quick ? 500_000 : 8_000_000)
+        let vresults = Mutex<[Int: (Bool, String)]>([:])
+        let executor = GPUExecutor(device: device)
+        DispatchQueue.concurrentPerform(iterations: variants.count) { i in
+            let c = variants[i]
+            let r: (Bool, String)
+            do {
+                let out = try c.check(executor)
+                r = (out.detail.isEmpty, format("max %.3g", out.maxError) + (out.detail.isEmpty ? "" : " — " + out.detail))
+            } catch {
+                r = (false, "threw: \(error)")
+            }
+            vresults.withLock { $0[i] = r }
+        }
+        let vdone = vresults.withLock { $0 }
+        for i in variants.indices {
+            let (ok, detail) = vdone[i]!
+            if ok { passed += 1 } else { failed += 1 }
+            log("\(ok ? "PASS" : "FAIL")  \(variants[i])  \(detail)")
         }
         for (name, check) in edgeChecks {
             let ok: Bool

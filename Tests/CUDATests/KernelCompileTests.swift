@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import RMSNorm
 @testable import _CUDA
@@ -32,6 +33,40 @@ let nvrtcRequired = ProcessInfo.processInfo.environment["RMSNORM_REQUIRE_NVRTC"]
                 #expect(text.contains(name), "\(spec) sm_\(arch): \(name) missing")
             }
         }
+    }
+
+    /// The variant modules (fused add, casting modes, fp8 output, backward) compile for Ampere
+    /// (fp8 through the software conversion) and Hopper (the hardware one), with every entry point.
+    @Test(.enabled(if: nvrtcAvailable || nvrtcRequired), arguments: [80, 90])
+    func variantSpecializationsCompile(arch: Int) throws {
+        let specs = KernelSpecialization.variants
+        #expect(specs.count == 32)
+        let failures = Mutex<[String]>([])
+        DispatchQueue.concurrentPerform(iterations: specs.count) { i in
+            let spec = specs[i]
+            do {
+                let cubin = try NVRTC.compileToCUBIN(
+                    source: KernelSource.text, name: "rmsnorm.cu", options: spec.compileOptions(arch: arch))
+                let text = String(decoding: cubin, as: UTF8.self)
+                for name in spec.kernelNames where !text.contains(name) {
+                    failures.withLock { $0.append("\(spec) sm_\(arch): \(name) missing") }
+                }
+            } catch {
+                failures.withLock { $0.append("\(spec) sm_\(arch): \(error)") }
+            }
+        }
+        #expect(failures.withLock { $0 }.isEmpty, "\(failures.withLock { $0 })")
+    }
+
+    @Test func variantFlagsOnlyWhenSet() {
+        let plain = KernelSpecialization(input: .bfloat16, weight: .bfloat16, vectorWidth: 8)
+        #expect(!plain.compileOptions(arch: 90).flags.contains { $0.contains("RESID") || $0.contains("KIND") || $0.contains("CAST") })
+        let v = KernelSpecialization(input: .bfloat16, weight: .float32, vectorWidth: 8, residual: true, casting: .none,
+            fp8Output: true, backward: true)
+        let flags = v.compileOptions(arch: 90).flags
+        for f in ["-DRESID=1", "-DCAST=2", "-DOUT_T=3", "-DKIND=1"] { #expect(flags.contains(f), "\(flags)") }
+        // fp32 has one casting mode.
+        #expect(KernelSpecialization(input: .float32, weight: .float32, vectorWidth: 4, casting: .llama).casting == .gemma)
     }
 
     @Test(.enabled(if: nvrtcAvailable || nvrtcRequired))

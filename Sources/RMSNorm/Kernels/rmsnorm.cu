@@ -631,9 +631,13 @@ extern "C" __global__ void rmsnorm_fill_normal(XS* dst, i64 n, unsigned long lon
 #define BWD_ARGS x, ldx, w, dy, lddy, dres, ldres, dx, lddx, rstd_in, dw_partial, M, N, eps, w_offset
 
 // Row in registers: `tpr` threads per row, NPT vectors each, blockDim.x / tpr rows per block, the
-// grid striding over row groups. Dynamic shared memory: (rows per block) × N floats when a block
-// holds several rows, for the fixed-order combination of their dw sums.
-template <int NPT>
+// grid striding over row groups. x and dy stay packed in registers (half the registers of floats for
+// 16-bit types); the weight is read from L1 in both phases; each thread's dw sums stay in registers
+// across rows. PF: the next row's x and dy are loaded before this row is reduced, so a block always
+// has loads in flight (for slices of at most 32 bytes of x a thread). Dynamic shared memory:
+// (rows per block) × N floats when a block holds several rows, for the fixed-order combination of
+// their dw sums.
+template <int NPT, bool PF>
 __device__ __forceinline__ void bwd_reg(BWD_PARAMS, int tpr)
 {
     extern __shared__ __align__(16) unsigned char smem_raw[];
@@ -642,34 +646,39 @@ __device__ __forceinline__ void bwd_reg(BWD_PARAMS, int tpr)
     const int lane = threadIdx.x % tpr;
     const int rows_per_block = blockDim.x / tpr;
     const int row_in_block = threadIdx.x / tpr;
+    const i64 row_step = (i64)gridDim.x * rows_per_block;
 
-    float wr[NPT][VEC];
     float acc[NPT][VEC];
 #pragma unroll
-    for (int i = 0; i < NPT; ++i) {
-        const int col = (i * tpr + lane) * VEC;
+    for (int i = 0; i < NPT; ++i)
 #pragma unroll
-        for (int v = 0; v < VEC; ++v) { wr[i][v] = 0.0f; acc[i][v] = 0.0f; }
-        if (col < N) {
-            WPack p = load_w(w + col);
-#pragma unroll
-            for (int v = 0; v < VEC; ++v) wr[i][v] = w_offset + load_elem<W_T>(p.e[v]);
-        }
-    }
+        for (int v = 0; v < VEC; ++v) acc[i][v] = 0.0f;
 
-    for (i64 base = (i64)blockIdx.x * rows_per_block; base < M; base += (i64)gridDim.x * rows_per_block) {
-        const i64 row = base + row_in_block;
-        const bool active = row < M;
-        XPack xraw[NPT], graw[NPT];
+    auto load_row = [&](i64 row, XPack (&xr)[NPT], XPack (&gr)[NPT]) {
 #pragma unroll
         for (int i = 0; i < NPT; ++i) {
             const int col = (i * tpr + lane) * VEC;
 #pragma unroll
-            for (int v = 0; v < VEC; ++v) { xraw[i].e[v] = 0; graw[i].e[v] = 0; }
-            if (active && col < N) {
-                xraw[i] = load_x(x + row * ldx + col);
-                graw[i] = load_x(dy + row * lddy + col);
+            for (int v = 0; v < VEC; ++v) { xr[i].e[v] = 0; gr[i].e[v] = 0; }
+            if (row < M && col < N) {
+                xr[i] = load_x(x + row * ldx + col);
+                gr[i] = load_x(dy + row * lddy + col);
             }
+        }
+    };
+    XPack xnext[NPT], gnext[NPT];
+    if (PF) load_row((i64)blockIdx.x * rows_per_block + row_in_block, xnext, gnext);
+
+    for (i64 base = (i64)blockIdx.x * rows_per_block; base < M; base += row_step) {
+        const i64 row = base + row_in_block;
+        const bool active = row < M;
+        XPack xraw[NPT], graw[NPT];
+        if (PF) {
+#pragma unroll
+            for (int i = 0; i < NPT; ++i) { xraw[i] = xnext[i]; graw[i] = gnext[i]; }
+            load_row(row + row_step, xnext, gnext);
+        } else {
+            load_row(row, xraw, graw);
         }
 #if RESID
         XPack draw[NPT];
@@ -681,16 +690,19 @@ __device__ __forceinline__ void bwd_reg(BWD_PARAMS, int tpr)
             if (active && col < N) draw[i] = load_x(dres + row * ldres + col);
         }
 #endif
-        float xv[NPT][VEC], gv[NPT][VEC];
         float ss = 0.0f, dot = 0.0f;
 #pragma unroll
         for (int i = 0; i < NPT; ++i) {
+            const int col = (i * tpr + lane) * VEC;
+            WPack q;
+#pragma unroll
+            for (int v = 0; v < VEC; ++v) q.e[v] = 0;
+            if (col < N) q = load_w(w + col);
 #pragma unroll
             for (int v = 0; v < VEC; ++v) {
-                xv[i][v] = load_elem<IN_T>(xraw[i].e[v]);
-                gv[i][v] = load_elem<IN_T>(graw[i].e[v]);
-                ss = fmaf(xv[i][v], xv[i][v], ss);
-                dot = fmaf(xv[i][v], wr[i][v] * gv[i][v], dot);
+                const float xv = load_elem<IN_T>(xraw[i].e[v]);
+                ss = fmaf(xv, xv, ss);
+                dot = fmaf(xv, (w_offset + load_elem<W_T>(q.e[v])) * load_elem<IN_T>(graw[i].e[v]), dot);
             }
         }
         dot = row_reduce<false>(dot, tpr, scratch);
@@ -706,19 +718,23 @@ __device__ __forceinline__ void bwd_reg(BWD_PARAMS, int tpr)
 #pragma unroll
             for (int i = 0; i < NPT; ++i) {
                 const int col = (i * tpr + lane) * VEC;
-                float r[VEC];
+                if (col < N) {
+                    WPack q = load_w(w + col);
+                    float r[VEC];
 #pragma unroll
-                for (int v = 0; v < VEC; ++v) {
-                    r[v] = rstd * (wr[i][v] * gv[i][v] - xv[i][v] * k);
+                    for (int v = 0; v < VEC; ++v) {
+                        const float xv = load_elem<IN_T>(xraw[i].e[v]), gv = load_elem<IN_T>(graw[i].e[v]);
+                        r[v] = rstd * ((w_offset + load_elem<W_T>(q.e[v])) * gv - xv * k);
 #if RESID
-                    r[v] += load_elem<IN_T>(draw[i].e[v]);
+                        r[v] += load_elem<IN_T>(draw[i].e[v]);
 #endif
-                    acc[i][v] = fmaf(gv[i][v], xv[i][v] * rstd, acc[i][v]);
+                        acc[i][v] = fmaf(gv, xv * rstd, acc[i][v]);
+                    }
+                    store_x(dx + row * lddx + col, pack_in(r));
                 }
-                if (col < N) store_x(dx + row * lddx + col, pack_in(r));
             }
         }
-        if (tpr > 32 && base + (i64)gridDim.x * rows_per_block < M) __syncthreads();
+        if (tpr > 32 && base + row_step < M) __syncthreads();
     }
 
     // This block's dw partial row.
@@ -748,21 +764,21 @@ __device__ __forceinline__ void bwd_reg(BWD_PARAMS, int tpr)
     }
 }
 
-// x, dy, the weight and the dw sums of a thread's elements live in registers: up to 8 elements
-// with 1,024-thread blocks (64 registers a thread), 16 with up to 512 threads.
+// Up to 16 elements a thread (the launcher's limit), 1,024 threads a block at most.
 #define DEFINE_BWD_REG(K)                                                                       \
-    extern "C" __global__ void __launch_bounds__(K * VEC <= 8 ? 1024 : 512)                     \
-        rmsnorm_bwd_reg_npt##K(BWD_PARAMS, int tpr) {                                           \
-        bwd_reg<K>(BWD_ARGS, tpr);                                                              \
+    extern "C" __global__ void __launch_bounds__(1024) rmsnorm_bwd_reg_npt##K(BWD_PARAMS, int tpr) { \
+        bwd_reg<K, (K * VEC * sizeof(XS) <= 32)>(BWD_ARGS, tpr);                                \
     }
 
 DEFINE_BWD_REG(1)
 DEFINE_BWD_REG(2)
-DEFINE_BWD_REG(4)
 #if VEC <= 4
-DEFINE_BWD_REG(8)
+DEFINE_BWD_REG(4)
 #endif
 #if VEC <= 2
+DEFINE_BWD_REG(8)
+#endif
+#if VEC <= 1
 DEFINE_BWD_REG(16)
 #endif
 

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# One GPU session's steps, run on the device machine from the repository root:
+#   scripts/device-check.sh STEP...   (steps: env verify verify-quick sanitizer resources
+#                                      bench:ARGS, e.g. "bench:--variant backward --suite llm")
+# Needs .gpu/rmsnorm-bench (scripts/build-gpu-binary.sh) and, for Liger, .whl/ (carried).
+# Logs go to $OUT (one file per step, numbered); set OUT when running by hand.
+set -uo pipefail
+OUT=${OUT:-/tmp/out}
+mkdir -p "$OUT"
+if ls .whl/*.whl >/dev/null 2>&1; then
+    python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .whl/*.whl \
+        && export PYTHONPATH=/tmp/site
+fi
+export RMSNORM_CACHE_DIR=/tmp/rmsnorm-cache
+bench=.gpu/rmsnorm-bench
+n=0
+for step in "$@"; do
+    n=$((n + 1))
+    log="$OUT/$(printf %02d $n)-${step%%:*}.txt"
+    start=$(date +%s)
+    case "$step" in
+    env) { date -u; nvidia-smi; python3 -c 'import torch, triton; print(torch.__version__, triton.__version__)'; } >"$log" 2>&1 ;;
+    verify) $bench verify >"$log" 2>&1 ;;
+    verify-quick) $bench verify --quick >"$log" 2>&1 ;;
+    sanitizer) compute-sanitizer --tool memcheck $bench verify --quick >"$log" 2>&1 ;;
+    resources) $bench resources --variants >"$log" 2>&1 ;;
+    bench:*) eval "$bench run ${step#bench:} --output /tmp/bench$n" >"$log" 2>&1; cp /tmp/bench$n/benchmark.csv "$OUT/$(printf %02d $n)-bench.csv" 2>/dev/null ;;
+    *) echo "unknown step $step" >"$log" ;;
+    esac
+    echo "step $step: exit $? in $(( $(date +%s) - start )) s; $(tail -1 "$log")"
+done
