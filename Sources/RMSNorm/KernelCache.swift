@@ -90,9 +90,8 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
         return list
     }
 
-    /// Backward register-path kernels present in this module (at most 16 elements per thread, two
-    /// vectors at least).
-    public var backwardRegisterVariants: [Int] { [1, 2, 4, 8, 16].filter { $0 <= 2 || $0 * vectorWidth <= 16 } }
+    /// Backward register-path kernels present in this module (at most 32 elements per thread).
+    public var backwardRegisterVariants: [Int] { [1, 2, 4, 8, 16, 32].filter { $0 * vectorWidth <= 32 } }
 
     /// Every specialisation the launcher (or the tuner) can pick: weight of the input's type or
     /// fp32, every power-of-two vector width up to 16 bytes, with and without cache hints.

@@ -92,17 +92,20 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// Kernel for the backward pass. Each thread keeps x and dy packed in registers, and its dw
-    /// sums: 8 elements a thread where the row fits 1,024 threads that way (one 16-byte vector of a
-    /// 16-bit type: the kernel then loads the next row while it reduces this one), else 16 for
-    /// 16-bit types (N ≤ 16,384). Longer rows take the two-pass kernel. Several rows per block for
-    /// short rows; their dw sums meet in shared memory.
-    public static func backward(rows: Int, columns: Int, elementSize: Int, vectorWidth vec: Int) -> LaunchPlan {
+    /// sums: `elements` a thread, the first of the preference list that fits (16 or fewer: up to
+    /// 1,024 threads a row; 32: up to 256). Slices of ≤ 32 bytes of x, and all 32-element slices, load
+    /// the next row while this one is reduced. Rows that fit none take the two-pass kernel. Several
+    /// rows per block for short rows; their dw sums meet in shared memory.
+    public static func backward(
+        rows: Int, columns: Int, elementSize: Int, vectorWidth vec: Int, elements preference: [Int]? = nil
+    ) -> LaunchPlan {
         let nv = columns / vec
-        for elements in elementSize == 4 ? [8] : [8, 16] {
+        let list = preference ?? backwardElements ?? (elementSize == 4 ? [8] : [8, 16])
+        for elements in list {
             let perThread = max(1, elements / vec)
             let tpr = min(max(16, nextPowerOfTwo(ceilDiv(nv, perThread))), nextPowerOfTwo(nv))
             let npt = nextPowerOfTwo(ceilDiv(nv, tpr))
-            guard tpr <= 1024, npt * vec <= max(16, 2 * vec) else { continue }
+            guard npt * vec <= 32, tpr <= (npt * vec <= 16 ? 1024 : 256) else { continue }
             let block = tpr <= 32 ? 256 : tpr
             let rowsPerBlock = block / tpr
             return LaunchPlan(
@@ -111,6 +114,11 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
         }
         return LaunchPlan(path: .loop, vectorWidth: vec, threadsPerRow: 1024, blockSize: 1024, sharedMemoryBytes: 0)
     }
+
+    /// `RMSNORM_BWD_ELEMENTS` ("32,16,8"): the backward's elements-per-thread preference, for experiments.
+    static let backwardElements: [Int]? = environmentVariable("RMSNORM_BWD_ELEMENTS").map {
+        $0.split(separator: ",").compactMap { Int($0) }.filter { [1, 2, 4, 8, 16, 32].contains($0) }
+    }.flatMap { $0.isEmpty ? nil : $0 }
 
     /// Blocks for the backward pass: persistent, and each block's dw partial row (N floats, written
     /// once and read once by the reduction) should stand for at least 16 row groups, so that the

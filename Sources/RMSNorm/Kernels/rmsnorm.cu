@@ -769,22 +769,25 @@ __device__ __forceinline__ void bwd_reg(BWD_PARAMS, int tpr)
     }
 }
 
-// Up to 16 elements a thread (the launcher's limit), 1,024 threads a block at most.
+// Up to 16 elements a thread in blocks of up to 1,024 threads (64 registers), 32 in blocks of up to
+// 256 (registers to spare: the next row is prefetched there too).
+#define BWD_BOUND(K) ((K) * VEC <= 16 ? 1024 : 256)
 #define DEFINE_BWD_REG(K)                                                                       \
-    extern "C" __global__ void __launch_bounds__(1024) rmsnorm_bwd_reg_npt##K(BWD_PARAMS, int tpr) { \
-        bwd_reg<K, (K * VEC * sizeof(XS) <= 32)>(BWD_ARGS, tpr);                                \
+    extern "C" __global__ void __launch_bounds__(BWD_BOUND(K)) rmsnorm_bwd_reg_npt##K(BWD_PARAMS, int tpr) { \
+        bwd_reg<K, ((K) * VEC * sizeof(XS) <= 32) || ((K) * VEC > 16)>(BWD_ARGS, tpr);           \
     }
 
 DEFINE_BWD_REG(1)
 DEFINE_BWD_REG(2)
-#if VEC <= 4
 DEFINE_BWD_REG(4)
-#endif
-#if VEC <= 2
+#if VEC <= 4
 DEFINE_BWD_REG(8)
 #endif
-#if VEC <= 1
+#if VEC <= 2
 DEFINE_BWD_REG(16)
+#endif
+#if VEC <= 1
+DEFINE_BWD_REG(32)
 #endif
 
 // Rows too long for registers: one block per row (grid striding over rows), two passes over the
