@@ -91,20 +91,34 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
         return 1
     }
 
-    /// Kernel for the backward pass. Each thread keeps x and dy packed in registers, and its dw
-    /// sums: `elements` a thread, the first of the preference list that fits (16 or fewer: up to
-    /// 1,024 threads a row; 32: up to 256). Slices of ≤ 32 bytes of x, and all 32-element slices, load
-    /// the next row while this one is reduced. Rows that fit none take the two-pass kernel. Several
-    /// rows per block for short rows; their dw sums meet in shared memory.
+    /// Kernel for the backward pass. Each thread keeps x and dy in registers, and its dw sums:
+    /// `elements` a thread, the first of the preference list that fits (16 or fewer: up to 1,024
+    /// threads a row; 32: up to 256, with the weight and converted values kept in registers).
+    /// Rows longer than 32 vectors get a multiple of 32 threads rather than a power of two, so
+    /// that no lane idles (7,168 bf16: 448 threads of 16 elements, not 512). Slices of ≤ 32 bytes
+    /// of x, and all 32-element slices, load the next row while this one is reduced. Rows that fit
+    /// none take the two-pass kernel. Several rows per block for short rows; their dw sums meet in
+    /// shared memory.
+    ///
+    /// Measured on an H200 (benchmarks/NOTES.md, V4): at M = 65,536, 32 elements a thread beat 16 and
+    /// 8 for bf16 N = 2048 and 4096 (229.6 / 261.1 / 272.6 µs and 461.5 / 495.8 / 565.9 µs); at M = 4096,
+    /// 16 was best (32.8 / 38.7 / 40.1 µs at N = 2048); fp32 N = 4096 was best at 8.
     public static func backward(
         rows: Int, columns: Int, elementSize: Int, vectorWidth vec: Int, elements preference: [Int]? = nil
     ) -> LaunchPlan {
         let nv = columns / vec
-        let list = preference ?? backwardElements ?? (elementSize == 4 ? [8] : [8, 16])
+        let list = preference ?? backwardElements ?? (elementSize == 4 ? [8, 16] : rows >= 16_384 ? [32, 16, 8] : [16, 8])
         for elements in list {
             let perThread = max(1, elements / vec)
-            let tpr = min(max(16, nextPowerOfTwo(ceilDiv(nv, perThread))), nextPowerOfTwo(nv))
-            let npt = nextPowerOfTwo(ceilDiv(nv, tpr))
+            let need = ceilDiv(nv, perThread)
+            var tpr: Int, npt: Int
+            if need <= 32 {
+                tpr = min(max(16, nextPowerOfTwo(need)), nextPowerOfTwo(nv))
+                npt = nextPowerOfTwo(ceilDiv(nv, tpr))
+            } else {
+                tpr = ceilDiv(need, 32) * 32
+                npt = perThread
+            }
             guard npt * vec <= 32, tpr <= (npt * vec <= 16 ? 1024 : 256) else { continue }
             let block = tpr <= 32 ? 256 : tpr
             let rowsPerBlock = block / tpr

@@ -79,6 +79,29 @@ import RMSNormTestSupport
         #expect(dx == dx2 && dw == dw2)
     }
 
+    /// Every backward plan covers the row with kernels the module has, within their thread limits.
+    @Test func backwardPlansCoverEveryRow() {
+        for size in [2, 4] {
+            for vec in [1, 2, 4, 8] where vec * size <= 16 {
+                for n in [1, 3, 8, 96, 128, 760, 1000, 2048, 4096, 5120, 7168, 8192, 11008, 16384, 32768, 65536] where n % vec == 0 {
+                    for m in [1, 4096, 65536] {
+                        let p = LaunchPlan.backward(rows: m, columns: n, elementSize: size, vectorWidth: vec)
+                        guard case .registers(let npt) = p.path else { continue }
+                        let spec = KernelSpecialization(input: size == 4 ? .float32 : .bfloat16, weight: .float32, vectorWidth: vec, backward: true)
+                        #expect(spec.backwardRegisterVariants.contains(npt), "\(n) vec \(vec): npt \(npt)")
+                        #expect(npt * p.threadsPerRow * vec >= n, "\(n): \(p)")
+                        #expect(p.threadsPerRow <= (npt * vec <= 16 ? 1024 : 256), "\(n): \(p)")
+                        #expect(p.threadsPerRow <= 32 ? p.blockSize % p.threadsPerRow == 0 : p.blockSize == p.threadsPerRow)
+                        #expect(p.threadsPerRow <= 32 || p.threadsPerRow % 32 == 0)
+                    }
+                }
+            }
+        }
+        // 7,168 bf16 in 16-element slices: 448 threads, no idle lane.
+        let p = LaunchPlan.backward(rows: 4096, columns: 7168, elementSize: 2, vectorWidth: 8)
+        #expect(p.threadsPerRow == 448)
+    }
+
     /// dw has the same bits whatever the row count per core: the partial sums follow M alone.
     @Test func backwardChunkingDependsOnRowsOnly() {
         #expect(CPUVariantKernel.backwardChunk(rows: 1) == 32)

@@ -637,7 +637,7 @@ extern "C" __global__ void rmsnorm_fill_normal(XS* dst, i64 n, unsigned long lon
 // has loads in flight (for slices of at most 32 bytes of x a thread). Dynamic shared memory:
 // (rows per block) × N floats when a block holds several rows, for the fixed-order combination of
 // their dw sums.
-template <int NPT, bool PF>
+template <int NPT, bool PF, bool KEEPF>
 __device__ __forceinline__ void bwd_reg(BWD_PARAMS, int tpr)
 {
     extern __shared__ __align__(16) unsigned char smem_raw[];
@@ -649,10 +649,24 @@ __device__ __forceinline__ void bwd_reg(BWD_PARAMS, int tpr)
     const i64 row_step = (i64)gridDim.x * rows_per_block;
 
     float acc[NPT][VEC];
+    // KEEPF (kernels with registers to spare): the weight converted once, x and dy converted once
+    // a row. Else both are converted again where used (a cvt per use for fp16: in run V4 this held
+    // fp16 to 64% of copy where bf16, whose conversion is a shift, reached 83%).
+    float wk[KEEPF ? NPT : 1][VEC];
 #pragma unroll
-    for (int i = 0; i < NPT; ++i)
+    for (int i = 0; i < NPT; ++i) {
+        const int col = (i * tpr + lane) * VEC;
 #pragma unroll
-        for (int v = 0; v < VEC; ++v) acc[i][v] = 0.0f;
+        for (int v = 0; v < VEC; ++v) { acc[i][v] = 0.0f; wk[KEEPF ? i : 0][v] = 0.0f; }
+        if (KEEPF && col < N) {
+            WPack q = load_w(w + col);
+#pragma unroll
+            for (int v = 0; v < VEC; ++v) wk[KEEPF ? i : 0][v] = w_offset + load_elem<W_T>(q.e[v]);
+        }
+    }
+    auto weight_at = [&](int i, int v, const WPack& q) -> float {
+        return KEEPF ? wk[KEEPF ? i : 0][v] : w_offset + load_elem<W_T>(q.e[v]);
+    };
 
     // Loads a row's slice of x and dy, and its rstd (issued with the row, so that its latency is
     // never on the path from the reduction to dx: in run 2 of the variants it was, and held the
@@ -698,18 +712,20 @@ __device__ __forceinline__ void bwd_reg(BWD_PARAMS, int tpr)
         }
 #endif
         float ss = 0.0f, dot = 0.0f;
+        float xf[KEEPF ? NPT : 1][VEC], gf[KEEPF ? NPT : 1][VEC];
 #pragma unroll
         for (int i = 0; i < NPT; ++i) {
             const int col = (i * tpr + lane) * VEC;
             WPack q;
 #pragma unroll
             for (int v = 0; v < VEC; ++v) q.e[v] = 0;
-            if (col < N) q = load_w(w + col);
+            if (!KEEPF && col < N) q = load_w(w + col);
 #pragma unroll
             for (int v = 0; v < VEC; ++v) {
-                const float xv = load_elem<IN_T>(xraw[i].e[v]);
+                const float xv = load_elem<IN_T>(xraw[i].e[v]), gv = load_elem<IN_T>(graw[i].e[v]);
+                if (KEEPF) { xf[KEEPF ? i : 0][v] = xv; gf[KEEPF ? i : 0][v] = gv; }
                 ss = fmaf(xv, xv, ss);
-                dot = fmaf(xv, (w_offset + load_elem<W_T>(q.e[v])) * load_elem<IN_T>(graw[i].e[v]), dot);
+                dot = fmaf(xv, weight_at(i, v, q) * gv, dot);
             }
         }
         dot = row_reduce<false>(dot, tpr, scratch);
@@ -724,12 +740,14 @@ __device__ __forceinline__ void bwd_reg(BWD_PARAMS, int tpr)
             for (int i = 0; i < NPT; ++i) {
                 const int col = (i * tpr + lane) * VEC;
                 if (col < N) {
-                    WPack q = load_w(w + col);
+                    WPack q;
+                    if (!KEEPF) q = load_w(w + col);
                     float r[VEC];
 #pragma unroll
                     for (int v = 0; v < VEC; ++v) {
-                        const float xv = load_elem<IN_T>(xraw[i].e[v]), gv = load_elem<IN_T>(graw[i].e[v]);
-                        r[v] = rstd * ((w_offset + load_elem<W_T>(q.e[v])) * gv - xv * k);
+                        const float xv = KEEPF ? xf[KEEPF ? i : 0][v] : load_elem<IN_T>(xraw[i].e[v]);
+                        const float gv = KEEPF ? gf[KEEPF ? i : 0][v] : load_elem<IN_T>(graw[i].e[v]);
+                        r[v] = rstd * (weight_at(i, v, q) * gv - xv * k);
 #if RESID
                         r[v] += load_elem<IN_T>(draw[i].e[v]);
 #endif
@@ -774,7 +792,7 @@ __device__ __forceinline__ void bwd_reg(BWD_PARAMS, int tpr)
 #define BWD_BOUND(K) ((K) * VEC <= 16 ? 1024 : 256)
 #define DEFINE_BWD_REG(K)                                                                       \
     extern "C" __global__ void __launch_bounds__(BWD_BOUND(K)) rmsnorm_bwd_reg_npt##K(BWD_PARAMS, int tpr) { \
-        bwd_reg<K, ((K) * VEC * sizeof(XS) <= 32) || ((K) * VEC > 16)>(BWD_ARGS, tpr);           \
+        bwd_reg<K, ((K) * VEC * sizeof(XS) <= 32) || ((K) * VEC > 16), ((K) * VEC > 16)>(BWD_ARGS, tpr); \
     }
 
 DEFINE_BWD_REG(1)
