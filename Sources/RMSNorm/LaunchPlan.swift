@@ -100,14 +100,16 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
     /// none take the two-pass kernel. Several rows per block for short rows; their dw sums meet in
     /// shared memory.
     ///
-    /// Measured on an H200 (benchmarks/NOTES.md, V4): at M = 65,536, 32 elements a thread beat 16 and
-    /// 8 for bf16 N = 2048 and 4096 (229.6 / 261.1 / 272.6 µs and 461.5 / 495.8 / 565.9 µs); at M = 4096,
-    /// 16 was best (32.8 / 38.7 / 40.1 µs at N = 2048); fp32 N = 4096 was best at 8.
+    /// Measured on an H200 (benchmarks/NOTES.md, V4–V5): at M = 65,536, 32 elements a thread beat 16
+    /// for every N but 5120 (bf16 N = 4096: 432 against 504 µs; 7168: 798 against 867; fp16 4096: 448
+    /// against 630; fp32 4096: 784 against 887 and 809 at 8; bf16 5120: 659 against 633); at M = 4096,
+    /// 16 bf16 elements were best (32.8 / 38.7 / 40.1 µs against 8 / 32 at N = 2048); fp32 N = 4096 at
+    /// M = 4096 was best at 8.
     public static func backward(
         rows: Int, columns: Int, elementSize: Int, vectorWidth vec: Int, elements preference: [Int]? = nil
     ) -> LaunchPlan {
         let nv = columns / vec
-        let list = preference ?? backwardElements ?? (elementSize == 4 ? [8, 16] : rows >= 16_384 ? [32, 16, 8] : [16, 8])
+        let list = preference ?? backwardElements ?? (rows >= 16_384 ? [32, 16, 8] : elementSize == 4 ? [8, 16] : [16, 8])
         for elements in list {
             let perThread = max(1, elements / vec)
             let need = ceilDiv(nv, perThread)
