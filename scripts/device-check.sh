@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One GPU session's steps, run on the device machine from the repository root:
-#   scripts/device-check.sh STEP...   (steps: env verify verify-quick sanitizer resources
+#   scripts/device-check.sh STEP...   (steps: env verify verify-quick memcheck racecheck initcheck synccheck resources
 #                                      bench:ARGS, e.g. "bench:--variant backward --suite llm")
 # Needs .gpu/rmsnorm-bench (scripts/build-gpu-binary.sh) and, for Liger, .whl/ (carried).
 # Logs go to $OUT (one file per step, numbered); set OUT when running by hand.
@@ -22,7 +22,9 @@ for step in "$@"; do
     env) { date -u; nvidia-smi; python3 -c 'import torch, triton; print(torch.__version__, triton.__version__)'; } >"$log" 2>&1 ;;
     verify) $bench verify >"$log" 2>&1 ;;
     verify-quick) $bench verify --quick >"$log" 2>&1 ;;
-    sanitizer) compute-sanitizer --tool memcheck $bench verify --quick >"$log" 2>&1 ;;
+    memcheck | racecheck | initcheck | synccheck)
+        # Every variant case and the forward matrix up to 200 K elements a case, under the tool.
+        compute-sanitizer --tool "$step" --print-limit 20 $bench verify --quick --max-elements 200000 >"$log" 2>&1 ;;
     resources) $bench resources --variants >"$log" 2>&1 ;;
     bench:*) eval "$bench run ${step#bench:} --output /tmp/bench$n" >"$log" 2>&1; cp /tmp/bench$n/benchmark.csv "$OUT/$(printf %02d $n)-bench.csv" 2>/dev/null ;;
     *) echo "unknown step $step" >"$log" ;;

@@ -156,6 +156,9 @@ struct Verify: ParsableCommand {
     @Flag(help: "Only the variants (fused add, Gemma offset, casting modes, fp8 output, backward).")
     var variantsOnly = false
 
+    @Option(help: "At most this many elements (M·N) per case, e.g. for runs under compute-sanitizer.")
+    var maxElements: Int?
+
     @Option(help: "GPU ordinal.")
     var device: Int = 0
 
@@ -172,7 +175,8 @@ struct Verify: ParsableCommand {
         print("device: \(gpu.name), sm_\(gpu.arch), \(gpu.multiprocessorCount) SMs; driver \(formatDriver((try? CUDADevice.driverVersion()) ?? 0)); NVRTC \(nvrtc)")
         print("tolerance: fp32 |y-ref| <= 1e-5*max(1,|ref|); fp16/bf16 within 1 ulp of the correctly rounded fp64 reference; rstd relative 1e-5")
         let start = Date()
-        let (passed, failed) = Conformance.run(device: gpu, quick: quick, variantsOnly: variantsOnly) { print($0) }
+        let (passed, failed) = Conformance.run(
+            device: gpu, quick: quick, variantsOnly: variantsOnly, maxElements: maxElements ?? .max) { print($0) }
         let stats = KernelCache.shared.statistics
         print(format("kernel cache: %d compiled (%.1f s in NVRTC), %d from disk; %.1f s in all",
             stats.compiles, stats.compileSeconds, stats.diskHits, Date().timeIntervalSince(start)))

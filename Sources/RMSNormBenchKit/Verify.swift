@@ -57,7 +57,7 @@ enum Conformance {
     static let variantRows = [1, 7, 199, 4096]
     static let variantColumns = [1, 3, 96, 769, 1000, 4096, 7168, 16384, 65536, 262_144]
 
-    static func cases(quick: Bool) -> [ConformanceCase] {
+    static func cases(quick: Bool, cap: Int = .max) -> [ConformanceCase] {
         var list: [ConformanceCase] = []
         let pairs: [(DType, DType)] = [(.float32, .float32), (.float16, .float16), (.float16, .float32),
             (.bfloat16, .bfloat16), (.bfloat16, .float32)]
@@ -65,7 +65,7 @@ enum Conformance {
             for n in columnsList + hugeColumns {
                 for m in rowsList {
                     // Keep each case under ~50 M elements so the fp64 reference stays quick.
-                    guard m * n <= (quick ? 2_000_000 : 50_000_000) else { continue }
+                    guard m * n <= min(cap, quick ? 2_000_000 : 50_000_000) else { continue }
                     list.append(.init(input: x, weight: w, rows: m, columns: n, layout: .dense))
                     if m <= 199 {
                         for layout in [ConformanceCase.Layout.strided, .offset, .padded, .inPlace] {
@@ -86,9 +86,11 @@ enum Conformance {
         return list
     }
 
-    static func run(device: CUDADevice, quick: Bool, variantsOnly: Bool = false, log: (String) -> Void) -> (passed: Int, failed: Int) {
+    static func run(
+        device: CUDADevice, quick: Bool, variantsOnly: Bool = false, maxElements: Int = .max, log: (String) -> Void
+    ) -> (passed: Int, failed: Int) {
         var passed = 0, failed = 0
-        let all = variantsOnly ? [] : cases(quick: quick)
+        let all = variantsOnly ? [] : cases(quick: quick, cap: maxElements)
         // Cases run on all cores at once (the fp64 reference dominates); this also drives the
         // library from many threads. Lines are printed in case order.
         let results = Mutex<[Int: ConformanceResult]>([:])
@@ -110,7 +112,7 @@ enum Conformance {
         }
         // The variants: fused add, Gemma offset, casting modes, fp8 output, backward.
         let variants = VariantCase.matrix(rows: variantRows, columns: quick ? [1, 3, 96, 769, 4096, 7168] : variantColumns,
-            maxElements: quick ? 500_000 : 8_000_000)
+            maxElements: min(maxElements, quick ? 500_000 : 8_000_000))
         let vresults = Mutex<[Int: (Bool, String)]>([:])
         let executor = GPUExecutor(device: device)
         DispatchQueue.concurrentPerform(iterations: variants.count) { i in
