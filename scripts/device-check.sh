@@ -24,7 +24,7 @@ for step in "$@"; do
     verify-quick) $bench verify --quick >"$log" 2>&1 ;;
     memcheck | racecheck | initcheck | synccheck)
         # Every variant case and the forward matrix up to 200 K elements a case, under the tool.
-        compute-sanitizer --tool "$step" --print-limit 20 $bench verify --quick --max-elements 200000 >"$log" 2>&1 ;;
+        timeout "${SAN_TIMEOUT:-600}" compute-sanitizer --tool "$step" --print-limit 20 $bench verify --quick --max-elements 200000 >"$log" 2>&1 ;;
     resources) $bench resources --variants >"$log" 2>&1 ;;
     bench:*) eval "$bench run ${step#bench:} --output /tmp/bench$n" >"$log" 2>&1; cp /tmp/bench$n/benchmark.csv "$OUT/$(printf %02d $n)-bench.csv" 2>/dev/null ;;
     *) echo "unknown step $step" >"$log" ;;
