@@ -40,7 +40,10 @@ extension CUDABackend {
             weightAddress: weight.address(of: 0), operands: operands)
         let plan = LaunchPlan.make(
             rows: x.rows, columns: x.columns, elementSize: T.dtype.size, vectorWidth: vec,
-            multiprocessors: device.multiprocessorCount, maxSharedMemoryPerBlock: device.maxSharedMemoryPerBlockOptin)
+            multiprocessors: device.multiprocessorCount, maxSharedMemoryPerBlock: device.maxSharedMemoryPerBlockOptin,
+            // fp32 x and residual slices of 32 elements each do not fit the 64-register cap (ptxas: 120 bytes
+            // of stack; 70-75% of copy at 4096 fp32 in run V6); 16 do.
+            maxElementsPerThread: residual != nil && T.dtype == .float32 ? 16 : 32)
         let spec = KernelSpecialization(input: T.dtype, weight: W.dtype, vectorWidth: vec,
             residual: residual != nil, casting: options.casting, fp8Output: fp8Scale != nil)
         do {
