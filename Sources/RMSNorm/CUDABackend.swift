@@ -156,9 +156,10 @@ extension DeviceRandom {
     }
 }
 
-/// The plan the launcher would use for these operands (for reports and tuning).
+/// The plan the launcher would use for these operands (for reports and tuning); `fusedAdd` for the
+/// fused residual add's plan.
 public func launchPlan<T: RMSNormElement, W: RMSNormElement>(
-    for x: DeviceMatrix<T>, weight: DeviceBuffer<W>, into y: DeviceMatrix<T>
+    for x: DeviceMatrix<T>, weight: DeviceBuffer<W>, into y: DeviceMatrix<T>, fusedAdd: Bool = false
 ) -> LaunchPlan {
     let vec = LaunchPlan.vectorWidth(
         columns: x.columns, elementSize: T.dtype.size, weightSize: W.dtype.size,
@@ -167,5 +168,6 @@ public func launchPlan<T: RMSNormElement, W: RMSNormElement>(
     return LaunchPlan.make(
         rows: x.rows, columns: x.columns, elementSize: T.dtype.size, vectorWidth: vec,
         multiprocessors: x.device.multiprocessorCount,
-        maxSharedMemoryPerBlock: x.device.maxSharedMemoryPerBlockOptin)
+        maxSharedMemoryPerBlock: x.device.maxSharedMemoryPerBlockOptin,
+        maxElementsPerThread: fusedAdd && T.dtype == .float32 ? 16 : 32)
 }

@@ -169,7 +169,7 @@ enum GPUBench {
             plan = launchPlan(for: x, weight: w, into: out!).description
         case .add:
             work = { try fusedAddRMSNorm(x, residual: second!, weight: w, options: options, into: out!, residualOut: h!, stream: s) }
-            plan = launchPlan(for: x, weight: w, into: out!).description
+            plan = launchPlan(for: x, weight: w, into: out!, fusedAdd: true).description
         case .fp8:
             work = { try rmsNormFP8(x, weight: w, scale: 0.02, options: options, into: q!, stream: s) }
         case .addFP8:
