@@ -43,7 +43,7 @@ extension CUDABackend {
             multiprocessors: device.multiprocessorCount, maxSharedMemoryPerBlock: device.maxSharedMemoryPerBlockOptin,
             // fp32 x and residual slices of 32 elements each do not fit the 64-register cap (ptxas: 120 bytes
             // of stack; 70-75% of copy at 4096 fp32 in run V6); 16 do.
-            maxElementsPerThread: residual != nil && T.dtype == .float32 ? 16 : 32)
+            maxElementsPerThread: LaunchPlan.variantElements ?? (residual != nil && T.dtype == .float32 ? 16 : 32))
         let spec = KernelSpecialization(input: T.dtype, weight: W.dtype, vectorWidth: vec,
             residual: residual != nil, casting: options.casting, fp8Output: fp8Scale != nil)
         do {

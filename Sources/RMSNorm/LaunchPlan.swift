@@ -131,6 +131,10 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
         return LaunchPlan(path: .loop, vectorWidth: vec, threadsPerRow: 1024, blockSize: 1024, sharedMemoryBytes: 0)
     }
 
+    /// `RMSNORM_VARIANT_ELEMENTS` (8, 16 or 32): the forward variants' elements-per-thread cap, for experiments.
+    static let variantElements: Int? = environmentVariable("RMSNORM_VARIANT_ELEMENTS").flatMap(Int.init)
+        .flatMap { [8, 16, 32].contains($0) ? $0 : nil }
+
     /// `RMSNORM_BWD_ELEMENTS` ("32,16,8"): the backward's elements-per-thread preference, for experiments.
     static let backwardElements: [Int]? = environmentVariable("RMSNORM_BWD_ELEMENTS").map {
         $0.split(separator: ",").compactMap { Int($0) }.filter { [1, 2, 4, 8, 16, 32].contains($0) }
