@@ -41,10 +41,7 @@ extension CUDABackend {
         let plan = LaunchPlan.make(
             rows: x.rows, columns: x.columns, elementSize: T.dtype.size, vectorWidth: vec,
             multiprocessors: device.multiprocessorCount, maxSharedMemoryPerBlock: device.maxSharedMemoryPerBlockOptin,
-            // fp32 x and residual slices of 32 elements each do not fit the 64-register cap (ptxas: 120 bytes
-            // of stack; 70-75% of copy at N = 4096 in run V6). 8 elements: 1,422 µs at 65,536 × 4096 (100% of
-            // copy) against 1,479 µs with 16 (run V8).
-            maxElementsPerThread: LaunchPlan.variantElements ?? (residual != nil && T.dtype == .float32 ? 8 : 32))
+            maxElementsPerThread: LaunchPlan.variantElementCap(fusedAdd: residual != nil, elementSize: T.dtype.size))
         let spec = KernelSpecialization(input: T.dtype, weight: W.dtype, vectorWidth: vec,
             residual: residual != nil, casting: options.casting, fp8Output: fp8Scale != nil)
         do {

@@ -169,5 +169,5 @@ public func launchPlan<T: RMSNormElement, W: RMSNormElement>(
         rows: x.rows, columns: x.columns, elementSize: T.dtype.size, vectorWidth: vec,
         multiprocessors: x.device.multiprocessorCount,
         maxSharedMemoryPerBlock: x.device.maxSharedMemoryPerBlockOptin,
-        maxElementsPerThread: LaunchPlan.variantElements ?? (fusedAdd && T.dtype == .float32 ? 8 : 32))
+        maxElementsPerThread: LaunchPlan.variantElementCap(fusedAdd: fusedAdd, elementSize: T.dtype.size))
 }

@@ -131,6 +131,14 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
         return LaunchPlan(path: .loop, vectorWidth: vec, threadsPerRow: 1024, blockSize: 1024, sharedMemoryBytes: 0)
     }
 
+    /// Elements-per-thread cap of a forward variant's register path: fp32 x and residual slices of 32
+    /// elements each do not fit the 64-register cap (ptxas: 120 bytes of stack; 70-75% of copy at
+    /// N = 4096 in run V6); with 8, 65,536 × 4096 fp32 ran in 1,422 µs (100% of copy) against 1,479 µs
+    /// with 16 (run V8). 16-bit types keep the forward's 32 (ptxas: 63 registers, no stack).
+    static func variantElementCap(fusedAdd: Bool, elementSize: Int) -> Int {
+        variantElements ?? (fusedAdd && elementSize == 4 ? 8 : 32)
+    }
+
     /// `RMSNORM_VARIANT_ELEMENTS` (8, 16 or 32): the forward variants' elements-per-thread cap, for experiments.
     static let variantElements: Int? = environmentVariable("RMSNORM_VARIANT_ELEMENTS").flatMap(Int.init)
         .flatMap { [8, 16, 32].contains($0) ? $0 : nil }
