@@ -80,6 +80,9 @@ extension Comparison {
         }
     }
 
+    /// The comparison loop every rule shares: `error(i, j)` is the error of output element i against
+    /// reference element j (dense); elements of the output outside the view must pass `poisonCheck`.
+    @inlinable
     static func generic(
         count: Int, offset: Int, rows: Int, columns: Int, stride: Int, limit: Double, poisonCheck: ((Int) -> Bool)?,
         error: (Int, Int) -> Double

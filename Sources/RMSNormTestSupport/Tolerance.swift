@@ -79,26 +79,9 @@ public struct Comparison: Sendable, CustomStringConvertible {
         output: [T], offset: Int = 0, rows: Int, columns: Int, stride: Int, reference: [Double],
         poisonCheck: ((Int) -> Bool)? = nil
     ) -> Comparison {
-        var c = Comparison()
-        let limit = Tolerance.limit(for: T.dtype)
-        for r in 0..<rows {
-            for col in 0..<columns {
-                let e = Tolerance.error(output[offset + r * stride + col], reference: reference[r * columns + col])
-                c.checked += 1
-                if !(e <= limit) { c.failures += 1 }
-                if e > c.maxError || (e.isNaN && !c.maxError.isNaN) {
-                    c.maxError = e
-                    c.worstIndex = r * columns + col
-                }
-            }
+        generic(count: output.count, offset: offset, rows: rows, columns: columns, stride: stride,
+            limit: Tolerance.limit(for: T.dtype), poisonCheck: poisonCheck) { i, j in
+            Tolerance.error(output[i], reference: reference[j])
         }
-        if let poisonCheck {
-            for i in 0..<output.count {
-                let rel = i - offset
-                let inView = rel >= 0 && rel / stride < rows && rel % stride < columns
-                if !inView && !poisonCheck(i) { c.untouchedViolations += 1 }
-            }
-        }
-        return c
     }
 }
