@@ -351,16 +351,17 @@ __device__ __forceinline__ void fwd_reg(FWD_PARAMS, int tpr)
     const int rows_per_block = blockDim.x / tpr;
     const int row_in_block = threadIdx.x / tpr;
 
-    float wr[WREG ? NPT : 1][VEC];
+    // The weight stays packed in registers and is widened where it is used: converting it here
+    // would make every thread wait for the weight's DRAM round trip before issuing its x loads
+    // (ncu, 1 × 4096 bf16: two round trips in a row per block; run V10 in benchmarks/NOTES.md).
+    WPack wq[WREG ? NPT : 1];
     if (WREG) {
 #pragma unroll
         for (int i = 0; i < NPT; ++i) {
             const int col = (i * tpr + lane) * VEC;
-            if (col < N) {
-                WPack p = load_w(w + col);
 #pragma unroll
-                for (int v = 0; v < VEC; ++v) wr[WREG ? i : 0][v] = weight_value(load_elem<W_T>(p.e[v]), w_offset);
-            }
+            for (int v = 0; v < VEC; ++v) wq[WREG ? i : 0].e[v] = 0;
+            if (col < N) wq[WREG ? i : 0] = load_w(w + col);
         }
     }
 
@@ -443,7 +444,8 @@ __device__ __forceinline__ void fwd_reg(FWD_PARAMS, int tpr)
                     float r[VEC];
                     if (WREG) {
 #pragma unroll
-                        for (int v = 0; v < VEC; ++v) r[v] = norm_value(xv[i][v], rs, wr[WREG ? i : 0][v]);
+                        for (int v = 0; v < VEC; ++v)
+                            r[v] = norm_value(xv[i][v], rs, weight_value(load_elem<W_T>(wq[WREG ? i : 0].e[v]), w_offset));
                     } else {
                         WPack p = load_w(w + col);
 #pragma unroll
@@ -651,19 +653,23 @@ __device__ __forceinline__ void bwd_reg(BWD_PARAMS, int tpr)
     float acc[NPT][VEC];
     // KEEPF (kernels with registers to spare): the weight converted once, x and dy converted once
     // a row. Else both are converted again where used (a cvt per use for fp16: in run V4 this held
-    // fp16 to 64% of copy where bf16, whose conversion is a shift, reached 83%).
+    // fp16 to 64% of copy where bf16, whose conversion is a shift, reached 83%). The weight is only
+    // loaded here; it is converted after the first row's loads are issued (run V10).
     float wk[KEEPF ? NPT : 1][VEC];
+    WPack wq[KEEPF ? NPT : 1];
 #pragma unroll
     for (int i = 0; i < NPT; ++i) {
         const int col = (i * tpr + lane) * VEC;
 #pragma unroll
-        for (int v = 0; v < VEC; ++v) { acc[i][v] = 0.0f; wk[KEEPF ? i : 0][v] = 0.0f; }
-        if (KEEPF && col < N) {
-            WPack q = load_w(w + col);
-#pragma unroll
-            for (int v = 0; v < VEC; ++v) wk[KEEPF ? i : 0][v] = w_offset + load_elem<W_T>(q.e[v]);
-        }
+        for (int v = 0; v < VEC; ++v) { acc[i][v] = 0.0f; wk[KEEPF ? i : 0][v] = 0.0f; wq[KEEPF ? i : 0].e[v] = 0; }
+        if (KEEPF && col < N) wq[KEEPF ? i : 0] = load_w(w + col);
     }
+    auto convert_weights = [&]() {
+#pragma unroll
+        for (int i = 0; i < NPT; ++i)
+#pragma unroll
+            for (int v = 0; v < VEC; ++v) wk[KEEPF ? i : 0][v] = w_offset + load_elem<W_T>(wq[KEEPF ? i : 0].e[v]);
+    };
     auto weight_at = [&](int i, int v, const WPack& q) -> float {
         return KEEPF ? wk[KEEPF ? i : 0][v] : w_offset + load_elem<W_T>(q.e[v]);
     };
@@ -687,6 +693,7 @@ __device__ __forceinline__ void bwd_reg(BWD_PARAMS, int tpr)
     XPack xnext[NPT], gnext[NPT];
     float rnext = 0.0f;
     if (PF) load_row((i64)blockIdx.x * rows_per_block + row_in_block, xnext, gnext, rnext);
+    if (KEEPF && PF) convert_weights();
 
     for (i64 base = (i64)blockIdx.x * rows_per_block; base < M; base += row_step) {
         const i64 row = base + row_in_block;
@@ -700,6 +707,7 @@ __device__ __forceinline__ void bwd_reg(BWD_PARAMS, int tpr)
             load_row(row + row_step, xnext, gnext, rnext);
         } else {
             load_row(row, xraw, graw, rstd_saved);
+            if (KEEPF && base == (i64)blockIdx.x * rows_per_block) convert_weights();
         }
 #if RESID
         XPack draw[NPT];
