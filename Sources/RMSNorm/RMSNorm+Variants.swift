@@ -103,6 +103,14 @@ public func fusedAddRMSNorm<T: RMSNormElement, W: RMSNormElement>(
         options: options)
 }
 
+/// CPU form with options (weight offset, casting mode) over host matrices; y may be exactly x.
+public func rmsNorm<T: RMSNormElement, W: RMSNormElement>(
+    _ x: HostMatrix<T>, weight: UnsafeBufferPointer<W>, options: RMSNormOptions, into y: HostMatrix<T>,
+    rstd: UnsafeMutableBufferPointer<Float>? = nil
+) throws(RMSNormError) {
+    try CPUEntry.forward(x, residual: nil, residualOut: nil, weight: weight, y: y, fp8Scale: nil, rstd: rstd, options: options)
+}
+
 /// CPU form of the fp8 forward (with or without the fused add).
 public func rmsNormFP8<T: RMSNormElement, W: RMSNormElement>(
     _ x: HostMatrix<T>, residual: HostMatrix<T>? = nil, weight: UnsafeBufferPointer<W>, scale: Float,
@@ -241,10 +249,12 @@ enum HostArrays {
                 let q = try DeviceMatrix<Float8E4M3>(device: device, rows: rows, columns: n)
                 try CUDABackend.forwardVariant(x: xd, residual: rd, residualOut: rd, weight: wd, y: q, fp8Scale: fp8Scale,
                     rstd: nil, options: options, stream: nil)
+                do { try device.synchronize() } catch { throw .cuda(error) }
                 result.q = try q.buffer.download()
             } else {
                 try CUDABackend.forwardVariant(x: xd, residual: rd, residualOut: rd, weight: wd, y: xd, fp8Scale: nil,
                     rstd: nil, options: options, stream: nil)
+                do { try device.synchronize() } catch { throw .cuda(error) }
                 result.y = try xd.buffer.download()
             }
             if let rd { result.h = try rd.buffer.download() }

@@ -28,8 +28,12 @@ public struct CPUExecutor: VariantExecutor {
                             } else {
                                 try o.y.withUnsafeMutableBufferPointer { yb in
                                     let ym = i.inPlace ? xm : try HostMatrix(UnsafeMutableBufferPointer(rebasing: yb[off...]), rows: m, columns: n, rowStride: ld)
-                                    try fusedAddRMSNorm(xm, residual: rm, weight: wb, options: i.options, into: ym,
-                                        residualOut: hm, rstd: rb)
+                                    if let rm, let hm {
+                                        try fusedAddRMSNorm(xm, residual: rm, weight: wb, options: i.options, into: ym,
+                                            residualOut: hm, rstd: rb)
+                                    } else {
+                                        try rmsNorm(xm, weight: wb, options: i.options, into: ym, rstd: rb)
+                                    }
                                 }
                             }
                         }
