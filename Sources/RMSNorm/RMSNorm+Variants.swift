@@ -238,8 +238,8 @@ enum HostArrays {
         let rows = try rowCount(x.count, n, "x")
         try options.validate()
         if let fp8Scale { try validateScale(fp8Scale) }
-        var result = ForwardResult<T>()
-        if let device = try resolve(backend) {
+        let onGPU: ForwardResult<T>? = try runOnBackend(backend, gpu: { (device) throws(RMSNormError) -> ForwardResult<T>? in
+            var result = ForwardResult<T>()
             let xd = try DeviceMatrix<T>(DeviceBuffer(device: device, copying: x), rows: rows, columns: n)
             let wd = try DeviceBuffer(device: device, copying: weight)
             let rd = try residual.map { (r) throws(RMSNormError) in
@@ -249,17 +249,19 @@ enum HostArrays {
                 let q = try DeviceMatrix<Float8E4M3>(device: device, rows: rows, columns: n)
                 try CUDABackend.forwardVariant(x: xd, residual: rd, residualOut: rd, weight: wd, y: q, fp8Scale: fp8Scale,
                     rstd: nil, options: options, stream: nil)
-                do { try device.synchronize() } catch { throw .cuda(error) }
+                do throws(CUDAError) { try device.synchronize() } catch { throw .cuda(error) }
                 result.q = try q.buffer.download()
             } else {
                 try CUDABackend.forwardVariant(x: xd, residual: rd, residualOut: rd, weight: wd, y: xd, fp8Scale: nil,
                     rstd: nil, options: options, stream: nil)
-                do { try device.synchronize() } catch { throw .cuda(error) }
+                do throws(CUDAError) { try device.synchronize() } catch { throw .cuda(error) }
                 result.y = try xd.buffer.download()
             }
             if let rd { result.h = try rd.buffer.download() }
             return result
-        }
+        }, cpu: { () throws(RMSNormError) -> ForwardResult<T>? in nil })
+        if let onGPU { return onGPU }
+        var result = ForwardResult<T>()
         var y = fp8Scale == nil ? x : []
         var q = [Float8E4M3](repeating: Float8E4M3(bitPattern: 0), count: fp8Scale == nil ? 0 : x.count)
         var h = residual ?? []
@@ -300,7 +302,7 @@ enum HostArrays {
         if let rstd, rstd.count != rows {
             throw .invalidShape("rstd has \(rstd.count) values but x has \(rows) rows; pass the rstd the forward wrote")
         }
-        if let device = try resolve(backend) {
+        let onGPU: (dx: [T], dw: [W])? = try runOnBackend(backend, gpu: { (device) throws(RMSNormError) -> (dx: [T], dw: [W])? in
             let xd = try DeviceMatrix<T>(DeviceBuffer(device: device, copying: x), rows: rows, columns: n)
             let gd = try DeviceMatrix<T>(DeviceBuffer(device: device, copying: dy), rows: rows, columns: n)
             let wd = try DeviceBuffer(device: device, copying: weight)
@@ -311,9 +313,10 @@ enum HostArrays {
             let dwd = try DeviceBuffer<W>(device: device, count: n)
             try CUDABackend.backward(x: xd, weight: wd, rstd: sd, dy: gd, residualGradient: rd, dx: gd, dw: dwd,
                 options: options, stream: nil)
-            do { try device.synchronize() } catch { throw .cuda(error) }
+            do throws(CUDAError) { try device.synchronize() } catch { throw .cuda(error) }
             return (try gd.buffer.download(), try dwd.download())
-        }
+        }, cpu: { () throws(RMSNormError) -> (dx: [T], dw: [W])? in nil })
+        if let onGPU { return onGPU }
         var dx = dy
         var dw = weight
         try x.withUnsafeBufferPointer { (xb) throws(RMSNormError) in

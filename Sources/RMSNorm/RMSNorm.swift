@@ -32,6 +32,34 @@ private let cudaProbe: Result<CUDADevice, CUDAError> = {
     }
 }()
 
+/// Runs `gpu` on the resolved device, or `cpu` when the backend resolves to the CPU. With
+/// `.automatic`, a GPU that runs out of memory (`CUDA_ERROR_OUT_OF_MEMORY`) hands the call to the CPU
+/// instead: the host-array forms write their results only after the device work succeeded, so nothing
+/// partial gets out. Any other error, and out-of-memory with `.cuda`, is thrown.
+func runOnBackend<R>(
+    _ backend: Backend, gpu: (CUDADevice) throws(RMSNormError) -> R, cpu: () throws(RMSNormError) -> R
+) throws(RMSNormError) -> R {
+    guard let device = try resolve(backend) else { return try cpu() }
+    return try fallingBackOnOutOfMemory(backend, gpu: { () throws(RMSNormError) -> R in try gpu(device) }, cpu: cpu)
+}
+
+/// The fallback rule of ``runOnBackend(_:gpu:cpu:)`` on its own (tested without a GPU).
+func fallingBackOnOutOfMemory<R>(
+    _ backend: Backend, gpu: () throws(RMSNormError) -> R, cpu: () throws(RMSNormError) -> R
+) throws(RMSNormError) -> R {
+    do {
+        return try gpu()
+    } catch {
+        if backend == .automatic, isOutOfMemory(error) { return try cpu() }
+        throw error
+    }
+}
+
+func isOutOfMemory(_ error: RMSNormError) -> Bool {
+    if case .cuda(.driver(let e)) = error { return e.code == CUDADriverError.outOfMemory }
+    return false
+}
+
 func resolve(_ backend: Backend) throws(RMSNormError) -> CUDADevice? {
     switch backend {
     case .cpu: return nil
@@ -80,12 +108,15 @@ public func rmsNormInPlace<T: RMSNormElement, W: RMSNormElement>(
     let rows = x.count / n
     try validateEpsilon(eps)
     guard rows > 0 else { return }
-    if let device = try resolve(backend) {
+    let result: [T]? = try runOnBackend(backend, gpu: { (device) throws(RMSNormError) -> [T]? in
         let xd = try DeviceMatrix<T>(DeviceBuffer(device: device, copying: x), rows: rows, columns: n)
         let wd = try DeviceBuffer(device: device, copying: weight)
         try rmsNorm(xd, weight: wd, eps: eps, into: xd)
-        do { try device.synchronize() } catch { throw .cuda(error) }
-        x = try xd.buffer.download()
+        do throws(CUDAError) { try device.synchronize() } catch { throw .cuda(error) }
+        return try xd.buffer.download()
+    }, cpu: { () throws(RMSNormError) -> [T]? in nil })
+    if let result {
+        x = result
         return
     }
     try x.withUnsafeMutableBufferPointer { (xb) throws(RMSNormError) in

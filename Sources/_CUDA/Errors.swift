@@ -33,6 +33,7 @@ public struct CUDADriverError: Error, CustomStringConvertible, Sendable, Equatab
         "\(call) failed: \(name) (\(code)): \(message)"
     }
 
+    public static let outOfMemory: Int32 = 2
     public static let noDevice: Int32 = 100
     public static let invalidDevice: Int32 = 101
 }

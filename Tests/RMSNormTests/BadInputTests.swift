@@ -1,5 +1,6 @@
 import Testing
 @testable import RMSNorm
+@testable import _CUDA
 
 /// Calls the raw CPU entry point and checks that a refused call wrote nothing.
 func expectRefused(
@@ -116,5 +117,39 @@ func expectRefused(
                 vec *= 2
             }
         }
+    }
+}
+
+/// `.automatic` hands a call that ran the GPU out of memory to the CPU; nothing else falls back.
+@Suite struct OutOfMemoryFallbackTests {
+    static let oom = RMSNormError.cuda(.driver(CUDADriverError(
+        code: CUDADriverError.outOfMemory, call: "cuMemAlloc_v2(1 bytes)", name: "CUDA_ERROR_OUT_OF_MEMORY", message: "out of memory")))
+
+    @Test func automaticFallsBackToTheCPU() throws {
+        let r = try fallingBackOnOutOfMemory(.automatic, gpu: { () throws(RMSNormError) -> String in throw Self.oom },
+            cpu: { () throws(RMSNormError) -> String in "cpu" })
+        #expect(r == "cpu")
+    }
+
+    @Test func explicitGPUReportsOutOfMemory() {
+        #expect(throws: Self.oom) {
+            try fallingBackOnOutOfMemory(.cuda(device: 0), gpu: { () throws(RMSNormError) -> String in throw Self.oom },
+                cpu: { () throws(RMSNormError) -> String in "cpu" })
+        }
+    }
+
+    @Test func otherErrorsAreNotHidden() {
+        let other = RMSNormError.cuda(.driver(CUDADriverError(
+            code: 700, call: "cuCtxSynchronize", name: "CUDA_ERROR_ILLEGAL_ADDRESS", message: "illegal address")))
+        #expect(throws: other) {
+            try fallingBackOnOutOfMemory(.automatic, gpu: { () throws(RMSNormError) -> String in throw other },
+                cpu: { () throws(RMSNormError) -> String in "cpu" })
+        }
+    }
+
+    @Test func successIsKept() throws {
+        let r = try fallingBackOnOutOfMemory(.automatic, gpu: { () throws(RMSNormError) -> String in "gpu" },
+            cpu: { () throws(RMSNormError) -> String in "cpu" })
+        #expect(r == "gpu")
     }
 }
