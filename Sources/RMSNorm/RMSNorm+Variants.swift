@@ -35,9 +35,6 @@ public func rmsNorm<T: RMSNormElement, W: RMSNormElement>(
 public func fusedAddRMSNorm<T: RMSNormElement, W: RMSNormElement>(
     _ x: [T], residual: inout [T], weight: [W], options: RMSNormOptions = .init(), backend: Backend = .automatic
 ) throws(RMSNormError) -> [T] {
-    guard residual.count == x.count else {
-        throw .invalidShape("residual has \(residual.count) elements but x has \(x.count); they must match")
-    }
     let r = try HostArrays.forward(x, residual: residual, weight: weight, options: options, fp8Scale: nil, backend: backend)
     residual = r.h
     return r.y
@@ -59,9 +56,6 @@ public func fusedAddRMSNormFP8<T: RMSNormElement, W: RMSNormElement>(
     _ x: [T], residual: inout [T], weight: [W], scale: Float, options: RMSNormOptions = .init(),
     backend: Backend = .automatic
 ) throws(RMSNormError) -> [Float8E4M3] {
-    guard residual.count == x.count else {
-        throw .invalidShape("residual has \(residual.count) elements but x has \(x.count); they must match")
-    }
     let r = try HostArrays.forward(x, residual: residual, weight: weight, options: options, fp8Scale: scale, backend: backend)
     residual = r.h
     return r.q
@@ -236,6 +230,9 @@ enum HostArrays {
     ) throws(RMSNormError) -> ForwardResult<T> {
         let n = weight.count
         let rows = try rowCount(x.count, n, "x")
+        if let residual, residual.count != x.count {
+            throw .invalidShape("residual has \(residual.count) elements but x has \(x.count); they must match")
+        }
         try options.validate()
         if let fp8Scale { try validateScale(fp8Scale) }
         let onGPU: ForwardResult<T>? = try runOnBackend(backend, gpu: { (device) throws(RMSNormError) -> ForwardResult<T>? in
