@@ -75,12 +75,12 @@ enum CPUKernel {
             for i in 0..<n { m = max(m, abs(x[i].floatValue)) }
             let k = (m > 0 && m.isFinite) ? -Int(m.exponent) : 0
             let k1 = k / 2, k2 = k - k / 2
-            var s2: Float = 0
+            var s2 = 0.0  // Double: a plain fp32 running sum loses ~1e-5 over 65,536 terms
             for i in 0..<n {
                 let t = Float(sign: .plus, exponent: k2, significand: Float(sign: .plus, exponent: k1, significand: x[i].floatValue))
-                s2 += t * t
+                s2 += Double(t * t)
             }
-            let inv = 1 / (Double(s2) / Double(n) + Double(eps) * Double(sign: .plus, exponent: 2 * k, significand: 1)).squareRoot()
+            let inv = 1 / (s2 / Double(n) + Double(eps) * Double(sign: .plus, exponent: 2 * k, significand: 1)).squareRoot()
             xs = Float(sign: .plus, exponent: k1, significand: 1)
             rstd = Float(inv * Double(sign: .plus, exponent: k2, significand: 1))
             rstdOut = Float(inv * Double(sign: .plus, exponent: k, significand: 1))

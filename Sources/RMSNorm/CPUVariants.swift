@@ -60,12 +60,12 @@ enum CPUVariantKernel {
         for c in 0..<n { m = max(m, abs(buf[c])) }
         let k = (m > 0 && m.isFinite) ? -Int(m.exponent) : 0
         let k1 = k / 2, k2 = k - k / 2
-        var s2: Float = 0
+        var s2 = 0.0  // Double: a plain fp32 running sum loses ~1e-5 over 65,536 terms
         for c in 0..<n {
             let t = Float(sign: .plus, exponent: k2, significand: Float(sign: .plus, exponent: k1, significand: buf[c]))
-            s2 += t * t
+            s2 += Double(t * t)
         }
-        let inv = 1 / (Double(s2) / Double(n) + Double(eps) * Double(sign: .plus, exponent: 2 * k, significand: 1)).squareRoot()
+        let inv = 1 / (s2 / Double(n) + Double(eps) * Double(sign: .plus, exponent: 2 * k, significand: 1)).squareRoot()
         return (Float(sign: .plus, exponent: k1, significand: 1), Float(inv * Double(sign: .plus, exponent: k2, significand: 1)),
             Float(inv * Double(sign: .plus, exponent: k, significand: 1)))
     }
@@ -152,8 +152,29 @@ enum CPUVariantKernel {
                             let xr = x.base + r * x.rowStride, gr = dy.base + r * dy.rowStride
                             for c in 0..<n { xb[c] = xr[c].floatValue; gb[c] = w[c] * gr[c].floatValue }
                             let dot = blockedDot(xb, gb, n: n)
-                            let s = rstd?[r] ?? 1 / (blockedDot(xb, nil, n: n) / Float(n) + eps).squareRoot()
-                            let kk = s * s * dot / Float(n)
+                            // The GPU kernels' rule: Σx·w'·dy not finite, or a recomputed Σx² that
+                            // overflowed (or underflowed with eps < 2^-80): rstd by power-of-two
+                            // rescaling and the dot product over x̂ = x · rstd, which stays in range.
+                            var redo = !(abs(dot) <= .greatestFiniteMagnitude)
+                            let s: Float
+                            if let rstd {
+                                s = rstd[r]
+                            } else {
+                                let ss = blockedDot(xb, nil, n: n)
+                                if ss.isInfinite || (ss < 0x1p-100 && eps < 0x1p-80) {
+                                    s = rowScale(xb, n: n, eps: eps).rstd
+                                    redo = true
+                                } else {
+                                    s = 1 / (ss / Float(n) + eps).squareRoot()
+                                }
+                            }
+                            // k = rstd² · dot / N in this order: rstd² alone overflows for tiny rows.
+                            var kk = s * dot / Float(n) * s
+                            if redo {
+                                var d2 = 0.0
+                                for c in 0..<n { d2 += Double(xb[c] * s) * Double(gb[c]) }
+                                kk = s * Float(d2 / Double(n))
+                            }
                             let dr = residualGradient.map { $0.base + r * $0.rowStride }
                             let out = dx.base + r * dx.rowStride
                             for c in 0..<n {

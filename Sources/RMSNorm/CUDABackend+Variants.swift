@@ -43,7 +43,8 @@ extension CUDABackend {
             multiprocessors: device.multiprocessorCount, maxSharedMemoryPerBlock: device.maxSharedMemoryPerBlockOptin,
             maxElementsPerThread: LaunchPlan.variantElementCap(fusedAdd: residual != nil, elementSize: T.dtype.size))
         let spec = KernelSpecialization(input: T.dtype, weight: W.dtype, vectorWidth: vec,
-            residual: residual != nil, casting: options.casting, fp8Output: fp8Scale != nil)
+            residual: residual != nil, casting: options.casting, fp8Output: fp8Scale != nil,
+            tinyEps: KernelSpecialization.needsTinyEpsPath(eps: options.eps))
         do {
             try launch(
                 plan: plan, spec: spec, device: device, x: x.baseAddress, ldx: x.rowStride, w: weight.address(of: 0),
@@ -72,7 +73,8 @@ extension CUDABackend {
             weightAddress: weight.address(of: 0), operands: operands)
         let plan = LaunchPlan.backward(rows: x.rows, columns: x.columns, elementSize: T.dtype.size, vectorWidth: vec)
         let spec = KernelSpecialization(input: T.dtype, weight: W.dtype, vectorWidth: vec,
-            residual: residualGradient != nil, backward: true)
+            residual: residualGradient != nil, backward: true,
+            tinyEps: rstd == nil && KernelSpecialization.needsTinyEpsPath(eps: options.eps))
         do throws(CUDAError) {
             try launchBackward(plan: plan, spec: spec, device: device, x: x, weight: weight, rstd: rstd, dy: dy,
                 residualGradient: residualGradient, dx: dx, dw: dw, options: options, stream: stream)

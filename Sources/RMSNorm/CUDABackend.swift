@@ -51,7 +51,8 @@ enum CUDABackend {
             plan = explicitPlan
         }
         let spec = KernelSpecialization(
-            input: T.dtype, weight: W.dtype, vectorWidth: plan.vectorWidth, cacheHints: cacheHints ?? LaunchPlan.defaultCacheHints)
+            input: T.dtype, weight: W.dtype, vectorWidth: plan.vectorWidth, cacheHints: cacheHints ?? LaunchPlan.defaultCacheHints,
+            tinyEps: KernelSpecialization.needsTinyEpsPath(eps: eps))
         do {
             try launch(
                 plan: plan, spec: spec, device: device, x: x.baseAddress, ldx: x.rowStride, w: weight.address(of: 0),

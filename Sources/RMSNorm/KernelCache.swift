@@ -29,9 +29,13 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
     public var fp8Output: Bool = false
     /// The backward kernels (`KIND` = 1) instead of the forward ones.
     public var backward: Bool = false
+    /// eps below 2^-80 (`TINY_EPS`): rows whose fp32 sum of squares underflows are rescaled too
+    /// (``needsTinyEpsPath(eps:)``). A separate module, so that the usual eps pays nothing for it.
+    public var tinyEps: Bool = false
 
     public init(input: DType, weight: DType, vectorWidth: Int, cacheHints: Bool = LaunchPlan.defaultCacheHints,
-        residual: Bool = false, casting: CastingMode = .gemma, fp8Output: Bool = false, backward: Bool = false)
+        residual: Bool = false, casting: CastingMode = .gemma, fp8Output: Bool = false, backward: Bool = false,
+        tinyEps: Bool = false)
     {
         self.input = input
         self.weight = weight
@@ -41,7 +45,12 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
         self.casting = input == .float32 ? .gemma : casting
         self.fp8Output = fp8Output
         self.backward = backward
+        self.tinyEps = tinyEps
     }
+
+    /// Whether eps is small enough that a row of tiny values (all |x| below ~1e-19, whose squares
+    /// underflow in fp32) would lose its rstd: eps < 2^-80, the CPU backend's rule too.
+    public static func needsTinyEpsPath(eps: Float) -> Bool { eps < 0x1p-80 }
 
     public func compileOptions(arch: Int) -> CompileOptions {
         var defines = [("IN_T", "\(input.kernelCode)"), ("W_T", "\(weight.kernelCode)"), ("VEC", "\(vectorWidth)"),
@@ -51,6 +60,7 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
         if casting != .gemma { defines.append(("CAST", "\(casting.kernelCode)")) }
         if fp8Output { defines.append(("OUT_T", "3")) }
         if backward { defines.append(("KIND", "1")) }
+        if tinyEps { defines.append(("TINY_EPS", "1")) }
         return CompileOptions(arch: arch, defines: defines + Self.experimentDefines)
     }
 
@@ -68,6 +78,7 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
     public var description: String {
         "x=\(input) w=\(weight) vec=\(vectorWidth)" + (cacheHints ? " hints" : "") + (backward ? " backward" : "")
             + (residual ? " residual" : "") + (casting != .gemma ? " cast=\(casting)" : "") + (fp8Output ? " fp8" : "")
+            + (tinyEps ? " tiny-eps" : "")
     }
 
     /// A representative set of variant modules (each flag alone and combined, every input type, the
@@ -81,8 +92,11 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
                 add(.init(input: input, weight: .float32, vectorWidth: vec, fp8Output: true))
                 add(.init(input: input, weight: input, vectorWidth: vec, backward: true))
                 add(.init(input: input, weight: .float32, vectorWidth: vec, residual: true, backward: true))
+                add(.init(input: input, weight: input, vectorWidth: vec, tinyEps: true))
+                add(.init(input: input, weight: input, vectorWidth: vec, backward: true, tinyEps: true))
                 if input != .float32 {
                     add(.init(input: input, weight: input, vectorWidth: vec, casting: .llama))
+                    add(.init(input: input, weight: input, vectorWidth: vec, casting: .none, tinyEps: true))
                     add(.init(input: input, weight: input, vectorWidth: vec, residual: true, casting: .none, fp8Output: true))
                 }
             }

@@ -74,11 +74,16 @@ enum Conformance {
                     }
                 }
             }
-            // Numeric edge (fp32 and bf16 share the range): x² overflowing fp32. Tiny rows with
-            // eps = 0 (x² underflowing) are handled by the CPU path only so far (NOTES.md, run 11).
+            // Numeric edges (fp32 and bf16 share the range): x² overflowing fp32; tiny rows with
+            // eps = 0, x² underflowing (the TINY_EPS kernels); fp32 subnormal rows, whose rstd is
+            // beyond fp32's range (stored as +inf) while y stays finite.
             if x != .float16 {
                 for n in [96, 4096, 65536] {
                     list.append(.init(input: x, weight: w, rows: 7, columns: n, layout: .dense, scale: 1e37))
+                    list.append(.init(input: x, weight: w, rows: 7, columns: n, layout: .dense, scale: 1e-30, eps: 0))
+                    if x == .float32 {
+                        list.append(.init(input: x, weight: w, rows: 7, columns: n, layout: .dense, scale: 1e-40, eps: 0))
+                    }
                 }
             }
             list.append(.init(input: x, weight: w, rows: 7, columns: 1000, layout: .dense, scale: 1e-3))
@@ -113,6 +118,7 @@ enum Conformance {
         // The variants: fused add, Gemma offset, casting modes, fp8 output, backward.
         let variants = VariantCase.matrix(rows: variantRows, columns: quick ? [1, 3, 96, 769, 4096, 7168] : variantColumns,
             maxElements: min(maxElements, quick ? 500_000 : 8_000_000))
+            + VariantCase.edgeMatrix(columns: [96, 4096, 65536].filter { 7 * $0 <= maxElements })
         let vresults = Mutex<[Int: (Bool, String)]>([:])
         let executor = GPUExecutor(device: device)
         DispatchQueue.concurrentPerform(iterations: variants.count) { i in

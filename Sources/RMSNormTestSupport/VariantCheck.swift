@@ -88,20 +88,38 @@ public struct VariantCase: CustomStringConvertible, Sendable {
     public var rows: Int
     public var columns: Int
     public var layout: VariantLayout
+    /// x (and the residual) are standard normal times this: 1e37 makes the fp32 sums overflow, 1e-30
+    /// (with eps = 0) makes them underflow.
+    public var scale: Double = 1
+    /// eps in place of the variant's default.
+    public var eps: Float? = nil
 
-    public init(kind: VariantKind, input: DType, weight: DType, rows: Int, columns: Int, layout: VariantLayout) {
+    public init(kind: VariantKind, input: DType, weight: DType, rows: Int, columns: Int, layout: VariantLayout,
+        scale: Double = 1, eps: Float? = nil)
+    {
         self.kind = kind
         self.input = input
         self.weight = weight
         self.rows = rows
         self.columns = columns
         self.layout = layout
+        self.scale = scale
+        self.eps = eps
+    }
+
+    var options: RMSNormOptions {
+        var o = kind.options
+        if let eps { o.eps = eps }
+        return o
     }
 
     public var stride: Int { layout == .strided ? columns + 5 : columns }
     public var offset: Int { layout == .offset ? 1 : 0 }
     public var count: Int { offset + max(0, rows - 1) * stride + columns }
-    public var description: String { "\(kind.rawValue) \(input)/w:\(weight) \(rows)x\(columns) \(layout.rawValue)" }
+    public var description: String {
+        "\(kind.rawValue) \(input)/w:\(weight) \(rows)x\(columns) \(layout.rawValue)" + (scale != 1 ? " scale \(scale)" : "")
+            + (eps.map { " eps \($0)" } ?? "")
+    }
 
     /// Runs the case with fresh random data; returns "" when it passes, else what failed.
     public func check(_ executor: VariantExecutor, seed: UInt64 = SeededRandom.freshSeed()) throws -> (detail: String, maxError: Double) {
@@ -118,13 +136,13 @@ public struct VariantCase: CustomStringConvertible, Sendable {
         _: T.Type, _: W.Type, _ executor: VariantExecutor, _ seed: UInt64
     ) throws -> (detail: String, maxError: Double) {
         var rng = SeededRandom(seed: seed)
-        let x: [T] = rng.normals(count)
+        let x: [T] = rng.normals(count, scale: scale)
         // Gemma-style weights are small around 0 (the model learns 1 + w); others around 1.
         let w: [W] = (0..<columns).map { _ in W(rounding: kind.options.weightOffset != 0 ? 0.1 * rng.normal() : 1 + 0.5 * rng.normal()) }
-        let options = kind.options
+        let options = self.options
         if kind.isBackward { return try backwardCase(x: x, w: w, rng: &rng, executor, seed) }
 
-        let residual: [T]? = kind.hasResidual ? rng.normals(count) : nil
+        let residual: [T]? = kind.hasResidual ? rng.normals(count, scale: scale) : nil
         let scale: Float? = kind.isFP8 ? 0.02 : nil  // |y| up to ~8 maps to ±400: most of the e4m3 range, some saturation
         let poisonT = T(rounding: Float.nan)
         var out = ForwardOutputs<T>(
@@ -185,7 +203,7 @@ public struct VariantCase: CustomStringConvertible, Sendable {
     func backwardCase<T: RMSNormElement, W: RMSNormElement>(
         x: [T], w: [W], rng: inout SeededRandom, _ executor: VariantExecutor, _ seed: UInt64
     ) throws -> (detail: String, maxError: Double) {
-        let options = kind.options
+        let options = self.options
         let dy: [T] = rng.normals(count)
         let dres: [T]? = kind == .backwardAdd ? rng.normals(count) : nil
         let ref = x.withUnsafeBufferPointer { xb in
@@ -237,6 +255,23 @@ public struct VariantCase: CustomStringConvertible, Sendable {
                         let layouts: [VariantLayout] = m <= 199 ? VariantLayout.allCases : [.dense]
                         for layout in layouts { list.append(VariantCase(kind: kind, input: x, weight: w, rows: m, columns: n, layout: layout)) }
                     }
+                }
+            }
+        }
+        return list
+    }
+
+    /// Numeric edges of every variant, dense, 7 rows: x near the fp32 maximum (scale 1e37: Σx² and
+    /// Σx·w'·dy overflow fp32; fp32 and bf16, which share the range) and tiny rows with eps = 0 (scale
+    /// 1e-30: Σx² underflows).
+    public static func edgeMatrix(columns: [Int]) -> [VariantCase] {
+        var list: [VariantCase] = []
+        for kind in VariantKind.allCases {
+            for (x, w) in [(DType.float32, DType.float32), (.bfloat16, .bfloat16)] {
+                if (kind == .llama || kind == .none) && x == .float32 { continue }
+                for n in columns {
+                    list.append(VariantCase(kind: kind, input: x, weight: w, rows: 7, columns: n, layout: .dense, scale: 1e37))
+                    list.append(VariantCase(kind: kind, input: x, weight: w, rows: 7, columns: n, layout: .dense, scale: 1e-30, eps: 0))
                 }
             }
         }

@@ -40,7 +40,7 @@ let nvrtcRequired = ProcessInfo.processInfo.environment["RMSNORM_REQUIRE_NVRTC"]
     @Test(.enabled(if: nvrtcAvailable || nvrtcRequired), arguments: [80, 90])
     func variantSpecializationsCompile(arch: Int) throws {
         let specs = KernelSpecialization.variants
-        #expect(specs.count == 32)
+        #expect(specs.count == 48)  // 32 variant modules + 16 TINY_EPS ones
         let failures = Mutex<[String]>([])
         DispatchQueue.concurrentPerform(iterations: specs.count) { i in
             let spec = specs[i]
@@ -60,7 +60,13 @@ let nvrtcRequired = ProcessInfo.processInfo.environment["RMSNORM_REQUIRE_NVRTC"]
 
     @Test func variantFlagsOnlyWhenSet() {
         let plain = KernelSpecialization(input: .bfloat16, weight: .bfloat16, vectorWidth: 8)
-        #expect(!plain.compileOptions(arch: 90).flags.contains { $0.contains("RESID") || $0.contains("KIND") || $0.contains("CAST") })
+        #expect(!plain.compileOptions(arch: 90).flags.contains {
+            $0.contains("RESID") || $0.contains("KIND") || $0.contains("CAST") || $0.contains("TINY_EPS")
+        })
+        let tiny = KernelSpecialization(input: .bfloat16, weight: .bfloat16, vectorWidth: 8,
+            tinyEps: KernelSpecialization.needsTinyEpsPath(eps: 0))
+        #expect(tiny.compileOptions(arch: 90).flags.contains { $0.contains("TINY_EPS=1") })
+        #expect(!KernelSpecialization.needsTinyEpsPath(eps: 1e-6) && !KernelSpecialization.needsTinyEpsPath(eps: 1e-20))
         let v = KernelSpecialization(input: .bfloat16, weight: .float32, vectorWidth: 8, residual: true, casting: .none,
             fp8Output: true, backward: true)
         let flags = v.compileOptions(arch: 90).flags

@@ -28,6 +28,31 @@ import RMSNormTestSupport
         }
     }
 
+    /// Numeric edges of every variant: sums overflowing fp32 (x near its maximum) and underflowing
+    /// (tiny rows, eps = 0); the backward's power-of-two rescaling included.
+    @Test(arguments: kinds)
+    func numericEdges(kind: VariantKind) throws {
+        let cases = VariantCase.edgeMatrix(columns: [96, 4096, 65536]).filter { $0.kind == kind }
+        #expect(cases.count >= 6)
+        for c in cases {
+            let r = try c.check(CPUExecutor())
+            #expect(r.detail.isEmpty, "\(c): \(r.detail)")
+        }
+    }
+
+    /// The edge cases exercise the rescaling: without it the backward of a huge row is not finite.
+    @Test func hugeRowsNeedTheBackwardRescaling() throws {
+        var rng = SeededRandom(seed: 11)
+        let n = 4096
+        let x: [Float] = rng.normals(n, scale: 1e37), dy: [Float] = rng.normals(n)
+        var dot: Float = 0
+        for c in 0..<n { dot += x[c] * dy[c] }
+        #expect(!dot.isFinite, "Σx·dy stays finite: the edge case would not reach the rescaling")
+        let w = [Float](repeating: 1, count: n)
+        let g = try rmsNormBackward(x, weight: w, rstd: nil, outputGradient: dy, backend: .cpu)
+        #expect(g.dx.allSatisfy(\.isFinite) && g.dw.allSatisfy(\.isFinite))
+    }
+
     /// The rule itself catches wrong results: a wrong weight offset or casting mode fails the check.
     @Test func checkerRejectsAWrongVariant() throws {
         struct Wrong: VariantExecutor {

@@ -68,6 +68,9 @@
 #ifndef KIND
 #define KIND 0
 #endif
+#ifndef TINY_EPS
+#define TINY_EPS 0  // 1 (the launcher sets it when eps < 2^-80): rows whose Σx² underflows are rescaled too
+#endif
 
 typedef unsigned short u16;
 typedef long long i64;
@@ -332,6 +335,40 @@ __device__ __forceinline__ float finish_rstd(float ss, int n, float eps) {
     return rsqrtf(ss / (float)n + eps);
 }
 
+// Power-of-two rescaling of a row whose fp32 sum of squares overflowed (|x| near the fp32 maximum)
+// or, with TINY_EPS, underflowed (all |x| below ~1e-19 while eps cannot dominate). The row is
+// summed again as (x · f1) · f2 = x · 2^k, with 2^k · max|x| in [1, 2): exact scalings, so only the
+// final rstd sees the scale. The CPU backend applies the same rule (CPUKernel.row).
+struct Pow2Scale {
+    int k;
+    float f1, f2;  // 2^(k/2), 2^(k - k/2): each a normal float for every k in [-127, 149]
+};
+__device__ __forceinline__ int float_exponent(float m) {  // floor(log2(m)) for finite m > 0
+    const unsigned b = __float_as_uint(m);
+    const int e = (int)((b >> 23) & 0xffu);
+    return e != 0 ? e - 127 : (31 - __clz(b & 0x7fffffu)) - 149;
+}
+__device__ __forceinline__ float pow2f(int p) { return __int_as_float((p + 127) << 23); }  // p in [-126, 127]
+__device__ __forceinline__ Pow2Scale pow2_scale(float m) {
+    const int k = (m > 0.0f && !isinf(m)) ? -float_exponent(m) : 0;
+    return Pow2Scale{k, pow2f(k / 2), pow2f(k - k / 2)};
+}
+// From s2 = Σ((x · f1) · f2)²: the row's rstd (+inf when beyond fp32's range) and rs = rstd · 2^(k/2),
+// the factor that normalises x · f1 (y = (x · f1) · rs · w stays finite when rstd is not).
+__device__ __forceinline__ void pow2_finish(float s2, int n, float eps, Pow2Scale s, float& rstd, float& rs) {
+#if TINY_EPS
+    // eps · 2^2k reaches 2^298: double, in the specialisation for eps < 2^-80 only.
+    const double inv = 1.0 / sqrt((double)s2 / (double)n + (double)eps * __longlong_as_double((long long)(2 * s.k + 1023) << 52));
+    rs = (float)(inv * (double)s.f2);
+    rstd = (float)(inv * __longlong_as_double((long long)(s.k + 1023) << 52));
+#else
+    // Overflow only (k < 0): eps · 2^2k underflows to nothing, as it should.
+    const float inv = rsqrtf(s2 / (float)n + eps * (s.f1 * s.f1) * (s.f2 * s.f2));
+    rs = inv * s.f2;
+    rstd = rs * s.f1;
+#endif
+}
+
 // ---------------------------------------------------------------------------------------
 // Forward kernels (KIND 0).
 #if KIND == 0
@@ -347,9 +384,12 @@ template <int NPT, bool WREG>
 __device__ __forceinline__ void fwd_reg(FWD_PARAMS, int tpr)
 {
     __shared__ float scratch[96];  // three reduction slots: sum, max, rescaled sum
-    const int lane = threadIdx.x % tpr;
-    const int rows_per_block = blockDim.x / tpr;
-    const int row_in_block = threadIdx.x / tpr;
+    // tpr is a power of two here (the launcher's rule): shifts, not the integer division and
+    // remainder by a runtime value (~20 instructions each, on the path to the first load).
+    const int tpr_log = __ffs(tpr) - 1;
+    const int lane = threadIdx.x & (tpr - 1);
+    const int rows_per_block = blockDim.x >> tpr_log;
+    const int row_in_block = threadIdx.x >> tpr_log;
 
     // The weight stays packed in registers and is widened where it is used: converting it here
     // would make every thread wait for the weight's DRAM round trip before issuing its x loads
@@ -413,7 +453,38 @@ __device__ __forceinline__ void fwd_reg(FWD_PARAMS, int tpr)
         }
         ss = row_reduce<false>(ss, tpr, scratch);
         float rstd = finish_rstd(ss, N, eps);
+        float rs = mode_rstd(rstd);  // y = (x · xscale) · rs · w
+        float xscale = 1.0f;
 
+#if TINY_EPS
+        // Overflow, or underflow with eps < 2^-80: power-of-two rescaling (pow2_scale).
+        const bool rescale = active && (isinf(ss) || ss < 0x1p-100f);
+        if (any_in_block(rescale, tpr)) {
+            float m = 0.0f;
+#pragma unroll
+            for (int i = 0; i < NPT; ++i)
+#pragma unroll
+                for (int v = 0; v < VEC; ++v) m = fmaxf(m, fabsf(xv[i][v]));
+            m = row_reduce<true>(m, tpr, scratch + 32);
+            const Pow2Scale sc = pow2_scale(m);
+            float s2 = 0.0f;
+#pragma unroll
+            for (int i = 0; i < NPT; ++i)
+#pragma unroll
+                for (int v = 0; v < VEC; ++v) { const float t = (xv[i][v] * sc.f1) * sc.f2; s2 = fmaf(t, t, s2); }
+            s2 = row_reduce<false>(s2, tpr, scratch + 64);
+            if (rescale) {
+                float scaled;
+                pow2_finish(s2, N, eps, sc, rstd, scaled);
+#if CAST == 2
+                rs = round_in(rstd);  // mode none: the rstd rounded to the input type, x unscaled
+#else
+                rs = scaled;
+                xscale = sc.f1;
+#endif
+            }
+        }
+#else
         // Overflow of the fp32 sum (finite input, infinite sum): rescale by the row's max |x|.
         const bool overflow = active && isinf(ss);
         if (any_in_block(overflow, tpr)) {
@@ -430,12 +501,15 @@ __device__ __forceinline__ void fwd_reg(FWD_PARAMS, int tpr)
 #pragma unroll
                 for (int v = 0; v < VEC; ++v) { const float t = xv[i][v] * inv; s2 = fmaf(t, t, s2); }
             s2 = row_reduce<false>(s2, tpr, scratch + 64);
-            if (overflow) rstd = inv * rsqrtf(s2 / (float)N + eps * inv * inv);
+            if (overflow) {
+                rstd = inv * rsqrtf(s2 / (float)N + eps * inv * inv);
+                rs = mode_rstd(rstd);
+            }
         }
+#endif
 
         if (active) {
             if (rstd_out != nullptr && lane == 0) rstd_out[row] = rstd;
-            const float rs = mode_rstd(rstd);
             YS* yr = y + row * ldy;
 #pragma unroll
             for (int i = 0; i < NPT; ++i) {
@@ -445,12 +519,12 @@ __device__ __forceinline__ void fwd_reg(FWD_PARAMS, int tpr)
                     if (WREG) {
 #pragma unroll
                         for (int v = 0; v < VEC; ++v)
-                            r[v] = norm_value(xv[i][v], rs, weight_value(load_elem<W_T>(wq[WREG ? i : 0].e[v]), w_offset));
+                            r[v] = norm_value(xv[i][v] * xscale, rs, weight_value(load_elem<W_T>(wq[WREG ? i : 0].e[v]), w_offset));
                     } else {
                         WPack p = load_w(w + col);
 #pragma unroll
                         for (int v = 0; v < VEC; ++v)
-                            r[v] = norm_value(xv[i][v], rs, weight_value(load_elem<W_T>(p.e[v]), w_offset));
+                            r[v] = norm_value(xv[i][v] * xscale, rs, weight_value(load_elem<W_T>(p.e[v]), w_offset));
                     }
                     store_y(yr + col, pack_out(r, out_scale));
                 }
@@ -546,6 +620,34 @@ __device__ __forceinline__ void fwd_block_row(FWD_PARAMS)
         }
         ss = block_sum(ss, scratch);
         float rstd = finish_rstd(ss, N, eps);
+        float rs = mode_rstd(rstd), xscale = 1.0f;  // y = (x · xscale) · rs · w
+#if TINY_EPS
+        if (isinf(ss) || ss < 0x1p-100f) {  // uniform across the block: ss is the block-wide sum
+            float m = 0.0f;
+            for (int k = threadIdx.x; k < nvec; k += blockDim.x) {
+                XPack p = fetch(k);
+#pragma unroll
+                for (int v = 0; v < VEC; ++v) m = fmaxf(m, fabsf(load_elem<IN_T>(p.e[v])));
+            }
+            m = row_reduce<true>(m, blockDim.x, scratch + 32);
+            const Pow2Scale sc = pow2_scale(m);
+            float s2 = 0.0f;
+            for (int k = threadIdx.x; k < nvec; k += blockDim.x) {
+                XPack p = fetch(k);
+#pragma unroll
+                for (int v = 0; v < VEC; ++v) { const float t = (load_elem<IN_T>(p.e[v]) * sc.f1) * sc.f2; s2 = fmaf(t, t, s2); }
+            }
+            s2 = block_sum(s2, scratch + 64);
+            float scaled;
+            pow2_finish(s2, N, eps, sc, rstd, scaled);
+#if CAST == 2
+            rs = round_in(rstd);
+#else
+            rs = scaled;
+            xscale = sc.f1;
+#endif
+        }
+#else
         if (isinf(ss)) {  // uniform across the block: ss is the block-wide sum
             float m = 0.0f;
             for (int k = threadIdx.x; k < nvec; k += blockDim.x) {
@@ -563,9 +665,10 @@ __device__ __forceinline__ void fwd_block_row(FWD_PARAMS)
             }
             s2 = block_sum(s2, scratch + 64);
             rstd = inv * rsqrtf(s2 / (float)N + eps * inv * inv);
+            rs = mode_rstd(rstd);
         }
+#endif
         if (rstd_out != nullptr && threadIdx.x == 0) rstd_out[row] = rstd;
-        const float rs = mode_rstd(rstd);
         YS* yr = y + row * ldy;
         for (int k = threadIdx.x; k < nvec; k += blockDim.x) {
             XPack p = fetch(k);
@@ -573,7 +676,7 @@ __device__ __forceinline__ void fwd_block_row(FWD_PARAMS)
             float r[VEC];
 #pragma unroll
             for (int v = 0; v < VEC; ++v)
-                r[v] = norm_value(load_elem<IN_T>(p.e[v]), rs, weight_value(load_elem<W_T>(q.e[v]), w_offset));
+                r[v] = norm_value(load_elem<IN_T>(p.e[v]) * xscale, rs, weight_value(load_elem<W_T>(q.e[v]), w_offset));
             store_y(yr + k * VEC, pack_out(r, out_scale));
         }
         if (row + gridDim.x < M) __syncthreads();  // row_buf and the slots are reused by the next row
@@ -632,6 +735,55 @@ extern "C" __global__ void rmsnorm_fill_normal(XS* dst, i64 n, unsigned long lon
         float eps, float w_offset
 #define BWD_ARGS x, ldx, w, dy, lddy, dres, ldres, dx, lddx, rstd_in, dw_partial, M, N, eps, w_offset
 
+// The backward's rare path for one row (see bwd_reg), out of line: it reads the row again (from L2)
+// and keeps nothing of the caller's registers live, so the hot loop's register allocation is that of
+// a kernel without it. Returns (rstd, k / rstd). Every thread of the row's warp (tpr <= 32) or block
+// calls it; `active` is false for a thread past the last row.
+template <int NPT>
+__device__ __forceinline__ float2 bwd_rare(const XS* xr, const XS* gr, const WS* __restrict__ w, int N, float eps,
+                                        float w_offset, int tpr, int lane, bool active, bool recompute, bool bad_ss,
+                                        float rstd, float* scratch)
+{
+    if (recompute) {
+        float m = 0.0f;
+        for (int i = 0; i < NPT; ++i) {
+            const int col = (i * tpr + lane) * VEC;
+            if (active && col < N) {
+                const XPack p = load_x_plain(xr + col);
+#pragma unroll
+                for (int v = 0; v < VEC; ++v) m = fmaxf(m, fabsf(load_elem<IN_T>(p.e[v])));
+            }
+        }
+        m = row_reduce<true>(m, tpr, scratch + 64);
+        const Pow2Scale sc = pow2_scale(m);
+        float s2 = 0.0f;
+        for (int i = 0; i < NPT; ++i) {
+            const int col = (i * tpr + lane) * VEC;
+            if (active && col < N) {
+                const XPack p = load_x_plain(xr + col);
+#pragma unroll
+                for (int v = 0; v < VEC; ++v) { const float t = (load_elem<IN_T>(p.e[v]) * sc.f1) * sc.f2; s2 = fmaf(t, t, s2); }
+            }
+        }
+        s2 = row_reduce<false>(s2, tpr, scratch + 96);
+        float unused;
+        if (bad_ss) pow2_finish(s2, N, eps, sc, rstd, unused);
+    }
+    float d2 = 0.0f;
+    for (int i = 0; i < NPT; ++i) {
+        const int col = (i * tpr + lane) * VEC;
+        if (active && col < N) {
+            const XPack p = load_x_plain(xr + col), g = load_x_plain(gr + col);
+            const WPack q = load_w(w + col);
+#pragma unroll
+            for (int v = 0; v < VEC; ++v)
+                d2 = fmaf(load_elem<IN_T>(p.e[v]) * rstd, (w_offset + load_elem<W_T>(q.e[v])) * load_elem<IN_T>(g.e[v]), d2);
+        }
+    }
+    d2 = row_reduce<false>(d2, tpr, scratch + 128);
+    return make_float2(rstd, d2 / (float)N);
+}
+
 // Row in registers: `tpr` threads per row, NPT vectors each, blockDim.x / tpr rows per block, the
 // grid striding over row groups. x and dy stay packed in registers (half the registers of floats for
 // 16-bit types); the weight is read from L1 in both phases; each thread's dw sums stay in registers
@@ -644,7 +796,7 @@ __device__ __forceinline__ void bwd_reg(BWD_PARAMS, int tpr)
 {
     extern __shared__ __align__(16) unsigned char smem_raw[];
     float* dw_rows = reinterpret_cast<float*>(smem_raw);
-    __shared__ float scratch[64];  // two reduction slots: Σx², Σx·w'·dy
+    __shared__ float scratch[160];  // reduction slots: Σx·w'·dy, Σx², and the rare path's max|x|, Σ(x·2^k)², Σx̂·w'·dy
     const int lane = threadIdx.x % tpr;
     const int rows_per_block = blockDim.x / tpr;
     const int row_in_block = threadIdx.x / tpr;
@@ -692,6 +844,7 @@ __device__ __forceinline__ void bwd_reg(BWD_PARAMS, int tpr)
     };
     XPack xnext[NPT], gnext[NPT];
     float rnext = 0.0f;
+    bool any_redo = false;
     if (PF) load_row((i64)blockIdx.x * rows_per_block + row_in_block, xnext, gnext, rnext);
     if (KEEPF && PF) convert_weights();
 
@@ -742,8 +895,19 @@ __device__ __forceinline__ void bwd_reg(BWD_PARAMS, int tpr)
             ss = row_reduce<false>(ss, tpr, scratch + 32);
             rstd = finish_rstd(ss, N, eps);
         }
-        if (active) {
-            const float k = rstd * rstd * dot / (float)N;
+        // k = rstd² · Σx·w'·dy / N, multiplied in this order: rstd² alone overflows for tiny rows.
+        float kd = rstd * dot / (float)N;
+        // Rare path: Σx·w'·dy is not finite (|x·w'·dy| near the fp32 maximum; NaN input comes here
+        // too and stays NaN), or the recomputed Σx² overflowed (with TINY_EPS: or underflowed). rstd
+        // comes from a power-of-two rescaling, and the dot product is taken over x̂ = x · rstd.
+        const bool bad_ss = rstd_in == nullptr && (isinf(ss) || (TINY_EPS && ss < 0x1p-100f));
+        const bool redo = active && (!(fabsf(dot) <= 3.402823466e38f) || bad_ss);
+        // Such rows are skipped here and redone after the loop (fixup below), so that this loop's
+        // register allocation is that of a kernel without the rare path (inline, it made ptxas spill
+        // more in the 64-register kernels).
+        any_redo |= any_in_block(redo, tpr);
+        if (active && !redo) {
+            const float k = kd * rstd;
 #pragma unroll
             for (int i = 0; i < NPT; ++i) {
                 const int col = (i * tpr + lane) * VEC;
@@ -766,6 +930,75 @@ __device__ __forceinline__ void bwd_reg(BWD_PARAMS, int tpr)
             }
         }
         if (tpr > 32 && base + row_step < M) __syncthreads();
+    }
+
+    // The rows the loop skipped, in the loop's order (so dw stays deterministic). The sums are taken
+    // again from memory in the loop's order, which gives the same values, hence the same rows.
+    // any_redo is uniform over each row's threads (a warp vote for tpr <= 32, a block-wide sum else).
+    if (any_redo) {
+        for (i64 base = (i64)blockIdx.x * rows_per_block; base < M; base += row_step) {
+            const i64 row = base + row_in_block;
+            const bool active = row < M;
+            const XS* xr = x + row * ldx;
+            const XS* gr = dy + row * lddy;
+            float ss = 0.0f, dot = 0.0f;
+#pragma unroll 1
+            for (int i = 0; i < NPT; ++i) {
+                const int col = (i * tpr + lane) * VEC;
+                if (active && col < N) {
+                    const XPack p = load_x_plain(xr + col), g = load_x_plain(gr + col);
+                    const WPack q = load_w(w + col);
+#pragma unroll
+                    for (int v = 0; v < VEC; ++v) {
+                        const float xv = load_elem<IN_T>(p.e[v]), gv = load_elem<IN_T>(g.e[v]);
+                        ss = fmaf(xv, xv, ss);
+                        dot = fmaf(xv, (w_offset + load_elem<W_T>(q.e[v])) * gv, dot);
+                    }
+                }
+            }
+            dot = row_reduce<false>(dot, tpr, scratch);
+            float rstd = (rstd_in != nullptr && active) ? rstd_in[row] : 0.0f;
+            if (rstd_in == nullptr) {
+                ss = row_reduce<false>(ss, tpr, scratch + 32);
+                rstd = finish_rstd(ss, N, eps);
+            }
+            const bool bad_ss = rstd_in == nullptr && (isinf(ss) || (TINY_EPS && ss < 0x1p-100f));
+            const bool redo = active && (!(fabsf(dot) <= 3.402823466e38f) || bad_ss);
+            if (any_in_block(redo, tpr)) {
+                const float2 r = bwd_rare<NPT>(xr, gr, w, N, eps, w_offset, tpr, lane, active, rstd_in == nullptr,
+                                               bad_ss, rstd, scratch);
+                if (redo) {
+                    rstd = r.x;
+                    const float k = r.y * rstd;
+#pragma unroll 1
+                    for (int i = 0; i < NPT; ++i) {
+                        const int col = (i * tpr + lane) * VEC;
+                        if (col < N) {
+                            const XPack p = load_x_plain(xr + col), g = load_x_plain(gr + col);
+                            const WPack q = load_w(w + col);
+#if RESID
+                            const XPack d = load_x_plain(dres + row * ldres + col);
+#endif
+                            float rr[VEC];
+#pragma unroll
+                            for (int v = 0; v < VEC; ++v) {
+                                const float xv = load_elem<IN_T>(p.e[v]), gv = load_elem<IN_T>(g.e[v]);
+                                rr[v] = rstd * ((w_offset + load_elem<W_T>(q.e[v])) * gv - xv * k);
+#if RESID
+                                rr[v] += load_elem<IN_T>(d.e[v]);
+#endif
+                                // acc is indexed by compile-time i only in registers: select it.
+#pragma unroll
+                                for (int j = 0; j < NPT; ++j)
+                                    if (j == i) acc[j][v] = fmaf(gv, xv * rstd, acc[j][v]);
+                            }
+                            store_x(dx + row * lddx + col, pack_in(rr));
+                        }
+                    }
+                }
+            }
+            if (tpr > 32 && base + row_step < M) __syncthreads();
+        }
     }
 
     // This block's dw partial row.
@@ -821,7 +1054,7 @@ DEFINE_BWD_REG(32)
 // this block touches it, in row order).
 extern "C" __global__ void __launch_bounds__(1024) rmsnorm_bwd_loop(BWD_PARAMS)
 {
-    __shared__ float scratch[64];
+    __shared__ float scratch[160];  // the slots of bwd_reg
     const int nvec = N / VEC;
     float* out = dw_partial + (i64)blockIdx.x * N;
     for (i64 row = blockIdx.x; row < M; row += gridDim.x) {
@@ -846,7 +1079,41 @@ extern "C" __global__ void __launch_bounds__(1024) rmsnorm_bwd_loop(BWD_PARAMS)
             ss = row_reduce<false>(ss, blockDim.x, scratch + 32);
             rstd = finish_rstd(ss, N, eps);
         }
-        const float k = rstd * rstd * dot / (float)N;
+        // As in bwd_reg: k = (rstd · dot / N) · rstd, and the rare path (uniform across the block).
+        float kd = rstd * dot / (float)N;
+        const bool bad_ss = rstd_in == nullptr && (isinf(ss) || (TINY_EPS && ss < 0x1p-100f));
+        if (!(fabsf(dot) <= 3.402823466e38f) || bad_ss) {
+            if (bad_ss) {
+                float m = 0.0f;
+                for (int j = threadIdx.x; j < nvec; j += blockDim.x) {
+                    XPack p = load_x_plain(xr + j * VEC);
+#pragma unroll
+                    for (int v = 0; v < VEC; ++v) m = fmaxf(m, fabsf(load_elem<IN_T>(p.e[v])));
+                }
+                m = row_reduce<true>(m, blockDim.x, scratch + 64);
+                const Pow2Scale sc = pow2_scale(m);
+                float s2 = 0.0f;
+                for (int j = threadIdx.x; j < nvec; j += blockDim.x) {
+                    XPack p = load_x_plain(xr + j * VEC);
+#pragma unroll
+                    for (int v = 0; v < VEC; ++v) { const float t = (load_elem<IN_T>(p.e[v]) * sc.f1) * sc.f2; s2 = fmaf(t, t, s2); }
+                }
+                s2 = row_reduce<false>(s2, blockDim.x, scratch + 96);
+                float unused;
+                pow2_finish(s2, N, eps, sc, rstd, unused);
+            }
+            float d2 = 0.0f;
+            for (int j = threadIdx.x; j < nvec; j += blockDim.x) {
+                XPack p = load_x_plain(xr + j * VEC), g = load_x_plain(gr + j * VEC);
+                WPack q = load_w(w + j * VEC);
+#pragma unroll
+                for (int v = 0; v < VEC; ++v)
+                    d2 = fmaf(load_elem<IN_T>(p.e[v]) * rstd, (w_offset + load_elem<W_T>(q.e[v])) * load_elem<IN_T>(g.e[v]), d2);
+            }
+            d2 = row_reduce<false>(d2, blockDim.x, scratch + 128);
+            kd = d2 / (float)N;
+        }
+        const float k = kd * rstd;
         const bool first_row = row == (i64)blockIdx.x;
         for (int j = threadIdx.x; j < nvec; j += blockDim.x) {
             XPack p = load_x_plain(xr + j * VEC), g = load_x_plain(gr + j * VEC);
