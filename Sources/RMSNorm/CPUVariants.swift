@@ -151,37 +151,19 @@ enum CPUVariantKernel {
                         for r in (k * chunk)..<min(rows, (k + 1) * chunk) {
                             let xr = x.base + r * x.rowStride, gr = dy.base + r * dy.rowStride
                             for c in 0..<n { xb[c] = xr[c].floatValue; gb[c] = w[c] * gr[c].floatValue }
-                            let dot = blockedDot(xb, gb, n: n)
-                            // The GPU kernels' rule: Σx·w'·dy not finite, or a recomputed Σx² that
-                            // overflowed (or underflowed with eps < 2^-80): rstd by power-of-two
-                            // rescaling and the dot product over x̂ = x · rstd, which stays in range.
-                            var redo = !(abs(dot) <= .greatestFiniteMagnitude)
-                            let s: Float
-                            if let rstd {
-                                s = rstd[r]
-                            } else {
-                                let ss = blockedDot(xb, nil, n: n)
-                                if ss.isInfinite || (ss < 0x1p-100 && eps < 0x1p-80) {
-                                    s = rowScale(xb, n: n, eps: eps).rstd
-                                    redo = true
-                                } else {
-                                    s = 1 / (ss / Float(n) + eps).squareRoot()
-                                }
-                            }
-                            // k = rstd² · dot / N in this order: rstd² alone overflows for tiny rows.
-                            var kk = s * dot / Float(n) * s
-                            if redo {
-                                var d2 = 0.0
-                                for c in 0..<n { d2 += Double(xb[c] * s) * Double(gb[c]) }
-                                kk = s * Float(d2 / Double(n))
-                            }
+                            // rstd (the forward's, or recomputed with its rescaling), then the dot
+                            // product over x̂ = x · rstd, as the GPU kernels take it: |x̂| ≤ √N keeps it
+                            // in range whenever dx is.
+                            let s = rstd?[r] ?? rowScale(xb, n: n, eps: eps).rstd
+                            for c in 0..<n { xb[c] *= s }
+                            let kk = blockedDot(xb, gb, n: n) / Float(n)
                             let dr = residualGradient.map { $0.base + r * $0.rowStride }
                             let out = dx.base + r * dx.rowStride
                             for c in 0..<n {
-                                let xv = xb[c], g = gr[c].floatValue
-                                var v = s * (gb[c] - xv * kk)
+                                let xh = xb[c], g = gr[c].floatValue
+                                var v = s * (gb[c] - xh * kk)
                                 if let dr { v += dr[c].floatValue }
-                                acc[c] += g * (xv * s)
+                                acc[c] += g * xh
                                 out[c] = T(rounding: v)
                             }
                         }

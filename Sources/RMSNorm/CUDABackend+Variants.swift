@@ -74,7 +74,7 @@ extension CUDABackend {
         let plan = LaunchPlan.backward(rows: x.rows, columns: x.columns, elementSize: T.dtype.size, vectorWidth: vec)
         let spec = KernelSpecialization(input: T.dtype, weight: W.dtype, vectorWidth: vec,
             residual: residualGradient != nil, backward: true,
-            tinyEps: rstd == nil && KernelSpecialization.needsTinyEpsPath(eps: options.eps))
+            tinyEps: rstd == nil && KernelSpecialization.needsTinyEpsPath(eps: options.eps), recompute: rstd == nil)
         do throws(CUDAError) {
             try launchBackward(plan: plan, spec: spec, device: device, x: x, weight: weight, rstd: rstd, dy: dy,
                 residualGradient: residualGradient, dx: dx, dw: dw, options: options, stream: stream)

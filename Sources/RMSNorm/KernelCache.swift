@@ -32,10 +32,12 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
     /// eps below 2^-80 (`TINY_EPS`): rows whose fp32 sum of squares underflows are rescaled too
     /// (``needsTinyEpsPath(eps:)``). A separate module, so that the usual eps pays nothing for it.
     public var tinyEps: Bool = false
+    /// Backward with rstd recomputed from x (`RECOMPUTE`), when the forward's rstd is not given.
+    public var recompute: Bool = false
 
     public init(input: DType, weight: DType, vectorWidth: Int, cacheHints: Bool = LaunchPlan.defaultCacheHints,
         residual: Bool = false, casting: CastingMode = .gemma, fp8Output: Bool = false, backward: Bool = false,
-        tinyEps: Bool = false)
+        tinyEps: Bool = false, recompute: Bool = false)
     {
         self.input = input
         self.weight = weight
@@ -46,6 +48,7 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
         self.fp8Output = fp8Output
         self.backward = backward
         self.tinyEps = tinyEps
+        self.recompute = recompute
     }
 
     /// Whether eps is small enough that a row of tiny values (all |x| below ~1e-19, whose squares
@@ -61,6 +64,7 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
         if fp8Output { defines.append(("OUT_T", "3")) }
         if backward { defines.append(("KIND", "1")) }
         if tinyEps { defines.append(("TINY_EPS", "1")) }
+        if recompute { defines.append(("RECOMPUTE", "1")) }
         return CompileOptions(arch: arch, defines: defines + Self.experimentDefines)
     }
 
@@ -78,7 +82,7 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
     public var description: String {
         "x=\(input) w=\(weight) vec=\(vectorWidth)" + (cacheHints ? " hints" : "") + (backward ? " backward" : "")
             + (residual ? " residual" : "") + (casting != .gemma ? " cast=\(casting)" : "") + (fp8Output ? " fp8" : "")
-            + (tinyEps ? " tiny-eps" : "")
+            + (tinyEps ? " tiny-eps" : "") + (recompute ? " recompute" : "")
     }
 
     /// A representative set of variant modules (each flag alone and combined, every input type, the
@@ -93,7 +97,8 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
                 add(.init(input: input, weight: input, vectorWidth: vec, backward: true))
                 add(.init(input: input, weight: .float32, vectorWidth: vec, residual: true, backward: true))
                 add(.init(input: input, weight: input, vectorWidth: vec, tinyEps: true))
-                add(.init(input: input, weight: input, vectorWidth: vec, backward: true, tinyEps: true))
+                add(.init(input: input, weight: input, vectorWidth: vec, backward: true, recompute: true))
+                add(.init(input: input, weight: input, vectorWidth: vec, backward: true, tinyEps: true, recompute: true))
                 if input != .float32 {
                     add(.init(input: input, weight: input, vectorWidth: vec, casting: .llama))
                     add(.init(input: input, weight: input, vectorWidth: vec, casting: .none, tinyEps: true))

@@ -120,8 +120,9 @@ enum GPUBench {
         try DeviceRandom.fillNormal(w, seed: seed &+ 1, stream: timer.stream)
         try y.buffer.fill(byte: 0xff)
         let reps = repetitions(bytes: shape.bytes, base: baseReps)
+        let eps = benchEps ?? defaultEpsilon
         let ours = try timer.measure(repetitions: reps, graphK: graphK) {
-            try rmsNorm(x, weight: w, into: y, stream: timer.stream)
+            try rmsNorm(x, weight: w, eps: eps, into: y, stream: timer.stream)
         }
         let copyBytes = m * n * T.dtype.size
         let copy = try timer.measure(repetitions: reps, graphK: graphK) {
@@ -158,8 +159,11 @@ enum GPUBench {
         let h = try variant == .add || variant == .addFP8 ? DeviceMatrix<T>(device: device, rows: m, columns: n) : nil
         let rstd = try DeviceBuffer<Float>(device: device, count: m)
         let dw = try DeviceBuffer<T>(device: device, count: n)
-        let options = variant.options
+        var options = variant.options
+        if let eps = benchEps { options.eps = eps }
         let s = timer.stream
+        // RMSNORM_BENCH_RECOMPUTE=1: the backward without the forward's rstd (the RECOMPUTE kernels).
+        let savedRstd = environmentVariable("RMSNORM_BENCH_RECOMPUTE") == "1" ? nil : rstd
         if variant == .backward { try rmsNorm(x, weight: w, into: out!, rstd: rstd, stream: s) }
         let work: () throws -> Void
         var plan = ""
@@ -175,7 +179,7 @@ enum GPUBench {
         case .addFP8:
             work = { try rmsNormFP8(x, residual: second!, weight: w, scale: 0.02, options: options, into: q!, residualOut: h!, stream: s) }
         case .backward:
-            work = { try rmsNormBackward(x, weight: w, rstd: rstd, outputGradient: second!, into: out!, weightGradient: dw, stream: s) }
+            work = { try rmsNormBackward(x, weight: w, rstd: savedRstd, outputGradient: second!, into: out!, weightGradient: dw, stream: s) }
             plan = "backward " + backwardLaunchPlan(for: x, weight: w, outputGradient: second!, into: out!).description
         }
         let reps = repetitions(bytes: shape.bytes, base: baseReps)
@@ -190,6 +194,9 @@ enum GPUBench {
         return OursMeasurement(timing: timing, copy: copy, plan: plan.isEmpty ? variant.rawValue : plan, maxError: nil,
             copyBytes: 2 * copyBytes)
     }
+
+    /// RMSNORM_BENCH_EPS: eps for every timed call (e.g. 0, to time the TINY_EPS modules); the default else.
+    static let benchEps: Float? = environmentVariable("RMSNORM_BENCH_EPS").flatMap { Float($0) }
 
     static func sampledError<T: RMSNormElement>(x: DeviceMatrix<T>, y: DeviceMatrix<T>, w: DeviceBuffer<T>) throws -> Double {
         let m = x.rows, n = x.columns

@@ -718,71 +718,30 @@ extern "C" __global__ void rmsnorm_fill_normal(XS* dst, i64 n, unsigned long lon
 // ---------------------------------------------------------------------------------------
 // Backward kernels (KIND 1). With x̂ = x·rstd and w' = w_offset + w:
 //
-//   dx = rstd · (w'·dy − x̂ · mean(x̂·w'·dy)) (+ dres)  =  rstd · (w'·dy − x · k),  k = rstd²·Σ(x·w'·dy)/N
+//   dx = rstd · (w'·dy − x̂ · kk) (+ dres),   kk = mean(x̂·w'·dy) = Σ(x̂·w'·dy) / N
 //   dw = Σ_rows dy · x̂
 //
-// fp32 throughout. rstd comes from the forward (rstd_in), or is recomputed from x in the same
-// pass when rstd_in is null. dres (RESID 1) is the gradient arriving at the fused add's h output;
-// it is added to dx, which is then the gradient of both x and the residual.
+// fp32 throughout. The dot product is taken over x̂, not x: |x̂| ≤ √N, so it stays in fp32's range
+// whenever dx does (Σ x·w'·dy overflows for |x| near the fp32 maximum, and rstd² for tiny rows).
+// RECOMPUTE 0: rstd comes from the forward (rstd_in), loaded with the row. RECOMPUTE 1 (a module of
+// its own): rstd is recomputed from Σx² first, with the forward's rescaling when that sum overflows
+// (or, TINY_EPS, underflows), then the dot product — one more row reduction.
+// dres (RESID 1) is the gradient arriving at the fused add's h output; it is added to dx, which is
+// then the gradient of both x and the residual.
 // dw is reduced deterministically, without atomics: each block writes one row of fp32 partial sums
 // (its rows in a fixed order; several rows of a block combined in a fixed order through shared
 // memory), then rmsnorm_dw_reduce sums the partial rows column by column in a fixed order.
 #if KIND == 1
+
+#ifndef RECOMPUTE
+#define RECOMPUTE 0
+#endif
 
 #define BWD_PARAMS                                                                               \
     const XS* x, i64 ldx, const WS* __restrict__ w, const XS* dy, i64 lddy, const XS* dres,     \
         i64 ldres, XS* dx, i64 lddx, const float* rstd_in, float* dw_partial, i64 M, int N,     \
         float eps, float w_offset
 #define BWD_ARGS x, ldx, w, dy, lddy, dres, ldres, dx, lddx, rstd_in, dw_partial, M, N, eps, w_offset
-
-// The backward's rare path for one row (see bwd_reg), out of line: it reads the row again (from L2)
-// and keeps nothing of the caller's registers live, so the hot loop's register allocation is that of
-// a kernel without it. Returns (rstd, k / rstd). Every thread of the row's warp (tpr <= 32) or block
-// calls it; `active` is false for a thread past the last row.
-template <int NPT>
-__device__ __forceinline__ float2 bwd_rare(const XS* xr, const XS* gr, const WS* __restrict__ w, int N, float eps,
-                                        float w_offset, int tpr, int lane, bool active, bool recompute, bool bad_ss,
-                                        float rstd, float* scratch)
-{
-    if (recompute) {
-        float m = 0.0f;
-        for (int i = 0; i < NPT; ++i) {
-            const int col = (i * tpr + lane) * VEC;
-            if (active && col < N) {
-                const XPack p = load_x_plain(xr + col);
-#pragma unroll
-                for (int v = 0; v < VEC; ++v) m = fmaxf(m, fabsf(load_elem<IN_T>(p.e[v])));
-            }
-        }
-        m = row_reduce<true>(m, tpr, scratch + 64);
-        const Pow2Scale sc = pow2_scale(m);
-        float s2 = 0.0f;
-        for (int i = 0; i < NPT; ++i) {
-            const int col = (i * tpr + lane) * VEC;
-            if (active && col < N) {
-                const XPack p = load_x_plain(xr + col);
-#pragma unroll
-                for (int v = 0; v < VEC; ++v) { const float t = (load_elem<IN_T>(p.e[v]) * sc.f1) * sc.f2; s2 = fmaf(t, t, s2); }
-            }
-        }
-        s2 = row_reduce<false>(s2, tpr, scratch + 96);
-        float unused;
-        if (bad_ss) pow2_finish(s2, N, eps, sc, rstd, unused);
-    }
-    float d2 = 0.0f;
-    for (int i = 0; i < NPT; ++i) {
-        const int col = (i * tpr + lane) * VEC;
-        if (active && col < N) {
-            const XPack p = load_x_plain(xr + col), g = load_x_plain(gr + col);
-            const WPack q = load_w(w + col);
-#pragma unroll
-            for (int v = 0; v < VEC; ++v)
-                d2 = fmaf(load_elem<IN_T>(p.e[v]) * rstd, (w_offset + load_elem<W_T>(q.e[v])) * load_elem<IN_T>(g.e[v]), d2);
-        }
-    }
-    d2 = row_reduce<false>(d2, tpr, scratch + 128);
-    return make_float2(rstd, d2 / (float)N);
-}
 
 // Row in registers: `tpr` threads per row, NPT vectors each, blockDim.x / tpr rows per block, the
 // grid striding over row groups. x and dy stay packed in registers (half the registers of floats for
@@ -796,14 +755,14 @@ __device__ __forceinline__ void bwd_reg(BWD_PARAMS, int tpr)
 {
     extern __shared__ __align__(16) unsigned char smem_raw[];
     float* dw_rows = reinterpret_cast<float*>(smem_raw);
-    __shared__ float scratch[160];  // reduction slots: Σx·w'·dy, Σx², and the rare path's max|x|, Σ(x·2^k)², Σx̂·w'·dy
+    __shared__ float scratch[128];  // reduction slots: Σx̂·w'·dy, Σx², max|x|, Σ(x·2^k)²
     const int lane = threadIdx.x % tpr;
     const int rows_per_block = blockDim.x / tpr;
     const int row_in_block = threadIdx.x / tpr;
     const i64 row_step = (i64)gridDim.x * rows_per_block;
 
     float acc[NPT][VEC];
-    // KEEPF (kernels with registers to spare): the weight converted once, x and dy converted once
+    // KEEPF (kernels with registers to spare): the weight converted once, x̂ and dy converted once
     // a row. Else both are converted again where used (a cvt per use for fp16: in run V4 this held
     // fp16 to 64% of copy where bf16, whose conversion is a shift, reached 83%). The weight is only
     // loaded here; it is converted after the first row's loads are issued (run V10).
@@ -830,7 +789,7 @@ __device__ __forceinline__ void bwd_reg(BWD_PARAMS, int tpr)
     // never on the path from the reduction to dx: in run 2 of the variants it was, and held the
     // 65,536-row shapes to 50-64% of copy).
     auto load_row = [&](i64 row, XPack (&xr)[NPT], XPack (&gr)[NPT], float& rs) {
-        rs = (rstd_in != nullptr && row < M) ? rstd_in[row] : 0.0f;
+        rs = (!RECOMPUTE && row < M) ? rstd_in[row] : 0.0f;
 #pragma unroll
         for (int i = 0; i < NPT; ++i) {
             const int col = (i * tpr + lane) * VEC;
@@ -844,7 +803,6 @@ __device__ __forceinline__ void bwd_reg(BWD_PARAMS, int tpr)
     };
     XPack xnext[NPT], gnext[NPT];
     float rnext = 0.0f;
-    bool any_redo = false;
     if (PF) load_row((i64)blockIdx.x * rows_per_block + row_in_block, xnext, gnext, rnext);
     if (KEEPF && PF) convert_weights();
 
@@ -852,14 +810,14 @@ __device__ __forceinline__ void bwd_reg(BWD_PARAMS, int tpr)
         const i64 row = base + row_in_block;
         const bool active = row < M;
         XPack xraw[NPT], graw[NPT];
-        float rstd_saved;
+        float rstd;
         if (PF) {
 #pragma unroll
             for (int i = 0; i < NPT; ++i) { xraw[i] = xnext[i]; graw[i] = gnext[i]; }
-            rstd_saved = rnext;
+            rstd = rnext;
             load_row(row + row_step, xnext, gnext, rnext);
         } else {
-            load_row(row, xraw, graw, rstd_saved);
+            load_row(row, xraw, graw, rstd);
             if (KEEPF && base == (i64)blockIdx.x * rows_per_block) convert_weights();
         }
 #if RESID
@@ -872,7 +830,40 @@ __device__ __forceinline__ void bwd_reg(BWD_PARAMS, int tpr)
             if (active && col < N) draw[i] = load_x(dres + row * ldres + col);
         }
 #endif
-        float ss = 0.0f, dot = 0.0f;
+#if RECOMPUTE
+        {
+            float ss = 0.0f;
+#pragma unroll
+            for (int i = 0; i < NPT; ++i)
+#pragma unroll
+                for (int v = 0; v < VEC; ++v) { const float xv = load_elem<IN_T>(xraw[i].e[v]); ss = fmaf(xv, xv, ss); }
+            ss = row_reduce<false>(ss, tpr, scratch + 32);
+            rstd = finish_rstd(ss, N, eps);
+            // Σx² overflowed (or, TINY_EPS, underflowed): power-of-two rescaling, as in the forward.
+            const bool rescale = active && (isinf(ss) || (TINY_EPS && ss < 0x1p-100f));
+            if (any_in_block(rescale, tpr)) {
+                float m = 0.0f;
+#pragma unroll
+                for (int i = 0; i < NPT; ++i)
+#pragma unroll
+                    for (int v = 0; v < VEC; ++v) m = fmaxf(m, fabsf(load_elem<IN_T>(xraw[i].e[v])));
+                m = row_reduce<true>(m, tpr, scratch + 64);
+                const Pow2Scale sc = pow2_scale(m);
+                float s2 = 0.0f;
+#pragma unroll
+                for (int i = 0; i < NPT; ++i)
+#pragma unroll
+                    for (int v = 0; v < VEC; ++v) {
+                        const float t = (load_elem<IN_T>(xraw[i].e[v]) * sc.f1) * sc.f2;
+                        s2 = fmaf(t, t, s2);
+                    }
+                s2 = row_reduce<false>(s2, tpr, scratch + 96);
+                float unused;
+                if (rescale) pow2_finish(s2, N, eps, sc, rstd, unused);
+            }
+        }
+#endif
+        float dot = 0.0f;
         float xf[KEEPF ? NPT : 1][VEC], gf[KEEPF ? NPT : 1][VEC];
 #pragma unroll
         for (int i = 0; i < NPT; ++i) {
@@ -883,31 +874,14 @@ __device__ __forceinline__ void bwd_reg(BWD_PARAMS, int tpr)
             if (!KEEPF && col < N) q = load_w(w + col);
 #pragma unroll
             for (int v = 0; v < VEC; ++v) {
-                const float xv = load_elem<IN_T>(xraw[i].e[v]), gv = load_elem<IN_T>(graw[i].e[v]);
-                if (KEEPF) { xf[KEEPF ? i : 0][v] = xv; gf[KEEPF ? i : 0][v] = gv; }
-                ss = fmaf(xv, xv, ss);
-                dot = fmaf(xv, weight_at(i, v, q) * gv, dot);
+                const float xh = load_elem<IN_T>(xraw[i].e[v]) * rstd, gv = load_elem<IN_T>(graw[i].e[v]);
+                if (KEEPF) { xf[KEEPF ? i : 0][v] = xh; gf[KEEPF ? i : 0][v] = gv; }
+                dot = fmaf(xh, weight_at(i, v, q) * gv, dot);
             }
         }
         dot = row_reduce<false>(dot, tpr, scratch);
-        float rstd = rstd_saved;
-        if (rstd_in == nullptr) {
-            ss = row_reduce<false>(ss, tpr, scratch + 32);
-            rstd = finish_rstd(ss, N, eps);
-        }
-        // k = rstd² · Σx·w'·dy / N, multiplied in this order: rstd² alone overflows for tiny rows.
-        float kd = rstd * dot / (float)N;
-        // Rare path: Σx·w'·dy is not finite (|x·w'·dy| near the fp32 maximum; NaN input comes here
-        // too and stays NaN), or the recomputed Σx² overflowed (with TINY_EPS: or underflowed). rstd
-        // comes from a power-of-two rescaling, and the dot product is taken over x̂ = x · rstd.
-        const bool bad_ss = rstd_in == nullptr && (isinf(ss) || (TINY_EPS && ss < 0x1p-100f));
-        const bool redo = active && (!(fabsf(dot) <= 3.402823466e38f) || bad_ss);
-        // Such rows are skipped here and redone after the loop (fixup below), so that this loop's
-        // register allocation is that of a kernel without the rare path (inline, it made ptxas spill
-        // more in the 64-register kernels).
-        any_redo |= any_in_block(redo, tpr);
-        if (active && !redo) {
-            const float k = kd * rstd;
+        if (active) {
+            const float kk = dot / (float)N;
 #pragma unroll
             for (int i = 0; i < NPT; ++i) {
                 const int col = (i * tpr + lane) * VEC;
@@ -917,88 +891,19 @@ __device__ __forceinline__ void bwd_reg(BWD_PARAMS, int tpr)
                     float r[VEC];
 #pragma unroll
                     for (int v = 0; v < VEC; ++v) {
-                        const float xv = KEEPF ? xf[KEEPF ? i : 0][v] : load_elem<IN_T>(xraw[i].e[v]);
+                        const float xh = KEEPF ? xf[KEEPF ? i : 0][v] : load_elem<IN_T>(xraw[i].e[v]) * rstd;
                         const float gv = KEEPF ? gf[KEEPF ? i : 0][v] : load_elem<IN_T>(graw[i].e[v]);
-                        r[v] = rstd * (weight_at(i, v, q) * gv - xv * k);
+                        r[v] = rstd * (weight_at(i, v, q) * gv - xh * kk);
 #if RESID
                         r[v] += load_elem<IN_T>(draw[i].e[v]);
 #endif
-                        acc[i][v] = fmaf(gv, xv * rstd, acc[i][v]);
+                        acc[i][v] = fmaf(gv, xh, acc[i][v]);
                     }
                     store_x(dx + row * lddx + col, pack_in(r));
                 }
             }
         }
         if (tpr > 32 && base + row_step < M) __syncthreads();
-    }
-
-    // The rows the loop skipped, in the loop's order (so dw stays deterministic). The sums are taken
-    // again from memory in the loop's order, which gives the same values, hence the same rows.
-    // any_redo is uniform over each row's threads (a warp vote for tpr <= 32, a block-wide sum else).
-    if (any_redo) {
-        for (i64 base = (i64)blockIdx.x * rows_per_block; base < M; base += row_step) {
-            const i64 row = base + row_in_block;
-            const bool active = row < M;
-            const XS* xr = x + row * ldx;
-            const XS* gr = dy + row * lddy;
-            float ss = 0.0f, dot = 0.0f;
-#pragma unroll 1
-            for (int i = 0; i < NPT; ++i) {
-                const int col = (i * tpr + lane) * VEC;
-                if (active && col < N) {
-                    const XPack p = load_x_plain(xr + col), g = load_x_plain(gr + col);
-                    const WPack q = load_w(w + col);
-#pragma unroll
-                    for (int v = 0; v < VEC; ++v) {
-                        const float xv = load_elem<IN_T>(p.e[v]), gv = load_elem<IN_T>(g.e[v]);
-                        ss = fmaf(xv, xv, ss);
-                        dot = fmaf(xv, (w_offset + load_elem<W_T>(q.e[v])) * gv, dot);
-                    }
-                }
-            }
-            dot = row_reduce<false>(dot, tpr, scratch);
-            float rstd = (rstd_in != nullptr && active) ? rstd_in[row] : 0.0f;
-            if (rstd_in == nullptr) {
-                ss = row_reduce<false>(ss, tpr, scratch + 32);
-                rstd = finish_rstd(ss, N, eps);
-            }
-            const bool bad_ss = rstd_in == nullptr && (isinf(ss) || (TINY_EPS && ss < 0x1p-100f));
-            const bool redo = active && (!(fabsf(dot) <= 3.402823466e38f) || bad_ss);
-            if (any_in_block(redo, tpr)) {
-                const float2 r = bwd_rare<NPT>(xr, gr, w, N, eps, w_offset, tpr, lane, active, rstd_in == nullptr,
-                                               bad_ss, rstd, scratch);
-                if (redo) {
-                    rstd = r.x;
-                    const float k = r.y * rstd;
-#pragma unroll 1
-                    for (int i = 0; i < NPT; ++i) {
-                        const int col = (i * tpr + lane) * VEC;
-                        if (col < N) {
-                            const XPack p = load_x_plain(xr + col), g = load_x_plain(gr + col);
-                            const WPack q = load_w(w + col);
-#if RESID
-                            const XPack d = load_x_plain(dres + row * ldres + col);
-#endif
-                            float rr[VEC];
-#pragma unroll
-                            for (int v = 0; v < VEC; ++v) {
-                                const float xv = load_elem<IN_T>(p.e[v]), gv = load_elem<IN_T>(g.e[v]);
-                                rr[v] = rstd * ((w_offset + load_elem<W_T>(q.e[v])) * gv - xv * k);
-#if RESID
-                                rr[v] += load_elem<IN_T>(d.e[v]);
-#endif
-                                // acc is indexed by compile-time i only in registers: select it.
-#pragma unroll
-                                for (int j = 0; j < NPT; ++j)
-                                    if (j == i) acc[j][v] = fmaf(gv, xv * rstd, acc[j][v]);
-                            }
-                            store_x(dx + row * lddx + col, pack_in(rr));
-                        }
-                    }
-                }
-            }
-            if (tpr > 32 && base + row_step < M) __syncthreads();
-        }
     }
 
     // This block's dw partial row.
@@ -1049,71 +954,58 @@ DEFINE_BWD_REG(16)
 DEFINE_BWD_REG(32)
 #endif
 
-// Rows too long for registers: one block per row (grid striding over rows), two passes over the
-// row (the second from L2), dw accumulated in this block's partial row (read-modify-write; only
-// this block touches it, in row order).
+// Rows too long for registers: one block per row (grid striding over rows), the dot product's pass
+// over the row and the dx pass (from L2), with RECOMPUTE a Σx² pass before them; dw accumulated in
+// this block's partial row (read-modify-write; only this block touches it, in row order).
 extern "C" __global__ void __launch_bounds__(1024) rmsnorm_bwd_loop(BWD_PARAMS)
 {
-    __shared__ float scratch[160];  // the slots of bwd_reg
+    __shared__ float scratch[128];  // the slots of bwd_reg
     const int nvec = N / VEC;
     float* out = dw_partial + (i64)blockIdx.x * N;
     for (i64 row = blockIdx.x; row < M; row += gridDim.x) {
         const XS* xr = x + row * ldx;
         const XS* gr = dy + row * lddy;
-        float ss = 0.0f, dot = 0.0f;
+#if RECOMPUTE
+        float ss = 0.0f;
+        for (int j = threadIdx.x; j < nvec; j += blockDim.x) {
+            XPack p = load_x_plain(xr + j * VEC);
+#pragma unroll
+            for (int v = 0; v < VEC; ++v) { const float f = load_elem<IN_T>(p.e[v]); ss = fmaf(f, f, ss); }
+        }
+        ss = row_reduce<false>(ss, blockDim.x, scratch + 32);
+        float rstd = finish_rstd(ss, N, eps);
+        if (isinf(ss) || (TINY_EPS && ss < 0x1p-100f)) {  // uniform across the block
+            float m = 0.0f;
+            for (int j = threadIdx.x; j < nvec; j += blockDim.x) {
+                XPack p = load_x_plain(xr + j * VEC);
+#pragma unroll
+                for (int v = 0; v < VEC; ++v) m = fmaxf(m, fabsf(load_elem<IN_T>(p.e[v])));
+            }
+            m = row_reduce<true>(m, blockDim.x, scratch + 64);
+            const Pow2Scale sc = pow2_scale(m);
+            float s2 = 0.0f;
+            for (int j = threadIdx.x; j < nvec; j += blockDim.x) {
+                XPack p = load_x_plain(xr + j * VEC);
+#pragma unroll
+                for (int v = 0; v < VEC; ++v) { const float t = (load_elem<IN_T>(p.e[v]) * sc.f1) * sc.f2; s2 = fmaf(t, t, s2); }
+            }
+            s2 = row_reduce<false>(s2, blockDim.x, scratch + 96);
+            float unused;
+            pow2_finish(s2, N, eps, sc, rstd, unused);
+        }
+#else
+        const float rstd = rstd_in[row];
+#endif
+        float dot = 0.0f;
         for (int j = threadIdx.x; j < nvec; j += blockDim.x) {
             XPack p = load_x_plain(xr + j * VEC), g = load_x_plain(gr + j * VEC);
             WPack q = load_w(w + j * VEC);
 #pragma unroll
-            for (int v = 0; v < VEC; ++v) {
-                const float f = load_elem<IN_T>(p.e[v]);
-                ss = fmaf(f, f, ss);
-                dot = fmaf(f, (w_offset + load_elem<W_T>(q.e[v])) * load_elem<IN_T>(g.e[v]), dot);
-            }
+            for (int v = 0; v < VEC; ++v)
+                dot = fmaf(load_elem<IN_T>(p.e[v]) * rstd, (w_offset + load_elem<W_T>(q.e[v])) * load_elem<IN_T>(g.e[v]), dot);
         }
         dot = row_reduce<false>(dot, blockDim.x, scratch);
-        float rstd;
-        if (rstd_in != nullptr) {
-            rstd = rstd_in[row];
-        } else {
-            ss = row_reduce<false>(ss, blockDim.x, scratch + 32);
-            rstd = finish_rstd(ss, N, eps);
-        }
-        // As in bwd_reg: k = (rstd · dot / N) · rstd, and the rare path (uniform across the block).
-        float kd = rstd * dot / (float)N;
-        const bool bad_ss = rstd_in == nullptr && (isinf(ss) || (TINY_EPS && ss < 0x1p-100f));
-        if (!(fabsf(dot) <= 3.402823466e38f) || bad_ss) {
-            if (bad_ss) {
-                float m = 0.0f;
-                for (int j = threadIdx.x; j < nvec; j += blockDim.x) {
-                    XPack p = load_x_plain(xr + j * VEC);
-#pragma unroll
-                    for (int v = 0; v < VEC; ++v) m = fmaxf(m, fabsf(load_elem<IN_T>(p.e[v])));
-                }
-                m = row_reduce<true>(m, blockDim.x, scratch + 64);
-                const Pow2Scale sc = pow2_scale(m);
-                float s2 = 0.0f;
-                for (int j = threadIdx.x; j < nvec; j += blockDim.x) {
-                    XPack p = load_x_plain(xr + j * VEC);
-#pragma unroll
-                    for (int v = 0; v < VEC; ++v) { const float t = (load_elem<IN_T>(p.e[v]) * sc.f1) * sc.f2; s2 = fmaf(t, t, s2); }
-                }
-                s2 = row_reduce<false>(s2, blockDim.x, scratch + 96);
-                float unused;
-                pow2_finish(s2, N, eps, sc, rstd, unused);
-            }
-            float d2 = 0.0f;
-            for (int j = threadIdx.x; j < nvec; j += blockDim.x) {
-                XPack p = load_x_plain(xr + j * VEC), g = load_x_plain(gr + j * VEC);
-                WPack q = load_w(w + j * VEC);
-#pragma unroll
-                for (int v = 0; v < VEC; ++v)
-                    d2 = fmaf(load_elem<IN_T>(p.e[v]) * rstd, (w_offset + load_elem<W_T>(q.e[v])) * load_elem<IN_T>(g.e[v]), d2);
-            }
-            d2 = row_reduce<false>(d2, blockDim.x, scratch + 128);
-            kd = d2 / (float)N;
-        }
-        const float k = kd * rstd;
+        const float kk = dot / (float)N;
         const bool first_row = row == (i64)blockIdx.x;
         for (int j = threadIdx.x; j < nvec; j += blockDim.x) {
             XPack p = load_x_plain(xr + j * VEC), g = load_x_plain(gr + j * VEC);
@@ -1124,13 +1016,13 @@ extern "C" __global__ void __launch_bounds__(1024) rmsnorm_bwd_loop(BWD_PARAMS)
             float r[VEC];
 #pragma unroll
             for (int v = 0; v < VEC; ++v) {
-                const float f = load_elem<IN_T>(p.e[v]), gg = load_elem<IN_T>(g.e[v]);
-                r[v] = rstd * ((w_offset + load_elem<W_T>(q.e[v])) * gg - f * k);
+                const float xh = load_elem<IN_T>(p.e[v]) * rstd, gg = load_elem<IN_T>(g.e[v]);
+                r[v] = rstd * ((w_offset + load_elem<W_T>(q.e[v])) * gg - xh * kk);
 #if RESID
                 r[v] += load_elem<IN_T>(d.e[v]);
 #endif
                 const float prev = first_row ? 0.0f : out[j * VEC + v];
-                out[j * VEC + v] = fmaf(gg, f * rstd, prev);
+                out[j * VEC + v] = fmaf(gg, xh, prev);
             }
             store_x(dx + row * lddx + j * VEC, pack_in(r));
         }
