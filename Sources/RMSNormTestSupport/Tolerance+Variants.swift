@@ -17,7 +17,7 @@ extension Tolerance {
         if reference.isNaN || v.isNaN { return reference.isNaN && v.isNaN ? 0 : .infinity }
         let step: Double
         switch T.dtype {
-        case .float32: step = 0
+        case .float32: step = 0x1p-149  // matters for subnormal results only (dx of rows near the fp32 maximum)
         case .float16: step = max(abs(reference), 0x1p-14) * 0x1p-10
         case .bfloat16: step = max(abs(reference), 0x1p-126) * 0x1p-7
         }
