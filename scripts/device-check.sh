@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One GPU session's steps, run on the device machine from the repository root:
-#   scripts/device-check.sh STEP...   (steps: env verify verify-quick memcheck racecheck initcheck synccheck resources stress
+#   scripts/device-check.sh STEP...   (steps: env verify verify-quick memcheck racecheck initcheck synccheck resources stress host
 #                                      bench:ARGS, e.g. "bench:--variant backward --suite llm")
 # Needs .gpu/rmsnorm-bench (scripts/build-gpu-binary.sh) and, for Liger, .whl/ (carried).
 # Logs go to $OUT (one file per step, numbered); set OUT when running by hand.
@@ -27,6 +27,7 @@ for step in "$@"; do
         timeout "${SAN_TIMEOUT:-600}" compute-sanitizer --tool "$step" --print-limit 20 $bench verify --quick --max-elements 200000 >"$log" 2>&1 ;;
     resources) $bench resources --variants >"$log" 2>&1 ;;
     stress) $bench stress >"$log" 2>&1 ;;
+    host) $bench host >"$log" 2>&1 ;;
     bench:*) eval "$bench run ${step#bench:} --output /tmp/bench$n" >"$log" 2>&1; cp /tmp/bench$n/benchmark.csv "$OUT/$(printf %02d $n)-bench.csv" 2>/dev/null ;;
     *) echo "unknown step $step" >"$log" ;;
     esac

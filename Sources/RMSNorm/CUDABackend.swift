@@ -45,13 +45,18 @@ enum CUDABackend {
         var plan = LaunchPlan.make(
             rows: x.rows, columns: x.columns, elementSize: T.dtype.size, vectorWidth: vec,
             multiprocessors: device.multiprocessorCount, maxSharedMemoryPerBlock: device.maxSharedMemoryPerBlockOptin)
+        var hints = cacheHints ?? LaunchPlan.defaultCacheHints
         if let explicitPlan {
             try explicitPlan.check(columns: x.columns, elementSize: T.dtype.size, alignedVectorWidth: vec,
                 maxSharedMemoryPerBlock: device.maxSharedMemoryPerBlockOptin)
             plan = explicitPlan
+        } else if cacheHints == nil, let tuned = Autotune.tunedPlan(
+            device: device, input: T.dtype, weight: W.dtype, rows: x.rows, columns: x.columns, vectorWidth: vec)
+        {
+            (plan, hints) = tuned
         }
         let spec = KernelSpecialization(
-            input: T.dtype, weight: W.dtype, vectorWidth: plan.vectorWidth, cacheHints: cacheHints ?? LaunchPlan.defaultCacheHints,
+            input: T.dtype, weight: W.dtype, vectorWidth: plan.vectorWidth, cacheHints: hints,
             tinyEps: KernelSpecialization.needsTinyEpsPath(eps: eps))
         do {
             try launch(
@@ -158,14 +163,21 @@ extension DeviceRandom {
 }
 
 /// The plan the launcher would use for these operands (for reports and tuning); `fusedAdd` for the
-/// fused residual add's plan.
+/// fused residual add's plan. With ``Autotune/isEnabled`` and a stored plan for the plain forward's
+/// shape class, that plan (unless `consultingAutotune` is false).
 public func launchPlan<T: RMSNormElement, W: RMSNormElement>(
-    for x: DeviceMatrix<T>, weight: DeviceBuffer<W>, into y: DeviceMatrix<T>, fusedAdd: Bool = false
+    for x: DeviceMatrix<T>, weight: DeviceBuffer<W>, into y: DeviceMatrix<T>, fusedAdd: Bool = false,
+    consultingAutotune: Bool = true
 ) -> LaunchPlan {
     let vec = LaunchPlan.vectorWidth(
         columns: x.columns, elementSize: T.dtype.size, weightSize: W.dtype.size,
         xAddress: x.baseAddress, yAddress: y.baseAddress, weightAddress: weight.address(of: 0),
         xRowStride: x.rowStride, yRowStride: y.rowStride)
+    if consultingAutotune && !fusedAdd, let tuned = Autotune.tunedPlan(
+        device: x.device, input: T.dtype, weight: W.dtype, rows: x.rows, columns: x.columns, vectorWidth: vec)
+    {
+        return tuned.0
+    }
     return LaunchPlan.make(
         rows: x.rows, columns: x.columns, elementSize: T.dtype.size, vectorWidth: vec,
         multiprocessors: x.device.multiprocessorCount,

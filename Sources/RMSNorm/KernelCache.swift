@@ -227,8 +227,10 @@ public struct KernelCacheStatistics: Sendable, Equatable {
 final class LoadedKernels: @unchecked Sendable {
     let module: CUDAModule
     let functions: [String: CUDAFunction]
-    /// Occupancy per (function, block size, shared bytes), filled on first use.
-    let occupancy = Mutex<[String: Int]>([:])
+    /// Occupancy per (function, block size, shared bytes), filled on first use; a struct key, so the
+    /// hot path formats no string.
+    struct OccupancyKey: Hashable { var name: String; var block: Int; var shared: Int }
+    let occupancy = Mutex<[OccupancyKey: Int]>([:])
 
     init(module: CUDAModule, names: [String]) throws(CUDAError) {
         self.module = module
@@ -238,7 +240,7 @@ final class LoadedKernels: @unchecked Sendable {
     }
 
     func blocksPerSM(_ name: String, block: Int, shared: Int) throws(CUDAError) -> Int {
-        let key = "\(name)/\(block)/\(shared)"
+        let key = OccupancyKey(name: name, block: block, shared: shared)
         if let v = occupancy.withLock({ $0[key] }) { return v }
         let v = max(1, try functions[name]!.maxActiveBlocksPerMultiprocessor(blockSize: block, sharedMemoryBytes: shared))
         occupancy.withLock { $0[key] = v }

@@ -15,7 +15,7 @@ public struct RMSNormBench: ParsableCommand {
             With a GPU (NVIDIA driver + NVRTC) it times the CUDA kernels and every peer found in python3; \
             without one it runs the same report for the CPU backend, with numpy as the peer.
             """,
-        subcommands: [Run.self, Verify.self, Tune.self, Resources.self, Stress.self],
+        subcommands: [Run.self, Verify.self, Tune.self, Resources.self, Stress.self, Host.self],
         defaultSubcommand: Run.self)
     public init() {}
 }
@@ -64,6 +64,9 @@ public struct BenchOptions: ParsableArguments {
     @Flag(help: "Time the backward pass (the same as --variant backward).")
     public var backward = false
 
+    @Flag(help: "Forward only: tune ours at each shape first (every candidate plan timed; the winner stored on disk per GPU and shape class, see Autotune) and time the tuned plan.")
+    public var autotune = false
+
     /// The operation this run times.
     public var benchVariant: BenchVariant { backward ? .backward : BenchVariant(rawValue: variant) ?? .forward }
 
@@ -88,6 +91,9 @@ public struct BenchOptions: ParsableArguments {
         }
         if graph && benchVariant != .forward {
             throw ValidationError("--graph times the forward only (the peers' variants run under events); drop --graph or --variant")
+        }
+        if autotune && benchVariant != .forward {
+            throw ValidationError("--autotune tunes the forward only; drop --autotune or --variant")
         }
         guard graphK >= 1 && graphK <= 10_000 else { throw ValidationError("--graph-k must be between 1 and 10000") }
         if let list = methodList {

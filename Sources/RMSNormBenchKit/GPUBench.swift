@@ -79,7 +79,7 @@ enum GPUBench {
     }
 
     /// Measures ours and a same-size copy at one shape; checks sampled rows against the reference.
-    static func measure(shape: BenchShape, timer: GPUTimer, baseReps: Int, graphK: Int?) throws -> OursMeasurement {
+    static func measure(shape: BenchShape, timer: GPUTimer, baseReps: Int, graphK: Int?, autotune: Bool = false) throws -> OursMeasurement {
         if shape.variant != .forward {
             switch shape.type {
             case .float32: return try measureVariant(shape, Float.self, timer: timer, baseReps: baseReps)
@@ -88,14 +88,14 @@ enum GPUBench {
             }
         }
         switch shape.type {
-        case .float32: return try measureTyped(shape, Float.self, timer: timer, baseReps: baseReps, graphK: graphK)
-        case .float16: return try measureTyped(shape, Float16.self, timer: timer, baseReps: baseReps, graphK: graphK)
-        case .bfloat16: return try measureTyped(shape, BFloat16.self, timer: timer, baseReps: baseReps, graphK: graphK)
+        case .float32: return try measureTyped(shape, Float.self, timer: timer, baseReps: baseReps, graphK: graphK, autotune: autotune)
+        case .float16: return try measureTyped(shape, Float16.self, timer: timer, baseReps: baseReps, graphK: graphK, autotune: autotune)
+        case .bfloat16: return try measureTyped(shape, BFloat16.self, timer: timer, baseReps: baseReps, graphK: graphK, autotune: autotune)
         }
     }
 
     static func measureTyped<T: RMSNormElement>(
-        _ shape: BenchShape, _: T.Type, timer: GPUTimer, baseReps: Int, graphK: Int?
+        _ shape: BenchShape, _: T.Type, timer: GPUTimer, baseReps: Int, graphK: Int?, autotune: Bool = false
     ) throws -> OursMeasurement {
         let device = timer.device
         let m = shape.rows, n = shape.columns
@@ -119,6 +119,8 @@ enum GPUBench {
         }
         try DeviceRandom.fillNormal(w, seed: seed &+ 1, stream: timer.stream)
         try y.buffer.fill(byte: 0xff)
+        var tuned: Autotune.Entry?
+        if autotune { tuned = try Autotune.tune(x, weight: w, into: y, stream: timer.stream) }
         let reps = repetitions(bytes: shape.bytes, base: baseReps)
         let eps = benchEps ?? defaultEpsilon
         let ours = try timer.measure(repetitions: reps, graphK: graphK) {
@@ -133,8 +135,14 @@ enum GPUBench {
         try rmsNorm(x, weight: w, into: y, stream: timer.stream)
         try timer.stream.synchronize()
         let maxError = try sampledError(x: x, y: y, w: w)
+        var tunedNote = ""
+        if let tuned {
+            tunedNote = " [tuned" + (tuned.cacheHints ? " +hints" : "") + format("; heuristic %.2f µs]", tuned.heuristicMicroseconds)
+        }
         return OursMeasurement(
-            timing: ours, copy: copy, plan: launchPlan(for: x, weight: w, into: y).description, maxError: maxError,
+            timing: ours, copy: copy,
+            plan: launchPlan(for: x, weight: w, into: y).description + tunedNote,
+            maxError: maxError,
             copyBytes: 2 * copyBytes)
     }
 

@@ -110,6 +110,10 @@ struct GPURun {
         for note in peerNotes { print(note) }
         print("Operation: \(variant.rawValue); " + variant.formula)
         print("Timing: \(timingText)")
+        if options.autotune {
+            Autotune.isEnabled = true
+            print("Autotune: on — ours is tuned at each shape first (\(Autotune.storedCount) plans already stored in \(Autotune.storePath))")
+        }
 
         // Verification
         print("\n" + rule + "\nVerification (fp64 reference; " + variant.toleranceText + ")\n" + rule)
@@ -142,7 +146,8 @@ struct GPURun {
                 print(h + "  best           ours/peer  %copy  plan")
             }
             progress("measuring \(shape)")
-            let ours = try GPUBench.measure(shape: shape, timer: timer, baseReps: options.reps, graphK: options.graph ? options.graphK : nil)
+            let ours = try GPUBench.measure(shape: shape, timer: timer, baseReps: options.reps, graphK: options.graph ? options.graphK : nil,
+                autotune: options.autotune)
             progressDone()
             func row(_ method: String, _ t: Timing, _ err: Double?) -> ResultRow {
                 let g = t.gigabytesPerSecond(bytes: shape.bytes)

@@ -45,6 +45,7 @@ func scratchFolder() -> String {
         (["--shapes", "0x12"], "at least 1"),
         (["--methods", "ours,magic"], "unknown method"),
         (["--reps", "0"], "--reps"),
+        (["--autotune", "--variant", "backward"], "tunes the forward only"),
     ])
     func badOptionsGiveAClearMessage(arguments: [String], message: String) {
         do {

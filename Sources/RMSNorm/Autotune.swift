@@ -1,0 +1,247 @@
+import FoundationEssentials
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Opt-in autotuning of the forward's launch plan on the GPU.
+///
+/// The launcher's heuristic plan reaches ~97% of the best plan an exhaustive search finds on average,
+/// but not at every shape (`rmsnorm-bench tune` reports both). ``tune(_:weight:into:eps:repetitions:stream:)``
+/// times every candidate plan (each with and without streaming cache hints, L2 flushed before each
+/// repetition, median) on the caller's operands, and stores the winner — per GPU (name and arch), dtype
+/// pair, N, vector width and row class (M rounded up to a power of two) — in memory and in
+/// `autotune-v1.json` beside the kernel cache (`RMSNORM_CACHE_DIR`). While ``isEnabled`` is true
+/// (default: the environment variable `RMSNORM_AUTOTUNE=1`), the device-matrix forward
+/// (``rmsNorm(_:weight:eps:into:rstd:stream:)``) uses a stored plan for its shape class when there is
+/// one, and the heuristic otherwise; nothing is ever tuned implicitly.
+public enum Autotune {
+    /// A stored winner.
+    public struct Entry: Codable, Sendable, Equatable {
+        /// "registers", "smem" or "loop".
+        public var path: String
+        public var vectorsPerThread: Int
+        public var vectorWidth: Int
+        public var threadsPerRow: Int
+        public var blockSize: Int
+        public var sharedMemoryBytes: Int
+        public var persistent: Bool
+        public var cacheHints: Bool
+        /// Median time of the winner and of the heuristic plan when tuned (µs).
+        public var microseconds: Double
+        public var heuristicMicroseconds: Double
+        /// Candidates timed.
+        public var candidates: Int
+
+        public var plan: LaunchPlan {
+            let p: LaunchPlan.Path
+            switch path {
+            case "smem": p = .sharedMemory
+            case "loop": p = .loop
+            default: p = .registers(vectorsPerThread: vectorsPerThread)
+            }
+            return LaunchPlan(path: p, vectorWidth: vectorWidth, threadsPerRow: threadsPerRow, blockSize: blockSize,
+                sharedMemoryBytes: sharedMemoryBytes, persistent: persistent)
+        }
+
+        init(plan: LaunchPlan, cacheHints: Bool, microseconds: Double, heuristicMicroseconds: Double, candidates: Int) {
+            switch plan.path {
+            case .registers(let npt): path = "registers"; vectorsPerThread = npt
+            case .sharedMemory: path = "smem"; vectorsPerThread = 0
+            case .loop: path = "loop"; vectorsPerThread = 0
+            }
+            vectorWidth = plan.vectorWidth
+            threadsPerRow = plan.threadsPerRow
+            blockSize = plan.blockSize
+            sharedMemoryBytes = plan.sharedMemoryBytes
+            persistent = plan.persistent
+            self.cacheHints = cacheHints
+            self.microseconds = microseconds
+            self.heuristicMicroseconds = heuristicMicroseconds
+            self.candidates = candidates
+        }
+    }
+
+    /// The shape class a tuned plan stands for.
+    struct Key: Hashable, Sendable {
+        var device: String
+        var input: DType
+        var weight: DType
+        var columns: Int
+        var vectorWidth: Int
+        var rowClass: Int
+
+        init(deviceName: String, arch: Int, input: DType, weight: DType, columns: Int, vectorWidth: Int, rows: Int) {
+            device = "\(deviceName) sm_\(arch)"
+            self.input = input
+            self.weight = weight
+            self.columns = columns
+            self.vectorWidth = vectorWidth
+            rowClass = nextPowerOfTwo(max(1, rows))
+        }
+
+        var text: String { "\(device)|\(input)|\(weight)|N=\(columns)|vec=\(vectorWidth)|M<=\(rowClass)" }
+    }
+
+    private static let enabled = Atomic<Bool>(environmentVariable("RMSNORM_AUTOTUNE") == "1")
+
+    /// Whether the forward on device matrices uses stored plans (default: `RMSNORM_AUTOTUNE=1`).
+    public static var isEnabled: Bool {
+        get { enabled.load(ordering: .relaxed) }
+        set { enabled.store(newValue, ordering: .relaxed) }
+    }
+
+    /// The store shared by the process: the file in the kernel cache's folder.
+    static let shared = Store(path: KernelCache.shared.directory + "/autotune-v1.json")
+
+    /// Tuned entries in memory, backed by a JSON file (read once; rewritten atomically on each new entry).
+    /// A missing, unreadable or corrupt file means no entries; an unwritable folder keeps them in memory.
+    final class Store: Sendable {
+        let path: String
+        private let entries: Mutex<[Key: Entry]?> = Mutex(nil)
+
+        init(path: String) { self.path = path }
+
+        private func loaded(_ table: inout [Key: Entry]?) -> [Key: Entry] {
+            if let table { return table }
+            var result: [Key: Entry] = [:]
+            if let data = FileManager.default.contents(atPath: path),
+                let file = try? JSONDecoder().decode([String: Entry].self, from: data)
+            {
+                for (text, entry) in file { if let key = Key(text: text) { result[key] = entry } }
+            }
+            table = result
+            return result
+        }
+
+        func entry(for key: Key) -> Entry? { entries.withLock { loaded(&$0)[key] } }
+
+        var count: Int { entries.withLock { loaded(&$0).count } }
+
+        @discardableResult
+        func store(_ entry: Entry, for key: Key) -> Bool {
+            let snapshot: [Key: Entry] = entries.withLock { table in
+                var t = loaded(&table)
+                t[key] = entry
+                table = t
+                return t
+            }
+            var file: [String: Entry] = [:]
+            for (k, e) in snapshot { file[k.text] = e }
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            guard let data = try? encoder.encode(file) else { return false }
+            let fm = FileManager.default
+            let folder = String(path[..<(path.lastIndex(of: "/") ?? path.endIndex)])
+            if !folder.isEmpty { try? fm.createDirectory(atPath: folder, withIntermediateDirectories: true) }
+            let temp = path + ".tmp-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
+            guard fm.createFile(atPath: temp, contents: data) else { return false }
+            if rename(temp, path) != 0 {
+                unlink(temp)
+                return false
+            }
+            return true
+        }
+    }
+
+    /// The stored plan and cache-hint choice for these operands' shape class, when enabled and tuned.
+    static func tunedPlan(device: CUDADevice, input: DType, weight: DType, rows: Int, columns: Int, vectorWidth: Int)
+        -> (LaunchPlan, Bool)?
+    {
+        guard isEnabled else { return nil }
+        let key = Key(deviceName: device.name, arch: device.arch, input: input, weight: weight, columns: columns,
+            vectorWidth: vectorWidth, rows: rows)
+        guard let e = shared.entry(for: key) else { return nil }
+        let plan = e.plan
+        // A hand-edited or stale entry that does not fit these operands is ignored.
+        do throws(RMSNormError) {
+            try plan.check(columns: columns, elementSize: input.size, alignedVectorWidth: vectorWidth,
+                maxSharedMemoryPerBlock: device.maxSharedMemoryPerBlockOptin)
+        } catch { return nil }
+        return (plan, e.cacheHints)
+    }
+
+    /// Times every candidate plan for the shape class of these operands and stores the fastest (see the
+    /// type's documentation). Returns the stored entry without timing anything when one exists and
+    /// `force` is false. y holds the forward's result afterwards (computed with the winning plan);
+    /// x and the weight are only read. Temporary device memory: twice the L2 size, for the flushes.
+    @discardableResult
+    public static func tune<T: RMSNormElement, W: RMSNormElement>(
+        _ x: DeviceMatrix<T>, weight: DeviceBuffer<W>, into y: DeviceMatrix<T>, eps: Float = defaultEpsilon,
+        repetitions: Int = 20, force: Bool = false, stream: CUDAStream? = nil
+    ) throws(RMSNormError) -> Entry {
+        let device = x.device
+        let heuristic = launchPlan(for: x, weight: weight, into: y, consultingAutotune: false)
+        let key = Key(deviceName: device.name, arch: device.arch, input: T.dtype, weight: W.dtype, columns: x.columns,
+            vectorWidth: heuristic.vectorWidth, rows: x.rows)
+        if !force, let e = shared.entry(for: key) {
+            try rmsNorm(x, weight: weight, eps: eps, into: y, plan: e.plan, cacheHints: e.cacheHints, stream: stream)
+            return e
+        }
+        guard repetitions >= 1 else { throw .invalidArgument("repetitions must be at least 1") }
+        let flush = try DeviceBuffer<UInt8>(device: device, count: max(2 * device.l2CacheBytes, 16 << 20) / 16 * 16)
+        func cuda<R>(_ body: () throws(CUDAError) -> R) throws(RMSNormError) -> R {
+            do { return try body() } catch { throw .cuda(error) }
+        }
+        let events = try cuda { () throws(CUDAError) in try (0..<(2 * repetitions)).map { _ throws(CUDAError) in try CUDAEvent(device: device) } }
+        func time(_ plan: LaunchPlan, _ hints: Bool) throws(RMSNormError) -> Double {
+            for _ in 0..<2 { try rmsNorm(x, weight: weight, eps: eps, into: y, plan: plan, cacheHints: hints, stream: stream) }
+            for i in 0..<repetitions {
+                try DeviceRandom.overwrite(flush.memory, value: UInt32(truncatingIfNeeded: i), stream: stream)
+                try cuda { () throws(CUDAError) in try events[2 * i].record(on: stream) }
+                try rmsNorm(x, weight: weight, eps: eps, into: y, plan: plan, cacheHints: hints, stream: stream)
+                try cuda { () throws(CUDAError) in try events[2 * i + 1].record(on: stream) }
+            }
+            try cuda { () throws(CUDAError) in try events[2 * repetitions - 1].synchronize() }
+            var samples: [Double] = []
+            for i in 0..<repetitions {
+                samples.append(try cuda { () throws(CUDAError) in
+                    try CUDAEvent.elapsedMilliseconds(from: events[2 * i], to: events[2 * i + 1]) * 1000
+                })
+            }
+            samples.sort()
+            return samples[samples.count / 2]
+        }
+        let heuristicTime = try time(heuristic, LaunchPlan.defaultCacheHints)
+        var best = (heuristicTime, heuristic, LaunchPlan.defaultCacheHints)
+        let candidates = LaunchPlan.candidates(
+            rows: x.rows, columns: x.columns, elementSize: T.dtype.size, vectorWidth: heuristic.vectorWidth,
+            maxSharedMemoryPerBlock: device.maxSharedMemoryPerBlockOptin)
+        for hints in [false, true] {
+            for plan in candidates {
+                let t = try time(plan, hints)
+                if t < best.0 { best = (t, plan, hints) }
+            }
+        }
+        let entry = Entry(plan: best.1, cacheHints: best.2, microseconds: best.0, heuristicMicroseconds: heuristicTime,
+            candidates: 2 * candidates.count + 1)
+        shared.store(entry, for: key)
+        try rmsNorm(x, weight: weight, eps: eps, into: y, plan: best.1, cacheHints: best.2, stream: stream)
+        return entry
+    }
+
+    /// Entries stored (in memory and on disk) for this process's store.
+    public static var storedCount: Int { shared.count }
+    /// The file the entries are kept in.
+    public static var storePath: String { shared.path }
+}
+
+extension Autotune.Key {
+    /// Parses `text` (the file's keys); nil for anything malformed.
+    init?(text: String) {
+        let parts = text.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count == 6, let input = DType(rawValue: parts[1]), let weight = DType(rawValue: parts[2]),
+            parts[3].hasPrefix("N="), let n = Int(parts[3].dropFirst(2)), n > 0,
+            parts[4].hasPrefix("vec="), let vec = Int(parts[4].dropFirst(4)), vec > 0,
+            parts[5].hasPrefix("M<="), let m = Int(parts[5].dropFirst(3)), m > 0
+        else { return nil }
+        device = parts[0]
+        self.input = input
+        self.weight = weight
+        columns = n
+        vectorWidth = vec
+        rowClass = m
+    }
+}

@@ -1,0 +1,92 @@
+import FoundationEssentials
+import Testing
+@testable import RMSNorm
+
+/// The autotuner's store and keys (the timing itself needs a GPU: `rmsnorm-bench run --autotune`).
+@Suite struct AutotuneTests {
+    func tempDir() -> String {
+        let dir = "/tmp/rmsnorm-autotune-test-\(UInt64.random(in: 0...UInt64.max))"
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    func key(rows: Int, columns: Int = 4096) -> Autotune.Key {
+        Autotune.Key(deviceName: "NVIDIA H100 80GB HBM3", arch: 90, input: .bfloat16, weight: .float32, columns: columns,
+            vectorWidth: 8, rows: rows)
+    }
+
+    func entry(_ plan: LaunchPlan, hints: Bool = true) -> Autotune.Entry {
+        Autotune.Entry(plan: plan, cacheHints: hints, microseconds: 5.5, heuristicMicroseconds: 6.25, candidates: 37)
+    }
+
+    @Test func rowsShareAClassUpToThePowerOfTwo() {
+        #expect(key(rows: 129) == key(rows: 256))
+        #expect(key(rows: 256) != key(rows: 257))
+        #expect(key(rows: 1) != key(rows: 2))
+        #expect(key(rows: 256, columns: 4096) != key(rows: 256, columns: 4097))
+    }
+
+    @Test func keysRoundTripThroughText() {
+        for k in [key(rows: 1), key(rows: 1000), key(rows: 1 << 20, columns: 7)] {
+            #expect(Autotune.Key(text: k.text) == k)
+        }
+        for bad in ["", "a|b", "x|bf16|fp32|N=4096|vec=8|M<=0", "x|bf17|fp32|N=4096|vec=8|M<=2", "x|bf16|fp32|N=-1|vec=8|M<=2",
+            "x|bf16|fp32|N=4096|vec=8|M<=2|extra", "x|bf16|fp32|4096|vec=8|M<=2"]
+        {
+            #expect(Autotune.Key(text: bad) == nil, "\(bad)")
+        }
+    }
+
+    @Test func entriesKeepTheirPlan() {
+        let plans = [
+            LaunchPlan(path: .registers(vectorsPerThread: 4), vectorWidth: 8, threadsPerRow: 128, blockSize: 128,
+                sharedMemoryBytes: 0, persistent: false),
+            LaunchPlan(path: .sharedMemory, vectorWidth: 8, threadsPerRow: 256, blockSize: 256, sharedMemoryBytes: 8192),
+            LaunchPlan(path: .loop, vectorWidth: 4, threadsPerRow: 1024, blockSize: 1024, sharedMemoryBytes: 0),
+        ]
+        for p in plans { #expect(entry(p).plan == p) }
+    }
+
+    @Test func storeSurvivesAReload() throws {
+        let dir = tempDir()
+        let path = dir + "/autotune-v1.json"
+        let plan = LaunchPlan(path: .sharedMemory, vectorWidth: 8, threadsPerRow: 256, blockSize: 256, sharedMemoryBytes: 8192)
+        let a = Autotune.Store(path: path)
+        #expect(a.entry(for: key(rows: 256)) == nil)
+        #expect(a.store(entry(plan), for: key(rows: 256)))
+        #expect(a.store(entry(plan, hints: false), for: key(rows: 4096)))
+        let b = Autotune.Store(path: path)  // a new process's view
+        #expect(b.count == 2)
+        #expect(b.entry(for: key(rows: 200)) == entry(plan))
+        #expect(b.entry(for: key(rows: 4096))?.cacheHints == false)
+        #expect(b.entry(for: key(rows: 8192)) == nil)
+        try? FileManager.default.removeItem(atPath: dir)
+    }
+
+    @Test func corruptOrForeignFilesMeanNoEntries() throws {
+        let dir = tempDir()
+        let path = dir + "/autotune-v1.json"
+        for content in ["", "{", "[1, 2]", "{\"garbage key\": {\"path\": \"smem\"}}", "\u{0}\u{1}binary"] {
+            #expect(FileManager.default.createFile(atPath: path, contents: Data(content.utf8)))
+            let s = Autotune.Store(path: path)
+            #expect(s.count == 0, "\(content)")
+            // A store over a corrupt file still takes new entries (and rewrites the file).
+            #expect(s.store(entry(LaunchPlan(path: .loop, vectorWidth: 1, threadsPerRow: 256, blockSize: 256,
+                sharedMemoryBytes: 0)), for: key(rows: 7)))
+            #expect(Autotune.Store(path: path).count == 1)
+        }
+        try? FileManager.default.removeItem(atPath: dir)
+    }
+
+    @Test func unwritableFolderKeepsEntriesInMemory() {
+        let s = Autotune.Store(path: "/proc/rmsnorm-no-such-folder/autotune-v1.json")
+        let plan = LaunchPlan(path: .loop, vectorWidth: 1, threadsPerRow: 256, blockSize: 256, sharedMemoryBytes: 0)
+        #expect(!s.store(entry(plan), for: key(rows: 3)))
+        #expect(s.entry(for: key(rows: 4)) == entry(plan))
+    }
+
+    @Test func offUnlessAskedFor() {
+        // Nothing is tuned or looked up implicitly: the switch is off by default (RMSNORM_AUTOTUNE unset in tests).
+        if environmentVariable("RMSNORM_AUTOTUNE") == nil { #expect(!Autotune.isEnabled) }
+    }
+}
