@@ -35,7 +35,16 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
 
     public var kernelName: String {
         switch path {
-        case .registers(let npt): return "rmsnorm_fwd_reg_npt\(npt)"
+        case .registers(let npt):
+            // Literals, not interpolation: this runs on every launch.
+            switch npt {
+            case 1: return "rmsnorm_fwd_reg_npt1"
+            case 2: return "rmsnorm_fwd_reg_npt2"
+            case 4: return "rmsnorm_fwd_reg_npt4"
+            case 8: return "rmsnorm_fwd_reg_npt8"
+            case 16: return "rmsnorm_fwd_reg_npt16"
+            default: return "rmsnorm_fwd_reg_npt\(npt)"
+            }
         case .sharedMemory: return "rmsnorm_fwd_smem"
         case .loop: return "rmsnorm_fwd_loop"
         }

@@ -359,25 +359,31 @@ public struct LaunchConfiguration: Sendable, Equatable {
 
 /// Kernel arguments packed by value, in order, as `cuLaunchKernel` wants them.
 public struct KernelArguments {
-    private var storage: [UInt64] = []
-    private var offsets: [Int] = []
+    /// One 8-byte word per argument (the kernels take pointers, 64- and 32-bit integers and floats).
+    private var storage: [UInt64]
 
-    public init() {}
+    public init() {
+        storage = []
+        storage.reserveCapacity(20)  // one allocation for every kernel of this project
+    }
 
     /// Appends a value of at most 8 bytes (pointers, integers, floats).
     public mutating func append<T: BitwiseCopyable>(_ value: T) {
         precondition(MemoryLayout<T>.size <= 8)
         var word: UInt64 = 0
         withUnsafeMutableBytes(of: &word) { $0.storeBytes(of: value, as: T.self) }
-        offsets.append(storage.count)
         storage.append(word)
     }
 
+    /// The argument words and the pointer array `cuLaunchKernel` reads, both on the stack.
     func withPointers<R>(_ body: (UnsafeMutablePointer<UnsafeMutableRawPointer?>?) -> R) -> R {
-        var copy = storage
-        return copy.withUnsafeMutableBufferPointer { words in
-            var pointers: [UnsafeMutableRawPointer?] = offsets.map { UnsafeMutableRawPointer(words.baseAddress! + $0) }
-            return pointers.withUnsafeMutableBufferPointer { body($0.baseAddress) }
+        let n = storage.count
+        return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: max(1, n)) { words in
+            for i in 0..<n { words.initializeElement(at: i, to: storage[i]) }
+            return withUnsafeTemporaryAllocation(of: UnsafeMutableRawPointer?.self, capacity: max(1, n)) { pointers in
+                for i in 0..<n { pointers.initializeElement(at: i, to: UnsafeMutableRawPointer(words.baseAddress! + i)) }
+                return body(pointers.baseAddress)
+            }
         }
     }
 }
