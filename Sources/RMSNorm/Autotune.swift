@@ -11,7 +11,7 @@ import Darwin
 /// The launcher's heuristic plan reaches ~97% of the best plan an exhaustive search finds on average,
 /// but not at every shape (`rmsnorm-bench tune` reports both). ``tune(_:weight:into:eps:repetitions:force:stream:)``
 /// times every candidate plan (each with and without streaming cache hints, L2 flushed before each
-/// repetition, median), times the three fastest again against the heuristic in interleaved rounds, and
+/// repetition, median), times the three fastest again against the heuristic in five interleaved rounds, and
 /// keeps one only if it beats the heuristic by 2%; it stores the choice — per GPU (name and arch), dtype
 /// pair, N, vector width and row class (M rounded up to a power of two) — in memory and in
 /// `autotune-v1.json` beside the kernel cache (`RMSNORM_CACHE_DIR`). While ``isEnabled`` is true
@@ -167,7 +167,7 @@ public enum Autotune {
     /// Times every candidate plan for the shape class of these operands and stores the fastest (see the
     /// type's documentation). Returns the stored entry without timing anything when one exists and
     /// `force` is false. y holds the forward's result afterwards (computed with the winning plan);
-    /// x and the weight are only read. Temporary device memory: twice the L2 size, for the flushes.
+    /// x and the weight are only read. Temporary device memory: 256 MB (at least 4 × the L2 size), for the flushes.
     @discardableResult
     public static func tune<T: RMSNormElement, W: RMSNormElement>(
         _ x: DeviceMatrix<T>, weight: DeviceBuffer<W>, into y: DeviceMatrix<T>, eps: Float = defaultEpsilon,
@@ -182,7 +182,9 @@ public enum Autotune {
             return e
         }
         guard repetitions >= 1 else { throw .invalidArgument("repetitions must be at least 1") }
-        let flush = try DeviceBuffer<UInt8>(device: device, count: max(2 * device.l2CacheBytes, 16 << 20) / 16 * 16)
+        // The benchmark's flush: 256 MB (at least 4 × L2). With 2 × L2 (V13b) the tuner's times disagreed
+        // with the benchmark's for the same plan, enough to pick plans 5–7% slower there.
+        let flush = try DeviceBuffer<UInt8>(device: device, count: max(4 * device.l2CacheBytes, 256 << 20) / 16 * 16)
         func cuda<R>(_ body: () throws(CUDAError) -> R) throws(RMSNormError) -> R {
             do { return try body() } catch { throw .cuda(error) }
         }
@@ -206,7 +208,7 @@ public enum Autotune {
             return samples[samples.count / 2]
         }
         // Screening: every candidate once (after one discarded round, so clocks and caches are warm).
-        // Finalists: the three fastest and the heuristic, timed again in three interleaved rounds (drift
+        // Finalists: the three fastest and the heuristic, timed again in five interleaved rounds (drift
         // hits all alike); the winner must beat the heuristic by 2%, else the heuristic is kept — at small
         // M, plans differ by less than the run-to-run spread (V13 in benchmarks/NOTES.md).
         let heuristicHints = LaunchPlan.defaultCacheHints
@@ -223,10 +225,10 @@ public enum Autotune {
         screened.sort { $0.0 < $1.0 }
         let finalists: [(LaunchPlan, Bool)] = [(heuristic, heuristicHints)] + screened.prefix(3).map { ($0.1, $0.2) }
         var rounds = [[Double]](repeating: [], count: finalists.count)
-        for _ in 0..<3 {
+        for _ in 0..<5 {
             for (i, f) in finalists.enumerated() { rounds[i].append(try time(f.0, f.1)) }
         }
-        let scores = rounds.map { $0.sorted()[1] }  // median of the three rounds
+        let scores = rounds.map { $0.sorted()[2] }  // median of the five rounds
         let heuristicTime = scores[0]
         var best = (heuristicTime, heuristic, heuristicHints)
         for i in 1..<finalists.count where scores[i] < 0.98 * heuristicTime && scores[i] < best.0 {
