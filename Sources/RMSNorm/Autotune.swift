@@ -67,7 +67,10 @@ public enum Autotune {
 
     /// The shape class a tuned plan stands for.
     struct Key: Hashable, Sendable {
-        var device: String
+        /// The GPU's name as the driver reports it (a stored String: building the key formats nothing,
+        /// since the lookup runs on every call while tuning is on — V13c measured its cost).
+        var deviceName: String
+        var arch: Int
         var input: DType
         var weight: DType
         var columns: Int
@@ -75,7 +78,8 @@ public enum Autotune {
         var rowClass: Int
 
         init(deviceName: String, arch: Int, input: DType, weight: DType, columns: Int, vectorWidth: Int, rows: Int) {
-            device = "\(deviceName) sm_\(arch)"
+            self.deviceName = deviceName
+            self.arch = arch
             self.input = input
             self.weight = weight
             self.columns = columns
@@ -83,7 +87,7 @@ public enum Autotune {
             rowClass = nextPowerOfTwo(max(1, rows))
         }
 
-        var text: String { "\(device)|\(input)|\(weight)|N=\(columns)|vec=\(vectorWidth)|M<=\(rowClass)" }
+        var text: String { "\(deviceName) sm_\(arch)|\(input)|\(weight)|N=\(columns)|vec=\(vectorWidth)|M<=\(rowClass)" }
     }
 
     private static let enabled = Atomic<Bool>(environmentVariable("RMSNORM_AUTOTUNE") == "1")
@@ -251,12 +255,14 @@ extension Autotune.Key {
     /// Parses `text` (the file's keys); nil for anything malformed.
     init?(text: String) {
         let parts = text.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
-        guard parts.count == 6, let input = DType(rawValue: parts[1]), let weight = DType(rawValue: parts[2]),
+        guard parts.count == 6, let space = parts[0].lastIndex(of: " "), parts[0][space...].hasPrefix(" sm_"),
+            let arch = Int(parts[0][parts[0].index(space, offsetBy: 4)...]), arch > 0, let input = DType(rawValue: parts[1]), let weight = DType(rawValue: parts[2]),
             parts[3].hasPrefix("N="), let n = Int(parts[3].dropFirst(2)), n > 0,
             parts[4].hasPrefix("vec="), let vec = Int(parts[4].dropFirst(4)), vec > 0,
             parts[5].hasPrefix("M<="), let m = Int(parts[5].dropFirst(3)), m > 0
         else { return nil }
-        device = parts[0]
+        deviceName = String(parts[0][..<space])
+        self.arch = arch
         self.input = input
         self.weight = weight
         columns = n

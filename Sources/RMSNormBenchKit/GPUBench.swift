@@ -137,7 +137,14 @@ enum GPUBench {
         let maxError = try sampledError(x: x, y: y, w: w)
         var tunedNote = ""
         if let tuned {
-            tunedNote = " [tuned" + (tuned.cacheHints ? " +hints" : "") + format("; heuristic %.2f µs]", tuned.heuristicMicroseconds)
+            // The heuristic plan timed in this process too, right after the tuned one: between processes
+            // the same plan's median moved by ±0.4 µs at small M (V13), more than plans differ there.
+            let heuristic = launchPlan(for: x, weight: w, into: y, consultingAutotune: false)
+            let th = try timer.measure(repetitions: reps, graphK: graphK) {
+                try rmsNorm(x, weight: w, eps: eps, into: y, plan: heuristic, cacheHints: LaunchPlan.defaultCacheHints, stream: timer.stream)
+            }
+            tunedNote = " [tuned" + (tuned.cacheHints ? " +hints" : "")
+                + format("; heuristic plan %.2f µs in this run, %.2f in the tuner]", th.medianMicroseconds, tuned.heuristicMicroseconds)
         }
         return OursMeasurement(
             timing: ours, copy: copy,

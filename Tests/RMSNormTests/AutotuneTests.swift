@@ -30,8 +30,8 @@ import Testing
         for k in [key(rows: 1), key(rows: 1000), key(rows: 1 << 20, columns: 7)] {
             #expect(Autotune.Key(text: k.text) == k)
         }
-        for bad in ["", "a|b", "x|bf16|fp32|N=4096|vec=8|M<=0", "x|bf17|fp32|N=4096|vec=8|M<=2", "x|bf16|fp32|N=-1|vec=8|M<=2",
-            "x|bf16|fp32|N=4096|vec=8|M<=2|extra", "x|bf16|fp32|4096|vec=8|M<=2"]
+        for bad in ["", "a|b", "x|bf16|fp32|N=4096|vec=8|M<=2", "x sm_|bf16|fp32|N=4096|vec=8|M<=2", "x sm_90|bf16|fp32|N=4096|vec=8|M<=0", "x sm_90|bf17|fp32|N=4096|vec=8|M<=2", "x sm_90|bf16|fp32|N=-1|vec=8|M<=2",
+            "x sm_90|bf16|fp32|N=4096|vec=8|M<=2|extra", "x sm_90|bf16|fp32|4096|vec=8|M<=2"]
         {
             #expect(Autotune.Key(text: bad) == nil, "\(bad)")
         }
