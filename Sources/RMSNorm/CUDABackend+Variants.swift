@@ -89,7 +89,11 @@ extension CUDABackend {
         do {
             let kernels = try KernelCache.shared.kernels(for: spec, device: device)
             let name: String
-            if case .registers(let npt) = plan.path { name = "rmsnorm_bwd_reg_npt\(npt)" } else { name = "rmsnorm_bwd_loop" }
+            if case .registers(let npt) = plan.path {
+                name = "rmsnorm_bwd_reg_npt\(npt)" + (plan.registers128 ? "_r128" : "")
+            } else {
+                name = "rmsnorm_bwd_loop"
+            }
             guard let function = kernels.functions[name], let reduce = kernels.functions["rmsnorm_dw_reduce"] else {
                 throw CUDAError.other("kernel \(name) missing from module \(spec)")
             }

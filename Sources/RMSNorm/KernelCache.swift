@@ -135,7 +135,8 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
     public var registerVariants: [Int] { [1, 2, 4, 8, 16, 32].filter { $0 * vectorWidth <= 32 } }
     public var kernelNames: [String] {
         if backward {
-            return backwardRegisterVariants.map { "rmsnorm_bwd_reg_npt\($0)" } + ["rmsnorm_bwd_loop", "rmsnorm_dw_reduce"]
+            return backwardRegisterVariants.map { "rmsnorm_bwd_reg_npt\($0)" } + ["rmsnorm_bwd_reg_npt\(16 / vectorWidth)_r128",
+                "rmsnorm_bwd_loop", "rmsnorm_dw_reduce"]
         }
         return registerVariants.map { "rmsnorm_fwd_reg_npt\($0)" } + ["rmsnorm_fwd_smem", "rmsnorm_fwd_loop", "rmsnorm_fill_normal", "rmsnorm_flush"]
     }

@@ -18,6 +18,8 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
     /// true: at most as many blocks as fit on the GPU at once, striding over the rest;
     /// false: one block per row group.
     public var persistent: Bool = true
+    /// Backward, 16 elements a thread: the kernel bounded at 512 threads (128 registers) instead of 1,024.
+    public var registers128: Bool = false
 
     /// Whether the launcher compiles kernels with streaming cache hints (`CACHE_HINTS`).
     public static let defaultCacheHints = false
@@ -50,7 +52,7 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    public var description: String { summary + (persistent ? "" : " grid=all") }
+    public var description: String { summary + (persistent ? "" : " grid=all") + (registers128 ? " r128" : "") }
 
     var summary: String {
         switch path {
@@ -119,6 +121,7 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
     ) -> LaunchPlan {
         let nv = columns / vec
         let list = preference ?? backwardElements ?? (rows >= 16_384 ? [32, 16, 8] : elementSize == 4 ? [8, 16] : [16, 8])
+        var fewWarpsAt32 = false
         for elements in list {
             let perThread = max(1, elements / vec)
             let need = ceilDiv(nv, perThread)
@@ -131,11 +134,23 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
                 npt = perThread
             }
             guard npt * vec <= 32, tpr <= (npt * vec <= 16 ? 1024 : 256) else { continue }
+            // The 32-element kernel takes ~256 registers a thread: one or two blocks an SM. Where that leaves
+            // fewer than 6 warps (N in (4096, 5120]: 160 threads, 5 warps) the 16-element kernel at 128
+            // registers did better on the H100 (65,536 × 5120 bf16: 748 against 842 µs; V15), and only there:
+            // at N = 4096 and 7168 the 32-element kernel stayed 11–15% faster.
+            if preference == nil && backwardElements == nil && npt * vec == 32 && tpr > 32
+                && (65_536 / (tpr * 256)) * (tpr / 32) < 6
+            {
+                fewWarpsAt32 = true
+                continue
+            }
             let block = tpr <= 32 ? 256 : tpr
             let rowsPerBlock = block / tpr
-            return LaunchPlan(
+            var plan = LaunchPlan(
                 path: .registers(vectorsPerThread: npt), vectorWidth: vec, threadsPerRow: tpr, blockSize: block,
                 sharedMemoryBytes: rowsPerBlock > 1 ? rowsPerBlock * columns * 4 : 0)
+            plan.registers128 = fewWarpsAt32 && npt * vec == 16 && block <= 512
+            return plan
         }
         return LaunchPlan(path: .loop, vectorWidth: vec, threadsPerRow: 1024, blockSize: 1024, sharedMemoryBytes: 0)
     }

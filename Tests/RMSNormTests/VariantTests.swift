@@ -118,6 +118,7 @@ import RMSNormTestSupport
                         #expect(p.threadsPerRow <= (npt * vec <= 16 ? 1024 : 256), "\(n): \(p)")
                         #expect(p.threadsPerRow <= 32 ? p.blockSize % p.threadsPerRow == 0 : p.blockSize == p.threadsPerRow)
                         #expect(p.threadsPerRow <= 32 || p.threadsPerRow % 32 == 0)
+                        #expect(!p.registers128 || (npt * vec == 16 && p.blockSize <= 512), "\(n): \(p)")
                     }
                 }
             }
@@ -125,6 +126,13 @@ import RMSNormTestSupport
         // 7,168 bf16 in 16-element slices: 448 threads, no idle lane.
         let p = LaunchPlan.backward(rows: 4096, columns: 7168, elementSize: 2, vectorWidth: 8)
         #expect(p.threadsPerRow == 448)
+        // Many rows: 32 elements a thread, except where that leaves under 6 warps an SM (N = 5120: 160
+        // threads); there 16 elements on the 128-register kernel (run V15).
+        for (n, elements, r128) in [(4096, 32, false), (5120, 16, true), (7168, 32, false), (8192, 32, false)] {
+            let q = LaunchPlan.backward(rows: 65536, columns: n, elementSize: 2, vectorWidth: 8)
+            guard case .registers(let npt) = q.path else { Issue.record("\(n): \(q)"); continue }
+            #expect(npt * 8 == elements && q.registers128 == r128, "\(n): \(q)")
+        }
     }
 
     /// dw has the same bits whatever the row count per core: the partial sums follow M alone.

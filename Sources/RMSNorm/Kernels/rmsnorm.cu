@@ -934,12 +934,29 @@ __device__ __forceinline__ void bwd_reg(BWD_PARAMS, int tpr)
 }
 
 // Up to 16 elements a thread in blocks of up to 1,024 threads (64 registers), 32 in blocks of up to
-// 256 (registers to spare: the next row is prefetched there too).
+// 256 (registers to spare: the next row is prefetched there too). The 16-element kernel has an `_r128`
+// twin bounded at 512 threads (128 registers, no spill), which the launcher uses where the 32-element
+// kernel would leave fewer than 6 warps on an SM (N in (4096, 5120]: 65,536 × 5120 bf16 748 µs against
+// 842 µs; at 64 registers it stays the better one elsewhere — run V15).
 #define BWD_BOUND(K) ((K) * VEC <= 16 ? 1024 : 256)
+#define BWD_TEMPLATE(K) bwd_reg<K, ((K) * VEC * sizeof(XS) <= 32) || ((K) * VEC > 16), ((K) * VEC > 16)>
 #define DEFINE_BWD_REG(K)                                                                       \
     extern "C" __global__ void __launch_bounds__(BWD_BOUND(K)) rmsnorm_bwd_reg_npt##K(BWD_PARAMS, int tpr) { \
-        bwd_reg<K, ((K) * VEC * sizeof(XS) <= 32) || ((K) * VEC > 16), ((K) * VEC > 16)>(BWD_ARGS, tpr); \
+        BWD_TEMPLATE(K)(BWD_ARGS, tpr);                                                         \
     }
+#define DEFINE_BWD_R128(K)                                                                      \
+    extern "C" __global__ void __launch_bounds__(512) rmsnorm_bwd_reg_npt##K##_r128(BWD_PARAMS, int tpr) { \
+        BWD_TEMPLATE(K)(BWD_ARGS, tpr);                                                         \
+    }
+#if VEC == 8
+DEFINE_BWD_R128(2)
+#elif VEC == 4
+DEFINE_BWD_R128(4)
+#elif VEC == 2
+DEFINE_BWD_R128(8)
+#else
+DEFINE_BWD_R128(16)
+#endif
 
 DEFINE_BWD_REG(1)
 DEFINE_BWD_REG(2)
