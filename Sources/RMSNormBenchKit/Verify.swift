@@ -119,6 +119,13 @@ enum Conformance {
         let variants = VariantCase.matrix(rows: variantRows, columns: quick ? [1, 3, 96, 769, 4096, 7168] : variantColumns,
             maxElements: min(maxElements, quick ? 500_000 : 8_000_000))
             + VariantCase.edgeMatrix(columns: [96, 4096, 65536].filter { 7 * $0 <= maxElements })
+            // Plans only many rows reach: the backward's 16-element kernel at 128 registers (N in (4096, 5120]
+            // at M ≥ 16,384), with the forward's rstd and recomputed.
+            + (maxElements >= 100_000_000 ? [
+                VariantCase(kind: .backward, input: .bfloat16, weight: .bfloat16, rows: 16384, columns: 4104, layout: .dense),
+                VariantCase(kind: .backwardRecompute, input: .float32, weight: .float32, rows: 16384, columns: 5000, layout: .dense),
+                VariantCase(kind: .backwardAdd, input: .bfloat16, weight: .float32, rows: 16384, columns: 5120, layout: .dense),
+            ] : [])
         let vresults = Mutex<[Int: (Bool, String)]>([:])
         let executor = GPUExecutor(device: device)
         DispatchQueue.concurrentPerform(iterations: variants.count) { i in

@@ -133,6 +133,9 @@ import RMSNormTestSupport
             guard case .registers(let npt) = q.path else { Issue.record("\(n): \(q)"); continue }
             #expect(npt * 8 == elements && q.registers128 == r128, "\(n): \(q)")
         }
+        // The shapes `verify` uses to reach that kernel.
+        #expect(LaunchPlan.backward(rows: 16384, columns: 4104, elementSize: 2, vectorWidth: 8).registers128)
+        #expect(LaunchPlan.backward(rows: 16384, columns: 5000, elementSize: 4, vectorWidth: 4).registers128)
     }
 
     /// dw has the same bits whatever the row count per core: the partial sums follow M alone.
