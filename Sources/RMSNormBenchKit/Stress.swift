@@ -213,6 +213,50 @@ struct Stress: ParsableCommand {
             report(problems.isEmpty, "device out of memory (\(left >> 20) MiB left free): .automatic falls back to the CPU, "
                 + ".cuda throws, the GPU works after release" + (problems.isEmpty ? "" : " — " + problems.joined(separator: "; ")))
         }
+        // Operands on two GPUs: every launcher must refuse them (deviceMismatch) before writing anything;
+        // the second GPU alone gives the first one's bits.
+        if try CUDADevice.count() >= 2 {
+            let other = try CUDADevice.get(device == 0 ? 1 : 0)
+            let (m, n) = (64, 4096)
+            let hx: [BFloat16] = rng.normals(m * n), hw: [BFloat16] = rng.normals(n), hdy: [BFloat16] = rng.normals(m * n)
+            let x0 = try DeviceMatrix(DeviceBuffer(device: gpu, copying: hx), rows: m, columns: n)
+            let w0 = try DeviceBuffer(device: gpu, copying: hw)
+            let x1 = try DeviceMatrix(DeviceBuffer(device: other, copying: hx), rows: m, columns: n)
+            let w1 = try DeviceBuffer(device: other, copying: hw)
+            let dy1 = try DeviceMatrix(DeviceBuffer(device: other, copying: hdy), rows: m, columns: n)
+            let y0 = try DeviceMatrix<BFloat16>(device: gpu, rows: m, columns: n)
+            let y1 = try DeviceMatrix<BFloat16>(device: other, rows: m, columns: n)
+            let dw0 = try DeviceBuffer<BFloat16>(device: gpu, count: n)
+            try y0.buffer.fill(byte: 0x5a)
+            try y1.buffer.fill(byte: 0x5a)
+            var problems: [String] = []
+            func refused(_ what: String, _ body: () throws -> Void) {
+                do { try body(); problems.append("\(what) accepted") } catch let e as RMSNormError {
+                    if case .deviceMismatch = e {} else { problems.append("\(what): \(e)") }
+                } catch { problems.append("\(what): \(error)") }
+            }
+            refused("weight on the other GPU") { try rmsNorm(x0, weight: w1, into: y0) }
+            refused("y on the other GPU") { try rmsNorm(x0, weight: w0, into: y1) }
+            refused("fused add, residual on the other GPU") {
+                try fusedAddRMSNorm(x0, residual: x1, weight: w0, into: y0, residualOut: y1)
+            }
+            refused("backward, dy on the other GPU") { try rmsNormBackward(x0, weight: w0, outputGradient: dy1, into: y0, weightGradient: dw0) }
+            try gpu.synchronize()
+            try other.synchronize()
+            if try y0.buffer.download().contains(where: { $0.bitPattern != 0x5a5a }) { problems.append("y on GPU \(gpu.ordinal) was written") }
+            if try y1.buffer.download().contains(where: { $0.bitPattern != 0x5a5a }) { problems.append("y on GPU \(other.ordinal) was written") }
+            try rmsNorm(x0, weight: w0, into: y0)
+            try rmsNorm(x1, weight: w1, into: y1)
+            try gpu.synchronize()
+            try other.synchronize()
+            if try y0.buffer.download().map(\.bitPattern) != y1.buffer.download().map(\.bitPattern) {
+                problems.append("GPU \(gpu.ordinal) and GPU \(other.ordinal) differ")
+            }
+            report(problems.isEmpty, "operands on GPU \(gpu.ordinal) and GPU \(other.ordinal): refused by the forward, fused add and "
+                + "backward, nothing written; each GPU alone gives the same bits" + (problems.isEmpty ? "" : " — " + problems.joined(separator: "; ")))
+        } else {
+            print("SKIP  operands on two GPUs: this machine has one (not counted)")
+        }
         print("\(passed) passed, \(failed) failed")
         if failed > 0 { throw ExitCode(1) }
     }
