@@ -112,8 +112,8 @@ public enum Autotune {
         private func loaded(_ table: inout [Key: Entry]?) -> [Key: Entry] {
             if let table { return table }
             var result: [Key: Entry] = [:]
-            if let data = FileManager.default.contents(atPath: path),
-                let file = try? JSONDecoder().decode([String: Entry].self, from: data)
+            if let bytes = readWholeFile(path), !bytes.isEmpty,
+                let file = try? JSONDecoder().decode([String: Entry].self, from: Data(bytes))
             {
                 for (text, entry) in file { if let key = Key(text: text) { result[key] = entry } }
             }

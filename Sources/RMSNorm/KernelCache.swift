@@ -167,8 +167,7 @@ public enum KernelDiskCache {
 
     /// Reads an entry; anything that does not match exactly (magic, key, length, checksum) is nil.
     static func read(directory: String, key: String) -> [UInt8]? {
-        guard let data = FileManager.default.contents(atPath: path(directory: directory, key: key)) else { return nil }
-        let bytes = [UInt8](data)
+        guard let bytes = readWholeFile(path(directory: directory, key: key)) else { return nil }
         let keyBytes = Array(key.utf8)
         let header = magic.count + 8 + keyBytes.count + 8 + 16
         guard bytes.count >= header, Array(bytes[0..<magic.count]) == magic else { return nil }
