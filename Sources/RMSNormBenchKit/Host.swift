@@ -70,14 +70,12 @@ struct Host: ParsableCommand {
         // The same call with Autotune on and a stored plan for this shape (the lookup on every call).
         var tuned = ours
         try Autotune.tune(x, weight: w, into: y, stream: stream)
-        let plan = launchPlan(for: x, weight: w, into: y)
-        let store = Autotune.isEnabled
+        let wasEnabled = Autotune.isEnabled
         for _ in 0..<3 {
             keep(&ours, try perCall { try rmsNorm(x, weight: w, into: y, stream: stream) })
             Autotune.isEnabled = true
             keep(&tuned, try perCall { try rmsNorm(x, weight: w, into: y, stream: stream) })
-            Autotune.isEnabled = store
-            _ = plan
+            Autotune.isEnabled = wasEnabled
             keep(&oursRstd, try perCall { try rmsNorm(x, weight: w, into: y, rstd: withRstd, stream: stream) })
             keep(&memset, try perCall { try scratch.memory.fill(byte: 0, stream: stream) })
         }
