@@ -74,6 +74,7 @@ enum CUDABackend {
         residual: UInt64 = 0, ldr: Int = 0, residualOut: UInt64 = 0, ldh: Int = 0, weightOffset: Float = 0,
         outScale: Float = 1
     ) throws(CUDAError) {
+        guard rows > 0 else { return }  // the kernels assume every block has a first row
         let kernels = try KernelCache.shared.kernels(for: spec, device: device)
         let name = plan.kernelName
         guard let function = kernels.functions[name] else { throw .other("kernel \(name) missing from module \(spec)") }

@@ -138,7 +138,8 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
             return backwardRegisterVariants.map { "rmsnorm_bwd_reg_npt\($0)" } + ["rmsnorm_bwd_reg_npt\(16 / vectorWidth)_r128",
                 "rmsnorm_bwd_loop", "rmsnorm_dw_reduce"]
         }
-        return registerVariants.map { "rmsnorm_fwd_reg_npt\($0)" } + ["rmsnorm_fwd_smem", "rmsnorm_fwd_loop", "rmsnorm_fill_normal", "rmsnorm_flush"]
+        return registerVariants.map { "rmsnorm_fwd_reg_npt\($0)" } + registerVariants.map { "rmsnorm_fwd_row_npt\($0)" }
+            + ["rmsnorm_fwd_smem", "rmsnorm_fwd_loop", "rmsnorm_fill_normal", "rmsnorm_flush"]
     }
 }
 

@@ -38,7 +38,18 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
     public var kernelName: String {
         switch path {
         case .registers(let npt):
-            // Literals, not interpolation: this runs on every launch.
+            // Literals, not interpolation: this runs on every launch. A grid that covers every row
+            // group (`persistent == false`) runs the loop-free twin, `rmsnorm_fwd_row_npt…`.
+            if !persistent {
+                switch npt {
+                case 1: return "rmsnorm_fwd_row_npt1"
+                case 2: return "rmsnorm_fwd_row_npt2"
+                case 4: return "rmsnorm_fwd_row_npt4"
+                case 8: return "rmsnorm_fwd_row_npt8"
+                case 16: return "rmsnorm_fwd_row_npt16"
+                default: return "rmsnorm_fwd_row_npt\(npt)"
+                }
+            }
             switch npt {
             case 1: return "rmsnorm_fwd_reg_npt1"
             case 2: return "rmsnorm_fwd_reg_npt2"
@@ -187,10 +198,11 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
     ///   per row (≤ 128): fp32 N = 4096 is fastest at 8 vectors × 128 threads, fp16 at 4 × 128.
     ///   Short rows want at least 16 threads each: fp32 N = 128 is 10% faster at 2 vectors × 16
     ///   threads than at 4 × 8.
-    /// - When the power-of-two register layout would leave more than 1/8 of its slots idle
-    ///   (bf16 N = 5120: 640 vectors in 1024 slots) or needs more than 512 threads per row,
-    ///   the row is staged in shared memory by 256 threads: a loop that fits any N. (Run 2 put this
-    ///   limit at 128 threads; that measurement was distorted by serialised bf16 loads, fixed in run 7.)
+    /// - When the power-of-two register layout would leave more than 3/8 of its slots idle or needs
+    ///   more than 512 threads per row, the row is staged in shared memory by 256 threads: a loop
+    ///   that fits any N. (The limit was 1/8 until `tune` in V13 showed registers ahead at bf16
+    ///   N = 5120, 640 vectors in 1,024 slots: 452.8 against 472.7 µs at 65,536 rows, 5.6 against
+    ///   6.2 µs at one row.)
     /// - One block per row group (no persistent loop) wins at large M by 2–9%.
     /// - Few rows (M < 2 × SMs): shared-memory rows get 1,024 threads, so one row's loads are
     ///   spread wide; the register path keeps its layout and shrinks its blocks instead.
@@ -214,7 +226,7 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
         // Up to 512 threads per row at large M: bf16 65536 × 16384 runs in 1,422 µs at 4 × 512 against
         // 1,621 µs for the shared-memory path (run 7, after the load-ordering fix below).
         let maxThreadsPerRow = fewRows ? 1024 : 512
-        if npt <= maxNpt && (nv <= 256 || (tpr <= maxThreadsPerRow && capacity * 7 <= nv * 8)) {
+        if npt <= maxNpt && (nv <= 256 || (tpr <= maxThreadsPerRow && capacity * 5 <= nv * 8)) {
             var block = tpr
             if tpr <= 32 {
                 block = 256

@@ -24,6 +24,7 @@ struct CPURun {
             for m in [1, 16, 256, 4096] { list.append(.init(suite: "llm-cpu", rows: m, columns: 4096, dtype: .bfloat16)) }
             for m in [1, 16, 256, 4096, 65536] { list.append(.init(suite: "llm-cpu", rows: m, columns: 4096, dtype: .float32)) }
         }
+        if options.suite == "awkward" { list += Suites.awkward }
         if let d = options.dtype.flatMap(DType.init(parsing:)) { list = list.filter { $0.type == d } }
         return list.filter { 2 * $0.rows * $0.columns * $0.type.size <= memory / 4 }
     }

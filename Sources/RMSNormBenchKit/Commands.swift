@@ -22,7 +22,7 @@ public struct RMSNormBench: ParsableCommand {
 
 /// Options shared by the benchmark.
 public struct BenchOptions: ParsableArguments {
-    @Option(help: "Shape suite: seed (fp32, N=128, M=1Ki…1Mi), llm (bf16 model sizes, fp16/fp32 at 4096) or all.")
+    @Option(help: "Shape suite: seed (fp32, N=128, M=1Ki…1Mi), llm (bf16 model sizes, fp16/fp32 at 4096), awkward (odd and huge N, prime M) or all.")
     public var suite: String = "all"
 
     @Option(help: "Custom shapes instead of a suite: MxN[:dtype],… e.g. 4096x7168:bf16,1x4096:fp16.")
@@ -74,7 +74,7 @@ public struct BenchOptions: ParsableArguments {
 
     public mutating func validate() throws {
         guard Suites.names.contains(suite) else {
-            throw ValidationError("unknown suite '\(suite)'; choose one of: seed, llm, all")
+            throw ValidationError("unknown suite '\(suite)'; choose one of: seed, llm, awkward, all")
         }
         if let dtype, DType(parsing: dtype) == nil {
             throw ValidationError("unknown dtype '\(dtype)'; use fp32, fp16 or bf16")

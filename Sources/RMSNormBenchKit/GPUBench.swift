@@ -17,9 +17,14 @@ final class GPUTimer {
     let flushBuffer: DeviceMemory
     var events: [CUDAEvent] = []
 
-    init(device: CUDADevice) throws {
+    /// `capturable`: graph mode, which needs a created stream. Otherwise the work is timed on the
+    /// legacy default stream, the one the peers (PyTorch's current stream) and our API's default
+    /// (`stream: nil`) use; a created stream measured ~0.25 µs more per launch at M ≤ 256 (V17).
+    /// `RMSNORM_BENCH_STREAM=created` times on a created non-blocking stream instead.
+    init(device: CUDADevice, capturable: Bool = false) throws {
         self.device = device
-        stream = try CUDAStream(device: device)
+        stream = capturable || environmentVariable("RMSNORM_BENCH_STREAM") == "created"
+            ? try CUDAStream(device: device) : CUDAStream.legacyDefault(device: device)
         flushBuffer = try DeviceMemory(device: device, byteCount: 256 << 20)
     }
 
@@ -99,39 +104,56 @@ enum GPUBench {
     ) throws -> OursMeasurement {
         let device = timer.device
         let m = shape.rows, n = shape.columns
-        let x = try DeviceMatrix<T>(device: device, rows: m, columns: n)
-        let y = try DeviceMatrix<T>(device: device, rows: m, columns: n)
+        // Shapes under 64 MB: `placements` operand sets, used in turn by successive repetitions (and
+        // launches in a graph), so that the median spans several placements in memory; with one set,
+        // where the allocator happened to put x and y moved small-M medians by up to ±10% (V17).
+        let sets = shape.bytes < 64 << 20 ? placements : 1
+        var xs: [DeviceMatrix<T>] = [], ys: [DeviceMatrix<T>] = []
+        for _ in 0..<sets {
+            xs.append(try DeviceMatrix<T>(device: device, rows: m, columns: n))
+            ys.append(try DeviceMatrix<T>(device: device, rows: m, columns: n))
+        }
+        let x = xs[0], y = ys[0]
         let w = try DeviceBuffer<T>(device: device, count: n)
         let seed = SeededRandom.freshSeed()
-        if environmentVariable("RMSNORM_BENCH_DATA") == "host" {
-            // Host-made normal data (a random 1 Mi-element block, tiled): checks that timings do not
-            // depend on how the input was generated.
-            var rng = SeededRandom(seed: seed)
-            let block: [T] = rng.normals(min(m * n, 1 << 20))
-            var offset = 0
-            while offset < m * n {
-                let count = min(block.count, m * n - offset)
-                try x.buffer.upload(Array(block[0..<count]), at: offset)
-                offset += count
+        for (k, xk) in xs.enumerated() {
+            if environmentVariable("RMSNORM_BENCH_DATA") == "host" {
+                // Host-made normal data (a random 1 Mi-element block, tiled): checks that timings do not
+                // depend on how the input was generated.
+                var rng = SeededRandom(seed: seed &+ UInt64(2 * k))
+                let block: [T] = rng.normals(min(m * n, 1 << 20))
+                var offset = 0
+                while offset < m * n {
+                    let count = min(block.count, m * n - offset)
+                    try xk.buffer.upload(Array(block[0..<count]), at: offset)
+                    offset += count
+                }
+            } else {
+                try DeviceRandom.fillNormal(xk.buffer, seed: seed &+ UInt64(2 * k), stream: timer.stream)
             }
-        } else {
-            try DeviceRandom.fillNormal(x.buffer, seed: seed, stream: timer.stream)
+            try ys[k].buffer.fill(byte: 0xff)
         }
         try DeviceRandom.fillNormal(w, seed: seed &+ 1, stream: timer.stream)
-        try y.buffer.fill(byte: 0xff)
+        let poisonY = { () throws in try y.buffer.fill(byte: 0xff) }
         var tuned: Autotune.Entry?
         if autotune { tuned = try Autotune.tune(x, weight: w, into: y, stream: timer.stream) }
         let reps = repetitions(bytes: shape.bytes, base: baseReps)
         let eps = benchEps ?? defaultEpsilon
+        var turn = 0
         let ours = try timer.measure(repetitions: reps, graphK: graphK) {
-            try rmsNorm(x, weight: w, eps: eps, into: y, stream: timer.stream)
+            let k = turn % sets
+            turn += 1
+            try rmsNorm(xs[k], weight: w, eps: eps, into: ys[k], stream: timer.stream)
         }
         let copyBytes = m * n * T.dtype.size
+        turn = 0
         let copy = try timer.measure(repetitions: reps, graphK: graphK) {
-            try DeviceMemory.copy(from: x.buffer.memory, to: y.buffer.memory, byteCount: copyBytes, stream: timer.stream)
+            let k = turn % sets
+            turn += 1
+            try DeviceMemory.copy(from: xs[k].buffer.memory, to: ys[k].buffer.memory, byteCount: copyBytes, stream: timer.stream)
         }
         // Correctness of what was timed: recompute, then compare up to 64 rows with the reference.
-        try y.buffer.fill(byte: 0xff)
+        try poisonY()
         try rmsNorm(x, weight: w, into: y, stream: timer.stream)
         try timer.stream.synchronize()
         let maxError = try sampledError(x: x, y: y, w: w)
@@ -215,6 +237,8 @@ enum GPUBench {
     }
 
     /// RMSNORM_BENCH_EPS: eps for every timed call (e.g. 0, to time the TINY_EPS modules); the default else.
+    /// Operand sets a small forward shape is timed over (`RMSNORM_BENCH_PLACEMENTS`, default 8; 1 = one set).
+    static let placements = max(1, environmentVariable("RMSNORM_BENCH_PLACEMENTS").flatMap { Int($0) } ?? 8)
     static let benchEps: Float? = environmentVariable("RMSNORM_BENCH_EPS").flatMap { Float($0) }
 
     static func sampledError<T: RMSNormElement>(x: DeviceMatrix<T>, y: DeviceMatrix<T>, w: DeviceBuffer<T>) throws -> Double {

@@ -17,7 +17,7 @@ struct GPURun {
 
     func run() throws {
         let device = try CUDADevice.get(options.device)
-        let timer = try GPUTimer(device: device)
+        let timer = try GPUTimer(device: device, capturable: options.graph)
         let driver = formatDriver((try? CUDADevice.driverVersion()) ?? 0)
         let nvrtc = try NVRTC.version()
         let rule = String(repeating: "=", count: 78)
@@ -36,7 +36,7 @@ struct GPURun {
         print("Driver: \(driver), NVRTC: \(nvrtc.major).\(nvrtc.minor)")
         let timingText = options.graph
             ? "CUDA graph of \(options.graphK) launches, L2 flushed (256 MB) before each replay, median"
-            : "CUDA events, L2 flushed (256 MB) before each repetition, median of ≥ \(max(50, options.reps))"
+            : "CUDA events on the legacy default stream (as the peers), L2 flushed (256 MB) before each repetition, median of ≥ \(max(50, options.reps))"
         var header = ReportHeader(
             backend: "cuda", device: device.name, compute_capability: "\(device.computeCapability.major).\(device.computeCapability.minor)",
             multiprocessors: device.multiprocessorCount, l2_bytes: device.l2CacheBytes, theoretical_gbps: peak,
@@ -69,7 +69,7 @@ struct GPURun {
             let runner = PeerRunner(python: python, logPath: options.output + "/peers.log")
             let request = PeerRequest(
                 mode: "gpu", eps: Double(defaultEpsilon), methods: peerMethods + extraPeers, reps: max(options.reps, 50),
-                graph: options.graph, graph_k: options.graphK,
+                graph: options.graph, graph_k: options.graphK, placements: GPUBench.placements,
                 verify: variant == .forward ? GPUBench.verifyShapes.map { PeerShape(M: $0.0, N: $0.1, dtype: $0.2.rawValue) } : [],
                 shapes: runnable.map { PeerShape(M: $0.rows, N: $0.columns, dtype: $0.dtype) },
                 variant: variant.rawValue)

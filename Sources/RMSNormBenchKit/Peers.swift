@@ -73,6 +73,8 @@ struct PeerRequest: Encodable {
     var reps: Int? = nil
     var graph: Bool? = nil
     var graph_k: Int? = nil
+    /// Input sets a small forward shape is timed over (see `GPUBench.placements`).
+    var placements: Int? = nil
     var verify: [PeerShape]? = nil
     var shapes: [PeerShape]
     /// "forward" or a variant (see peers/rmsnorm_peers.py).

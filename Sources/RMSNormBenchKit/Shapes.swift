@@ -91,7 +91,7 @@ public struct BenchShape: Hashable, Sendable, Codable, CustomStringConvertible {
 }
 
 public enum Suites {
-    public static let names = ["seed", "llm", "all"]
+    public static let names = ["seed", "llm", "awkward", "all"]
 
     /// The original study's sweep: fp32, N = 128, M = 1,024 … 1,048,576.
     public static var seed: [BenchShape] {
@@ -111,12 +111,25 @@ public enum Suites {
         return list
     }
 
+    /// Shapes that defeat power-of-two layouts: odd N (96, 769, 1000, 5120, 11008), huge N (65,536,
+    /// 262,144), prime and odd M.
+    public static var awkward: [BenchShape] {
+        let list: [(Int, Int, DType)] = [
+            (65535, 96, .float32), (4096, 769, .float32), (4096, 1000, .float32), (199, 1000, .float16),
+            (7, 7168, .bfloat16), (3000, 7168, .bfloat16), (4093, 5120, .bfloat16), (4096, 11008, .bfloat16),
+            (8191, 4096, .bfloat16), (1021, 769, .bfloat16), (512, 65536, .float32), (64, 262144, .float32),
+            (1, 262144, .float32),
+        ]
+        return list.map { BenchShape(suite: "awkward", rows: $0.0, columns: $0.1, dtype: $0.2) }
+    }
+
     public static func shapes(suite: String) throws(BenchOptionError) -> [BenchShape] {
         switch suite {
         case "seed": return seed
         case "llm": return llm
-        case "all": return seed + llm
-        default: throw BenchOptionError("unknown suite '\(suite)'; choose one of: seed, llm, all")
+        case "awkward": return awkward
+        case "all": return seed + llm + awkward
+        default: throw BenchOptionError("unknown suite '\(suite)'; choose one of: seed, llm, awkward, all")
         }
     }
 

@@ -13,7 +13,7 @@ struct Tune: ParsableCommand {
         commandName: "tune",
         abstract: "Exhaustive launch-plan search per shape; reports the heuristic's time as % of the best found.")
 
-    @Option(help: "Shape suite: seed, llm or all.")
+    @Option(help: "Shape suite: seed, llm, awkward or all.")
     var suite: String = "all"
 
     @Option(help: "Custom shapes: MxN[:dtype],…")

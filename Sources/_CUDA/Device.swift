@@ -238,6 +238,7 @@ public final class DeviceMemory: @unchecked Sendable {
 public final class CUDAStream: @unchecked Sendable {
     public let device: CUDADevice
     let handle: Handle?
+    private let owned: Bool
 
     public init(device: CUDADevice) throws(CUDAError) {
         self.device = device
@@ -245,11 +246,24 @@ public final class CUDAStream: @unchecked Sendable {
         var s: Handle?
         try device.api.call(device.api.cuStreamCreate(&s, 1 /* CU_STREAM_NON_BLOCKING */), "cuStreamCreate")
         handle = s
+        owned = true
     }
 
+    private init(legacyDefaultOf device: CUDADevice) {
+        self.device = device
+        handle = nil
+        owned = false
+    }
+
+    /// The device's legacy default stream (the one PyTorch uses unless told otherwise); it cannot
+    /// be captured into a graph.
+    public static func legacyDefault(device: CUDADevice) -> CUDAStream { CUDAStream(legacyDefaultOf: device) }
+
     deinit {
-        _ = device.api.cuCtxSetCurrent(device.context)
-        _ = device.api.cuStreamDestroy(handle)
+        if owned {
+            _ = device.api.cuCtxSetCurrent(device.context)
+            _ = device.api.cuStreamDestroy(handle)
+        }
     }
 
     public func synchronize() throws(CUDAError) {

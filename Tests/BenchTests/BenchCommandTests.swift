@@ -27,7 +27,8 @@ func scratchFolder() -> String {
         #expect(Suites.seed.count == 11 && Suites.seed.first?.rows == 1024 && Suites.seed.last?.rows == 1_048_576)
         #expect(Suites.llm.count == 48)
         #expect(Set(Suites.llm.map(\.columns)) == [2048, 4096, 5120, 7168, 8192, 16384])
-        #expect(try Suites.shapes(suite: "all").count == 59)
+        #expect(try Suites.shapes(suite: "all").count == 72)
+        #expect(try Suites.shapes(suite: "awkward").count == 13)
         #expect(throws: BenchOptionError.self) { try Suites.shapes(suite: "nope") }
     }
 }

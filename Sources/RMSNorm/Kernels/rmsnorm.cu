@@ -30,6 +30,8 @@
 //                         vectors; blockDim.x / tpr rows per block; the grid strides over row
 //                         groups (persistent grid). Small K: the weight is kept in registers
 //                         across rows. Reads x once, writes y once.
+//   rmsnorm_fwd_row_nptK  The same with a grid that covers every row group once: no loop (the
+//                         launcher's `grid=all` plans, nearly all of them).
 //   rmsnorm_fwd_smem      Row too long for registers: one block per row, the row staged in
 //                         dynamic shared memory while the sum of squares is taken (four loads in
 //                         flight per thread), then scaled from shared memory. Reads x once.
@@ -39,7 +41,10 @@
 // Every kernel: x and y have their own row strides (elements); y may equal x (in place:
 // each element is read before it is written, by the same thread); rstd_out may be null.
 // When the fp32 sum of squares overflows (|x| near the fp32 maximum), the row is rescaled by its
-// largest |x| and summed again; this costs one vote when it is not needed.
+// largest |x| and summed again; this costs one vote when it is not needed. Every kernel assumes
+// M >= 1 and a grid of at most one block per row group (the launcher's rule).
+// In-place with y == x is also safe for the rare rescaling path, which re-reads the row before any
+// of it is written.
 
 #ifndef IN_T
 #define IN_T 0
@@ -224,6 +229,47 @@ __device__ __forceinline__ XPack load_x_plain(const XS* p) {
     v.raw = *reinterpret_cast<const decltype(v.raw)*>(p);
     return v;
 }
+// 16-byte loads issued only when `pred` holds (zeros otherwise), the predicate inside the asm: the
+// address is computed on every path, so the compiler cannot sink the loads of the pointer arguments
+// below the bounds test, which put a dependent constant-bank round trip ahead of the first load
+// (0.3–0.45 µs at M ≤ 256; benchmarks/NOTES.md, V17). OP: the ld variant (plain, .cs, .nc).
+#define LD16_IF(NAME, OP)                                                                             \
+    __device__ __forceinline__ uint4 NAME(const void* p, bool pred) {                                 \
+        uint4 v;                                                                                      \
+        asm volatile("{ .reg .pred q; setp.ne.b32 q, %5, 0;\n\t"                                      \
+                     "mov.b32 %0, 0; mov.b32 %1, 0; mov.b32 %2, 0; mov.b32 %3, 0;\n\t"                 \
+                     "@q " OP ".v4.u32 {%0, %1, %2, %3}, [%4]; }"                                     \
+                     : "=r"(v.x), "=r"(v.y), "=r"(v.z), "=r"(v.w) : "l"(p), "r"((int)pred));          \
+        return v;                                                                                     \
+    }
+LD16_IF(ld16_if, "ld.global")
+LD16_IF(ld16_cs_if, "ld.global.cs")
+LD16_IF(ld16_nc_if, "ld.global.nc")
+
+#define IN_BYTES (IN_T == 0 ? 4 : 2)
+#define W_BYTES (W_T == 0 ? 4 : 2)
+__device__ __forceinline__ XPack load_x_if(const XS* p, bool pred) {
+    XPack v;
+#if VEC * IN_BYTES == 16
+    v.raw = CACHE_HINTS ? ld16_cs_if(p, pred) : ld16_if(p, pred);
+#else
+#pragma unroll
+    for (int k = 0; k < VEC; ++k) v.e[k] = 0;
+    if (pred) v = load_x(p);
+#endif
+    return v;
+}
+__device__ __forceinline__ WPack load_w_if(const WS* p, bool pred) {
+    WPack v;
+#if VEC * W_BYTES == 16
+    v.raw = ld16_nc_if(p, pred);
+#else
+#pragma unroll
+    for (int k = 0; k < VEC; ++k) v.e[k] = 0;
+    if (pred) v = load_w(p);
+#endif
+    return v;
+}
 __device__ __forceinline__ void store_x(XS* p, const XPack& v) {
     *reinterpret_cast<decltype(v.raw)*>(p) = v.raw;
 }
@@ -316,7 +362,7 @@ template <bool IS_MAX>
 __device__ __forceinline__ float row_reduce(float v, int tpr, float* slot) {
     if (tpr <= 32) return IS_MAX ? warp_max(v, tpr) : warp_sum(v, tpr);
     v = IS_MAX ? warp_max(v, 32) : warp_sum(v, 32);
-    const int warp = threadIdx.x >> 5, nwarps = blockDim.x >> 5;
+    const int warp = threadIdx.x >> 5, nwarps = tpr >> 5;  // one row per block: blockDim.x == tpr
     if ((threadIdx.x & 31) == 0) slot[warp] = v;
     __syncthreads();
     float t = 0.0f;
@@ -379,8 +425,80 @@ __device__ __forceinline__ void pow2_finish(float s2, int n, float eps, Pow2Scal
         YS* y, i64 ldy, float* rstd_out, i64 M, int N, float eps, float w_offset, float out_scale
 #define FWD_ARGS x, ldx, res, ldr, hout, ldh, w, y, ldy, rstd_out, M, N, eps, w_offset, out_scale
 
-// Register path.
-template <int NPT, bool WREG>
+// The rare rescaling path of the register kernels re-reads the row (x, or the h this thread has
+// just stored) instead of keeping its values in use: loops that are not unrolled keep it to a few
+// dozen instructions, out of the way of the common path (at M <= 256 the kernel's size and layout
+// cost time; benchmarks/NOTES.md, V17). Same order of summation as the row's own sum.
+template <int NPT>
+__device__ __forceinline__ float row_max_abs(const XS* src, bool active, int lane, int tpr, int N) {
+    float m = 0.0f;
+#pragma unroll 1
+    for (int i = 0; i < NPT; ++i) {
+        const int col = (i * tpr + lane) * VEC;
+        if (active && col < N) {
+            const XPack p = load_x_plain(src + col);
+#pragma unroll
+            for (int v = 0; v < VEC; ++v) m = fmaxf(m, fabsf(load_elem<IN_T>(p.e[v])));
+        }
+    }
+    return m;
+}
+template <int NPT>
+__device__ __forceinline__ float row_scaled_sum(const XS* src, bool active, int lane, int tpr, int N, float f1, float f2) {
+    float s = 0.0f;
+#pragma unroll 1
+    for (int i = 0; i < NPT; ++i) {
+        const int col = (i * tpr + lane) * VEC;
+        if (active && col < N) {
+            const XPack p = load_x_plain(src + col);
+#pragma unroll
+            for (int v = 0; v < VEC; ++v) { const float t = (load_elem<IN_T>(p.e[v]) * f1) * f2; s = fmaf(t, t, s); }
+        }
+    }
+    return s;
+}
+
+// The rescaling of a row whose fp32 sum of squares overflowed (or, with TINY_EPS, underflowed):
+// rstd, and rs / xscale with y = (x · xscale) · rs · w. Called by every thread of the block or warp
+// (a uniform condition) and only then: kept out of line, so the common path stays short and
+// contiguous; `rescale` says whether this thread's row needs it (others keep their values).
+struct RowScale {
+    float rstd, rs, xscale;
+};
+template <int NPT>
+__device__ __noinline__ RowScale rescue_row(const XS* again, bool active, bool rescale, int lane, int tpr, int N, float eps,
+                                            float* scratch, RowScale keep) {
+    const float m = row_reduce<true>(row_max_abs<NPT>(again, active, lane, tpr, N), tpr, scratch + 32);
+#if TINY_EPS
+    const Pow2Scale sc = pow2_scale(m);
+    const float s2 = row_reduce<false>(row_scaled_sum<NPT>(again, active, lane, tpr, N, sc.f1, sc.f2), tpr, scratch + 64);
+    if (!rescale) return keep;
+    RowScale out;
+    float scaled;
+    pow2_finish(s2, N, eps, sc, out.rstd, scaled);
+#if CAST == 2
+    out.rs = round_in(out.rstd);  // mode none: the rstd rounded to the input type, x unscaled
+    out.xscale = 1.0f;
+#else
+    out.rs = scaled;
+    out.xscale = sc.f1;
+#endif
+    return out;
+#else
+    const float inv = (m > 0.0f && !isinf(m)) ? 1.0f / m : 1.0f;
+    const float s2 = row_reduce<false>(row_scaled_sum<NPT>(again, active, lane, tpr, N, inv, 1.0f), tpr, scratch + 64);
+    if (!rescale) return keep;
+    RowScale out;
+    out.rstd = inv * rsqrtf(s2 / (float)N + eps * inv * inv);
+    out.rs = mode_rstd(out.rstd);
+    out.xscale = 1.0f;
+    return out;
+#endif
+}
+
+// Register path. LOOP: a persistent grid strides over the row groups; otherwise the grid covers
+// every group once (the launcher's `grid=all` plans) and the kernel has no loop at all.
+template <int NPT, bool WREG, bool LOOP>
 __device__ __forceinline__ void fwd_reg(FWD_PARAMS, int tpr)
 {
     __shared__ float scratch[96];  // three reduction slots: sum, max, rescaled sum
@@ -401,14 +519,22 @@ __device__ __forceinline__ void fwd_reg(FWD_PARAMS, int tpr)
             const int col = (i * tpr + lane) * VEC;
 #pragma unroll
             for (int v = 0; v < VEC; ++v) wq[WREG ? i : 0].e[v] = 0;
-            if (col < N) wq[WREG ? i : 0] = load_w(w + col);
+            wq[WREG ? i : 0] = load_w_if(w + col, col < N);
         }
     }
 
-    for (i64 base = (i64)blockIdx.x * rows_per_block; base < M; base += (i64)gridDim.x * rows_per_block) {
+    // The launcher never starts more blocks than row groups, so every block's first group exists:
+    // no test of M ahead of the first loads.
+    i64 base = (i64)blockIdx.x * rows_per_block;
+    do {
         const i64 row = base + row_in_block;
         const bool active = row < M;
-        const XS* xr = x + row * ldx;
+        // Loads are unconditional, from a clamped address (an inactive row reads row M - 1, a column
+        // past N reads column 0) and the values are zeroed afterwards. Predicated loads made the
+        // compiler fetch the pointer arguments only after the bounds tests, two dependent constant-bank
+        // round trips before the first load: 0.3–0.45 µs at M <= 256 (benchmarks/NOTES.md, V17).
+        const i64 lrow = active ? row : M - 1;
+        const XS* xr = x + lrow * ldx;
         // Issue every load of the row before converting any: with the conversion inside the
         // guarded load, the compiler serialised the bf16 loads (one register, a branch around
         // each), four DRAM round trips instead of one (run 6 SASS; bf16 ran at 88% of copy).
@@ -416,19 +542,27 @@ __device__ __forceinline__ void fwd_reg(FWD_PARAMS, int tpr)
 #pragma unroll
         for (int i = 0; i < NPT; ++i) {
             const int col = (i * tpr + lane) * VEC;
+            if (i == 0) {
+                raw[i] = load_x_if(xr + col, col < N);
+            } else {
 #pragma unroll
-            for (int v = 0; v < VEC; ++v) raw[i].e[v] = 0;
-            if (active && col < N) raw[i] = load_x(xr + col);
+                for (int v = 0; v < VEC; ++v) raw[i].e[v] = 0;
+                if (col < N) raw[i] = load_x(xr + col);
+            }
         }
 #if RESID
         XPack rraw[NPT];
-        const XS* rr = res + row * ldr;
+        const XS* rr = res + lrow * ldr;
 #pragma unroll
         for (int i = 0; i < NPT; ++i) {
             const int col = (i * tpr + lane) * VEC;
+            if (i == 0) {
+                rraw[i] = load_x_if(rr + col, col < N);
+            } else {
 #pragma unroll
-            for (int v = 0; v < VEC; ++v) rraw[i].e[v] = 0;
-            if (active && col < N) rraw[i] = load_x(rr + col);
+                for (int v = 0; v < VEC; ++v) rraw[i].e[v] = 0;
+                if (col < N) rraw[i] = load_x(rr + col);
+            }
         }
         // h = x + residual, rounded once to the input type; h is what gets normalised.
 #pragma unroll
@@ -456,57 +590,24 @@ __device__ __forceinline__ void fwd_reg(FWD_PARAMS, int tpr)
         float rs = mode_rstd(rstd);  // y = (x · xscale) · rs · w
         float xscale = 1.0f;
 
+#if RESID
+        const XS* again = hout + lrow * ldh;  // h, as stored above (active rows)
+#else
+        const XS* again = xr;
+#endif
 #if TINY_EPS
         // Overflow, or underflow with eps < 2^-80: power-of-two rescaling (pow2_scale).
         const bool rescale = active && (isinf(ss) || ss < 0x1p-100f);
-        if (any_in_block(rescale, tpr)) {
-            float m = 0.0f;
-#pragma unroll
-            for (int i = 0; i < NPT; ++i)
-#pragma unroll
-                for (int v = 0; v < VEC; ++v) m = fmaxf(m, fabsf(xv[i][v]));
-            m = row_reduce<true>(m, tpr, scratch + 32);
-            const Pow2Scale sc = pow2_scale(m);
-            float s2 = 0.0f;
-#pragma unroll
-            for (int i = 0; i < NPT; ++i)
-#pragma unroll
-                for (int v = 0; v < VEC; ++v) { const float t = (xv[i][v] * sc.f1) * sc.f2; s2 = fmaf(t, t, s2); }
-            s2 = row_reduce<false>(s2, tpr, scratch + 64);
-            if (rescale) {
-                float scaled;
-                pow2_finish(s2, N, eps, sc, rstd, scaled);
-#if CAST == 2
-                rs = round_in(rstd);  // mode none: the rstd rounded to the input type, x unscaled
-#else
-                rs = scaled;
-                xscale = sc.f1;
-#endif
-            }
-        }
 #else
         // Overflow of the fp32 sum (finite input, infinite sum): rescale by the row's max |x|.
-        const bool overflow = active && isinf(ss);
-        if (any_in_block(overflow, tpr)) {
-            float m = 0.0f;
-#pragma unroll
-            for (int i = 0; i < NPT; ++i)
-#pragma unroll
-                for (int v = 0; v < VEC; ++v) m = fmaxf(m, fabsf(xv[i][v]));
-            m = row_reduce<true>(m, tpr, scratch + 32);
-            float s2 = 0.0f;
-            const float inv = (m > 0.0f && !isinf(m)) ? 1.0f / m : 1.0f;
-#pragma unroll
-            for (int i = 0; i < NPT; ++i)
-#pragma unroll
-                for (int v = 0; v < VEC; ++v) { const float t = xv[i][v] * inv; s2 = fmaf(t, t, s2); }
-            s2 = row_reduce<false>(s2, tpr, scratch + 64);
-            if (overflow) {
-                rstd = inv * rsqrtf(s2 / (float)N + eps * inv * inv);
-                rs = mode_rstd(rstd);
-            }
-        }
+        const bool rescale = active && isinf(ss);
 #endif
+        if (any_in_block(rescale, tpr)) {
+            const RowScale r = rescue_row<NPT>(again, active, rescale, lane, tpr, N, eps, scratch, RowScale{rstd, rs, xscale});
+            rstd = r.rstd;
+            rs = r.rs;
+            xscale = r.xscale;
+        }
 
         if (active) {
             if (rstd_out != nullptr && lane == 0) rstd_out[row] = rstd;
@@ -531,15 +632,19 @@ __device__ __forceinline__ void fwd_reg(FWD_PARAMS, int tpr)
             }
         }
         // Slots are reused by the next row group (block-uniform condition).
-        if (tpr > 32 && base + (i64)gridDim.x * rows_per_block < M) __syncthreads();
-    }
+        if (LOOP && tpr > 32 && base + (i64)gridDim.x * rows_per_block < M) __syncthreads();
+        base += (i64)gridDim.x * rows_per_block;
+    } while (LOOP && base < M);
 }
 
 // Weight in registers only while the row slice is small (<= 16 floats per thread): beyond
 // that the registers are better spent on x, and the weight comes from L1.
 #define DEFINE_REG(K)                                                                          \
     extern "C" __global__ void __launch_bounds__(REG_BOUND) rmsnorm_fwd_reg_npt##K(FWD_PARAMS, int tpr) { \
-        fwd_reg<K, (K * VEC <= 16)>(FWD_ARGS, tpr);                                            \
+        fwd_reg<K, (K * VEC <= 16), true>(FWD_ARGS, tpr);                                      \
+    }                                                                                          \
+    extern "C" __global__ void __launch_bounds__(REG_BOUND) rmsnorm_fwd_row_npt##K(FWD_PARAMS, int tpr) { \
+        fwd_reg<K, (K * VEC <= 16), false>(FWD_ARGS, tpr);                                     \
     }
 
 DEFINE_REG(1)
@@ -572,7 +677,8 @@ __device__ __forceinline__ void fwd_block_row(FWD_PARAMS)
     XS* row_buf = reinterpret_cast<XS*>(smem_raw);
     __shared__ float scratch[96];  // three reduction slots: sum, max, rescaled sum
     const int nvec = N / VEC;
-    for (i64 row = blockIdx.x; row < M; row += gridDim.x) {
+    i64 row = blockIdx.x;  // the grid never exceeds M: no test ahead of the first loads
+    do {
         const XS* xr = x + row * ldx;
 #if RESID
         const XS* rr = res + row * ldr;
@@ -680,7 +786,8 @@ __device__ __forceinline__ void fwd_block_row(FWD_PARAMS)
             store_y(yr + k * VEC, pack_out(r, out_scale));
         }
         if (row + gridDim.x < M) __syncthreads();  // row_buf and the slots are reused by the next row
-    }
+        row += gridDim.x;
+    } while (row < M);
 }
 
 extern "C" __global__ void __launch_bounds__(1024) rmsnorm_fwd_smem(FWD_PARAMS) {
