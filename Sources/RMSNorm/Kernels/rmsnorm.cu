@@ -529,10 +529,10 @@ __device__ __forceinline__ void fwd_reg(FWD_PARAMS, int tpr)
     do {
         const i64 row = base + row_in_block;
         const bool active = row < M;
-        // Loads are unconditional, from a clamped address (an inactive row reads row M - 1, a column
-        // past N reads column 0) and the values are zeroed afterwards. Predicated loads made the
-        // compiler fetch the pointer arguments only after the bounds tests, two dependent constant-bank
-        // round trips before the first load: 0.3–0.45 µs at M <= 256 (benchmarks/NOTES.md, V17).
+        // An inactive row (past M, in the last group) reads row M - 1, so no load waits for the row
+        // test, and the first load of the row is predicated inside an asm (load_x_if), so the compiler
+        // cannot fetch the pointer arguments only after the column test: that made two dependent
+        // constant-bank round trips before the first load, 0.3–0.45 µs at M <= 256 (NOTES.md, V17).
         const i64 lrow = active ? row : M - 1;
         const XS* xr = x + lrow * ldx;
         // Issue every load of the row before converting any: with the conversion inside the
