@@ -30,6 +30,8 @@ public enum Autotune {
         public var sharedMemoryBytes: Int
         public var persistent: Bool
         public var cacheHints: Bool
+        /// Blocks per row of a shared-memory plan (absent in entries written before clusters: 1).
+        public var clusterSize: Int?
         /// Median time of the winner and of the heuristic plan when tuned (µs).
         public var microseconds: Double
         public var heuristicMicroseconds: Double
@@ -43,8 +45,10 @@ public enum Autotune {
             case "loop": p = .loop
             default: p = .registers(vectorsPerThread: vectorsPerThread)
             }
-            return LaunchPlan(path: p, vectorWidth: vectorWidth, threadsPerRow: threadsPerRow, blockSize: blockSize,
+            var plan = LaunchPlan(path: p, vectorWidth: vectorWidth, threadsPerRow: threadsPerRow, blockSize: blockSize,
                 sharedMemoryBytes: sharedMemoryBytes, persistent: persistent)
+            plan.clusterSize = clusterSize ?? 1
+            return plan
         }
 
         init(plan: LaunchPlan, cacheHints: Bool, microseconds: Double, heuristicMicroseconds: Double, candidates: Int) {
@@ -58,6 +62,7 @@ public enum Autotune {
             blockSize = plan.blockSize
             sharedMemoryBytes = plan.sharedMemoryBytes
             persistent = plan.persistent
+            clusterSize = plan.clusterSize > 1 ? plan.clusterSize : nil
             self.cacheHints = cacheHints
             self.microseconds = microseconds
             self.heuristicMicroseconds = heuristicMicroseconds
@@ -162,8 +167,9 @@ public enum Autotune {
         let plan = e.plan
         // A hand-edited or stale entry that does not fit these operands is ignored.
         do throws(RMSNormError) {
-            try plan.check(columns: columns, elementSize: input.size, alignedVectorWidth: vectorWidth,
-                maxSharedMemoryPerBlock: device.maxSharedMemoryPerBlockOptin)
+            try plan.check(rows: rows, columns: columns, elementSize: input.size, alignedVectorWidth: vectorWidth,
+                maxSharedMemoryPerBlock: device.maxSharedMemoryPerBlockOptin,
+                maxClusterSize: LaunchPlan.maxClusterSize(arch: device.arch))
         } catch { return nil }
         return (plan, e.cacheHints)
     }
@@ -219,7 +225,8 @@ public enum Autotune {
         _ = try time(heuristic, heuristicHints)
         let candidates = LaunchPlan.candidates(
             rows: x.rows, columns: x.columns, elementSize: T.dtype.size, vectorWidth: heuristic.vectorWidth,
-            maxSharedMemoryPerBlock: device.maxSharedMemoryPerBlockOptin)
+            maxSharedMemoryPerBlock: device.maxSharedMemoryPerBlockOptin,
+            maxClusterSize: LaunchPlan.maxClusterSize(arch: device.arch))
         var screened: [(Double, LaunchPlan, Bool)] = []
         for hints in [false, true] {
             for plan in candidates where !(plan == heuristic && hints == heuristicHints) {

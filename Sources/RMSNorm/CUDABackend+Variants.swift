@@ -41,7 +41,8 @@ extension CUDABackend {
         let plan = LaunchPlan.make(
             rows: x.rows, columns: x.columns, elementSize: T.dtype.size, vectorWidth: vec,
             multiprocessors: device.multiprocessorCount, maxSharedMemoryPerBlock: device.maxSharedMemoryPerBlockOptin,
-            maxElementsPerThread: LaunchPlan.variantElementCap(fusedAdd: residual != nil, elementSize: T.dtype.size))
+            maxElementsPerThread: LaunchPlan.variantElementCap(fusedAdd: residual != nil, elementSize: T.dtype.size),
+            maxClusterSize: LaunchPlan.maxClusterSize(arch: device.arch))
         let spec = KernelSpecialization(input: T.dtype, weight: W.dtype, vectorWidth: vec,
             residual: residual != nil, casting: options.casting, fp8Output: fp8Scale != nil,
             tinyEps: KernelSpecialization.needsTinyEpsPath(eps: options.eps))

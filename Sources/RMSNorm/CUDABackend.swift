@@ -44,11 +44,13 @@ enum CUDABackend {
             xRowStride: x.rowStride, yRowStride: y.rowStride)
         var plan = LaunchPlan.make(
             rows: x.rows, columns: x.columns, elementSize: T.dtype.size, vectorWidth: vec,
-            multiprocessors: device.multiprocessorCount, maxSharedMemoryPerBlock: device.maxSharedMemoryPerBlockOptin)
+            multiprocessors: device.multiprocessorCount, maxSharedMemoryPerBlock: device.maxSharedMemoryPerBlockOptin,
+            maxClusterSize: LaunchPlan.maxClusterSize(arch: device.arch))
         var hints = cacheHints ?? LaunchPlan.defaultCacheHints
         if let explicitPlan {
-            try explicitPlan.check(columns: x.columns, elementSize: T.dtype.size, alignedVectorWidth: vec,
-                maxSharedMemoryPerBlock: device.maxSharedMemoryPerBlockOptin)
+            try explicitPlan.check(rows: x.rows, columns: x.columns, elementSize: T.dtype.size, alignedVectorWidth: vec,
+                maxSharedMemoryPerBlock: device.maxSharedMemoryPerBlockOptin,
+                maxClusterSize: LaunchPlan.maxClusterSize(arch: device.arch))
             plan = explicitPlan
         } else if cacheHints == nil, let tuned = Autotune.tunedPlan(
             device: device, input: T.dtype, weight: W.dtype, rows: x.rows, columns: x.columns, vectorWidth: vec)
@@ -62,7 +64,7 @@ enum CUDABackend {
             try launch(
                 plan: plan, spec: spec, device: device, x: x.baseAddress, ldx: x.rowStride, w: weight.address(of: 0),
                 y: y.baseAddress, ldy: y.rowStride, rstd: rstd?.address(of: 0) ?? 0, rows: x.rows, columns: x.columns,
-                eps: eps, stream: stream)
+                eps: eps, stream: stream, clusterFallback: explicitPlan == nil)
         } catch { throw .cuda(error) }
     }
 
@@ -72,16 +74,38 @@ enum CUDABackend {
         plan: LaunchPlan, spec: KernelSpecialization, device: CUDADevice, x: UInt64, ldx: Int, w: UInt64,
         y: UInt64, ldy: Int, rstd: UInt64, rows: Int, columns: Int, eps: Float, stream: CUDAStream?,
         residual: UInt64 = 0, ldr: Int = 0, residualOut: UInt64 = 0, ldh: Int = 0, weightOffset: Float = 0,
-        outScale: Float = 1
+        outScale: Float = 1, clusterFallback: Bool = true
     ) throws(CUDAError) {
         guard rows > 0 else { return }  // the kernels assume every block has a first row
         let kernels = try KernelCache.shared.kernels(for: spec, device: device)
-        let name = plan.kernelName
-        guard let function = kernels.functions[name] else { throw .other("kernel \(name) missing from module \(spec)") }
+        var plan = plan
+        var name = plan.kernelName
+        guard var function = kernels.functions[name] else { throw .other("kernel \(name) missing from module \(spec)") }
         if plan.sharedMemoryBytes > 48 * 1024 {
             try function.setMaxDynamicSharedMemory(plan.sharedMemoryBytes)
         }
-        let perSM = try kernels.blocksPerSM(name, block: plan.blockSize, shared: plan.sharedMemoryBytes)
+        if plan.clusterSize > 8 {
+            // The non-portable size needs 16 free SMs in one GPC: where none has them, the launcher's
+            // own plans fall back to clusters of at most 8; a plan given by the caller is refused.
+            try function.allowNonPortableClusterSize()
+            if !(try kernels.clusterFits(name, block: plan.blockSize, shared: plan.sharedMemoryBytes, clusterSize: plan.clusterSize)) {
+                guard clusterFallback else {
+                    throw .other("a cluster of \(plan.clusterSize) blocks (\(plan.blockSize) threads, \(plan.sharedMemoryBytes) B shared) "
+                        + "cannot be scheduled on \(device.name); use a plan with a cluster of at most 8")
+                }
+                plan = LaunchPlan.make(
+                    rows: rows, columns: columns, elementSize: spec.input.size, vectorWidth: plan.vectorWidth,
+                    multiprocessors: device.multiprocessorCount, maxSharedMemoryPerBlock: device.maxSharedMemoryPerBlockOptin,
+                    maxElementsPerThread: LaunchPlan.variantElementCap(fusedAdd: spec.residual, elementSize: spec.input.size),
+                    maxClusterSize: 8)
+                name = plan.kernelName
+                guard let f = kernels.functions[name] else { throw .other("kernel \(name) missing from module \(spec)") }
+                function = f
+                if plan.sharedMemoryBytes > 48 * 1024 { try function.setMaxDynamicSharedMemory(plan.sharedMemoryBytes) }
+            }
+        }
+        // A cluster plan's grid is M · size, whatever fits per SM (no occupancy query for cluster kernels).
+        let perSM = plan.clusterSize > 1 ? 1 : try kernels.blocksPerSM(name, block: plan.blockSize, shared: plan.sharedMemoryBytes)
         let grid = plan.gridSize(rows: rows, multiprocessors: device.multiprocessorCount, blocksPerMultiprocessor: perSM)
         var args = KernelArguments()
         args.append(x)
@@ -183,5 +207,6 @@ public func launchPlan<T: RMSNormElement, W: RMSNormElement>(
         rows: x.rows, columns: x.columns, elementSize: T.dtype.size, vectorWidth: vec,
         multiprocessors: x.device.multiprocessorCount,
         maxSharedMemoryPerBlock: x.device.maxSharedMemoryPerBlockOptin,
-        maxElementsPerThread: LaunchPlan.variantElementCap(fusedAdd: fusedAdd, elementSize: T.dtype.size))
+        maxElementsPerThread: LaunchPlan.variantElementCap(fusedAdd: fusedAdd, elementSize: T.dtype.size),
+        maxClusterSize: LaunchPlan.maxClusterSize(arch: x.device.arch))
 }

@@ -139,7 +139,8 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
                 "rmsnorm_bwd_loop", "rmsnorm_dw_reduce"]
         }
         return registerVariants.map { "rmsnorm_fwd_reg_npt\($0)" } + registerVariants.map { "rmsnorm_fwd_row_npt\($0)" }
-            + ["rmsnorm_fwd_smem", "rmsnorm_fwd_loop", "rmsnorm_fill_normal", "rmsnorm_flush"]
+            + ["rmsnorm_fwd_smem", "rmsnorm_fwd_loop", "rmsnorm_fwd_smem_c2", "rmsnorm_fwd_smem_c4", "rmsnorm_fwd_smem_c8",
+                "rmsnorm_fwd_smem_c16", "rmsnorm_fill_normal", "rmsnorm_flush"]
     }
 }
 
@@ -238,6 +239,17 @@ final class LoadedKernels: @unchecked Sendable {
         var f: [String: CUDAFunction] = [:]
         for n in names { f[n] = try module.function(named: n) }
         functions = f
+    }
+
+    /// Whether at least one cluster of this cluster kernel fits the GPU (cached like the occupancy):
+    /// a cluster of 16 needs 16 free SMs in one GPC, which not every GPU or partition has.
+    func clusterFits(_ name: String, block: Int, shared: Int, clusterSize: Int) throws(CUDAError) -> Bool {
+        let key = OccupancyKey(name: name, block: block, shared: shared)
+        if let v = occupancy.withLock({ $0[key] }) { return v > 0 }
+        let v = try functions[name]!.maxActiveClusters(
+            LaunchConfiguration(grid: clusterSize, block: block, sharedMemoryBytes: shared))
+        occupancy.withLock { $0[key] = v }
+        return v > 0
     }
 
     func blocksPerSM(_ name: String, block: Int, shared: Int) throws(CUDAError) -> Int {

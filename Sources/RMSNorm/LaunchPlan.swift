@@ -20,6 +20,13 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
     public var persistent: Bool = true
     /// Backward, 16 elements a thread: the kernel bounded at 512 threads (128 registers) instead of 1,024.
     public var registers128: Bool = false
+    /// Shared-memory path: blocks per row, 1 or a thread-block cluster of 2, 4, 8 or 16 (sm_90+), each
+    /// block staging a slice of ceil(N / vec / clusterSize) vectors; the grid is M · clusterSize.
+    public var clusterSize: Int = 1
+
+    /// The largest cluster a plan may name on a GPU of this compute capability (major · 10 + minor):
+    /// 16 from sm_90 on (above 8, the launcher allows the non-portable size), 1 (no clusters) before.
+    public static func maxClusterSize(arch: Int) -> Int { arch >= 90 ? 16 : 1 }
 
     /// Whether the launcher compiles kernels with streaming cache hints (`CACHE_HINTS`).
     public static let defaultCacheHints = false
@@ -58,7 +65,14 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
             case 16: return "rmsnorm_fwd_reg_npt16"
             default: return "rmsnorm_fwd_reg_npt\(npt)"
             }
-        case .sharedMemory: return "rmsnorm_fwd_smem"
+        case .sharedMemory:
+            switch clusterSize {
+            case 2: return "rmsnorm_fwd_smem_c2"
+            case 4: return "rmsnorm_fwd_smem_c4"
+            case 8: return "rmsnorm_fwd_smem_c8"
+            case 16: return "rmsnorm_fwd_smem_c16"
+            default: return "rmsnorm_fwd_smem"
+            }
         case .loop: return "rmsnorm_fwd_loop"
         }
     }
@@ -69,7 +83,9 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
         switch path {
         case .registers(let npt):
             return "registers vec=\(vectorWidth) npt=\(npt) tpr=\(threadsPerRow) block=\(blockSize)"
-        case .sharedMemory: return "smem vec=\(vectorWidth) block=\(blockSize) shared=\(sharedMemoryBytes)B"
+        case .sharedMemory:
+            return "smem vec=\(vectorWidth) block=\(blockSize) shared=\(sharedMemoryBytes)B"
+                + (clusterSize > 1 ? " cluster=\(clusterSize)" : "")
         case .loop: return "loop vec=\(vectorWidth) block=\(blockSize)"
         }
     }
@@ -212,10 +228,12 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
     ///   of its own.
     public static func make(
         rows: Int, columns: Int, elementSize: Int, vectorWidth vec: Int,
-        multiprocessors: Int, maxSharedMemoryPerBlock: Int, maxElementsPerThread: Int = 32
+        multiprocessors: Int, maxSharedMemoryPerBlock: Int, maxElementsPerThread: Int = 32, maxClusterSize: Int = 1
     ) -> LaunchPlan {
         let nv = columns / vec
-        let maxNpt = max(1, maxElementsPerThread / vec)
+        // Scalar accesses (odd N, vec = 1): at most 8 a thread. The 32-element vec-1 kernels spill
+        // (ptxas) and put one warp on a row: 1021 × 769 bf16 ran at 14.5 µs against Triton's 6.0 (V17).
+        let maxNpt = max(1, (vec == 1 ? min(8, maxElementsPerThread) : maxElementsPerThread) / vec)
         let fewRows = rows < 2 * multiprocessors
         // Few rows: latency-bound, so at most 2 vectors per thread and up to 1,024 threads per row
         // (1 × 4096 fp32: 5.3 µs at 2 × 512 against 8.7 µs at 8 × 128, run 3).
@@ -239,7 +257,31 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
         let rowBytes = (columns * elementSize + 15) / 16 * 16
         let threads = max(32, min(fewRows ? 1024 : 256, nextPowerOfTwo(nv)))
         // 1 KB kept back for the kernel's static shared memory (reduction scratch).
-        if rowBytes <= maxSharedMemoryPerBlock - 1024 {
+        let smemLimit = maxSharedMemoryPerBlock - 1024
+        // A row split over a cluster where one block per row would leave SMs idle (M < SMs) or the row
+        // does not fit one block's shared memory (x read once instead of twice). `tune` (V19): slices of
+        // at most 64 KB, 1,024 threads with four vectors each while the blocks are few, 512 with eight
+        // once M · size ≥ 2 × SMs. 1 × 262,144 fp32: 12.1 µs at 16 × 64 KB × 1,024 against 50.1 for
+        // the two-pass loop; 64 × 262,144: 64.1 at 16 × 64 KB × 512 against 81.6; 512 × 65,536: 102.9
+        // at 4 × 64 KB × 512 against 119.6 (best 101.6).
+        if maxClusterSize > 1 && (rows < multiprocessors || rowBytes > smemLimit) {
+            let target = min(64 * 1024, smemLimit)
+            func slice(_ cs: Int) -> Int {
+                clusterSliceBytes(columns: columns, elementSize: elementSize, vectorWidth: vec, clusterSize: cs)
+            }
+            var cs = 2
+            while cs < maxClusterSize && (slice(cs) > target || rows * cs < multiprocessors) { cs *= 2 }
+            if slice(cs) <= smemLimit && rows <= Int(Int32.max) / cs {
+                let manyBlocks = rows * cs >= 2 * multiprocessors
+                let vectors = slice(cs) / (vec * elementSize)
+                let block = min(manyBlocks ? 512 : 1024, max(128, nextPowerOfTwo(ceilDiv(vectors, manyBlocks ? 8 : 4))))
+                var plan = LaunchPlan(path: .sharedMemory, vectorWidth: vec, threadsPerRow: block, blockSize: block,
+                    sharedMemoryBytes: slice(cs), persistent: false)
+                plan.clusterSize = cs
+                return plan
+            }
+        }
+        if rowBytes <= smemLimit {
             return LaunchPlan(
                 path: .sharedMemory, vectorWidth: vec, threadsPerRow: threads, blockSize: threads,
                 sharedMemoryBytes: rowBytes)
@@ -250,6 +292,7 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
     /// Blocks to launch: enough to cover the rows, at most what fits on the GPU at once
     /// (a persistent grid that strides over the rest; no tail wave).
     public func gridSize(rows: Int, multiprocessors: Int, blocksPerMultiprocessor: Int) -> Int {
+        if clusterSize > 1 { return rows * clusterSize }  // make and check keep it within Int32
         let groups = min(ceilDiv(rows, rowsPerBlock), Int(Int32.max))
         guard persistent else { return max(1, groups) }
         return max(1, min(groups, multiprocessors * max(1, blocksPerMultiprocessor)))
@@ -258,7 +301,9 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
 
 extension LaunchPlan {
     /// Refuses a hand-made plan that would not cover the row or would misalign an access.
-    func check(columns: Int, elementSize: Int, alignedVectorWidth: Int, maxSharedMemoryPerBlock: Int) throws(RMSNormError) {
+    func check(
+        rows: Int, columns: Int, elementSize: Int, alignedVectorWidth: Int, maxSharedMemoryPerBlock: Int, maxClusterSize: Int
+    ) throws(RMSNormError) {
         let vec = vectorWidth
         guard vec >= 1, vec * elementSize <= 16, alignedVectorWidth % vec == 0 else {
             throw .invalidArgument("plan vector width \(vec) is not allowed here (aligned width is \(alignedVectorWidth))")
@@ -278,8 +323,17 @@ extension LaunchPlan {
                 throw .invalidArgument("plan covers \(npt * threadsPerRow * vec) columns, fewer than N = \(columns)")
             }
         case .sharedMemory:
-            guard sharedMemoryBytes >= columns * elementSize, sharedMemoryBytes <= maxSharedMemoryPerBlock - 1024 else {
-                throw .invalidArgument("plan shared memory \(sharedMemoryBytes) B does not hold a row of \(columns * elementSize) B")
+            guard clusterSize == 1 || ([2, 4, 8, 16].contains(clusterSize) && clusterSize <= maxClusterSize) else {
+                throw .invalidArgument(
+                    "plan cluster size \(clusterSize) is not available here (1, or a power of two from 2 to \(maxClusterSize) on sm_90 and later)")
+            }
+            guard !persistent || clusterSize == 1, rows <= Int(Int32.max) / clusterSize else {
+                throw .invalidArgument("plan with a cluster of \(clusterSize) needs one cluster per row (persistent: false) and M · \(clusterSize) < 2^31")
+            }
+            let need = clusterSize == 1 ? columns * elementSize
+                : clusterSliceBytes(columns: columns, elementSize: elementSize, vectorWidth: vec, clusterSize: clusterSize)
+            guard sharedMemoryBytes >= need, sharedMemoryBytes <= maxSharedMemoryPerBlock - 1024 else {
+                throw .invalidArgument("plan shared memory \(sharedMemoryBytes) B does not hold a row (or cluster slice) of \(need) B")
             }
         case .loop:
             break
@@ -288,7 +342,7 @@ extension LaunchPlan {
 
     /// Candidate plans for an exhaustive search at this shape (the tuner times each).
     public static func candidates(
-        rows: Int, columns: Int, elementSize: Int, vectorWidth vec: Int, maxSharedMemoryPerBlock: Int
+        rows: Int, columns: Int, elementSize: Int, vectorWidth vec: Int, maxSharedMemoryPerBlock: Int, maxClusterSize: Int = 1
     ) -> [LaunchPlan] {
         var list: [LaunchPlan] = []
         let nv = columns / vec
@@ -312,8 +366,28 @@ extension LaunchPlan {
                 list.append(LaunchPlan(path: .loop, vectorWidth: vec, threadsPerRow: b, blockSize: b, sharedMemoryBytes: 0))
             }
         }
+        // Rows split over clusters: every size whose slice fits, slices of at least 2 KB.
+        var cs = 2
+        while cs <= maxClusterSize && columns * elementSize >= 2048 * cs && rows <= Int(Int32.max) / cs {
+            let slice = clusterSliceBytes(columns: columns, elementSize: elementSize, vectorWidth: vec, clusterSize: cs)
+            if slice <= maxSharedMemoryPerBlock - 1024 {
+                for b in [128, 256, 512, 1024] where b * vec * elementSize <= 2 * slice {
+                    var plan = LaunchPlan(path: .sharedMemory, vectorWidth: vec, threadsPerRow: b, blockSize: b,
+                        sharedMemoryBytes: slice, persistent: false)
+                    plan.clusterSize = cs
+                    list.append(plan)
+                }
+            }
+            cs *= 2
+        }
         return list
     }
+}
+
+/// Shared memory of one block of a cluster of `clusterSize` that splits a row: its slice of
+/// ceil(N / vec / clusterSize) vectors, rounded up to 16 bytes.
+func clusterSliceBytes(columns: Int, elementSize: Int, vectorWidth vec: Int, clusterSize: Int) -> Int {
+    (ceilDiv(columns / vec, clusterSize) * vec * elementSize + 15) / 16 * 16
 }
 
 func ceilDiv(_ a: Int, _ b: Int) -> Int { (a + b - 1) / b }

@@ -28,6 +28,9 @@ struct Tune: ParsableCommand {
     @Option(help: "GPU ordinal.")
     var device: Int = 0
 
+    @Flag(help: "Print every candidate's median, not only the best.")
+    var verbose = false
+
     func run() throws {
         let list = try shapes.map { try Suites.parse($0, defaultType: .float32) } ?? Suites.shapes(suite: suite)
         let gpu = try CUDADevice.get(device)
@@ -74,7 +77,7 @@ struct Tune: ParsableCommand {
         var best = (th.medianMicroseconds, heuristic.description, LaunchPlan.defaultCacheHints)
         let candidates = LaunchPlan.candidates(
             rows: shape.rows, columns: shape.columns, elementSize: T.dtype.size, vectorWidth: heuristic.vectorWidth,
-            maxSharedMemoryPerBlock: gpu.maxSharedMemoryPerBlockOptin)
+            maxSharedMemoryPerBlock: gpu.maxSharedMemoryPerBlockOptin, maxClusterSize: LaunchPlan.maxClusterSize(arch: gpu.arch))
         var tried = 0
         for hints in [false, true] {
             for plan in candidates {
@@ -83,6 +86,7 @@ struct Tune: ParsableCommand {
                     try rmsNorm(x, weight: w, into: y, plan: plan, cacheHints: hints, stream: timer.stream)
                 }
                 if t.medianMicroseconds < best.0 { best = (t.medianMicroseconds, plan.description, hints) }
+                if verbose { print("    " + format("%9.2f", t.medianMicroseconds) + "  \(plan)\(hints ? " +hints" : "")") }
             }
         }
         return (th.medianMicroseconds, heuristic.description, best.0, best.1, best.2, tried)

@@ -21,6 +21,8 @@ struct ConformanceCase: CustomStringConvertible {
     var layout: Layout
     var scale: Double = 1
     var eps: Float = defaultEpsilon
+    /// A plan forced instead of the launcher's (dense layout): plans the heuristic does not pick here.
+    var plan: LaunchPlan? = nil
 
     var inputStride: Int {
         switch layout {
@@ -34,7 +36,7 @@ struct ConformanceCase: CustomStringConvertible {
     var offset: Int { layout == .offset ? 1 : 0 }         // start one element in: not 16-byte aligned
     var description: String {
         "\(input)/w:\(weight) \(rows)x\(columns) \(layout.rawValue)" + (scale != 1 ? " scale \(scale)" : "")
-            + (eps != defaultEpsilon ? " eps \(eps)" : "")
+            + (eps != defaultEpsilon ? " eps \(eps)" : "") + (plan.map { " plan \($0)" } ?? "")
     }
 }
 
@@ -57,7 +59,7 @@ enum Conformance {
     static let variantRows = [1, 7, 199, 4096]
     static let variantColumns = [1, 3, 96, 769, 1000, 4096, 7168, 16384, 65536, 262_144]
 
-    static func cases(quick: Bool, cap: Int = .max) -> [ConformanceCase] {
+    static func cases(quick: Bool, cap: Int = .max, maxClusterSize: Int = 1, maxSharedMemoryPerBlock: Int = 0) -> [ConformanceCase] {
         var list: [ConformanceCase] = []
         let pairs: [(DType, DType)] = [(.float32, .float32), (.float16, .float16), (.float16, .float32),
             (.bfloat16, .bfloat16), (.bfloat16, .float32)]
@@ -88,6 +90,24 @@ enum Conformance {
             }
             list.append(.init(input: x, weight: w, rows: 7, columns: 1000, layout: .dense, scale: 1e-3))
         }
+        // Every cluster plan the tuner may try (sizes 2 to 16, each block size), forced, at rows that
+        // split unevenly (N not a multiple of vec · size) and with the overflow rescue across a cluster.
+        if maxClusterSize > 1 {
+            let shapes: [(DType, DType, Int, Int, Double)] = [
+                (.float32, .float32, 3, 262_144, 1), (.bfloat16, .float32, 2, 65_544, 1), (.float16, .float16, 1, 40_001, 1),
+                (.float32, .float32, 2, 65_536, 1e37), (.bfloat16, .bfloat16, 2, 32_776, 1e-30),
+            ]
+            for (x, w, m, n, scale) in shapes where m * n <= cap {
+                var vec = 16 / x.size
+                while n % vec != 0 { vec /= 2 }
+                let plans = LaunchPlan.candidates(rows: m, columns: n, elementSize: x.size, vectorWidth: vec,
+                    maxSharedMemoryPerBlock: maxSharedMemoryPerBlock, maxClusterSize: maxClusterSize)
+                for plan in plans where plan.clusterSize > 1 {
+                    list.append(.init(input: x, weight: w, rows: m, columns: n, layout: .dense, scale: scale,
+                        eps: scale < 1 ? 0 : defaultEpsilon, plan: plan))
+                }
+            }
+        }
         return list
     }
 
@@ -95,7 +115,8 @@ enum Conformance {
         device: CUDADevice, quick: Bool, variantsOnly: Bool = false, maxElements: Int = .max, log: (String) -> Void
     ) -> (passed: Int, failed: Int) {
         var passed = 0, failed = 0
-        let all = variantsOnly ? [] : cases(quick: quick, cap: maxElements)
+        let all = variantsOnly ? [] : cases(quick: quick, cap: maxElements,
+            maxClusterSize: LaunchPlan.maxClusterSize(arch: device.arch), maxSharedMemoryPerBlock: device.maxSharedMemoryPerBlockOptin)
         // Cases run on all cores at once (the fp64 reference dominates); this also drives the
         // library from many threads. Lines are printed in case order.
         let results = Mutex<[Int: ConformanceResult]>([:])
@@ -194,8 +215,12 @@ enum Conformance {
         }
         let rstd = try DeviceBuffer<Float>(device: device, count: c.rows)
         try rstd.fill(byte: 0xff)
-        let plan = launchPlan(for: xView, weight: wBuffer, into: yView)
-        try rmsNorm(xView, weight: wBuffer, eps: c.eps, into: yView, rstd: rstd)
+        let plan = c.plan ?? launchPlan(for: xView, weight: wBuffer, into: yView)
+        if let forced = c.plan {
+            try rmsNorm(xView, weight: wBuffer, eps: c.eps, into: yView, plan: forced, cacheHints: false, rstd: rstd)
+        } else {
+            try rmsNorm(xView, weight: wBuffer, eps: c.eps, into: yView, rstd: rstd)
+        }
         try device.synchronize()
         let y = try yView.buffer.download()
         let poison: (Int) -> Bool =

@@ -426,12 +426,39 @@ public final class CUDAFunction: @unchecked Sendable {
             "cuFuncSetAttribute(MAX_DYNAMIC_SHARED_SIZE_BYTES, \(bytes))")
     }
 
+    /// Allows cluster sizes beyond the portable 8 (16 on sm_90) for this function.
+    public func allowNonPortableClusterSize() throws(CUDAError) {
+        try module.device.api.call(
+            module.device.api.cuFuncSetAttribute(handle, 14 /* NON_PORTABLE_CLUSTER_SIZE_ALLOWED */, 1),
+            "cuFuncSetAttribute(NON_PORTABLE_CLUSTER_SIZE_ALLOWED, 1)")
+    }
+
     /// Resident blocks per multiprocessor for this block size and shared memory.
     public func maxActiveBlocksPerMultiprocessor(blockSize: Int, sharedMemoryBytes: Int) throws(CUDAError) -> Int {
         var n: Int32 = 0
         try module.device.api.call(
             module.device.api.cuOccupancyMaxActiveBlocksPerMultiprocessor(&n, handle, Int32(blockSize), sharedMemoryBytes),
             "cuOccupancyMaxActiveBlocksPerMultiprocessor")
+        return Int(n)
+    }
+
+    /// Clusters of this kernel (its compile-time cluster size) that can be resident on the GPU at once
+    /// for this grid, block and dynamic shared memory; 0 when one cannot be scheduled at all.
+    public func maxActiveClusters(_ config: LaunchConfiguration) throws(CUDAError) -> Int {
+        let api = module.device.api
+        guard let query = api.cuOccupancyMaxActiveClusters else {
+            throw .other("cuOccupancyMaxActiveClusters is missing from this driver; thread-block clusters need CUDA 11.8 or later")
+        }
+        // CUlaunchConfig: grid x, y, z, block x, y, z, shared bytes (7 × u32), then at offset 32 the
+        // stream, the attribute pointer and the attribute count (none: the kernel declares its cluster).
+        var words = [UInt64](repeating: 0, count: 7)
+        words[0] = UInt64(config.grid.x) | UInt64(config.grid.y) << 32
+        words[1] = UInt64(config.grid.z) | UInt64(config.block.x) << 32
+        words[2] = UInt64(config.block.y) | UInt64(config.block.z) << 32
+        words[3] = UInt64(config.sharedMemoryBytes)
+        var n: Int32 = 0
+        let status = words.withUnsafeBytes { query(&n, handle, $0.baseAddress!) }
+        try api.call(status, "cuOccupancyMaxActiveClusters(\(name))")
         return Int(n)
     }
 

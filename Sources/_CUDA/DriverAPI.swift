@@ -46,6 +46,8 @@ struct DriverAPI: @unchecked Sendable {
     let cuFuncSetAttribute: @convention(c) (Handle?, Int32, Int32) -> CUresult
     let cuFuncGetAttribute: @convention(c) (UnsafeMutablePointer<Int32>, Int32, Handle?) -> CUresult
     let cuOccupancyMaxActiveBlocksPerMultiprocessor: @convention(c) (UnsafeMutablePointer<Int32>, Handle?, Int32, Int) -> CUresult
+    /// (clusters, function, CUlaunchConfig*): absent before CUDA 11.8.
+    let cuOccupancyMaxActiveClusters: (@convention(c) (UnsafeMutablePointer<Int32>, Handle?, UnsafeRawPointer) -> CUresult)?
     let cuLaunchKernel: @convention(c) (
         Handle?, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, Handle?,
         UnsafeMutablePointer<UnsafeMutableRawPointer?>?, UnsafeMutablePointer<UnsafeMutableRawPointer?>?
@@ -97,6 +99,8 @@ struct DriverAPI: @unchecked Sendable {
         cuFuncGetAttribute = try lib.symbol("cuFuncGetAttribute", as: type(of: cuFuncGetAttribute))
         cuOccupancyMaxActiveBlocksPerMultiprocessor = try lib.symbol(
             "cuOccupancyMaxActiveBlocksPerMultiprocessor", as: type(of: cuOccupancyMaxActiveBlocksPerMultiprocessor))
+        cuOccupancyMaxActiveClusters = lib.optionalSymbol("cuOccupancyMaxActiveClusters",
+            as: (@convention(c) (UnsafeMutablePointer<Int32>, Handle?, UnsafeRawPointer) -> CUresult).self)
         cuLaunchKernel = try lib.symbol("cuLaunchKernel", as: type(of: cuLaunchKernel))
         cuStreamBeginCapture = try lib.symbol("cuStreamBeginCapture_v2", as: type(of: cuStreamBeginCapture))
         cuStreamEndCapture = try lib.symbol("cuStreamEndCapture", as: type(of: cuStreamEndCapture))

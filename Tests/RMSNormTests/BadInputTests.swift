@@ -94,6 +94,49 @@ func expectRefused(
             weightAddress: 0x3010, xRowStride: 4104, yRowStride: 4096) == 8)
     }
 
+    /// Long rows split over clusters where one block per row would idle SMs or not hold the row; no
+    /// clusters where the GPU has none; odd N (scalar accesses) at most 8 elements a thread.
+    @Test func clusterAndScalarHeuristics() {
+        func plan(_ m: Int, _ n: Int, _ size: Int, _ vec: Int, clusters: Int = 16) -> LaunchPlan {
+            LaunchPlan.make(rows: m, columns: n, elementSize: size, vectorWidth: vec, multiprocessors: 132,
+                maxSharedMemoryPerBlock: 232_448, maxClusterSize: clusters)
+        }
+        let one = plan(1, 262_144, 4, 4)
+        #expect(one.kernelName == "rmsnorm_fwd_smem_c16" && one.blockSize == 1024 && one.sharedMemoryBytes == 65536)
+        #expect(one.gridSize(rows: 1, multiprocessors: 132, blocksPerMultiprocessor: 1) == 16)
+        let many = plan(64, 262_144, 4, 4)
+        #expect(many.clusterSize == 16 && many.blockSize == 512)
+        let medium = plan(512, 65536, 4, 4)
+        #expect(medium.clusterSize == 4 && medium.sharedMemoryBytes == 65536 && medium.blockSize == 512)
+        // Uneven slices: 40,001 fp16 elements over 16 blocks of 2,501 (the last one shorter), 16-byte rounded.
+        let odd = plan(1, 40_001, 2, 1)
+        #expect(odd.clusterSize == 16 && odd.sharedMemoryBytes == 5008)
+        #expect(plan(1, 262_144, 4, 4, clusters: 1).path == .loop)
+        #expect(plan(4096, 32768, 4, 4).clusterSize == 1, "rows that fit one block, and M ≥ SMs: no cluster")
+        #expect(plan(1021, 769, 2, 1).path == .registers(vectorsPerThread: 8))
+        // A cluster plan is refused where the GPU has no clusters, or when persistent.
+        #expect(throws: RMSNormError.self) {
+            try one.check(rows: 1, columns: 262_144, elementSize: 4, alignedVectorWidth: 4,
+                maxSharedMemoryPerBlock: 232_448, maxClusterSize: 1)
+        }
+        var persistent = one
+        persistent.persistent = true
+        #expect(throws: RMSNormError.self) {
+            try persistent.check(rows: 1, columns: 262_144, elementSize: 4, alignedVectorWidth: 4,
+                maxSharedMemoryPerBlock: 232_448, maxClusterSize: 16)
+        }
+        var small = one
+        small.sharedMemoryBytes = 65520
+        #expect(throws: RMSNormError.self) {
+            try small.check(rows: 1, columns: 262_144, elementSize: 4, alignedVectorWidth: 4,
+                maxSharedMemoryPerBlock: 232_448, maxClusterSize: 16)
+        }
+        #expect(throws: Never.self) {
+            try one.check(rows: 1, columns: 262_144, elementSize: 4, alignedVectorWidth: 4,
+                maxSharedMemoryPerBlock: 232_448, maxClusterSize: 16)
+        }
+    }
+
     /// Every plan the launcher can make names a kernel that exists in its module, and covers the row.
     @Test func plansAreConsistent() {
         for dtype in DType.allCases {
@@ -104,14 +147,20 @@ func expectRefused(
                 where n % vec == 0 {
                     for m in [1, 7, 199, 4096, 1_048_576] {
                         let p = LaunchPlan.make(rows: m, columns: n, elementSize: dtype.size, vectorWidth: vec,
-                            multiprocessors: 132, maxSharedMemoryPerBlock: 232_448)
+                            multiprocessors: 132, maxSharedMemoryPerBlock: 232_448, maxClusterSize: 16)
                         #expect(spec.kernelNames.contains(p.kernelName), "\(p) for \(m)x\(n) \(dtype)")
                         #expect(p.blockSize % 32 == 0 && p.blockSize <= 1024, "\(p)")
                         if case .registers(let npt) = p.path {
                             #expect(npt * p.threadsPerRow * vec >= n, "\(p) does not cover N=\(n)")
                             #expect(p.threadsPerRow <= 32 || p.rowsPerBlock == 1)
                         }
-                        if p.path == .sharedMemory { #expect(p.sharedMemoryBytes >= n * dtype.size) }
+                        if p.path == .sharedMemory {
+                            #expect(p.sharedMemoryBytes * p.clusterSize >= n * dtype.size, "\(p) for \(m)x\(n) \(dtype)")
+                            #expect(p.sharedMemoryBytes <= 232_448 - 1024, "\(p)")
+                            #expect(p.clusterSize == 1 || (!p.persistent && p.clusterSize <= 16), "\(p)")
+                            #expect(p.gridSize(rows: m, multiprocessors: 132, blocksPerMultiprocessor: 1) == m * p.clusterSize
+                                || p.clusterSize == 1)
+                        }
                     }
                 }
                 vec *= 2

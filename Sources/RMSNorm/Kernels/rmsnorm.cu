@@ -37,6 +37,10 @@
 //                         flight per thread), then scaled from shared memory. Reads x once.
 //   rmsnorm_fwd_loop      Row too long for shared memory: two passes over the row; the second
 //                         usually hits L2 because the grid keeps few rows in flight.
+//   rmsnorm_fwd_smem_cK   (sm_90+) A row split over a thread-block cluster of K blocks (2 to 16),
+//                         each staging a contiguous slice in shared memory; the sums of squares
+//                         are exchanged through distributed shared memory. For few rows (every
+//                         SM gets work) and rows longer than one block's shared memory (x read once).
 //
 // Every kernel: x and y have their own row strides (elements); y may equal x (in place:
 // each element is read before it is written, by the same thread); rstd_out may be null.
@@ -667,17 +671,59 @@ __device__ __forceinline__ float block_sum(float v, float* scratch) {
     return row_reduce<false>(v, blockDim.x, scratch);
 }
 
-// One block per row. STAGE: the first pass copies the row (h with RESID) into dynamic shared
-// memory and later passes read it from there (x read once from DRAM); otherwise later passes read
-// the row again (x, or with RESID the h this block just wrote, from L2).
-template <bool STAGE>
+// Thread-block clusters (sm_90+): a row split over the CS blocks of one cluster, each block's partial
+// result read by the others from its shared memory (distributed shared memory).
+#if __CUDA_ARCH__ >= 900
+__device__ __forceinline__ void cluster_arrive() { asm volatile("barrier.cluster.arrive.release.aligned;" ::: "memory"); }
+__device__ __forceinline__ void cluster_wait() { asm volatile("barrier.cluster.wait.acquire.aligned;" ::: "memory"); }
+// The float at `p` (a __shared__ variable) in the shared memory of block `rank` of this cluster.
+__device__ __forceinline__ float cluster_peer_load(const float* p, unsigned rank) {
+    float v;
+    asm volatile("{ .reg .u64 g; .reg .u32 a, r;\n\t"
+                 "cvta.to.shared.u64 g, %1; cvt.u32.u64 a, g;\n\t"
+                 "mapa.shared::cluster.u32 r, a, %2;\n\t"
+                 "ld.shared::cluster.f32 %0, [r]; }"
+                 : "=f"(v) : "l"(p), "r"(rank) : "memory");
+    return v;
+}
+#endif
+
+// Sum (or max) of `v` over the block and then over the CS blocks of the cluster (CS = 1: the block).
+// Each block publishes its result in `part` (one slot per reduction: never rewritten), and every warp
+// reads the CS slots in lanes 0..CS-1 and combines them with the same butterfly: the same bits on
+// every thread of every block, whatever the order in which the blocks got there.
+template <int CS, bool IS_MAX>
+__device__ __forceinline__ float split_reduce(float v, float* scratch, float* part) {
+    v = row_reduce<IS_MAX>(v, blockDim.x, scratch);
+#if __CUDA_ARCH__ >= 900
+    if (CS > 1) {
+        if (threadIdx.x == 0) *part = v;
+        cluster_arrive();
+        cluster_wait();
+        const float t = cluster_peer_load(part, threadIdx.x & (CS - 1));
+        v = IS_MAX ? warp_max(t, CS) : warp_sum(t, CS);
+    }
+#endif
+    return v;
+}
+
+// One block per row (CS = 1), or one cluster of CS blocks per row, each block taking a contiguous
+// slice of ceil(N / VEC / CS) vectors. STAGE: the first pass copies the slice (h with RESID) into
+// dynamic shared memory and later passes read it from there (x read once from DRAM); otherwise
+// later passes read the row again (x, or with RESID the h this block just wrote, from L2).
+template <bool STAGE, int CS>
 __device__ __forceinline__ void fwd_block_row(FWD_PARAMS)
 {
     extern __shared__ __align__(16) unsigned char smem_raw[];
     XS* row_buf = reinterpret_cast<XS*>(smem_raw);
     __shared__ float scratch[96];  // three reduction slots: sum, max, rescaled sum
+    __shared__ float part[3];      // this block's share of the same three, read by the cluster (CS > 1)
     const int nvec = N / VEC;
-    i64 row = blockIdx.x;  // the grid never exceeds M: no test ahead of the first loads
+    // Slice of the row: vectors [lo, hi). The grid is M · CS blocks (CS > 1), at most M (CS = 1).
+    const int per = CS == 1 ? nvec : (nvec + CS - 1) / CS;
+    const int lo = CS == 1 ? 0 : (int)(blockIdx.x % CS) * per;
+    const int hi = CS == 1 ? nvec : min(nvec, lo + per);
+    i64 row = CS == 1 ? (i64)blockIdx.x : (i64)(blockIdx.x / CS);  // no test ahead of the first loads
     do {
         const XS* xr = x + row * ldx;
 #if RESID
@@ -689,7 +735,7 @@ __device__ __forceinline__ void fwd_block_row(FWD_PARAMS)
 #endif
         // Vector j of the row, after the first pass.
         auto fetch = [&](int j) -> XPack {
-            if (STAGE) return *reinterpret_cast<const XPack*>(row_buf + j * VEC);
+            if (STAGE) return *reinterpret_cast<const XPack*>(row_buf + (j - lo) * VEC);
             return RESID ? load_x_plain(again + j * VEC) : load_x(again + j * VEC);
         };
         // The row's value at vector j on the first pass: x, or h = x + residual (stored).
@@ -702,13 +748,13 @@ __device__ __forceinline__ void fwd_block_row(FWD_PARAMS)
             p = pack_in(hs);
             store_x(hr + j * VEC, p);
 #endif
-            if (STAGE) *reinterpret_cast<XPack*>(row_buf + j * VEC) = p;
+            if (STAGE) *reinterpret_cast<XPack*>(row_buf + (j - lo) * VEC) = p;
             return p;
         };
         float ss = 0.0f;
         // First pass: four independent loads in flight per thread before any is used.
-        int j = threadIdx.x;
-        for (; j + 3 * (int)blockDim.x < nvec; j += 4 * blockDim.x) {
+        int j = lo + threadIdx.x;
+        for (; j + 3 * (int)blockDim.x < hi; j += 4 * blockDim.x) {
             XPack p[4];
 #pragma unroll
             for (int u = 0; u < 4; ++u) p[u] = load_x(xr + (j + u * blockDim.x) * VEC);
@@ -719,31 +765,31 @@ __device__ __forceinline__ void fwd_block_row(FWD_PARAMS)
                 for (int v = 0; v < VEC; ++v) { const float f = load_elem<IN_T>(p[u].e[v]); ss = fmaf(f, f, ss); }
             }
         }
-        for (; j < nvec; j += blockDim.x) {
+        for (; j < hi; j += blockDim.x) {
             XPack p = first(load_x(xr + j * VEC), j);
 #pragma unroll
             for (int v = 0; v < VEC; ++v) { const float f = load_elem<IN_T>(p.e[v]); ss = fmaf(f, f, ss); }
         }
-        ss = block_sum(ss, scratch);
+        ss = split_reduce<CS, false>(ss, scratch, part);
         float rstd = finish_rstd(ss, N, eps);
         float rs = mode_rstd(rstd), xscale = 1.0f;  // y = (x · xscale) · rs · w
 #if TINY_EPS
-        if (isinf(ss) || ss < 0x1p-100f) {  // uniform across the block: ss is the block-wide sum
+        if (isinf(ss) || ss < 0x1p-100f) {  // uniform across the block and cluster: ss is the row's sum
             float m = 0.0f;
-            for (int k = threadIdx.x; k < nvec; k += blockDim.x) {
+            for (int k = lo + threadIdx.x; k < hi; k += blockDim.x) {
                 XPack p = fetch(k);
 #pragma unroll
                 for (int v = 0; v < VEC; ++v) m = fmaxf(m, fabsf(load_elem<IN_T>(p.e[v])));
             }
-            m = row_reduce<true>(m, blockDim.x, scratch + 32);
+            m = split_reduce<CS, true>(m, scratch + 32, part + 1);
             const Pow2Scale sc = pow2_scale(m);
             float s2 = 0.0f;
-            for (int k = threadIdx.x; k < nvec; k += blockDim.x) {
+            for (int k = lo + threadIdx.x; k < hi; k += blockDim.x) {
                 XPack p = fetch(k);
 #pragma unroll
                 for (int v = 0; v < VEC; ++v) { const float t = (load_elem<IN_T>(p.e[v]) * sc.f1) * sc.f2; s2 = fmaf(t, t, s2); }
             }
-            s2 = block_sum(s2, scratch + 64);
+            s2 = split_reduce<CS, false>(s2, scratch + 64, part + 2);
             float scaled;
             pow2_finish(s2, N, eps, sc, rstd, scaled);
 #if CAST == 2
@@ -754,29 +800,32 @@ __device__ __forceinline__ void fwd_block_row(FWD_PARAMS)
 #endif
         }
 #else
-        if (isinf(ss)) {  // uniform across the block: ss is the block-wide sum
+        if (isinf(ss)) {  // uniform across the block and cluster: ss is the row's sum
             float m = 0.0f;
-            for (int k = threadIdx.x; k < nvec; k += blockDim.x) {
+            for (int k = lo + threadIdx.x; k < hi; k += blockDim.x) {
                 XPack p = fetch(k);
 #pragma unroll
                 for (int v = 0; v < VEC; ++v) m = fmaxf(m, fabsf(load_elem<IN_T>(p.e[v])));
             }
-            m = row_reduce<true>(m, blockDim.x, scratch + 32);
+            m = split_reduce<CS, true>(m, scratch + 32, part + 1);
             const float inv = (m > 0.0f && !isinf(m)) ? 1.0f / m : 1.0f;
             float s2 = 0.0f;
-            for (int k = threadIdx.x; k < nvec; k += blockDim.x) {
+            for (int k = lo + threadIdx.x; k < hi; k += blockDim.x) {
                 XPack p = fetch(k);
 #pragma unroll
                 for (int v = 0; v < VEC; ++v) { const float t = load_elem<IN_T>(p.e[v]) * inv; s2 = fmaf(t, t, s2); }
             }
-            s2 = block_sum(s2, scratch + 64);
+            s2 = split_reduce<CS, false>(s2, scratch + 64, part + 2);
             rstd = inv * rsqrtf(s2 / (float)N + eps * inv * inv);
             rs = mode_rstd(rstd);
         }
 #endif
-        if (rstd_out != nullptr && threadIdx.x == 0) rstd_out[row] = rstd;
+#if __CUDA_ARCH__ >= 900
+        if (CS > 1) cluster_arrive();  // this block has read the others' slots (they wait before exiting)
+#endif
+        if (rstd_out != nullptr && threadIdx.x == 0 && lo == 0) rstd_out[row] = rstd;
         YS* yr = y + row * ldy;
-        for (int k = threadIdx.x; k < nvec; k += blockDim.x) {
+        for (int k = lo + threadIdx.x; k < hi; k += blockDim.x) {
             XPack p = fetch(k);
             WPack q = load_w(w + k * VEC);
             float r[VEC];
@@ -785,18 +834,40 @@ __device__ __forceinline__ void fwd_block_row(FWD_PARAMS)
                 r[v] = norm_value(load_elem<IN_T>(p.e[v]) * xscale, rs, weight_value(load_elem<W_T>(q.e[v]), w_offset));
             store_y(yr + k * VEC, pack_out(r, out_scale));
         }
+#if __CUDA_ARCH__ >= 900
+        if (CS > 1) cluster_wait();  // no block leaves while another may still read its slots
+#endif
+        if (CS > 1) break;
         if (row + gridDim.x < M) __syncthreads();  // row_buf and the slots are reused by the next row
         row += gridDim.x;
     } while (row < M);
 }
 
 extern "C" __global__ void __launch_bounds__(1024) rmsnorm_fwd_smem(FWD_PARAMS) {
-    fwd_block_row<true>(FWD_ARGS);
+    fwd_block_row<true, 1>(FWD_ARGS);
 }
 
 extern "C" __global__ void __launch_bounds__(1024) rmsnorm_fwd_loop(FWD_PARAMS) {
-    fwd_block_row<false>(FWD_ARGS);
+    fwd_block_row<false, 1>(FWD_ARGS);
 }
+
+// A row split over a cluster of K blocks, each staging its slice in shared memory (sm_90+; the
+// launcher starts M · K blocks, and for K = 16 allows the non-portable cluster size). Before sm_90
+// the entry points exist (every module has the same kernels) but trap: no plan names them there.
+#if __CUDA_ARCH__ >= 900
+#define DEFINE_CLUSTER(K)                                                                         \
+    extern "C" __global__ void __cluster_dims__(K, 1, 1) __launch_bounds__(1024)                  \
+        rmsnorm_fwd_smem_c##K(FWD_PARAMS) {                                                       \
+        fwd_block_row<true, K>(FWD_ARGS);                                                         \
+    }
+#else
+#define DEFINE_CLUSTER(K)                                                                         \
+    extern "C" __global__ void rmsnorm_fwd_smem_c##K(FWD_PARAMS) { __trap(); }
+#endif
+DEFINE_CLUSTER(2)
+DEFINE_CLUSTER(4)
+DEFINE_CLUSTER(8)
+DEFINE_CLUSTER(16)
 
 // Overwrites n 16-byte words: the benchmark's L2 flush before each timed repetition (a plain
 // kernel, like the peers' `tensor.fill_`, so every method starts from the same cache state).
