@@ -237,7 +237,10 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
         let fewRows = rows < 2 * multiprocessors
         // Few rows: latency-bound, so at most 2 vectors per thread and up to 1,024 threads per row
         // (1 × 4096 fp32: 5.3 µs at 2 × 512 against 8.7 µs at 8 × 128, run 3).
-        let perThread = fewRows ? min(2, maxNpt) : maxNpt
+        var perThread = fewRows ? min(2, maxNpt) : maxNpt
+        // …except where that takes 1,024 threads a row while the rows outnumber the SMs: such a block
+        // fills an SM's registers, so a second wave (256 × 16384 bf16: 12.98 µs against 11.15 at 4 × 512, V19).
+        if fewRows && rows > multiprocessors && nextPowerOfTwo(ceilDiv(nv, perThread)) > 512 { perThread = maxNpt }
         let tpr = min(max(16, nextPowerOfTwo(ceilDiv(nv, perThread))), nextPowerOfTwo(nv), 1024)
         let npt = nextPowerOfTwo(ceilDiv(nv, tpr))
         let capacity = tpr * npt

@@ -107,13 +107,17 @@ enum GPUBench {
         // Shapes under 64 MB: `placements` operand sets, used in turn by successive repetitions (and
         // launches in a graph), so that the median spans several placements in memory; with one set,
         // where the allocator happened to put x and y moved small-M medians by up to ±10% (V17).
+        // y is one buffer for every set, as the peers' calls get theirs: each returns a new tensor, which
+        // PyTorch's caching allocator serves from the block the previous call freed. A y per set made
+        // ours touch twice the peers' bytes; in graph mode (no flush between launches) that pushed
+        // 256 × 7168 bf16 past the 50 MB L2 for ours and our copy only: 4.86 µs against Triton's 3.32,
+        // our copy 4.32 against PyTorch's 2.56 (V19 in benchmarks/NOTES.md).
         let sets = shape.bytes < 64 << 20 ? placements : 1
-        var xs: [DeviceMatrix<T>] = [], ys: [DeviceMatrix<T>] = []
-        for _ in 0..<sets {
-            xs.append(try DeviceMatrix<T>(device: device, rows: m, columns: n))
-            ys.append(try DeviceMatrix<T>(device: device, rows: m, columns: n))
-        }
-        let x = xs[0], y = ys[0]
+        var xs: [DeviceMatrix<T>] = []
+        for _ in 0..<sets { xs.append(try DeviceMatrix<T>(device: device, rows: m, columns: n)) }
+        let y = try DeviceMatrix<T>(device: device, rows: m, columns: n)
+        let ys = Array(repeating: y, count: sets)
+        let x = xs[0]
         let w = try DeviceBuffer<T>(device: device, count: n)
         let seed = SeededRandom.freshSeed()
         for (k, xk) in xs.enumerated() {
@@ -131,8 +135,8 @@ enum GPUBench {
             } else {
                 try DeviceRandom.fillNormal(xk.buffer, seed: seed &+ UInt64(2 * k), stream: timer.stream)
             }
-            try ys[k].buffer.fill(byte: 0xff)
         }
+        try y.buffer.fill(byte: 0xff)
         try DeviceRandom.fillNormal(w, seed: seed &+ 1, stream: timer.stream)
         let poisonY = { () throws in try y.buffer.fill(byte: 0xff) }
         var tuned: Autotune.Entry?

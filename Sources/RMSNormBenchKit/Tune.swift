@@ -89,6 +89,12 @@ struct Tune: ParsableCommand {
                 if verbose { print("    " + format("%9.2f", t.medianMicroseconds) + "  \(plan)\(hints ? " +hints" : "")") }
             }
         }
-        return (th.medianMicroseconds, heuristic.description, best.0, best.1, best.2, tried)
+        // The heuristic timed again after the candidates, the faster of its two medians kept: timed only
+        // first, it ran ~0.2 µs slow at M = 1 (the GPU just back from compiling), while the best is a
+        // minimum over every candidate, the heuristic's own plan among them (V19).
+        let again = try timer.measure(repetitions: reps) { try rmsNorm(x, weight: w, into: y, stream: timer.stream) }
+        let heuristicTime = min(th.medianMicroseconds, again.medianMicroseconds)
+        if heuristicTime < best.0 { best = (heuristicTime, heuristic.description, LaunchPlan.defaultCacheHints) }
+        return (heuristicTime, heuristic.description, best.0, best.1, best.2, tried)
     }
 }

@@ -114,6 +114,10 @@ func expectRefused(
         #expect(plan(1, 262_144, 4, 4, clusters: 1).path == .loop)
         #expect(plan(4096, 32768, 4, 4).clusterSize == 1, "rows that fit one block, and M ≥ SMs: no cluster")
         #expect(plan(1021, 769, 2, 1).path == .registers(vectorsPerThread: 8))
+        // Few rows, but more than SMs: no 1,024-thread blocks (one per SM would take two waves).
+        let wide = plan(256, 16384, 2, 8)
+        #expect(wide.path == .registers(vectorsPerThread: 4) && wide.threadsPerRow == 512)
+        #expect(plan(16, 16384, 2, 8).threadsPerRow == 1024)
         // A cluster plan is refused where the GPU has no clusters, or when persistent.
         #expect(throws: RMSNormError.self) {
             try one.check(rows: 1, columns: 262_144, elementSize: 4, alignedVectorWidth: 4,
