@@ -38,12 +38,14 @@ extension CUDABackend {
         }
         let vec = LaunchPlan.vectorWidth(columns: x.columns, elementSize: T.dtype.size, weightSize: W.dtype.size,
             weightAddress: weight.address(of: 0), operands: operands)
-        let plan = LaunchPlan.make(
-            rows: x.rows, columns: x.columns, elementSize: T.dtype.size, vectorWidth: vec,
-            multiprocessors: device.multiprocessorCount, maxSharedMemoryPerBlock: device.maxSharedMemoryPerBlockOptin,
-            maxElementsPerThread: LaunchPlan.variantElementCap(fusedAdd: residual != nil, elementSize: T.dtype.size),
-            maxClusterSize: LaunchPlan.maxClusterSize(arch: device.arch))
-        let spec = KernelSpecialization(input: T.dtype, weight: W.dtype, vectorWidth: vec,
+        // Aligned interior: the casting modes and the offset, not the fused add or fp8 output (their other
+        // operands would not share x's split of the row).
+        let plan = heuristicPlan(
+            rows: x.rows, columns: x.columns, elementSize: T.dtype.size, vectorWidth: vec, device: device,
+            interior: residual == nil && fp8Scale == nil
+                && interiorAllowed(x: x.baseAddress, ldx: x.rowStride, y: y.baseAddress, ldy: y.rowStride),
+            fusedAdd: residual != nil)
+        let spec = KernelSpecialization(input: T.dtype, weight: W.dtype, vectorWidth: plan.vectorWidth,
             residual: residual != nil, casting: options.casting, fp8Output: fp8Scale != nil,
             tinyEps: KernelSpecialization.needsTinyEpsPath(eps: options.eps))
         do {

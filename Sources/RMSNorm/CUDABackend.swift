@@ -42,10 +42,9 @@ enum CUDABackend {
             columns: x.columns, elementSize: T.dtype.size, weightSize: W.dtype.size,
             xAddress: x.baseAddress, yAddress: y.baseAddress, weightAddress: weight.address(of: 0),
             xRowStride: x.rowStride, yRowStride: y.rowStride)
-        var plan = LaunchPlan.make(
-            rows: x.rows, columns: x.columns, elementSize: T.dtype.size, vectorWidth: vec,
-            multiprocessors: device.multiprocessorCount, maxSharedMemoryPerBlock: device.maxSharedMemoryPerBlockOptin,
-            maxClusterSize: LaunchPlan.maxClusterSize(arch: device.arch))
+        var plan = heuristicPlan(
+            rows: x.rows, columns: x.columns, elementSize: T.dtype.size, vectorWidth: vec, device: device,
+            interior: interiorAllowed(x: x.baseAddress, ldx: x.rowStride, y: y.baseAddress, ldy: y.rowStride))
         var hints = cacheHints ?? LaunchPlan.defaultCacheHints
         if let explicitPlan {
             try explicitPlan.check(rows: x.rows, columns: x.columns, elementSize: T.dtype.size, alignedVectorWidth: vec,
@@ -66,6 +65,31 @@ enum CUDABackend {
                 y: y.baseAddress, ldy: y.rowStride, rstd: rstd?.address(of: 0) ?? 0, rows: x.rows, columns: x.columns,
                 eps: eps, stream: stream, clusterFallback: explicitPlan == nil)
         } catch { throw .cuda(error) }
+    }
+
+    /// The launcher's plan: the aligned-interior kernels where the vector width is below 16 bytes and
+    /// `interior` allows them, else ``LaunchPlan/make(rows:columns:elementSize:vectorWidth:multiprocessors:maxSharedMemoryPerBlock:maxElementsPerThread:maxClusterSize:)``.
+    static func heuristicPlan(
+        rows: Int, columns: Int, elementSize: Int, vectorWidth vec: Int, device: CUDADevice, interior: Bool,
+        fusedAdd: Bool = false
+    ) -> LaunchPlan {
+        if interior && vec * elementSize < 16, let p = LaunchPlan.interior(
+            rows: rows, columns: columns, elementSize: elementSize, multiprocessors: device.multiprocessorCount,
+            maxSharedMemoryPerBlock: device.maxSharedMemoryPerBlockOptin)
+        {
+            return p
+        }
+        return LaunchPlan.make(
+            rows: rows, columns: columns, elementSize: elementSize, vectorWidth: vec,
+            multiprocessors: device.multiprocessorCount, maxSharedMemoryPerBlock: device.maxSharedMemoryPerBlockOptin,
+            maxElementsPerThread: LaunchPlan.variantElementCap(fusedAdd: fusedAdd, elementSize: elementSize),
+            maxClusterSize: LaunchPlan.maxClusterSize(arch: device.arch))
+    }
+
+    /// Whether every row of y sits at the same offset from a 16-byte boundary as the same row of x (the
+    /// aligned-interior kernels read and write both with one split of the row).
+    static func interiorAllowed(x: UInt64, ldx: Int, y: UInt64, ldy: Int) -> Bool {
+        ldx == ldy && x % 16 == y % 16
     }
 
     /// Launches a planned kernel on raw device addresses (used by the checked entry point above
@@ -203,10 +227,8 @@ public func launchPlan<T: RMSNormElement, W: RMSNormElement>(
     {
         return tuned.0
     }
-    return LaunchPlan.make(
-        rows: x.rows, columns: x.columns, elementSize: T.dtype.size, vectorWidth: vec,
-        multiprocessors: x.device.multiprocessorCount,
-        maxSharedMemoryPerBlock: x.device.maxSharedMemoryPerBlockOptin,
-        maxElementsPerThread: LaunchPlan.variantElementCap(fusedAdd: fusedAdd, elementSize: T.dtype.size),
-        maxClusterSize: LaunchPlan.maxClusterSize(arch: x.device.arch))
+    return CUDABackend.heuristicPlan(
+        rows: x.rows, columns: x.columns, elementSize: T.dtype.size, vectorWidth: vec, device: x.device,
+        interior: !fusedAdd && CUDABackend.interiorAllowed(x: x.baseAddress, ldx: x.rowStride, y: y.baseAddress, ldy: y.rowStride),
+        fusedAdd: fusedAdd)
 }

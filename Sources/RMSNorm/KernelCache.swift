@@ -131,6 +131,9 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
         return list
     }
 
+    /// Aligned-interior kernels present in a module that has them (up to 4 vectors a thread).
+    public var interiorVariants: [Int] { [1, 2, 4] }
+
     /// Register-path kernels present in this module (rows of up to `npt` vectors per thread).
     public var registerVariants: [Int] { [1, 2, 4, 8, 16, 32].filter { $0 * vectorWidth <= 32 } }
     public var kernelNames: [String] {
@@ -138,7 +141,10 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
             return backwardRegisterVariants.map { "rmsnorm_bwd_reg_npt\($0)" } + ["rmsnorm_bwd_reg_npt\(16 / vectorWidth)_r128",
                 "rmsnorm_bwd_loop", "rmsnorm_dw_reduce"]
         }
-        return registerVariants.map { "rmsnorm_fwd_reg_npt\($0)" } + registerVariants.map { "rmsnorm_fwd_row_npt\($0)" }
+        // The aligned-interior kernels: in modules of 16-byte vectors without the fused add or fp8 output.
+        let interior = vectorWidth * input.size == 16 && !residual && !fp8Output
+            ? interiorVariants.map { "rmsnorm_fwd_ai_npt\($0)" } : []
+        return registerVariants.map { "rmsnorm_fwd_reg_npt\($0)" } + registerVariants.map { "rmsnorm_fwd_row_npt\($0)" } + interior
             + ["rmsnorm_fwd_smem", "rmsnorm_fwd_loop", "rmsnorm_fwd_smem_c2", "rmsnorm_fwd_smem_c4", "rmsnorm_fwd_smem_c8",
                 "rmsnorm_fwd_smem_c16", "rmsnorm_fill_normal", "rmsnorm_flush"]
     }

@@ -23,6 +23,10 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
     /// Shared-memory path: blocks per row, 1 or a thread-block cluster of 2, 4, 8 or 16 (sm_90+), each
     /// block staging a slice of ceil(N / vec / clusterSize) vectors; the grid is M · clusterSize.
     public var clusterSize: Int = 1
+    /// Register path on rows that do not start on a 16-byte boundary: 16-byte accesses from each row's
+    /// first boundary on, the elements around them one per lane (`rmsnorm_fwd_ai_npt…`). Chosen by the
+    /// launcher only (``interior(rows:columns:elementSize:multiprocessors:maxSharedMemoryPerBlock:)``).
+    public var alignedInterior: Bool = false
 
     /// The largest cluster a plan may name on a GPU of this compute capability (major · 10 + minor):
     /// 16 from sm_90 on (above 8, the launcher allows the non-portable size), 1 (no clusters) before.
@@ -45,6 +49,13 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
     public var kernelName: String {
         switch path {
         case .registers(let npt):
+            if alignedInterior {
+                switch npt {
+                case 1: return "rmsnorm_fwd_ai_npt1"
+                case 2: return "rmsnorm_fwd_ai_npt2"
+                default: return "rmsnorm_fwd_ai_npt\(npt)"
+                }
+            }
             // Literals, not interpolation: this runs on every launch. A grid that covers every row
             // group (`persistent == false`) runs the loop-free twin, `rmsnorm_fwd_row_npt…`.
             if !persistent {
@@ -77,7 +88,9 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    public var description: String { summary + (persistent ? "" : " grid=all") + (registers128 ? " r128" : "") }
+    public var description: String {
+        summary + (persistent ? "" : " grid=all") + (registers128 ? " r128" : "") + (alignedInterior ? " interior" : "")
+    }
 
     var summary: String {
         switch path {
@@ -292,6 +305,35 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
         return LaunchPlan(path: .loop, vectorWidth: vec, threadsPerRow: 1024, blockSize: 1024, sharedMemoryBytes: 0)
     }
 
+    /// The aligned-interior plan for rows of `columns` elements whose accesses could not all be 16-byte
+    /// vectors (the caller has found the vector width below 16 bytes and checked that x and y rows sit
+    /// alike against 16-byte boundaries), or nil where the register path with 16-byte vectors does not
+    /// fit (then the launcher keeps its narrower vectors). Up to 4 vectors a thread (32 elements of 16-bit
+    /// types, 16 of fp32); at least 2 · VEC threads a row, so each lane holds at most one of the row's
+    /// edge elements. Where `make` would leave the registers for shared memory (more than 3/8 of the slots
+    /// idle), the register layout is kept up to 1,024 threads: the alternative is scalar accesses
+    /// (4096 × 5001 bf16 on the vec-1 shared-memory path: 56.3 µs against Triton's 44.8, V20).
+    public static func interior(
+        rows: Int, columns: Int, elementSize: Int, multiprocessors: Int, maxSharedMemoryPerBlock: Int
+    ) -> LaunchPlan? {
+        let vec = 16 / elementSize
+        guard columns >= 16 * vec else { return nil }
+        let maxElements = elementSize == 4 ? 16 : 32
+        var plan = make(rows: rows, columns: columns / vec * vec, elementSize: elementSize, vectorWidth: vec,
+            multiprocessors: multiprocessors, maxSharedMemoryPerBlock: maxSharedMemoryPerBlock,
+            maxElementsPerThread: maxElements)
+        if plan.path == .sharedMemory || plan.path == .loop {
+            let npt = maxElements / vec
+            let tpr = nextPowerOfTwo(ceilDiv(columns / vec, npt))
+            guard tpr <= 1024 else { return nil }
+            plan = LaunchPlan(path: .registers(vectorsPerThread: npt), vectorWidth: vec, threadsPerRow: tpr,
+                blockSize: tpr, sharedMemoryBytes: 0, persistent: false)
+        }
+        guard case .registers = plan.path, !plan.persistent, plan.threadsPerRow >= 2 * vec else { return nil }
+        plan.alignedInterior = true
+        return plan
+    }
+
     /// Blocks to launch: enough to cover the rows, at most what fits on the GPU at once
     /// (a persistent grid that strides over the rest; no tail wave).
     public func gridSize(rows: Int, multiprocessors: Int, blocksPerMultiprocessor: Int) -> Int {
@@ -310,6 +352,9 @@ extension LaunchPlan {
         let vec = vectorWidth
         guard vec >= 1, vec * elementSize <= 16, alignedVectorWidth % vec == 0 else {
             throw .invalidArgument("plan vector width \(vec) is not allowed here (aligned width is \(alignedVectorWidth))")
+        }
+        guard !alignedInterior else {
+            throw .invalidArgument("aligned-interior plans are the launcher's own; give a plan without it")
         }
         guard blockSize >= 32, blockSize <= 1024, blockSize % 32 == 0, threadsPerRow >= 1 else {
             throw .invalidArgument("plan block size \(blockSize) must be a multiple of 32 up to 1024")

@@ -114,6 +114,33 @@ func expectRefused(
         #expect(plan(1, 262_144, 4, 4, clusters: 1).path == .loop)
         #expect(plan(4096, 32768, 4, 4).clusterSize == 1, "rows that fit one block, and M ≥ SMs: no cluster")
         #expect(plan(1021, 769, 2, 1).path == .registers(vectorsPerThread: 8))
+        // Odd N: the aligned-interior kernels, 16-byte vectors, in modules that have them.
+        if let ai = LaunchPlan.interior(rows: 1021, columns: 769, elementSize: 2, multiprocessors: 132,
+            maxSharedMemoryPerBlock: 232_448)
+        {
+            #expect(ai.alignedInterior && ai.vectorWidth == 8 && ai.threadsPerRow >= 16 && !ai.persistent)
+            #expect(ai.kernelName.hasPrefix("rmsnorm_fwd_ai_npt"))
+            let spec = KernelSpecialization(input: .bfloat16, weight: .bfloat16, vectorWidth: 8)
+            #expect(spec.kernelNames.contains(ai.kernelName))
+            #expect(!KernelSpecialization(input: .bfloat16, weight: .bfloat16, vectorWidth: 8, residual: true)
+                .kernelNames.contains(ai.kernelName))
+            #expect(throws: RMSNormError.self) {
+                try ai.check(rows: 1021, columns: 769, elementSize: 2, alignedVectorWidth: 1,
+                    maxSharedMemoryPerBlock: 232_448, maxClusterSize: 16)
+            }
+        } else {
+            Issue.record("no aligned-interior plan for 1021 x 769 bf16")
+        }
+        let wideOdd = LaunchPlan.interior(rows: 4096, columns: 5001, elementSize: 2, multiprocessors: 132,
+            maxSharedMemoryPerBlock: 232_448)
+        #expect(wideOdd?.path == .registers(vectorsPerThread: 4) && wideOdd?.threadsPerRow == 256)
+        #expect(LaunchPlan.interior(rows: 4096, columns: 40001, elementSize: 2, multiprocessors: 132,
+            maxSharedMemoryPerBlock: 232_448) == nil, "beyond 1,024 threads of 4 vectors: the vec-1 paths")
+        #expect(LaunchPlan.interior(rows: 7, columns: 100, elementSize: 2, multiprocessors: 132,
+            maxSharedMemoryPerBlock: 232_448) == nil, "rows under 16 vectors keep scalar accesses")
+        #expect(CUDABackend.interiorAllowed(x: 0x1000, ldx: 769, y: 0x2000, ldy: 769))
+        #expect(!CUDABackend.interiorAllowed(x: 0x1000, ldx: 769, y: 0x2002, ldy: 769))
+        #expect(!CUDABackend.interiorAllowed(x: 0x1000, ldx: 769, y: 0x2000, ldy: 772))
         // Few rows, but more than SMs: no 1,024-thread blocks (one per SM would take two waves).
         let wide = plan(256, 16384, 2, 8)
         #expect(wide.path == .registers(vectorsPerThread: 4) && wide.threadsPerRow == 512)

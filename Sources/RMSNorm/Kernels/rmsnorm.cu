@@ -37,6 +37,9 @@
 //                         flight per thread), then scaled from shared memory. Reads x once.
 //   rmsnorm_fwd_loop      Row too long for shared memory: two passes over the row; the second
 //                         usually hits L2 because the grid keeps few rows in flight.
+//   rmsnorm_fwd_ai_nptK   (VEC of 16 bytes, no fused add, y of the input type) Rows that do not start
+//                         on a 16-byte boundary: 16-byte accesses from the row's first boundary on,
+//                         the few elements before and after it one per lane (see fwd_ai).
 //   rmsnorm_fwd_smem_cK   (sm_90+) A row split over a thread-block cluster of K blocks (2 to 16),
 //                         each staging a contiguous slice in shared memory; the sums of squares
 //                         are exchanged through distributed shared memory. For few rows (every
@@ -662,6 +665,155 @@ DEFINE_REG(16)
 #endif
 #if VEC <= 1
 DEFINE_REG(32)
+#endif
+
+// ---------------------------------------------------------------------------------------
+// Aligned interior, for rows whose starts are not 16-byte aligned (N not a multiple of 16 bytes'
+// worth of elements, e.g. N = 769): the row is read and written as 16-byte vectors from its first
+// 16-byte boundary on, and its first `head` and last few elements (fewer than VEC each) one per lane.
+// The launcher uses it only when every row of y sits at the same offset from a 16-byte boundary
+// as the same row of x (same row stride and base addresses 16 bytes apart, or in place), for the
+// forward and its casting modes (no fused add, no fp8 output: their other operands would not line
+// up). The weight, whose alignment against the row changes from row to row, is read per element
+// (it stays in L1). Before this, such rows took VEC = 1: one scalar access per element.
+#if RESID == 0 && OUT_T == IN_T && VEC * IN_BYTES == 16
+
+// The rescue for these rows: the same rule as rescue_row, over a plain strided loop.
+__device__ __noinline__ RowScale rescue_row_scalar(const XS* row, bool active, bool rescale, int lane, int tpr, int N,
+                                                   float eps, float* scratch, RowScale keep) {
+    float m = 0.0f;
+    for (int c = lane; active && c < N; c += tpr) m = fmaxf(m, fabsf(load_elem<IN_T>(row[c])));
+    m = row_reduce<true>(m, tpr, scratch + 32);
+#if TINY_EPS
+    const Pow2Scale sc = pow2_scale(m);
+    float s = 0.0f;
+    for (int c = lane; active && c < N; c += tpr) { const float t = (load_elem<IN_T>(row[c]) * sc.f1) * sc.f2; s = fmaf(t, t, s); }
+    const float s2 = row_reduce<false>(s, tpr, scratch + 64);
+    if (!rescale) return keep;
+    RowScale out;
+    float scaled;
+    pow2_finish(s2, N, eps, sc, out.rstd, scaled);
+#if CAST == 2
+    out.rs = round_in(out.rstd);
+    out.xscale = 1.0f;
+#else
+    out.rs = scaled;
+    out.xscale = sc.f1;
+#endif
+    return out;
+#else
+    const float inv = (m > 0.0f && !isinf(m)) ? 1.0f / m : 1.0f;
+    float s = 0.0f;
+    for (int c = lane; active && c < N; c += tpr) { const float t = load_elem<IN_T>(row[c]) * inv; s = fmaf(t, t, s); }
+    const float s2 = row_reduce<false>(s, tpr, scratch + 64);
+    if (!rescale) return keep;
+    RowScale out;
+    out.rstd = inv * rsqrtf(s2 / (float)N + eps * inv * inv);
+    out.rs = mode_rstd(out.rstd);
+    out.xscale = 1.0f;
+    return out;
+#endif
+}
+
+// Grid covers every row group (no loop); tpr >= 2 · VEC (each lane holds at most one edge element).
+template <int NPT>
+__device__ __forceinline__ void fwd_ai(FWD_PARAMS, int tpr)
+{
+    __shared__ float scratch[96];
+    const int tpr_log = __ffs(tpr) - 1;
+    const int lane = threadIdx.x & (tpr - 1);
+    const i64 row = (i64)blockIdx.x * (blockDim.x >> tpr_log) + (threadIdx.x >> tpr_log);
+    const bool active = row < M;
+    const i64 lrow = active ? row : M - 1;
+    const XS* xr = x + lrow * ldx;
+    // Elements ahead of the row's first 16-byte boundary, whole vectors from there, and the first
+    // element after them; the edge elements (the head and the last N - tail) go one to a lane.
+    const int head = min(N, (int)(((16u - ((unsigned)(size_t)xr & 15u)) & 15u) / IN_BYTES));
+    const int body = (N - head) / VEC;
+    const int tail = head + body * VEC;
+    const int e = lane < head ? lane : tail + (lane - head);
+    const bool edge = e < N;
+    const XS* xb = xr + head;
+    XPack raw[NPT];
+#pragma unroll
+    for (int i = 0; i < NPT; ++i) {
+        const int c = i * tpr + lane;
+        if (i == 0) {
+            raw[i] = load_x_if(xb + c * VEC, c < body);
+        } else {
+#pragma unroll
+            for (int v = 0; v < VEC; ++v) raw[i].e[v] = 0;
+            if (c < body) raw[i] = load_x(xb + c * VEC);
+        }
+    }
+    const float xe = edge ? load_elem<IN_T>(xr[e]) : 0.0f;
+    // Small slices: the weight read before the reduction, as the register kernels keep it.
+    constexpr bool WEARLY = NPT * VEC <= 16;
+    WS wq[WEARLY ? NPT : 1][VEC];
+    if (WEARLY) {
+#pragma unroll
+        for (int i = 0; i < NPT; ++i) {
+            const int c = i * tpr + lane;
+#pragma unroll
+            for (int v = 0; v < VEC; ++v) wq[WEARLY ? i : 0][v] = c < body ? w[head + c * VEC + v] : (WS)0;
+        }
+    }
+    const WS we = edge ? w[e] : (WS)0;
+
+    float xv[NPT][VEC];
+    float ss = 0.0f;
+#pragma unroll
+    for (int i = 0; i < NPT; ++i) {
+#pragma unroll
+        for (int v = 0; v < VEC; ++v) {
+            xv[i][v] = load_elem<IN_T>(raw[i].e[v]);
+            ss = fmaf(xv[i][v], xv[i][v], ss);
+        }
+    }
+    ss = fmaf(xe, xe, ss);
+    ss = row_reduce<false>(ss, tpr, scratch);
+    float rstd = finish_rstd(ss, N, eps);
+    float rs = mode_rstd(rstd);
+    float xscale = 1.0f;
+#if TINY_EPS
+    const bool rescale = active && (isinf(ss) || ss < 0x1p-100f);
+#else
+    const bool rescale = active && isinf(ss);
+#endif
+    if (any_in_block(rescale, tpr)) {
+        const RowScale r = rescue_row_scalar(xr, active, rescale, lane, tpr, N, eps, scratch, RowScale{rstd, rs, xscale});
+        rstd = r.rstd;
+        rs = r.rs;
+        xscale = r.xscale;
+    }
+    if (!active) return;
+    if (rstd_out != nullptr && lane == 0) rstd_out[row] = rstd;
+    YS* yr = y + row * ldy;
+    YS* yb = yr + head;
+#pragma unroll
+    for (int i = 0; i < NPT; ++i) {
+        const int c = i * tpr + lane;
+        if (c < body) {
+            float r[VEC];
+#pragma unroll
+            for (int v = 0; v < VEC; ++v) {
+                const WS wv = WEARLY ? wq[WEARLY ? i : 0][v] : w[head + c * VEC + v];
+                r[v] = norm_value(xv[i][v] * xscale, rs, weight_value(load_elem<W_T>(wv), w_offset));
+            }
+            store_y(yb + c * VEC, pack_out(r, out_scale));
+        }
+    }
+    if (edge) yr[e] = store_elem<IN_T>(norm_value(xe * xscale, rs, weight_value(load_elem<W_T>(we), w_offset)));
+}
+
+#define DEFINE_AI(K)                                                                          \
+    extern "C" __global__ void __launch_bounds__(REG_BOUND) rmsnorm_fwd_ai_npt##K(FWD_PARAMS, int tpr) { \
+        fwd_ai<K>(FWD_ARGS, tpr);                                                             \
+    }
+// Up to 4 vectors a thread: 32 elements of 16-bit types, 16 of fp32 (an 8-vector fp32 twin spilled).
+DEFINE_AI(1)
+DEFINE_AI(2)
+DEFINE_AI(4)
 #endif
 
 // ---------------------------------------------------------------------------------------
