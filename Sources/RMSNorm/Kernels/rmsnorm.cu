@@ -505,7 +505,7 @@ __device__ __noinline__ RowScale rescue_row(const XS* again, bool active, bool r
 
 // Register path. LOOP: a persistent grid strides over the row groups; otherwise the grid covers
 // every group once (the launcher's `grid=all` plans) and the kernel has no loop at all.
-template <int NPT, bool WREG, bool LOOP>
+template <int NPT, bool WREG, bool LOOP, bool PACKED>
 __device__ __forceinline__ void fwd_reg(FWD_PARAMS, int tpr)
 {
     __shared__ float scratch[96];  // three reduction slots: sum, max, rescaled sum
@@ -582,14 +582,17 @@ __device__ __forceinline__ void fwd_reg(FWD_PARAMS, int tpr)
             if (active && col < N) store_x(hout + row * ldh + col, raw[i]);
         }
 #endif
-        float xv[NPT][VEC];
+        // PACKED: x stays in its 16-bit form and is widened again for the output (one instruction an
+        // element), which leaves the registers for the weight (V21).
+        float xv[PACKED ? 1 : NPT][VEC];
         float ss = 0.0f;
 #pragma unroll
         for (int i = 0; i < NPT; ++i) {
 #pragma unroll
             for (int v = 0; v < VEC; ++v) {
-                xv[i][v] = load_elem<IN_T>(raw[i].e[v]);
-                ss = fmaf(xv[i][v], xv[i][v], ss);
+                const float f = load_elem<IN_T>(raw[i].e[v]);
+                if (!PACKED) xv[PACKED ? 0 : i][v] = f;
+                ss = fmaf(f, f, ss);
             }
         }
         ss = row_reduce<false>(ss, tpr, scratch);
@@ -626,13 +629,17 @@ __device__ __forceinline__ void fwd_reg(FWD_PARAMS, int tpr)
                     float r[VEC];
                     if (WREG) {
 #pragma unroll
-                        for (int v = 0; v < VEC; ++v)
-                            r[v] = norm_value(xv[i][v] * xscale, rs, weight_value(load_elem<W_T>(wq[WREG ? i : 0].e[v]), w_offset));
+                        for (int v = 0; v < VEC; ++v) {
+                            const float xf = PACKED ? load_elem<IN_T>(raw[i].e[v]) : xv[PACKED ? 0 : i][v];
+                            r[v] = norm_value(xf * xscale, rs, weight_value(load_elem<W_T>(wq[WREG ? i : 0].e[v]), w_offset));
+                        }
                     } else {
                         WPack p = load_w(w + col);
 #pragma unroll
-                        for (int v = 0; v < VEC; ++v)
-                            r[v] = norm_value(xv[i][v] * xscale, rs, weight_value(load_elem<W_T>(p.e[v]), w_offset));
+                        for (int v = 0; v < VEC; ++v) {
+                            const float xf = PACKED ? load_elem<IN_T>(raw[i].e[v]) : xv[PACKED ? 0 : i][v];
+                            r[v] = norm_value(xf * xscale, rs, weight_value(load_elem<W_T>(p.e[v]), w_offset));
+                        }
                     }
                     store_y(yr + col, pack_out(r, out_scale));
                 }
@@ -646,12 +653,19 @@ __device__ __forceinline__ void fwd_reg(FWD_PARAMS, int tpr)
 
 // Weight in registers only while the row slice is small (<= 16 floats per thread): beyond
 // that the registers are better spent on x, and the weight comes from L1.
+// The loop-free kernels with 32 16-bit elements a thread and a 16-bit weight hold both packed
+// (16 + 16 registers), the weight loaded with x ahead of the reduction.
+#ifndef PACKED32
+#define PACKED32 1  // 0: the V20 layout (x widened once, the weight read after the reduction)
+#endif
+#define PACKED_ROW(K) (PACKED32 && IN_T != 0 && W_T != 0 && RESID == 0 && K * VEC == 32)
+#define WREG_ROW(K) ((K * VEC <= 16) || PACKED_ROW(K))
 #define DEFINE_REG(K)                                                                          \
     extern "C" __global__ void __launch_bounds__(REG_BOUND) rmsnorm_fwd_reg_npt##K(FWD_PARAMS, int tpr) { \
-        fwd_reg<K, (K * VEC <= 16), true>(FWD_ARGS, tpr);                                      \
+        fwd_reg<K, (K * VEC <= 16), true, false>(FWD_ARGS, tpr);                               \
     }                                                                                          \
     extern "C" __global__ void __launch_bounds__(REG_BOUND) rmsnorm_fwd_row_npt##K(FWD_PARAMS, int tpr) { \
-        fwd_reg<K, (K * VEC <= 16), false>(FWD_ARGS, tpr);                                     \
+        fwd_reg<K, WREG_ROW(K), false, PACKED_ROW(K)>(FWD_ARGS, tpr);                          \
     }
 
 DEFINE_REG(1)
