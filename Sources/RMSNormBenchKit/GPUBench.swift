@@ -116,7 +116,10 @@ enum GPUBench {
         var xs: [DeviceMatrix<T>] = []
         for _ in 0..<sets { xs.append(try DeviceMatrix<T>(device: device, rows: m, columns: n)) }
         let y = try DeviceMatrix<T>(device: device, rows: m, columns: n)
-        let ys = Array(repeating: y, count: sets)
+        var ys = Array(repeating: y, count: sets)
+        if environmentVariable("RMSNORM_BENCH_Y") == "sets" {  // the V17–V18 way, a y per set, for comparisons
+            for k in 1..<sets { ys[k] = try DeviceMatrix<T>(device: device, rows: m, columns: n) }
+        }
         let x = xs[0]
         let w = try DeviceBuffer<T>(device: device, count: n)
         let seed = SeededRandom.freshSeed()
