@@ -45,6 +45,22 @@ import Testing
             LaunchPlan(path: .loop, vectorWidth: 4, threadsPerRow: 1024, blockSize: 1024, sharedMemoryBytes: 0),
         ]
         for p in plans { #expect(entry(p).plan == p) }
+        var cluster = LaunchPlan(path: .sharedMemory, vectorWidth: 4, threadsPerRow: 1024, blockSize: 1024,
+            sharedMemoryBytes: 65536, persistent: false)
+        cluster.clusterSize = 16
+        #expect(entry(cluster).plan == cluster)
+        #expect(entry(cluster).plan.kernelName == "rmsnorm_fwd_smem_c16")
+    }
+
+    /// Entries written before clusters (no `clusterSize` field) still decode, as one block per row.
+    @Test func entriesFromBeforeClustersDecode() throws {
+        let json = """
+            {"path": "smem", "vectorsPerThread": 0, "vectorWidth": 8, "threadsPerRow": 256, "blockSize": 256,
+             "sharedMemoryBytes": 8192, "persistent": true, "cacheHints": false, "microseconds": 5.5,
+             "heuristicMicroseconds": 6.0, "candidates": 30}
+            """
+        let e = try JSONDecoder().decode(Autotune.Entry.self, from: Data(json.utf8))
+        #expect(e.clusterSize == nil && e.plan.clusterSize == 1 && e.plan.kernelName == "rmsnorm_fwd_smem")
     }
 
     @Test func storeSurvivesAReload() throws {
