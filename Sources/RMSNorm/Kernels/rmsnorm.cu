@@ -21,6 +21,8 @@
 //   OUT_T  element type of y: IN_T, or 3 for float8 e4m3 (y · out_scale, round to nearest even,
 //          saturating at ±448, NaN stays NaN). In modes 1 and 2, y is rounded to IN_T first.
 //   KIND   0: the forward kernels and the utility kernels; 1: the backward kernels.
+//   PACKED32  1 (default): the loop-free register kernels with 32 16-bit elements a thread keep x in
+//          its 16-bit form and the 16-bit weight in registers (V21); 0 for comparisons.
 //
 // Runtime arguments shared by every forward kernel: w_offset is added to the weight in fp32
 // (Gemma: 1), out_scale multiplies y before the fp8 conversion (1 / the dequantisation scale).
