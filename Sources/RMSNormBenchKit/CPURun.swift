@@ -130,6 +130,11 @@ struct CPURun {
             }
         }
         print(format("Measured copy limit: %.1f GB/s", memcpyGBs))
+        let comparisons = PeerComparison.summarize(rows)
+        if !comparisons.isEmpty {
+            print("Ours ÷ numpy (time ratio, > 1: ours faster):")
+            for c in comparisons { print("  " + c.line) }
+        }
         let report = BenchReport(header: header, verification: verification, results: rows)
         try Output.write(report: report, to: options.output)
         print("Wrote \(options.output)/benchmark.csv, benchmark.json, benchmark.svg")

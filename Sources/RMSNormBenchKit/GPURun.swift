@@ -208,6 +208,11 @@ struct GPURun {
             }
         }
         print(format("Theoretical peak: %.0f GB/s; measured copy limit: %.0f GB/s", peak, copyGBs))
+        let comparisons = PeerComparison.summarize(rows)
+        if !comparisons.isEmpty {
+            print("Ours ÷ fastest peer (time ratio, > 1: ours faster):")
+            for c in comparisons { print("  " + c.line) }
+        }
         let stats = KernelCache.shared.statistics
         print(format("Kernel cache: %d compiled (%.2f s in NVRTC, %.0f ms each), %d loaded from disk",
             stats.compiles, stats.compileSeconds, stats.compiles > 0 ? 1000 * stats.compileSeconds / Double(stats.compiles) : 0,
