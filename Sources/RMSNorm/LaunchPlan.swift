@@ -268,7 +268,9 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
             }
             return LaunchPlan(
                 path: .registers(vectorsPerThread: npt), vectorWidth: vec, threadsPerRow: tpr,
-                blockSize: block, sharedMemoryBytes: 0, persistent: false)
+                blockSize: block, sharedMemoryBytes: 0,
+                // One block per row group, unless the groups outnumber a grid's 2^31 − 1 blocks.
+                persistent: ceilDiv(rows, block / tpr) > Int(Int32.max))
         }
         let rowBytes = (columns * elementSize + 15) / 16 * 16
         let threads = max(32, min(fewRows ? 1024 : 256, nextPowerOfTwo(nv)))
@@ -329,7 +331,10 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
             plan = LaunchPlan(path: .registers(vectorsPerThread: npt), vectorWidth: vec, threadsPerRow: tpr,
                 blockSize: tpr, sharedMemoryBytes: 0, persistent: false)
         }
-        guard case .registers = plan.path, !plan.persistent, plan.threadsPerRow >= 2 * vec else { return nil }
+        // No loop in these kernels: one grid must cover every row group.
+        guard case .registers = plan.path, !plan.persistent, plan.threadsPerRow >= 2 * vec,
+            ceilDiv(rows, plan.rowsPerBlock) <= Int(Int32.max)
+        else { return nil }
         plan.alignedInterior = true
         return plan
     }

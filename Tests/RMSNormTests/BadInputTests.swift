@@ -141,6 +141,11 @@ func expectRefused(
         #expect(CUDABackend.interiorAllowed(x: 0x1000, ldx: 769, y: 0x2000, ldy: 769))
         #expect(!CUDABackend.interiorAllowed(x: 0x1000, ldx: 769, y: 0x2002, ldy: 769))
         #expect(!CUDABackend.interiorAllowed(x: 0x1000, ldx: 769, y: 0x2000, ldy: 772))
+        // More row groups than a grid holds: the persistent kernels, and no aligned interior (it has no loop).
+        #expect(plan(3_000_000_000, 4096, 2, 8).persistent)
+        #expect(!plan(4096, 4096, 2, 8).persistent)
+        #expect(LaunchPlan.interior(rows: 20_000_000_000, columns: 769, elementSize: 2, multiprocessors: 132,
+            maxSharedMemoryPerBlock: 232_448) == nil)
         // Few rows, but more than SMs: no 1,024-thread blocks (one per SM would take two waves).
         let wide = plan(256, 16384, 2, 8)
         #expect(wide.path == .registers(vectorsPerThread: 4) && wide.threadsPerRow == 512)
