@@ -474,13 +474,16 @@ __device__ __forceinline__ float row_scaled_sum(const XS* src, bool active, int 
 struct RowScale {
     float rstd, rs, xscale;
 };
-template <int NPT>
-__device__ __noinline__ RowScale rescue_row(const XS* again, bool active, bool rescale, int lane, int tpr, int N, float eps,
-                                            float* scratch, RowScale keep) {
-    const float m = row_reduce<true>(row_max_abs<NPT>(again, active, lane, tpr, N), tpr, scratch + 32);
+// The common part of both rescues: MAXF() gives this thread's largest |x| of the row, SUMF(f1, f2) its
+// Σ((x · f1) · f2)², each over the elements the thread holds (the register and aligned-interior kernels
+// read their rows differently).
+template <typename MaxF, typename SumF>
+__device__ __forceinline__ RowScale rescue_from(MaxF local_max, SumF local_sum, bool rescale, int tpr, int N, float eps,
+                                                float* scratch, RowScale keep) {
+    const float m = row_reduce<true>(local_max(), tpr, scratch + 32);
 #if TINY_EPS
     const Pow2Scale sc = pow2_scale(m);
-    const float s2 = row_reduce<false>(row_scaled_sum<NPT>(again, active, lane, tpr, N, sc.f1, sc.f2), tpr, scratch + 64);
+    const float s2 = row_reduce<false>(local_sum(sc.f1, sc.f2), tpr, scratch + 64);
     if (!rescale) return keep;
     RowScale out;
     float scaled;
@@ -495,7 +498,7 @@ __device__ __noinline__ RowScale rescue_row(const XS* again, bool active, bool r
     return out;
 #else
     const float inv = (m > 0.0f && !isinf(m)) ? 1.0f / m : 1.0f;
-    const float s2 = row_reduce<false>(row_scaled_sum<NPT>(again, active, lane, tpr, N, inv, 1.0f), tpr, scratch + 64);
+    const float s2 = row_reduce<false>(local_sum(inv, 1.0f), tpr, scratch + 64);
     if (!rescale) return keep;
     RowScale out;
     out.rstd = inv * rsqrtf(s2 / (float)N + eps * inv * inv);
@@ -503,6 +506,14 @@ __device__ __noinline__ RowScale rescue_row(const XS* again, bool active, bool r
     out.xscale = 1.0f;
     return out;
 #endif
+}
+
+template <int NPT>
+__device__ __noinline__ RowScale rescue_row(const XS* again, bool active, bool rescale, int lane, int tpr, int N, float eps,
+                                            float* scratch, RowScale keep) {
+    return rescue_from([&] { return row_max_abs<NPT>(again, active, lane, tpr, N); },
+                       [&](float f1, float f2) { return row_scaled_sum<NPT>(again, active, lane, tpr, N, f1, f2); },
+                       rescale, tpr, N, eps, scratch, keep);
 }
 
 // Register path. LOOP: a persistent grid strides over the row groups; otherwise the grid covers
@@ -697,38 +708,17 @@ DEFINE_REG(32)
 // The rescue for these rows: the same rule as rescue_row, over a plain strided loop.
 __device__ __noinline__ RowScale rescue_row_scalar(const XS* row, bool active, bool rescale, int lane, int tpr, int N,
                                                    float eps, float* scratch, RowScale keep) {
-    float m = 0.0f;
-    for (int c = lane; active && c < N; c += tpr) m = fmaxf(m, fabsf(load_elem<IN_T>(row[c])));
-    m = row_reduce<true>(m, tpr, scratch + 32);
-#if TINY_EPS
-    const Pow2Scale sc = pow2_scale(m);
-    float s = 0.0f;
-    for (int c = lane; active && c < N; c += tpr) { const float t = (load_elem<IN_T>(row[c]) * sc.f1) * sc.f2; s = fmaf(t, t, s); }
-    const float s2 = row_reduce<false>(s, tpr, scratch + 64);
-    if (!rescale) return keep;
-    RowScale out;
-    float scaled;
-    pow2_finish(s2, N, eps, sc, out.rstd, scaled);
-#if CAST == 2
-    out.rs = round_in(out.rstd);
-    out.xscale = 1.0f;
-#else
-    out.rs = scaled;
-    out.xscale = sc.f1;
-#endif
-    return out;
-#else
-    const float inv = (m > 0.0f && !isinf(m)) ? 1.0f / m : 1.0f;
-    float s = 0.0f;
-    for (int c = lane; active && c < N; c += tpr) { const float t = load_elem<IN_T>(row[c]) * inv; s = fmaf(t, t, s); }
-    const float s2 = row_reduce<false>(s, tpr, scratch + 64);
-    if (!rescale) return keep;
-    RowScale out;
-    out.rstd = inv * rsqrtf(s2 / (float)N + eps * inv * inv);
-    out.rs = mode_rstd(out.rstd);
-    out.xscale = 1.0f;
-    return out;
-#endif
+    auto local_max = [&] {
+        float m = 0.0f;
+        for (int c = lane; active && c < N; c += tpr) m = fmaxf(m, fabsf(load_elem<IN_T>(row[c])));
+        return m;
+    };
+    auto local_sum = [&](float f1, float f2) {
+        float s = 0.0f;
+        for (int c = lane; active && c < N; c += tpr) { const float t = (load_elem<IN_T>(row[c]) * f1) * f2; s = fmaf(t, t, s); }
+        return s;
+    };
+    return rescue_from(local_max, local_sum, rescale, tpr, N, eps, scratch, keep);
 }
 
 // Grid covers every row group (no loop); tpr >= 2 · VEC (each lane holds at most one edge element).
