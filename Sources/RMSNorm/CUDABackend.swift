@@ -101,7 +101,9 @@ enum CUDABackend {
         outScale: Float = 1, clusterFallback: Bool = true
     ) throws(CUDAError) {
         guard rows > 0 else { return }  // the kernels assume every block has a first row
-        let kernels = try KernelCache.shared.kernels(for: spec, device: device)
+        // A loop-free register plan runs from its row module (tpr fixed at compile time), which is
+        // compiled without the full module when nothing else needs it.
+        let kernels = try KernelCache.shared.kernels(for: spec.rowModule(for: plan) ?? spec, device: device)
         var plan = plan
         var name = plan.kernelName
         guard var function = kernels.functions[name] else { throw .other("kernel \(name) missing from module \(spec)") }

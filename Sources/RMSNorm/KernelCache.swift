@@ -34,6 +34,9 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
     public var tinyEps: Bool = false
     /// Backward with rstd recomputed from x (`RECOMPUTE`), when the forward's rstd is not given.
     public var recompute: Bool = false
+    /// A row module (`ROW_TPR`): only the loop-free register kernels, compiled for rows of exactly this
+    /// many threads; 0 is the full module. See ``rowModule(for:)``.
+    public var rowThreads: Int = 0
 
     public init(input: DType, weight: DType, vectorWidth: Int, cacheHints: Bool = LaunchPlan.defaultCacheHints,
         residual: Bool = false, casting: CastingMode = .gemma, fp8Output: Bool = false, backward: Bool = false,
@@ -65,6 +68,7 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
         if backward { defines.append(("KIND", "1")) }
         if tinyEps { defines.append(("TINY_EPS", "1")) }
         if recompute { defines.append(("RECOMPUTE", "1")) }
+        if rowThreads > 0 { defines.append(("ROW_TPR", "\(rowThreads)")) }
         return CompileOptions(arch: arch, defines: defines + Self.experimentDefines)
     }
 
@@ -82,7 +86,23 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
     public var description: String {
         "x=\(input) w=\(weight) vec=\(vectorWidth)" + (cacheHints ? " hints" : "") + (backward ? " backward" : "")
             + (residual ? " residual" : "") + (casting != .gemma ? " cast=\(casting)" : "") + (fp8Output ? " fp8" : "")
-            + (tinyEps ? " tiny-eps" : "") + (recompute ? " recompute" : "")
+            + (tinyEps ? " tiny-eps" : "") + (recompute ? " recompute" : "") + (rowThreads > 0 ? " row-tpr=\(rowThreads)" : "")
+    }
+
+    /// Whether the launcher runs loop-free register plans from row modules (default); the environment
+    /// variable `RMSNORM_ROW_MODULES=0` keeps them in the full module (for comparisons).
+    public static let rowModulesEnabled = environmentVariable("RMSNORM_ROW_MODULES") != "0"
+
+    /// The row module that runs `plan`, or nil where the plan's kernel lives only in the full module:
+    /// a loop-free register plan of the forward (`rmsnorm_fwd_row_npt…`) gets the module compiled for
+    /// its threads per row (a fraction of the full module's compile time; V22 in benchmarks/NOTES.md).
+    public func rowModule(for plan: LaunchPlan) -> KernelSpecialization? {
+        guard Self.rowModulesEnabled, !backward, rowThreads == 0, case .registers = plan.path, !plan.persistent,
+            !plan.alignedInterior, plan.clusterSize == 1
+        else { return nil }
+        var s = self
+        s.rowThreads = plan.threadsPerRow
+        return s
     }
 
     /// A representative set of variant modules (each flag alone and combined, every input type, the
@@ -137,6 +157,7 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
     /// Register-path kernels present in this module (rows of up to `npt` vectors per thread).
     public var registerVariants: [Int] { [1, 2, 4, 8, 16, 32].filter { $0 * vectorWidth <= 32 } }
     public var kernelNames: [String] {
+        if rowThreads > 0 { return registerVariants.map { "rmsnorm_fwd_row_npt\($0)" } }
         if backward {
             return backwardRegisterVariants.map { "rmsnorm_bwd_reg_npt\($0)" } + ["rmsnorm_bwd_reg_npt\(16 / vectorWidth)_r128",
                 "rmsnorm_bwd_loop", "rmsnorm_dw_reduce"]

@@ -41,21 +41,69 @@ let nvrtcRequired = ProcessInfo.processInfo.environment["RMSNORM_REQUIRE_NVRTC"]
     func variantSpecializationsCompile(arch: Int) throws {
         let specs = KernelSpecialization.variants
         #expect(specs.count == 54)  // 32 variant modules, 16 TINY_EPS ones, 6 with RECOMPUTE alone
-        let failures = Mutex<[String]>([])
-        DispatchQueue.concurrentPerform(iterations: specs.count) { i in
-            let spec = specs[i]
-            do {
-                let cubin = try NVRTC.compileToCUBIN(
-                    source: KernelSource.text, name: "rmsnorm.cu", options: spec.compileOptions(arch: arch))
-                let text = String(decoding: cubin, as: UTF8.self)
-                for name in spec.kernelNames where !text.contains(name) {
-                    failures.withLock { $0.append("\(spec) sm_\(arch): \(name) missing") }
-                }
-            } catch {
-                failures.withLock { $0.append("\(spec) sm_\(arch): \(error)") }
-            }
+        let failures = compileConcurrently(specs, arch: arch) { spec, text in
+            spec.kernelNames.filter { !text.contains($0) }.map { "\($0) missing" }
         }
-        #expect(failures.withLock { $0 }.isEmpty, "\(failures.withLock { $0 })")
+        #expect(failures.isEmpty, "\(failures)")
+    }
+
+    /// Row modules (only the loop-free register kernels, tpr fixed at compile time) compile for every
+    /// input type, the widest and the narrowest vector, the smallest and largest tpr, and with the
+    /// variant flags the forward-style variants add; each holds every row kernel its full module has.
+    @Test(.enabled(if: nvrtcAvailable || nvrtcRequired), arguments: [80, 90])
+    func rowModulesCompile(arch: Int) throws {
+        var list: [KernelSpecialization] = []
+        for input in DType.allCases {
+            for vec in [16 / input.size, 1] {
+                for tpr in [1, 32, 256, 1024] {
+                    var s = KernelSpecialization(input: input, weight: input, vectorWidth: vec)
+                    s.rowThreads = tpr
+                    list.append(s)
+                }
+            }
+            var v = KernelSpecialization(input: input, weight: .float32, vectorWidth: 16 / input.size, residual: true,
+                casting: .llama, fp8Output: true, tinyEps: true)
+            v.rowThreads = 128
+            list.append(v)
+        }
+        let failures = compileConcurrently(list, arch: arch) { spec, text in
+            var full = spec
+            full.rowThreads = 0
+            let expected = full.kernelNames.filter { $0.hasPrefix("rmsnorm_fwd_row_npt") }
+            var problems = spec.kernelNames == expected ? [] : ["names \(spec.kernelNames)"]
+            problems += expected.filter { !text.contains($0) }.map { "\($0) missing" }
+            // Nothing else: no persistent, shared-memory or utility kernel in a row module.
+            problems += ["rmsnorm_fwd_reg_npt1", "rmsnorm_fwd_smem", "rmsnorm_flush"].filter { text.contains($0) }.map { "\($0) present" }
+            return problems
+        }
+        #expect(failures.isEmpty, "\(failures)")
+    }
+
+    /// Which plans run from a row module, and the module's options.
+    @Test func rowModuleChoice() {
+        let spec = KernelSpecialization(input: .bfloat16, weight: .bfloat16, vectorWidth: 8)
+        let row = LaunchPlan(path: .registers(vectorsPerThread: 2), vectorWidth: 8, threadsPerRow: 256, blockSize: 256,
+            sharedMemoryBytes: 0, persistent: false)
+        let r = spec.rowModule(for: row)
+        #expect(r?.rowThreads == 256)
+        #expect(r?.compileOptions(arch: 90).flags.contains("-DROW_TPR=256") == true)
+        #expect(r?.kernelNames == ["rmsnorm_fwd_row_npt1", "rmsnorm_fwd_row_npt2", "rmsnorm_fwd_row_npt4"])
+        #expect(r?.kernelNames.contains(row.kernelName) == true)
+        #expect(!spec.compileOptions(arch: 90).flags.contains { $0.contains("ROW_TPR") })
+        // The full module keeps everything else: persistent grids, shared memory, aligned interior, the backward.
+        var persistent = row
+        persistent.persistent = true
+        #expect(spec.rowModule(for: persistent) == nil)
+        #expect(spec.rowModule(for: LaunchPlan(path: .sharedMemory, vectorWidth: 8, threadsPerRow: 512, blockSize: 512,
+            sharedMemoryBytes: 8192, persistent: false)) == nil)
+        var interior = row
+        interior.alignedInterior = true
+        #expect(spec.rowModule(for: interior) == nil)
+        let backward = KernelSpecialization(input: .bfloat16, weight: .bfloat16, vectorWidth: 8, backward: true)
+        #expect(backward.rowModule(for: row) == nil)
+        // Variant flags carry over.
+        let add = KernelSpecialization(input: .float16, weight: .float32, vectorWidth: 8, residual: true, fp8Output: true)
+        #expect(add.rowModule(for: row)?.residual == true && add.rowModule(for: row)?.fp8Output == true)
     }
 
     @Test func variantFlagsOnlyWhenSet() {
@@ -99,4 +147,24 @@ let nvrtcRequired = ProcessInfo.processInfo.environment["RMSNORM_REQUIRE_NVRTC"]
             #expect(error.description.contains("sm_11"))
         }
     }
+}
+
+/// Compiles the specialisations in parallel (NVRTC is thread-safe); `check` lists the problems of one
+/// CUBIN (as text, where entry-point names appear). Returns every problem and compile error.
+private func compileConcurrently(
+    _ specs: [KernelSpecialization], arch: Int, check: @escaping @Sendable (KernelSpecialization, String) -> [String]
+) -> [String] {
+    let failures = Mutex<[String]>([])
+    DispatchQueue.concurrentPerform(iterations: specs.count) { i in
+        let spec = specs[i]
+        do {
+            let cubin = try NVRTC.compileToCUBIN(
+                source: KernelSource.text, name: "rmsnorm.cu", options: spec.compileOptions(arch: arch))
+            let problems = check(spec, String(decoding: cubin, as: UTF8.self))
+            failures.withLock { $0 += problems.map { "\(spec) sm_\(arch): \($0)" } }
+        } catch {
+            failures.withLock { $0.append("\(spec) sm_\(arch): \(error)") }
+        }
+    }
+    return failures.withLock { $0 }
 }
