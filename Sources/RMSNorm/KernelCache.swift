@@ -94,11 +94,12 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
     public static let rowModulesEnabled = environmentVariable("RMSNORM_ROW_MODULES") != "0"
 
     /// The row module that runs `plan`, or nil where the plan's kernel lives only in the full module:
-    /// a loop-free register plan of the forward (`rmsnorm_fwd_row_npt…`) gets the module compiled for
-    /// its threads per row (a fraction of the full module's compile time; V22 in benchmarks/NOTES.md).
+    /// a loop-free register plan of the forward (`rmsnorm_fwd_row_npt…`, and the aligned-interior
+    /// `rmsnorm_fwd_ai_npt…`) gets the module compiled for its threads per row (a fraction of the full
+    /// module's compile time; V22, V24 in benchmarks/NOTES.md).
     public func rowModule(for plan: LaunchPlan) -> KernelSpecialization? {
         guard Self.rowModulesEnabled, !backward, rowThreads == 0, case .registers = plan.path, !plan.persistent,
-            !plan.alignedInterior, plan.clusterSize == 1
+            plan.clusterSize == 1
         else { return nil }
         var s = self
         s.rowThreads = plan.threadsPerRow
@@ -157,14 +158,14 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
     /// Register-path kernels present in this module (rows of up to `npt` vectors per thread).
     public var registerVariants: [Int] { [1, 2, 4, 8, 16, 32].filter { $0 * vectorWidth <= 32 } }
     public var kernelNames: [String] {
-        if rowThreads > 0 { return registerVariants.map { "rmsnorm_fwd_row_npt\($0)" } }
+        // The aligned-interior kernels: in modules of 16-byte vectors without the fused add or fp8 output.
+        let interior = vectorWidth * input.size == 16 && !residual && !fp8Output && !backward
+            ? interiorVariants.map { "rmsnorm_fwd_ai_npt\($0)" } : []
+        if rowThreads > 0 { return registerVariants.map { "rmsnorm_fwd_row_npt\($0)" } + interior }
         if backward {
             return backwardRegisterVariants.map { "rmsnorm_bwd_reg_npt\($0)" } + ["rmsnorm_bwd_reg_npt\(16 / vectorWidth)_r128",
                 "rmsnorm_bwd_loop", "rmsnorm_dw_reduce"]
         }
-        // The aligned-interior kernels: in modules of 16-byte vectors without the fused add or fp8 output.
-        let interior = vectorWidth * input.size == 16 && !residual && !fp8Output
-            ? interiorVariants.map { "rmsnorm_fwd_ai_npt\($0)" } : []
         return registerVariants.map { "rmsnorm_fwd_reg_npt\($0)" } + registerVariants.map { "rmsnorm_fwd_row_npt\($0)" } + interior
             + ["rmsnorm_fwd_smem", "rmsnorm_fwd_loop", "rmsnorm_fwd_smem_c2", "rmsnorm_fwd_smem_c4", "rmsnorm_fwd_smem_c8",
                 "rmsnorm_fwd_smem_c16", "rmsnorm_fill_normal", "rmsnorm_flush"]

@@ -69,7 +69,7 @@ let nvrtcRequired = ProcessInfo.processInfo.environment["RMSNORM_REQUIRE_NVRTC"]
         let failures = compileConcurrently(list, arch: arch) { spec, text in
             var full = spec
             full.rowThreads = 0
-            let expected = full.kernelNames.filter { $0.hasPrefix("rmsnorm_fwd_row_npt") }
+            let expected = full.kernelNames.filter { $0.hasPrefix("rmsnorm_fwd_row_npt") || $0.hasPrefix("rmsnorm_fwd_ai_npt") }
             var problems = spec.kernelNames == expected ? [] : ["names \(spec.kernelNames)"]
             problems += expected.filter { !text.contains($0) }.map { "\($0) missing" }
             // Nothing else: no persistent, shared-memory or utility kernel in a row module.
@@ -87,10 +87,11 @@ let nvrtcRequired = ProcessInfo.processInfo.environment["RMSNORM_REQUIRE_NVRTC"]
         let r = spec.rowModule(for: row)
         #expect(r?.rowThreads == 256)
         #expect(r?.compileOptions(arch: 90).flags.contains("-DROW_TPR=256") == true)
-        #expect(r?.kernelNames == ["rmsnorm_fwd_row_npt1", "rmsnorm_fwd_row_npt2", "rmsnorm_fwd_row_npt4"])
+        #expect(r?.kernelNames == ["rmsnorm_fwd_row_npt1", "rmsnorm_fwd_row_npt2", "rmsnorm_fwd_row_npt4",
+            "rmsnorm_fwd_ai_npt1", "rmsnorm_fwd_ai_npt2", "rmsnorm_fwd_ai_npt4"])
         #expect(r?.kernelNames.contains(row.kernelName) == true)
         #expect(!spec.compileOptions(arch: 90).flags.contains { $0.contains("ROW_TPR") })
-        // The full module keeps everything else: persistent grids, shared memory, aligned interior, the backward.
+        // The full module keeps everything else: persistent grids, shared memory, clusters, the backward.
         var persistent = row
         persistent.persistent = true
         #expect(spec.rowModule(for: persistent) == nil)
@@ -98,7 +99,10 @@ let nvrtcRequired = ProcessInfo.processInfo.environment["RMSNORM_REQUIRE_NVRTC"]
             sharedMemoryBytes: 8192, persistent: false)) == nil)
         var interior = row
         interior.alignedInterior = true
-        #expect(spec.rowModule(for: interior) == nil)
+        #expect(spec.rowModule(for: interior)?.kernelNames.contains(interior.kernelName) == true)
+        // No aligned interior where the fused add or the fp8 output is compiled in.
+        #expect(!KernelSpecialization(input: .bfloat16, weight: .bfloat16, vectorWidth: 8, residual: true)
+            .rowModule(for: row)!.kernelNames.contains(interior.kernelName))
         let backward = KernelSpecialization(input: .bfloat16, weight: .bfloat16, vectorWidth: 8, backward: true)
         #expect(backward.rowModule(for: row) == nil)
         // Variant flags carry over.

@@ -24,8 +24,8 @@
 //   PACKED32  1 (default): the loop-free register kernels with 32 16-bit elements a thread keep x in
 //          its 16-bit form and the 16-bit weight in registers (V21); 0 for comparisons.
 //   ROW_TPR  0 (default): the full module. > 0: a row module, holding only the loop-free register
-//          kernels rmsnorm_fwd_row_nptK, compiled for rows of exactly ROW_TPR threads (their `tpr`
-//          argument is ignored): shifts, masks and the block reduction are fixed at compile time,
+//          kernels rmsnorm_fwd_row_nptK (and, where the full module has them, rmsnorm_fwd_ai_nptK),
+//          compiled for rows of exactly ROW_TPR threads (their `tpr` argument is ignored): shifts, masks and the block reduction are fixed at compile time,
 //          which shortens the dependent chain from the loads to the stores (V22: ~0.2 µs at M <= 256).
 //          The launcher compiles one for each tpr its loop-free plans use.
 //
@@ -33,7 +33,7 @@
 // (Gemma: 1), out_scale multiplies y before the fp8 conversion (1 / the dequantisation scale).
 //
 // Kernels (one module holds all of them for its (IN_T, W_T, VEC); a row module, ROW_TPR > 0, only
-// the loop-free register kernels):
+// the loop-free register and aligned-interior kernels):
 //   rmsnorm_fwd_reg_nptK  Row held in registers: `tpr` threads per row, each holding K
 //                         vectors; blockDim.x / tpr rows per block; the grid strides over row
 //                         groups (persistent grid). Small K: the weight is kept in registers
@@ -720,7 +720,6 @@ DEFINE_REG(32)
 // forward and its casting modes (no fused add, no fp8 output: their other operands would not line
 // up). The weight, whose alignment against the row changes from row to row, is read per element
 // (it stays in L1). Before this, such rows took VEC = 1: one scalar access per element.
-#if ROW_TPR == 0  // a row module ends here
 #if RESID == 0 && OUT_T == IN_T && VEC * IN_BYTES == 16
 
 // The rescue for these rows: the same rule as rescue_row, over a plain strided loop.
@@ -743,6 +742,7 @@ __device__ __noinline__ RowScale rescue_row_scalar(const XS* row, bool active, b
 template <int NPT>
 __device__ __forceinline__ void fwd_ai(FWD_PARAMS, int tpr)
 {
+    if (ROW_TPR > 0) tpr = ROW_TPR;  // a row module: the launcher passes the same value
     __shared__ float scratch[96];
     const int tpr_log = __ffs(tpr) - 1;
     const int lane = threadIdx.x & (tpr - 1);
@@ -839,6 +839,8 @@ DEFINE_AI(1)
 DEFINE_AI(2)
 DEFINE_AI(4)
 #endif
+
+#if ROW_TPR == 0  // a row module ends here
 
 // ---------------------------------------------------------------------------------------
 // Block-per-row paths for long rows. blockDim.x is a multiple of 32 (up to 1024).
