@@ -214,9 +214,7 @@ struct GPURun {
             for c in comparisons { print("  " + c.line) }
         }
         let stats = KernelCache.shared.statistics
-        print(format("Kernel cache: %d compiled (%.2f s in NVRTC, %.0f ms each), %d loaded from disk",
-            stats.compiles, stats.compileSeconds, stats.compiles > 0 ? 1000 * stats.compileSeconds / Double(stats.compiles) : 0,
-            stats.diskHits) + " (\(KernelCache.shared.directory))")
+        print(kernelCacheLine(stats, directory: KernelCache.shared.directory))
 
         let report = BenchReport(header: header, verification: verification, results: rows)
         try Output.write(report: report, to: options.output)
@@ -234,4 +232,13 @@ struct GPURun {
         default: return p
         }
     }
+}
+
+/// The run's last line: compiles (with NVRTC time) and disk-cache hits of this process.
+func kernelCacheLine(_ stats: KernelCacheStatistics, directory: String) -> String {
+    // Each argument typed on its own: `c ? double : 0` passed as a C vararg became an Int when c was
+    // false, which shifted the arguments after it (the line read "0 loaded from disk" until session 6).
+    let msEach: Double = stats.compiles > 0 ? 1000 * stats.compileSeconds / Double(stats.compiles) : 0
+    return format("Kernel cache: %d compiled (%.2f s in NVRTC, %.0f ms each), %d loaded from disk",
+        stats.compiles, stats.compileSeconds, msEach, stats.diskHits) + " (\(directory))"
 }

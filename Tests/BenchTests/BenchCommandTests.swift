@@ -12,6 +12,18 @@ func scratchFolder() -> String {
 }
 
 @Suite struct ShapeParsingTests {
+    /// The kernel-cache line reports disk hits also when nothing was compiled (a C-vararg typing slip
+    /// once printed "0 compiled … 0 loaded from disk" for a run served entirely from disk).
+    @Test func kernelCacheLineCounts() {
+        var stats = KernelCacheStatistics()
+        stats.diskHits = 15
+        #expect(kernelCacheLine(stats, directory: "/c") == "Kernel cache: 0 compiled (0.00 s in NVRTC, 0 ms each), 15 loaded from disk (/c)")
+        stats.compiles = 4
+        stats.compileSeconds = 2
+        stats.diskHits = 3
+        #expect(kernelCacheLine(stats, directory: "/c") == "Kernel cache: 4 compiled (2.00 s in NVRTC, 500 ms each), 3 loaded from disk (/c)")
+    }
+
     @Test func customShapes() throws {
         let s = try Suites.parse("4096x7168:bf16,1x4096:fp16, 7X3", defaultType: .float32)
         #expect(s.map(\.description) == ["4096x7168:bf16", "1x4096:fp16", "7x3:fp32"])
