@@ -103,10 +103,11 @@ enum CUDABackend {
         guard rows > 0 else { return }  // the kernels assume every block has a first row
         // A loop-free register plan runs from its row module (tpr fixed at compile time), which is
         // compiled without the full module when nothing else needs it.
-        let kernels = try KernelCache.shared.kernels(for: spec.rowModule(for: plan) ?? spec, device: device)
+        let module = spec.rowModule(for: plan) ?? spec
+        let kernels = try KernelCache.shared.kernels(for: module, device: device)
         var plan = plan
         var name = plan.kernelName
-        guard var function = kernels.functions[name] else { throw .other("kernel \(name) missing from module \(spec)") }
+        guard var function = kernels.functions[name] else { throw .other("kernel \(name) missing from module \(module)") }
         if plan.sharedMemoryBytes > 48 * 1024 {
             try function.setMaxDynamicSharedMemory(plan.sharedMemoryBytes)
         }
@@ -125,7 +126,7 @@ enum CUDABackend {
                     maxElementsPerThread: LaunchPlan.variantElementCap(fusedAdd: spec.residual, elementSize: spec.input.size),
                     maxClusterSize: 8)
                 name = plan.kernelName
-                guard let f = kernels.functions[name] else { throw .other("kernel \(name) missing from module \(spec)") }
+                guard let f = kernels.functions[name] else { throw .other("kernel \(name) missing from module \(module)") }
                 function = f
                 if plan.sharedMemoryBytes > 48 * 1024 { try function.setMaxDynamicSharedMemory(plan.sharedMemoryBytes) }
             }

@@ -34,8 +34,8 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
     public var tinyEps: Bool = false
     /// Backward with rstd recomputed from x (`RECOMPUTE`), when the forward's rstd is not given.
     public var recompute: Bool = false
-    /// A row module (`ROW_TPR`): only the loop-free register kernels, compiled for rows of exactly this
-    /// many threads; 0 is the full module. See ``rowModule(for:)``.
+    /// A row module (`ROW_TPR`): only the loop-free register and aligned-interior kernels, compiled for
+    /// rows of exactly this many threads; 0 is the full module. See ``rowModule(for:)``.
     public var rowThreads: Int = 0
 
     public init(input: DType, weight: DType, vectorWidth: Int, cacheHints: Bool = LaunchPlan.defaultCacheHints,
@@ -96,7 +96,7 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
     /// The row module that runs `plan`, or nil where the plan's kernel lives only in the full module:
     /// a loop-free register plan of the forward (`rmsnorm_fwd_row_npt…`, and the aligned-interior
     /// `rmsnorm_fwd_ai_npt…`) gets the module compiled for its threads per row (a fraction of the full
-    /// module's compile time; V22, V24 in benchmarks/NOTES.md).
+    /// module's compile time; V22 in benchmarks/NOTES.md).
     public func rowModule(for plan: LaunchPlan) -> KernelSpecialization? {
         guard Self.rowModulesEnabled, !backward, rowThreads == 0, case .registers = plan.path, !plan.persistent,
             plan.clusterSize == 1
