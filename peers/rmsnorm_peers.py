@@ -22,6 +22,7 @@ Variants (request field "variant"; each peer that has the variant, the same timi
 """
 import json
 import math
+import os
 import sys
 import traceback
 
@@ -319,6 +320,11 @@ def flush_l2():
 
 
 def time_events(call, reps):
+    if os.environ.get("RMSNORM_BENCH_STATE") == "readback":
+        # As rmsnorm-bench: a read to the host before the timed repetitions, so that every method is
+        # timed in the state such work leaves (later event times ~1 µs longer; V26 in benchmarks/NOTES.md).
+        flush_l2()
+        _flush[:16].cpu()
     starts = [torch.cuda.Event(enable_timing=True) for _ in range(reps)]
     ends = [torch.cuda.Event(enable_timing=True) for _ in range(reps)]
     for i in range(reps):

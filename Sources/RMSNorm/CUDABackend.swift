@@ -199,17 +199,39 @@ public enum DeviceRandom {
 extension DeviceRandom {
     /// Overwrites `memory` (a multiple of 16 bytes) with a kernel; used to flush L2 between timings.
     public static func overwrite(_ memory: DeviceMemory, value: UInt32, stream: CUDAStream? = nil) throws(RMSNormError) {
-        let device = memory.device
+        var args = KernelArguments()
+        args.append(memory.address)
+        args.append(Int64(memory.byteCount / 16))
+        args.append(value)
+        try launchUtility("rmsnorm_flush", blocks: memory.device.multiprocessorCount * 4, on: memory.device,
+            stream: stream, arguments: args)
+    }
+
+    /// Copies the first `byteCount` bytes (a multiple of 16) of `source` to `target` with a kernel, in
+    /// stream order: the benchmark's copy reference without the driver's memcpy (V26 in benchmarks/NOTES.md).
+    public static func copy(from source: DeviceMemory, to target: DeviceMemory, byteCount: Int, stream: CUDAStream? = nil)
+        throws(RMSNormError)
+    {
+        precondition(byteCount % 16 == 0 && byteCount <= source.byteCount && byteCount <= target.byteCount)
+        guard byteCount > 0 else { return }
+        var args = KernelArguments()
+        args.append(source.address)
+        args.append(target.address)
+        args.append(Int64(byteCount / 16))
+        try launchUtility("rmsnorm_copy", blocks: min(ceilDiv(byteCount / 16, 512), source.device.multiprocessorCount * 4),
+            on: source.device, stream: stream, arguments: args)
+    }
+
+    /// Launches one of the utility kernels of the fp32 forward module, 512 threads a block.
+    private static func launchUtility(
+        _ name: String, blocks: Int, on device: CUDADevice, stream: CUDAStream?, arguments: KernelArguments
+    ) throws(RMSNormError) {
         do {
             let kernels = try KernelCache.shared.kernels(
                 for: KernelSpecialization(input: .float32, weight: .float32, vectorWidth: 1), device: device)
-            var args = KernelArguments()
-            args.append(memory.address)
-            args.append(Int64(memory.byteCount / 16))
-            args.append(value)
             try device.makeCurrent()
-            try kernels.functions["rmsnorm_flush"]!.launch(
-                LaunchConfiguration(grid: device.multiprocessorCount * 4, block: 512), stream: stream, arguments: args)
+            try kernels.functions[name]!.launch(
+                LaunchConfiguration(grid: blocks, block: 512), stream: stream, arguments: arguments)
         } catch { throw .cuda(error) }
     }
 }

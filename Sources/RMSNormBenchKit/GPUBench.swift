@@ -28,9 +28,18 @@ final class GPUTimer {
         flushBuffer = try DeviceMemory(device: device, byteCount: 256 << 20)
     }
 
+    /// `RMSNORM_BENCH_STATE=readback`: a 16-byte read to the host right before each method's timed
+    /// repetitions (peers.py does the same), so that every method is timed after work of another engine,
+    /// which leaves later event-timed kernels ~1 µs longer in that process (V26 in benchmarks/NOTES.md).
+    static let readbackFirst = environmentVariable("RMSNORM_BENCH_STATE") == "readback"
+
     func measure(repetitions: Int, graphK: Int? = nil, warmup: Int = 3, _ work: () throws -> Void) throws -> Timing {
         for _ in 0..<warmup { try work() }
         try stream.synchronize()
+        if Self.readbackFirst {
+            var bytes = [UInt8](repeating: 0, count: 16)
+            try bytes.withUnsafeMutableBytes { try flushBuffer.download(into: $0) }
+        }
         while events.count < 2 * repetitions { events.append(try CUDAEvent(device: device)) }
         var graph: CUDAGraph?
         if let k = graphK {
@@ -78,7 +87,7 @@ enum GPUBench {
         let b = try DeviceMemory(device: timer.device, byteCount: n)
         try a.fill(byte: 1, stream: timer.stream)
         let t = try timer.measure(repetitions: 30) {
-            try DeviceMemory.copy(from: a, to: b, byteCount: n, stream: timer.stream)
+            try copyBytes(from: a, to: b, byteCount: n, stream: timer.stream)
         }
         return 2.0 * Double(n) / (t.medianMicroseconds * 1e-6)
     }
@@ -157,7 +166,7 @@ enum GPUBench {
         let copy = try timer.measure(repetitions: reps, graphK: graphK) {
             let k = turn % sets
             turn += 1
-            try DeviceMemory.copy(from: xs[k].buffer.memory, to: ys[k].buffer.memory, byteCount: copyBytes, stream: timer.stream)
+            try Self.copyBytes(from: xs[k].buffer.memory, to: ys[k].buffer.memory, byteCount: copyBytes, stream: timer.stream)
         }
         // Correctness of what was timed: recompute, then compare up to 64 rows with the reference.
         try poisonY()
@@ -237,10 +246,22 @@ enum GPUBench {
         let a = try DeviceMemory(device: device, byteCount: max(16, copyBytes))
         let b = try DeviceMemory(device: device, byteCount: max(16, copyBytes))
         let copy = try timer.measure(repetitions: reps) {
-            try DeviceMemory.copy(from: a, to: b, byteCount: copyBytes, stream: s)
+            try Self.copyBytes(from: a, to: b, byteCount: copyBytes, stream: s)
         }
         return OursMeasurement(timing: timing, copy: copy, plan: plan.isEmpty ? variant.rawValue : plan, maxError: nil,
             copyBytes: 2 * copyBytes)
+    }
+
+    /// How the copy references are made: "memcpy" (cuMemcpyDtoDAsync) or "kernel" (`rmsnorm_copy`), from
+    /// `RMSNORM_BENCH_COPY`.
+    static let copyWithKernel = environmentVariable("RMSNORM_BENCH_COPY") == "kernel"
+
+    static func copyBytes(from a: DeviceMemory, to b: DeviceMemory, byteCount: Int, stream: CUDAStream) throws {
+        if copyWithKernel && byteCount % 16 == 0 {
+            try DeviceRandom.copy(from: a, to: b, byteCount: byteCount, stream: stream)
+        } else {
+            try DeviceMemory.copy(from: a, to: b, byteCount: byteCount, stream: stream)
+        }
     }
 
     /// RMSNORM_BENCH_EPS: eps for every timed call (e.g. 0, to time the TINY_EPS modules); the default else.

@@ -154,7 +154,25 @@ DEFAULT_VARIANTS = "ours:npt1,ours:npt2,ours:npt4," + ",".join(PROBES) + "," + "
 CU_FUNC_ATTRIBUTE_PREFERRED_SHARED_MEMORY_CARVEOUT = 9
 
 
-def main():
+def time_rounds(methods, rounds, per, title, width=30):
+    """Warms every method up, then times them in `rounds` rounds of `per` repetitions each (in the
+    order given) with peers.py's `time_events`, and prints each one's median and minimum."""
+    for f in methods.values():
+        for _ in range(3):
+            f()
+    peers.torch.cuda.synchronize()
+    times = {name: [] for name in methods}
+    for _ in range(rounds):
+        for name, f in methods.items():
+            times[name] += peers.time_events(f, per)
+    print(f"{title}  (median of {rounds * per}, µs)")
+    for name, t in times.items():
+        print(f"  {name:{width}s} {statistics.median(t):7.3f}  min {min(t):6.3f}")
+    sys.stdout.flush()
+
+
+def settings():
+    """torch, the cache folder, N, the dtype's name, the dtype, its kernel code and the 16-byte vector width."""
     torch = peers.import_torch() or peers.torch
     directory = os.environ.get("RMSNORM_CACHE_DIR", "/tmp/rmsnorm-cache")
     n = int(os.environ.get("N", "4096"))
@@ -162,6 +180,11 @@ def main():
     dtype = {"bf16": torch.bfloat16, "fp16": torch.float16, "fp32": torch.float32}[dtype_name]
     in_t = {"fp32": 0, "fp16": 1, "bf16": 2}[dtype_name]
     vec = 16 // torch.empty((), dtype=dtype).element_size()
+    return torch, directory, n, dtype_name, dtype, in_t, vec
+
+
+def main():
+    torch, directory, n, dtype_name, dtype, in_t, vec = settings()
     key, cubin = find_module(directory, in_t, vec)
     print("module:", key)
     drv = Driver()
@@ -235,18 +258,7 @@ def main():
             if not err <= limit:
                 raise SystemExit(f"{spec} wrong: {err} ulp")
             methods[spec] = call
-        for f in methods.values():
-            for _ in range(3):
-                f()
-        torch.cuda.synchronize()
-        times = {name: [] for name in methods}
-        for _ in range(rounds):
-            for name, f in methods.items():
-                times[name] += peers.time_events(f, per)
-        print(f"{m}x{n}:{dtype_name}  (median of {rounds * per}, µs)")
-        for name, t in times.items():
-            print(f"  {name:30s} {statistics.median(t):7.3f}  min {min(t):6.3f}")
-        sys.stdout.flush()
+        time_rounds(methods, rounds, per, f"{m}x{n}:{dtype_name}")
 
 
 if __name__ == "__main__":

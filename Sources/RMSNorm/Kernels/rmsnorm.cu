@@ -80,6 +80,9 @@
 #ifndef RESID
 #define RESID 0
 #endif
+#ifndef WBATCH
+#define WBATCH 1  // 0: the V25 order (each weight vector loaded where it is used), for comparisons
+#endif
 #ifndef CAST
 #define CAST 0
 #endif
@@ -646,6 +649,22 @@ __device__ __forceinline__ void fwd_reg(FWD_PARAMS, int tpr)
         if (active) {
             if (rstd_out != nullptr && lane == 0) rstd_out[row] = rstd;
             YS* yr = y + row * ldy;
+            // Weight read after the reduction (not held in registers): every vector of it requested
+            // before the first is used. Loaded where each is used, under its own column test, the loads
+            // were serialised with the stores of y (one L2 round trip per vector; 256 x 4096 bf16 fused
+            // add 8.7 -> 7.9 us, V26). Only where the packed weight fits in 16 registers (fp32 with 8
+            // vectors a thread spilled).
+            constexpr bool WB = WBATCH && !WREG && NPT * VEC * sizeof(WS) <= 64;
+            WPack wl[WB ? NPT : 1];
+            if (WB) {
+#pragma unroll
+                for (int i = 0; i < NPT; ++i) {
+                    const int col = (i * tpr + lane) * VEC;
+#pragma unroll
+                    for (int v = 0; v < VEC; ++v) wl[WB ? i : 0].e[v] = 0;
+                    wl[WB ? i : 0] = load_w_if(w + col, col < N);
+                }
+            }
 #pragma unroll
             for (int i = 0; i < NPT; ++i) {
                 const int col = (i * tpr + lane) * VEC;
@@ -658,7 +677,7 @@ __device__ __forceinline__ void fwd_reg(FWD_PARAMS, int tpr)
                             r[v] = norm_value(xf * xscale, rs, weight_value(load_elem<W_T>(wq[WREG ? i : 0].e[v]), w_offset));
                         }
                     } else {
-                        WPack p = load_w(w + col);
+                        const WPack p = WB ? wl[WB ? i : 0] : load_w(w + col);
 #pragma unroll
                         for (int v = 0; v < VEC; ++v) {
                             const float xf = PACKED ? load_elem<IN_T>(raw[i].e[v]) : xv[PACKED ? 0 : i][v];
@@ -1053,6 +1072,12 @@ DEFINE_CLUSTER(16)
 extern "C" __global__ void rmsnorm_flush(uint4* dst, i64 n, unsigned v) {
     const uint4 word = make_uint4(v, v, v, v);
     for (i64 i = (i64)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += (i64)gridDim.x * blockDim.x) dst[i] = word;
+}
+
+// Copies n 16-byte words: the benchmark's same-size copy, as a kernel (a device-to-device memcpy
+// left later kernels' event times ~1.3 µs longer in that process; V26 in benchmarks/NOTES.md).
+extern "C" __global__ void rmsnorm_copy(const uint4* __restrict__ src, uint4* __restrict__ dst, i64 n) {
+    for (i64 i = (i64)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += (i64)gridDim.x * blockDim.x) dst[i] = src[i];
 }
 
 // Fills n elements with standard-normal values times `scale` (counter-based hash and
