@@ -80,6 +80,9 @@
 #ifndef RESID
 #define RESID 0
 #endif
+#ifndef FP8_PACK
+#define FP8_PACK 0  // 1: fp8 output vectors packed in registers (experiment; see pack_out)
+#endif
 #ifndef WBATCH
 #define WBATCH 1  // 0: the V25 order (each weight vector loaded where it is used), for comparisons
 #endif
@@ -326,7 +329,24 @@ __device__ __forceinline__ YPack pack_out(float (&r)[VEC], float out_scale) {
 #endif
         r[v] *= out_scale;
     }
-#if VEC >= 2
+#if FP8_PACK && __CUDA_ARCH__ >= 890 && (VEC == 4 || VEC == 8)
+    // Four elements a 32-bit word from two paired conversions (the lower-addressed element in the
+    // lower byte), instead of bytes written into the union: that went through local memory (ptxas:
+    // an 8-byte stack frame, a store and a load per vector). Experiment, not yet verified on a GPU.
+    unsigned words[VEC / 4];
+#pragma unroll
+    for (int q = 0; q < VEC / 4; ++q) {
+        unsigned short lo, hi;
+        asm("cvt.rn.satfinite.e4m3x2.f32 %0, %1, %2;" : "=h"(lo) : "f"(r[4 * q + 1]), "f"(r[4 * q]));
+        asm("cvt.rn.satfinite.e4m3x2.f32 %0, %1, %2;" : "=h"(hi) : "f"(r[4 * q + 3]), "f"(r[4 * q + 2]));
+        words[q] = (unsigned)lo | ((unsigned)hi << 16);
+    }
+#if VEC == 8
+    out.raw = make_uint2(words[0], words[1]);
+#else
+    out.raw = words[0];
+#endif
+#elif VEC >= 2
 #pragma unroll
     for (int v = 0; v < VEC; v += 2) e4m3_pair(r[v], r[v + 1], out.e[v], out.e[v + 1]);
 #else
