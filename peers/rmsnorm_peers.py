@@ -319,7 +319,17 @@ def flush_l2():
     _flush.fill_(0xA5)
 
 
+def hold_cycles():
+    """SM clock cycles to wait after each flush (RMSNORM_BENCH_HOLD, as rmsnorm-bench; 0 = off), so the
+    host has enqueued the call before the start event is reached and host time is never measured."""
+    try:
+        return max(0, int(os.environ.get("RMSNORM_BENCH_HOLD", "400000")))
+    except ValueError:
+        return 400000
+
+
 def time_events(call, reps):
+    hold = hold_cycles()
     if os.environ.get("RMSNORM_BENCH_STATE") == "readback":
         # As rmsnorm-bench: a read to the host before the timed repetitions, so that every method is
         # timed in the state such work leaves (later event times ~1 µs longer; V26 in benchmarks/NOTES.md).
@@ -329,6 +339,8 @@ def time_events(call, reps):
     ends = [torch.cuda.Event(enable_timing=True) for _ in range(reps)]
     for i in range(reps):
         flush_l2()
+        if hold:
+            torch.cuda._sleep(hold)
         starts[i].record()
         call()
         ends[i].record()

@@ -24,7 +24,7 @@ for step in "$@"; do
     verify-quick) $bench verify --quick >"$log" 2>&1 ;;
     memcheck | racecheck | initcheck | synccheck)
         # Every variant case and the forward matrix up to 200 K elements a case, under the tool.
-        timeout "${SAN_TIMEOUT:-600}" compute-sanitizer --tool "$step" --print-limit 20 $bench verify --quick --max-elements 200000 >"$log" 2>&1 ;;
+        timeout "${SAN_TIMEOUT:-600}" compute-sanitizer --tool "$step" --print-limit 20 $bench verify --quick --max-elements "${SAN_ELEMENTS:-200000}" >"$log" 2>&1 ;;
     resources) $bench resources --variants >"$log" 2>&1 ;;
     stress) $bench stress >"$log" 2>&1 ;;
     host) $bench host >"$log" 2>&1 ;;

@@ -222,16 +222,26 @@ extension DeviceRandom {
             on: source.device, stream: stream, arguments: args)
     }
 
-    /// Launches one of the utility kernels of the fp32 forward module, 512 threads a block.
+    /// Keeps `stream` busy for `cycles` SM clock cycles (one thread spinning on the clock): the
+    /// benchmark's hold between the L2 flush and the start event, long enough for the host to enqueue
+    /// the timed call, so only device time is measured whatever the caller's host overhead.
+    public static func hold(cycles: Int64, on device: CUDADevice, stream: CUDAStream? = nil) throws(RMSNormError) {
+        guard cycles > 0 else { return }
+        var args = KernelArguments()
+        args.append(cycles)
+        try launchUtility("rmsnorm_spin", blocks: 1, threads: 1, on: device, stream: stream, arguments: args)
+    }
+
+    /// Launches one of the utility kernels of the fp32 forward module (512 threads a block unless told).
     private static func launchUtility(
-        _ name: String, blocks: Int, on device: CUDADevice, stream: CUDAStream?, arguments: KernelArguments
+        _ name: String, blocks: Int, threads: Int = 512, on device: CUDADevice, stream: CUDAStream?, arguments: KernelArguments
     ) throws(RMSNormError) {
         do {
             let kernels = try KernelCache.shared.kernels(
                 for: KernelSpecialization(input: .float32, weight: .float32, vectorWidth: 1), device: device)
             try device.makeCurrent()
             try kernels.functions[name]!.launch(
-                LaunchConfiguration(grid: blocks, block: 512), stream: stream, arguments: arguments)
+                LaunchConfiguration(grid: blocks, block: threads), stream: stream, arguments: arguments)
         } catch { throw .cuda(error) }
     }
 }

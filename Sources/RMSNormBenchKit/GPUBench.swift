@@ -33,6 +33,17 @@ final class GPUTimer {
     /// which leaves later event-timed kernels ~1 µs longer in that process (V26 in benchmarks/NOTES.md).
     static let readbackFirst = environmentVariable("RMSNORM_BENCH_STATE") == "readback"
 
+    /// SM clock cycles the stream waits after each flush, before the start event (`RMSNORM_BENCH_HOLD`,
+    /// cycles; 0 turns it off; peers.py reads the same variable and waits with `torch.cuda._sleep`). The
+    /// host enqueues the timed call meanwhile, so a method's host time (Python dispatch, Dynamo's guards,
+    /// a Triton launcher) never lands between the events; without it, a call whose host time outran the
+    /// flush was timed as host time (V27 in benchmarks/NOTES.md).
+    static let holdCycles: Int64 = {
+        guard let text = environmentVariable("RMSNORM_BENCH_HOLD") else { return defaultHoldCycles }
+        return max(0, Int64(text) ?? defaultHoldCycles)
+    }()
+    static let defaultHoldCycles: Int64 = 400_000  // ~0.2 ms at the H100's 1.98 GHz
+
     func measure(repetitions: Int, graphK: Int? = nil, warmup: Int = 3, _ work: () throws -> Void) throws -> Timing {
         for _ in 0..<warmup { try work() }
         try stream.synchronize()
@@ -49,6 +60,7 @@ final class GPUTimer {
         }
         for i in 0..<repetitions {
             try DeviceRandom.overwrite(flushBuffer, value: UInt32(truncatingIfNeeded: i), stream: stream)
+            try DeviceRandom.hold(cycles: Self.holdCycles, on: device, stream: stream)
             try events[2 * i].record(on: stream)
             if let graph { try graph.launch(on: stream) } else { try work() }
             try events[2 * i + 1].record(on: stream)

@@ -34,9 +34,10 @@ struct GPURun {
         print(format("Measured copy limit: %.0f GB/s (1 GiB device-to-device copy, read + write; %.1f%% of peak)",
             copyGBs, 100 * copyGBs / peak))
         print("Driver: \(driver), NVRTC: \(nvrtc.major).\(nvrtc.minor)")
+        let hold = GPUTimer.holdCycles > 0 ? format(", then a %lld-cycle hold", GPUTimer.holdCycles) : ", no hold"
         let timingText = options.graph
-            ? "CUDA graph of \(options.graphK) launches, L2 flushed (256 MB) before each replay, median"
-            : "CUDA events on the legacy default stream (as the peers), L2 flushed (256 MB) before each repetition, median of ≥ \(max(50, options.reps))"
+            ? "CUDA graph of \(options.graphK) launches, L2 flushed (256 MB)\(hold) before each replay, median"
+            : "CUDA events on the legacy default stream (as the peers), L2 flushed (256 MB)\(hold) before each repetition, median of ≥ \(max(50, options.reps))"
         var header = ReportHeader(
             backend: "cuda", device: device.name, compute_capability: "\(device.computeCapability.major).\(device.computeCapability.minor)",
             multiprocessors: device.multiprocessorCount, l2_bytes: device.l2CacheBytes, theoretical_gbps: peak,

@@ -132,6 +132,10 @@ def main():
             # "…#tag": a second entry of the same method (for order effects)
             name = spec
             spec = spec.partition("#")[0]
+            # "…!ex": launched through cuLaunchKernelEx instead of cuLaunchKernel (ours and probes)
+            launch = sh.launcher
+            if spec.endswith("!ex"):
+                spec, launch = spec[:-3], sh.launcher_ex
             spec, _, at = spec.partition("@")
             h, y = outs[int(at or 0)]
             # Operations of other engines, timed like a method, to see what they leave for the methods after
@@ -169,7 +173,7 @@ def main():
                 pa = [ctypes.c_void_p(x.data_ptr()), ctypes.c_void_p(r.data_ptr()), ctypes.c_void_p(w.data_ptr()),
                       ctypes.c_void_p(h.data_ptr()), ctypes.c_void_p(y.data_ptr()), ctypes.c_int64(n),
                       ctypes.c_int(n), ctypes.c_float(eps)]
-                call = sh.launcher(drv, fn, m, threads, 0, stream, pa)
+                call = launch(drv, fn, m, threads, 0, stream, pa)
                 check(spec, call, h, y, hd, ref_y, dtype)
                 methods[name] = call
                 continue
@@ -182,15 +186,21 @@ def main():
             if cubin is None:
                 print(f"  ({spec}: no cached module with ROW_TPR={tpr})")
                 continue
-            if defines:
-                cubin = sh.nvrtc_compile(ours_source, key.split(" ")[3:] + ["-D" + d for d in defines])
+            if defines:  # "arch=sm_90a" replaces the cached module's -arch option; others are -D defines
+                options = key.split(" ")[3:]
+                for d in defines:
+                    if d.startswith("arch="):
+                        options = [o for o in options if not o.startswith(("-arch=", "--gpu-architecture="))] + ["--gpu-architecture=" + d[5:]]
+                    else:
+                        options.append("-D" + d)
+                cubin = sh.nvrtc_compile(ours_source, options)
             fn = drv.function(drv.load(cubin), f"rmsnorm_fwd_row_npt{npt}")
             pa = [ctypes.c_void_p(x.data_ptr()), ctypes.c_int64(n), ctypes.c_void_p(r.data_ptr()),
                   ctypes.c_int64(n), ctypes.c_void_p(h.data_ptr()), ctypes.c_int64(n),
                   ctypes.c_void_p(w.data_ptr()), ctypes.c_void_p(y.data_ptr()), ctypes.c_int64(n),
                   ctypes.c_void_p(0), ctypes.c_int64(m), ctypes.c_int(n), ctypes.c_float(eps),
                   ctypes.c_float(0.0), ctypes.c_float(1.0), ctypes.c_int(tpr)]
-            call = sh.launcher(drv, fn, m, tpr, 0, stream, pa)
+            call = launch(drv, fn, m, tpr, 0, stream, pa)
             check(spec, call, h, y, hd, ref_y, dtype)
             methods[name] = call
         sh.time_rounds(methods, rounds, per, f"{m}x{n}:{dtype_name} add", width=24)

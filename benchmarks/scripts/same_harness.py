@@ -78,6 +78,26 @@ def launcher(drv, fn, grid, block, smem, stream, args):
     return call
 
 
+class LaunchConfig(ctypes.Structure):  # CUlaunchConfig, no attributes
+    _fields_ = [("gridDimX", ctypes.c_uint), ("gridDimY", ctypes.c_uint), ("gridDimZ", ctypes.c_uint),
+                ("blockDimX", ctypes.c_uint), ("blockDimY", ctypes.c_uint), ("blockDimZ", ctypes.c_uint),
+                ("sharedMemBytes", ctypes.c_uint), ("hStream", ctypes.c_void_p), ("attrs", ctypes.c_void_p),
+                ("numAttrs", ctypes.c_uint)]
+
+
+def launcher_ex(drv, fn, grid, block, smem, stream, args):
+    """As `launcher`, through cuLaunchKernelEx (the entry point Triton's launcher uses)."""
+    params = (ctypes.c_void_p * len(args))(*[ctypes.cast(ctypes.pointer(a), ctypes.c_void_p) for a in args])
+    cfg = LaunchConfig(grid, 1, 1, block, 1, 1, smem, stream, None, 0)
+
+    def call():
+        rc = drv.lib.cuLaunchKernelEx(ctypes.byref(cfg), fn, params, None)
+        if rc != 0:
+            raise RuntimeError(f"cuLaunchKernelEx: {rc}")
+    call.keep = (args, params, cfg)
+    return call
+
+
 def fresh_y(drv, fn, grid, block, smem, stream, make_args, x):
     """A launcher whose y is a new tensor each call (PyTorch's caching allocator), as the peers' is."""
     torch = peers.torch

@@ -21,6 +21,10 @@
 //   OUT_T  element type of y: IN_T, or 3 for float8 e4m3 (y · out_scale, round to nearest even,
 //          saturating at ±448, NaN stays NaN). In modes 1 and 2, y is rounded to IN_T first.
 //   KIND   0: the forward kernels and the utility kernels; 1: the backward kernels.
+//   XPOLICY  L2 eviction priority of the register kernels' 16-byte loads of x and the residual:
+//          2 evict_last (the forward's default, sm_80+; V27: faster after the benchmark's flush, no
+//          shape slower), 1 evict_first, 0 normal (the backward's default).
+//   FP8_PACK  1 (default): fp8 output vectors packed in registers (V27); 0 for comparisons.
 //   PACKED32  1 (default): the loop-free register kernels with 32 16-bit elements a thread keep x in
 //          its 16-bit form and the 16-bit weight in registers (V21); 0 for comparisons.
 //   ROW_TPR  0 (default): the full module. > 0: a row module, holding only the loop-free register
@@ -81,7 +85,7 @@
 #define RESID 0
 #endif
 #ifndef FP8_PACK
-#define FP8_PACK 0  // 1: fp8 output vectors packed in registers (experiment; see pack_out)
+#define FP8_PACK 1  // 0: fp8 output bytes written through a union (local memory; V27), for comparisons
 #endif
 #ifndef WBATCH
 #define WBATCH 1  // 0: the V25 order (each weight vector loaded where it is used), for comparisons
@@ -94,6 +98,12 @@
 #endif
 #ifndef KIND
 #define KIND 0
+#endif
+#ifndef XPOLICY
+// L2 eviction priority of the forward's 16-byte loads of x (and of the residual): 2 evict_last, the
+// default (V27 on an H100 after the benchmark's flush: fused add at 16-256 rows -7 to -14%, 4096 x 4096
+// bf16 forward -5.6%, no shape slower); 1 evict_first (no effect), 0 normal. Not in the backward (not measured).
+#define XPOLICY (KIND == 1 ? 0 : 2)
 #endif
 #ifndef TINY_EPS
 #define TINY_EPS 0  // 1 (the launcher sets it when eps < 2^-80): rows whose Σx² underflows are rescaled too
@@ -270,13 +280,35 @@ __device__ __forceinline__ XPack load_x_plain(const XS* p) {
 LD16_IF(ld16_if, "ld.global")
 LD16_IF(ld16_cs_if, "ld.global.cs")
 LD16_IF(ld16_nc_if, "ld.global.nc")
+// The same with an L2 eviction priority (a fractional policy over the whole access, as the
+// L2::cache_hint operand wants; the plain qualifier exists only for 32-byte loads).
+#define LD16_POLICY_IF(NAME, PRIORITY)                                                                \
+    __device__ __forceinline__ uint4 NAME(const void* p, bool pred) {                                 \
+        uint4 v;                                                                                      \
+        asm volatile("{ .reg .pred q; .reg .b64 pol; setp.ne.b32 q, %5, 0;\n\t"                       \
+                     "createpolicy.fractional.L2::" PRIORITY ".b64 pol, 1.0;\n\t"                      \
+                     "mov.b32 %0, 0; mov.b32 %1, 0; mov.b32 %2, 0; mov.b32 %3, 0;\n\t"                 \
+                     "@q ld.global.L2::cache_hint.v4.u32 {%0, %1, %2, %3}, [%4], pol; }"              \
+                     : "=r"(v.x), "=r"(v.y), "=r"(v.z), "=r"(v.w) : "l"(p), "r"((int)pred));          \
+        return v;                                                                                     \
+    }
+LD16_POLICY_IF(ld16_ef_if, "evict_first")
+LD16_POLICY_IF(ld16_el_if, "evict_last")
 
 #define IN_BYTES (IN_T == 0 ? 4 : 2)
 #define W_BYTES (W_T == 0 ? 4 : 2)
 __device__ __forceinline__ XPack load_x_if(const XS* p, bool pred) {
     XPack v;
 #if VEC * IN_BYTES == 16
-    v.raw = CACHE_HINTS ? ld16_cs_if(p, pred) : ld16_if(p, pred);
+#if CACHE_HINTS
+    v.raw = ld16_cs_if(p, pred);
+#elif XPOLICY == 2 && __CUDA_ARCH__ >= 800  // createpolicy: sm_80 and later
+    v.raw = ld16_el_if(p, pred);
+#elif XPOLICY == 1 && __CUDA_ARCH__ >= 800
+    v.raw = ld16_ef_if(p, pred);
+#else
+    v.raw = ld16_if(p, pred);
+#endif
 #else
 #pragma unroll
     for (int k = 0; k < VEC; ++k) v.e[k] = 0;
@@ -332,7 +364,7 @@ __device__ __forceinline__ YPack pack_out(float (&r)[VEC], float out_scale) {
 #if FP8_PACK && __CUDA_ARCH__ >= 890 && (VEC == 4 || VEC == 8)
     // Four elements a 32-bit word from two paired conversions (the lower-addressed element in the
     // lower byte), instead of bytes written into the union: that went through local memory (ptxas:
-    // an 8-byte stack frame, a store and a load per vector). Experiment, not yet verified on a GPU.
+    // an 8-byte stack frame, a store and a load per vector; V27: 3-4% faster at >= 4096 rows).
     unsigned words[VEC / 4];
 #pragma unroll
     for (int q = 0; q < VEC / 4; ++q) {
@@ -1092,6 +1124,13 @@ DEFINE_CLUSTER(16)
 extern "C" __global__ void rmsnorm_flush(uint4* dst, i64 n, unsigned v) {
     const uint4 word = make_uint4(v, v, v, v);
     for (i64 i = (i64)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += (i64)gridDim.x * blockDim.x) dst[i] = word;
+}
+
+// Waits `cycles` SM clock cycles and returns: the benchmark's hold after each flush, so the host has
+// enqueued the timed call before its start event is reached (host time never lands in an event time).
+extern "C" __global__ void rmsnorm_spin(long long cycles) {
+    const long long start = clock64();
+    while (clock64() - start < cycles) {}
 }
 
 // Copies n 16-byte words: the benchmark's same-size copy, as a kernel (a device-to-device memcpy
