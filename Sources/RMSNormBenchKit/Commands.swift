@@ -83,6 +83,7 @@ public struct BenchOptions: ParsableArguments {
             do { _ = try Suites.parse(shapes, defaultType: .float32) } catch { throw ValidationError(error.description) }
         }
         guard reps >= 1 else { throw ValidationError("--reps must be at least 1") }
+        do { try BenchEnvironment.validate(environmentVariable) } catch { throw ValidationError(error.description) }
         guard BenchVariant(rawValue: variant) != nil else {
             throw ValidationError("unknown variant '\(variant)'; choose one of: \(BenchVariant.allCases.map(\.rawValue).joined(separator: ", "))")
         }

@@ -38,10 +38,8 @@ final class GPUTimer {
     /// host enqueues the timed call meanwhile, so a method's host time (Python dispatch, Dynamo's guards,
     /// a Triton launcher) never lands between the events; without it, a call whose host time outran the
     /// flush was timed as host time (V27 in benchmarks/NOTES.md).
-    static let holdCycles: Int64 = {
-        guard let text = environmentVariable("RMSNORM_BENCH_HOLD") else { return defaultHoldCycles }
-        return max(0, Int64(text) ?? defaultHoldCycles)
-    }()
+    static let holdCycles: Int64 =
+        environmentVariable("RMSNORM_BENCH_HOLD").flatMap(BenchEnvironment.holdCycles(parsing:)) ?? defaultHoldCycles
     static let defaultHoldCycles: Int64 = 400_000  // ~0.2 ms at the H100's 1.98 GHz
 
     func measure(repetitions: Int, graphK: Int? = nil, warmup: Int = 3, _ work: () throws -> Void) throws -> Timing {

@@ -155,3 +155,38 @@ func numpyAvailable() -> Bool {
         #expect(SVGChart.compactCount(1_048_576) == "1Mi" && SVGChart.compactCount(4096) == "4Ki" && SVGChart.compactCount(199) == "199")
     }
 }
+
+@Suite struct BenchEnvironmentTests {
+    func check(_ env: [String: String]) throws(BenchOptionError) {
+        try BenchEnvironment.validate { env[$0] }
+    }
+
+    @Test func unsetAndDocumentedValuesPass() throws {
+        try check([:])
+        try check(["RMSNORM_BENCH_HOLD": "0", "RMSNORM_BENCH_PLACEMENTS": "1", "RMSNORM_BENCH_EPS": "0",
+                   "RMSNORM_BENCH_STATE": "readback", "RMSNORM_BENCH_COPY": "kernel", "RMSNORM_BENCH_STREAM": "created",
+                   "RMSNORM_BENCH_Y": "sets", "RMSNORM_BENCH_DATA": "host", "RMSNORM_BENCH_RECOMPUTE": "1"])
+        try check(["RMSNORM_BENCH_HOLD": "400000", "RMSNORM_BENCH_EPS": "1e-6", "RMSNORM_BENCH_PLACEMENTS": "64"])
+        #expect(BenchEnvironment.holdCycles(parsing: "123") == 123)
+        #expect(GPUTimer.defaultHoldCycles == 400_000)
+    }
+
+    /// A mistyped switch stops the run and the message names the variable, the value and what it takes.
+    @Test(arguments: [
+        ("RMSNORM_BENCH_HOLD", "-1"), ("RMSNORM_BENCH_HOLD", "2e5"), ("RMSNORM_BENCH_HOLD", "off"),
+        ("RMSNORM_BENCH_PLACEMENTS", "0"), ("RMSNORM_BENCH_PLACEMENTS", "65"), ("RMSNORM_BENCH_EPS", "-1"),
+        ("RMSNORM_BENCH_EPS", "nan"), ("RMSNORM_BENCH_STATE", "read-back"), ("RMSNORM_BENCH_COPY", "Kernel"),
+        ("RMSNORM_BENCH_STREAM", "new"), ("RMSNORM_BENCH_Y", "set"), ("RMSNORM_BENCH_DATA", "gpu"),
+        ("RMSNORM_BENCH_RECOMPUTE", "yes"),
+    ])
+    func badValuesAreRefusedByName(name: String, value: String) {
+        do {
+            try check([name: value])
+            Issue.record("\(name)=\(value) was accepted")
+        } catch {
+            #expect(error.description.hasPrefix("\(name)=\(value) is not understood: it takes "))
+            #expect(error.description.hasSuffix("Fix it or unset it."))
+        }
+        #expect(BenchEnvironment.switches.contains { $0.name == name })
+    }
+}

@@ -1,0 +1,45 @@
+/// The bench's environment switches (README: the variable table and the method section). Each is
+/// checked before a run starts, so a mistyped value stops the run with a message instead of
+/// silently timing the default.
+public enum BenchEnvironment {
+    public struct Switch: Sendable {
+        public var name: String
+        /// What the variable accepts, for the error message.
+        public var accepts: String
+        var isValid: @Sendable (String) -> Bool
+    }
+
+    public static let switches: [Switch] = [
+        Switch(name: "RMSNORM_BENCH_HOLD", accepts: "a whole number of SM clock cycles ≥ 0 (default 400000; 0 for none)") {
+            holdCycles(parsing: $0) != nil
+        },
+        Switch(name: "RMSNORM_BENCH_PLACEMENTS", accepts: "a whole number from 1 to 64 (default 8)") {
+            Int($0).map { (1...64).contains($0) } ?? false
+        },
+        Switch(name: "RMSNORM_BENCH_EPS", accepts: "a finite number ≥ 0, e.g. 0 or 1e-6") {
+            Float($0).map { $0.isFinite && $0 >= 0 } ?? false
+        },
+        Switch(name: "RMSNORM_BENCH_STATE", accepts: "readback (unset: no read before the timings)") { $0 == "readback" },
+        Switch(name: "RMSNORM_BENCH_COPY", accepts: "kernel or memcpy (the default)") { ["kernel", "memcpy"].contains($0) },
+        Switch(name: "RMSNORM_BENCH_STREAM", accepts: "created or legacy (the default)") { ["created", "legacy"].contains($0) },
+        Switch(name: "RMSNORM_BENCH_Y", accepts: "sets (a y per input set) or one (the default)") { ["sets", "one"].contains($0) },
+        Switch(name: "RMSNORM_BENCH_DATA", accepts: "host (inputs made on the CPU) or device (the default)") { ["host", "device"].contains($0) },
+        Switch(name: "RMSNORM_BENCH_RECOMPUTE", accepts: "1 (the backward recomputes rstd) or 0 (the default)") { ["0", "1"].contains($0) },
+    ]
+
+    /// Throws for the first switch whose value it does not accept; `lookup` reads a variable (nil: unset).
+    public static func validate(_ lookup: (String) -> String?) throws(BenchOptionError) {
+        for s in switches {
+            guard let value = lookup(s.name) else { continue }
+            if !s.isValid(value) {
+                throw BenchOptionError("\(s.name)=\(value) is not understood: it takes \(s.accepts). Fix it or unset it.")
+            }
+        }
+    }
+
+    /// `RMSNORM_BENCH_HOLD`'s value: cycles ≥ 0, nil for anything else.
+    public static func holdCycles(parsing text: String) -> Int64? {
+        guard let v = Int64(text), v >= 0 else { return nil }
+        return v
+    }
+}
