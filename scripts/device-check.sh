@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One GPU session's steps, run on the device machine from the repository root:
-#   scripts/device-check.sh STEP...   (steps: env verify verify-quick memcheck racecheck initcheck synccheck resources stress host
+#   scripts/device-check.sh STEP...   (SAN_ELEMENTS, SAN_TIMEOUT for the sanitizer steps; steps: env verify verify-quick memcheck racecheck initcheck synccheck resources stress host
 #                                      bench:ARGS, e.g. "bench:--variant backward --suite llm")
 # Needs .gpu/rmsnorm-bench (scripts/build-gpu-binary.sh) and, for Liger, .whl/ (carried).
 # Logs go to $OUT (one file per step, numbered); set OUT when running by hand.
@@ -23,7 +23,7 @@ for step in "$@"; do
     verify) $bench verify >"$log" 2>&1 ;;
     verify-quick) $bench verify --quick >"$log" 2>&1 ;;
     memcheck | racecheck | initcheck | synccheck)
-        # Every variant case and the forward matrix up to 200 K elements a case, under the tool.
+        # Every variant case and the forward matrix up to SAN_ELEMENTS (default 200 K) elements a case, under the tool.
         timeout "${SAN_TIMEOUT:-600}" compute-sanitizer --tool "$step" --print-limit 20 $bench verify --quick --max-elements "${SAN_ELEMENTS:-200000}" >"$log" 2>&1 ;;
     resources) $bench resources --variants >"$log" 2>&1 ;;
     stress) $bench stress >"$log" 2>&1 ;;
