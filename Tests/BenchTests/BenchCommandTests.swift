@@ -190,3 +190,13 @@ func numpyAvailable() -> Bool {
         #expect(BenchEnvironment.switches.contains { $0.name == name })
     }
 }
+
+extension BenchEnvironmentTests {
+    /// The peers' harness falls back to the same hold as ours when RMSNORM_BENCH_HOLD is unset, and
+    /// waits after its flush as ours does, so both time device work the same way.
+    @Test func peersScriptHoldsAsOursDoes() {
+        let script = String(decoding: PackageResources.peers_py, as: UTF8.self)
+        #expect(script.contains("os.environ.get(\"RMSNORM_BENCH_HOLD\", \"\(GPUTimer.defaultHoldCycles)\")"))
+        #expect(script.contains("torch.cuda._sleep(hold)"))
+    }
+}
