@@ -185,10 +185,17 @@ public enum Autotune {
     ) throws(RMSNormError) -> Entry {
         let device = x.device
         let heuristic = launchPlan(for: x, weight: weight, into: y, consultingAutotune: false)
+        // The key and the candidates take the operands' aligned width (what the launcher looks plans up by); an
+        // aligned-interior heuristic (rows off 16-byte boundaries) is the launcher's own and runs without a plan.
+        let vec = alignedVectorWidth(x, weight: weight, y: y)
         let key = Key(deviceName: device.name, arch: device.arch, input: T.dtype, weight: W.dtype, columns: x.columns,
-            vectorWidth: heuristic.vectorWidth, rows: x.rows)
+            vectorWidth: vec, rows: x.rows)
+        func run(_ plan: LaunchPlan, _ hints: Bool) throws(RMSNormError) {
+            try CUDABackend.forward(x: x, weight: weight, y: y, rstd: nil, eps: eps, stream: stream,
+                plan: plan.alignedInterior ? nil : plan, cacheHints: hints)
+        }
         if !force, let e = shared.entry(for: key) {
-            try rmsNorm(x, weight: weight, eps: eps, into: y, plan: e.plan, cacheHints: e.cacheHints, stream: stream)
+            try run(e.plan, e.cacheHints)
             return e
         }
         guard repetitions >= 1 else { throw .invalidArgument("repetitions must be at least 1") }
@@ -200,11 +207,11 @@ public enum Autotune {
         }
         let events = try cuda { () throws(CUDAError) in try (0..<(2 * repetitions)).map { _ throws(CUDAError) in try CUDAEvent(device: device) } }
         func time(_ plan: LaunchPlan, _ hints: Bool) throws(RMSNormError) -> Double {
-            for _ in 0..<2 { try rmsNorm(x, weight: weight, eps: eps, into: y, plan: plan, cacheHints: hints, stream: stream) }
+            for _ in 0..<2 { try run(plan, hints) }
             for i in 0..<repetitions {
                 try DeviceRandom.overwrite(flush.memory, value: UInt32(truncatingIfNeeded: i), stream: stream)
                 try cuda { () throws(CUDAError) in try events[2 * i].record(on: stream) }
-                try rmsNorm(x, weight: weight, eps: eps, into: y, plan: plan, cacheHints: hints, stream: stream)
+                try run(plan, hints)
                 try cuda { () throws(CUDAError) in try events[2 * i + 1].record(on: stream) }
             }
             try cuda { () throws(CUDAError) in try events[2 * repetitions - 1].synchronize() }
@@ -224,7 +231,7 @@ public enum Autotune {
         let heuristicHints = LaunchPlan.defaultCacheHints
         _ = try time(heuristic, heuristicHints)
         let candidates = LaunchPlan.candidates(
-            rows: x.rows, columns: x.columns, elementSize: T.dtype.size, vectorWidth: heuristic.vectorWidth,
+            rows: x.rows, columns: x.columns, elementSize: T.dtype.size, vectorWidth: vec,
             maxSharedMemoryPerBlock: device.maxSharedMemoryPerBlockOptin,
             maxClusterSize: LaunchPlan.maxClusterSize(arch: device.arch))
         var screened: [(Double, LaunchPlan, Bool)] = []
@@ -248,7 +255,7 @@ public enum Autotune {
         let entry = Entry(plan: best.1, cacheHints: best.2, microseconds: best.0, heuristicMicroseconds: heuristicTime,
             candidates: screened.count + 1)
         shared.store(entry, for: key)
-        try rmsNorm(x, weight: weight, eps: eps, into: y, plan: best.1, cacheHints: best.2, stream: stream)
+        try run(best.1, best.2)
         return entry
     }
 

@@ -246,6 +246,18 @@ extension DeviceRandom {
     }
 }
 
+/// The widest vector (elements) every access of the plain forward on these operands may use: the width
+/// a plan given by hand (``rmsNorm(_:weight:eps:into:rstd:plan:cacheHints:stream:)``, the tuner's candidates)
+/// must divide. The launcher's own aligned-interior plans go wider on rows that do not start on 16 bytes.
+public func alignedVectorWidth<T: RMSNormElement, W: RMSNormElement>(
+    _ x: DeviceMatrix<T>, weight: DeviceBuffer<W>, y: DeviceMatrix<T>
+) -> Int {
+    LaunchPlan.vectorWidth(
+        columns: x.columns, elementSize: T.dtype.size, weightSize: W.dtype.size,
+        xAddress: x.baseAddress, yAddress: y.baseAddress, weightAddress: weight.address(of: 0),
+        xRowStride: x.rowStride, yRowStride: y.rowStride)
+}
+
 /// The plan the launcher would use for these operands (for reports and tuning); `fusedAdd` for the
 /// fused residual add's plan. With ``Autotune/isEnabled`` and a stored plan for the plain forward's
 /// shape class, that plan (unless `consultingAutotune` is false).
@@ -253,10 +265,7 @@ public func launchPlan<T: RMSNormElement, W: RMSNormElement>(
     for x: DeviceMatrix<T>, weight: DeviceBuffer<W>, into y: DeviceMatrix<T>, fusedAdd: Bool = false,
     consultingAutotune: Bool = true
 ) -> LaunchPlan {
-    let vec = LaunchPlan.vectorWidth(
-        columns: x.columns, elementSize: T.dtype.size, weightSize: W.dtype.size,
-        xAddress: x.baseAddress, yAddress: y.baseAddress, weightAddress: weight.address(of: 0),
-        xRowStride: x.rowStride, yRowStride: y.rowStride)
+    let vec = alignedVectorWidth(x, weight: weight, y: y)
     if consultingAutotune && !fusedAdd, let tuned = Autotune.tunedPlan(
         device: x.device, input: T.dtype, weight: W.dtype, rows: x.rows, columns: x.columns, vectorWidth: vec)
     {

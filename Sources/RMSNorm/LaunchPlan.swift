@@ -207,6 +207,19 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
     static let variantElements: Int? = environmentVariable("RMSNORM_VARIANT_ELEMENTS").flatMap(Int.init)
         .flatMap { [8, 16, 32].contains($0) ? $0 : nil }
 
+    /// `RMSNORM_INTERIOR_ELEMENTS` (8, 16 or 32): the aligned-interior plans' elements-per-thread cap, for experiments.
+    static let interiorElements: Int? = environmentVariable("RMSNORM_INTERIOR_ELEMENTS").flatMap(Int.init)
+        .flatMap { [8, 16, 32].contains($0) ? $0 : nil }
+
+    /// Threads a register-path grid should hold at M ≥ 2 × SMs (more threads a row until it does): 65,536;
+    /// `RMSNORM_MIN_THREADS` (0 = no floor) for experiments.
+    static let minGridThreads: Int = environmentVariable("RMSNORM_MIN_THREADS").flatMap(Int.init).flatMap { $0 >= 0 ? $0 : nil } ?? 65_536
+
+    /// Threads a row above which a few-row plan doubles its vectors a thread (once); `RMSNORM_FEW_ROWS_TPR`
+    /// (128–1024, default 512) for experiments.
+    static let fewRowsThreadCap: Int = environmentVariable("RMSNORM_FEW_ROWS_TPR").flatMap(Int.init)
+        .flatMap { [128, 256, 512, 1024].contains($0) ? $0 : nil } ?? 512
+
     /// `RMSNORM_BWD_ELEMENTS` ("32,16,8"): the backward's elements-per-thread preference, for experiments.
     static let backwardElements: [Int]? = environmentVariable("RMSNORM_BWD_ELEMENTS").map {
         $0.split(separator: ",").compactMap { Int($0) }.filter { [1, 2, 4, 8, 16, 32].contains($0) }
@@ -251,16 +264,34 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
         // Few rows: latency-bound, so at most 2 vectors per thread and up to 1,024 threads per row
         // (1 × 4096 fp32: 5.3 µs at 2 × 512 against 8.7 µs at 8 × 128, run 3).
         var perThread = fewRows ? min(2, maxNpt) : maxNpt
+        // …and 4 where 2 would take 1,024 threads a row (V28, same-process A/B on an H100: 1 × 8192 fp32
+        // 5.79 → 5.47 µs, 1 × 16384 bf16 5.95 → 5.61, 16 × 16384 bf16 6.33 → 6.02; a cap of 256 threads
+        // was slower where it changed the plan, up to +14% at 1 × 8192 fp32).
+        if fewRows && perThread < maxNpt && nextPowerOfTwo(ceilDiv(nv, perThread)) > fewRowsThreadCap { perThread *= 2 }
         // …except where that takes 1,024 threads a row while the rows outnumber the SMs: such a block
         // fills an SM's registers, so a second wave (256 × 16384 bf16: 12.98 µs against 11.15 at 4 × 512, V19).
         if fewRows && rows > multiprocessors && nextPowerOfTwo(ceilDiv(nv, perThread)) > 512 { perThread = maxNpt }
-        let tpr = min(max(16, nextPowerOfTwo(ceilDiv(nv, perThread))), nextPowerOfTwo(nv), 1024)
+        var tpr = min(max(16, nextPowerOfTwo(ceilDiv(nv, perThread))), nextPowerOfTwo(nv), 1024)
+        // Rows that outnumber the SMs but not by much: more threads a row (fewer vectors each) until the
+        // grid holds 64 Ki threads (V28, same-process A/B on an H100: 1021 × 769 bf16 6.90 → 6.36 µs,
+        // 1021 × 1001 fp16 7.46 → 6.62, 1024 × 1024 fp32 8.27 → 7.94, no changed plan slower; a floor of
+        // 128 Ki was slower at 4096 × 128 fp32 and 2048 × 1024 bf16).
+        if !fewRows {
+            while rows * tpr < minGridThreads && tpr < nextPowerOfTwo(nv) && tpr < 512 { tpr *= 2 }
+        }
         let npt = nextPowerOfTwo(ceilDiv(nv, tpr))
         let capacity = tpr * npt
         // Up to 512 threads per row at large M: bf16 65536 × 16384 runs in 1,422 µs at 4 × 512 against
         // 1,621 µs for the shared-memory path (run 7, after the load-ordering fix below).
         let maxThreadsPerRow = fewRows ? 1024 : 512
-        if npt <= maxNpt && (nv <= 256 || (tpr <= maxThreadsPerRow && capacity * 5 <= nv * 8)) {
+        // Fewer rows than SMs where clusters exist: at most 64 bytes of x a thread in registers, longer rows
+        // split over a cluster (V28, tune at 100 repetitions: 1 × 32768 fp32 8.80 µs at 8 × 1,024 threads
+        // against 7.39 over a cluster of 8; 16 × 32768 fp32 9.34 against 8.51; bf16's 64-byte slices at
+        // 1 × 32768 stayed best in registers).
+        let byteCap = rows < multiprocessors && maxClusterSize > 1 ? 64 : Int.max
+        if npt <= maxNpt && npt * vec * elementSize <= byteCap
+            && (nv <= 256 || (tpr <= maxThreadsPerRow && capacity * 5 <= nv * 8))
+        {
             var block = tpr
             if tpr <= 32 {
                 block = 256
@@ -320,7 +351,7 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
     ) -> LaunchPlan? {
         let vec = 16 / elementSize
         guard columns >= 16 * vec else { return nil }
-        let maxElements = elementSize == 4 ? 16 : 32
+        let maxElements = interiorElements ?? (elementSize == 4 ? 16 : 32)
         var plan = make(rows: rows, columns: columns / vec * vec, elementSize: elementSize, vectorWidth: vec,
             multiprocessors: multiprocessors, maxSharedMemoryPerBlock: maxSharedMemoryPerBlock,
             maxElementsPerThread: maxElements)

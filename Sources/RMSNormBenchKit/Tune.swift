@@ -75,8 +75,11 @@ struct Tune: ParsableCommand {
         let heuristic = launchPlan(for: x, weight: w, into: y)
         let th = try timer.measure(repetitions: reps) { try rmsNorm(x, weight: w, into: y, stream: timer.stream) }
         var best = (th.medianMicroseconds, heuristic.description, LaunchPlan.defaultCacheHints)
+        // Candidates take the operands' aligned width: an aligned-interior heuristic (odd N) names 16-byte
+        // vectors that a plan given by hand may not use there.
         let candidates = LaunchPlan.candidates(
-            rows: shape.rows, columns: shape.columns, elementSize: T.dtype.size, vectorWidth: heuristic.vectorWidth,
+            rows: shape.rows, columns: shape.columns, elementSize: T.dtype.size,
+            vectorWidth: alignedVectorWidth(x, weight: w, y: y),
             maxSharedMemoryPerBlock: gpu.maxSharedMemoryPerBlockOptin, maxClusterSize: LaunchPlan.maxClusterSize(arch: gpu.arch))
         var tried = 0
         for hints in [false, true] {

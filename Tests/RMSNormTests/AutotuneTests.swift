@@ -19,6 +19,33 @@ import Testing
         Autotune.Entry(plan: plan, cacheHints: hints, microseconds: 5.5, heuristicMicroseconds: 6.25, candidates: 37)
     }
 
+    /// The tuner's candidates are built at the operands' aligned width and every one passes the launcher's
+    /// check there; the aligned-interior heuristic of an odd N does not (16-byte vectors on rows whose
+    /// aligned width is 1), which is why the tuners time it without a plan (`tune --suite awkward` threw
+    /// at 4096 × 769 fp32 before).
+    @Test func candidatesPassTheCheckAtTheAlignedWidth() throws {
+        for (m, n, size) in [(4096, 769, 4), (1021, 769, 2), (7, 1000, 2), (65535, 96, 4), (1, 262_144, 4), (199, 7168, 2)] {
+            var vec = 16 / size
+            while n % vec != 0 { vec /= 2 }
+            let list = LaunchPlan.candidates(rows: m, columns: n, elementSize: size, vectorWidth: vec,
+                maxSharedMemoryPerBlock: 232_448, maxClusterSize: 16)
+            #expect(!list.isEmpty)
+            for plan in list {
+                #expect(throws: Never.self, "\(plan) at \(m)x\(n)") {
+                    try plan.check(rows: m, columns: n, elementSize: size, alignedVectorWidth: vec,
+                        maxSharedMemoryPerBlock: 232_448, maxClusterSize: 16)
+                }
+            }
+        }
+        let interior = try #require(LaunchPlan.interior(rows: 4096, columns: 769, elementSize: 4, multiprocessors: 132,
+            maxSharedMemoryPerBlock: 232_448))
+        #expect(interior.vectorWidth == 4)
+        #expect(throws: RMSNormError.self) {
+            try interior.check(rows: 4096, columns: 769, elementSize: 4, alignedVectorWidth: 1,
+                maxSharedMemoryPerBlock: 232_448, maxClusterSize: 16)
+        }
+    }
+
     @Test func rowsShareAClassUpToThePowerOfTwo() {
         #expect(key(rows: 129) == key(rows: 256))
         #expect(key(rows: 256) != key(rows: 257))

@@ -149,7 +149,16 @@ func expectRefused(
         // Few rows, but more than SMs: no 1,024-thread blocks (one per SM would take two waves).
         let wide = plan(256, 16384, 2, 8)
         #expect(wide.path == .registers(vectorsPerThread: 4) && wide.threadsPerRow == 512)
-        #expect(plan(16, 16384, 2, 8).threadsPerRow == 1024)
+        // Fewer rows than SMs: 2 vectors a thread, or 4 where 2 would take 1,024 threads a row (V28).
+        #expect(plan(16, 16384, 2, 8) == plan(256, 16384, 2, 8))
+        #expect(plan(1, 8192, 4, 4).path == .registers(vectorsPerThread: 4) && plan(1, 8192, 4, 4).threadsPerRow == 512)
+        #expect(plan(1, 4096, 4, 4).path == .registers(vectorsPerThread: 2) && plan(1, 4096, 4, 4).threadsPerRow == 512)
+        #expect(plan(1, 16384, 4, 4).path == .registers(vectorsPerThread: 4) && plan(1, 16384, 4, 4).threadsPerRow == 1024)
+        // …and no more than 64 bytes of x a thread while clusters can take the row (V28).
+        #expect(plan(1, 32768, 4, 4).path == .sharedMemory && plan(1, 32768, 4, 4).clusterSize > 1)
+        #expect(plan(16, 32768, 4, 4).path == .sharedMemory && plan(16, 32768, 4, 4).clusterSize > 1)
+        #expect(plan(1, 32768, 4, 4, clusters: 1).path == .registers(vectorsPerThread: 8))
+        #expect(plan(1, 32768, 2, 8).path == .registers(vectorsPerThread: 4))
         // A cluster plan is refused where the GPU has no clusters, or when persistent.
         #expect(throws: RMSNormError.self) {
             try one.check(rows: 1, columns: 262_144, elementSize: 4, alignedVectorWidth: 4,
