@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One GPU session's steps, run on the device machine from the repository root:
 #   scripts/device-check.sh STEP...   (SAN_ELEMENTS, SAN_TIMEOUT for the sanitizer steps; steps: env verify verify-quick memcheck racecheck initcheck synccheck resources stress host
+#                                      verify-split (the heuristic taking split-row plans, RMSNORM_SPLIT=1) split-ab (ours, RMSNORM_SPLIT 0 then 1, twice)
 #                                      bench:ARGS, e.g. "bench:--variant backward --suite llm")
 # Needs .gpu/rmsnorm-bench (scripts/build-gpu-binary.sh) and, for Liger, .whl/ (carried).
 # Logs go to $OUT (one file per step, numbered); set OUT when running by hand.
@@ -25,6 +26,15 @@ for step in "$@"; do
     memcheck | racecheck | initcheck | synccheck)
         # Every variant case and the forward matrix up to SAN_ELEMENTS (default 200 K) elements a case, under the tool.
         timeout "${SAN_TIMEOUT:-600}" compute-sanitizer --tool "$step" --print-limit 20 $bench verify --quick --max-elements "${SAN_ELEMENTS:-200000}" >"$log" 2>&1 ;;
+    verify-split) RMSNORM_SPLIT=1 $bench verify --quick >"$log" 2>&1 ;;
+    split-ab)
+        for r in 1 2; do
+            for split in 0 1; do
+                echo "== RMSNORM_SPLIT=$split, round $r" >>"$log"
+                RMSNORM_SPLIT=$split $bench run --no-peers --reps 100 --output /tmp/split-ab \
+                    --shapes 1x32768:fp32,1x65536:fp32,1x262144:fp32,1x131072:bf16,4x262144:bf16,16x65536:bf16,16x262144:bf16 >>"$log" 2>&1
+            done
+        done ;;
     resources) $bench resources --variants >"$log" 2>&1 ;;
     stress) $bench stress >"$log" 2>&1 ;;
     host) $bench host >"$log" 2>&1 ;;

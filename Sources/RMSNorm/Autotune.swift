@@ -43,6 +43,7 @@ public enum Autotune {
             switch path {
             case "smem": p = .sharedMemory
             case "loop": p = .loop
+            case "split": p = .split(blocksPerRow: vectorsPerThread)
             default: p = .registers(vectorsPerThread: vectorsPerThread)
             }
             var plan = LaunchPlan(path: p, vectorWidth: vectorWidth, threadsPerRow: threadsPerRow, blockSize: blockSize,
@@ -56,6 +57,7 @@ public enum Autotune {
             case .registers(let npt): path = "registers"; vectorsPerThread = npt
             case .sharedMemory: path = "smem"; vectorsPerThread = 0
             case .loop: path = "loop"; vectorsPerThread = 0
+            case .split(let blocks): path = "split"; vectorsPerThread = blocks
             }
             vectorWidth = plan.vectorWidth
             threadsPerRow = plan.threadsPerRow

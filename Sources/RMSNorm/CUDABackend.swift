@@ -101,11 +101,20 @@ enum CUDABackend {
         outScale: Float = 1, clusterFallback: Bool = true
     ) throws(CUDAError) {
         guard rows > 0 else { return }  // the kernels assume every block has a first row
+        var plan = plan
+        // A split row's second kernel may read the whole row (x, or h with the fused add) while other
+        // blocks store y: never with y over that operand (in place); the launcher's other plans take it.
+        if case .split = plan.path, y == (residual != 0 ? residualOut : x) {
+            plan = LaunchPlan.make(
+                rows: rows, columns: columns, elementSize: spec.input.size, vectorWidth: plan.vectorWidth,
+                multiprocessors: device.multiprocessorCount, maxSharedMemoryPerBlock: device.maxSharedMemoryPerBlockOptin,
+                maxElementsPerThread: LaunchPlan.variantElementCap(fusedAdd: spec.residual, elementSize: spec.input.size),
+                maxClusterSize: LaunchPlan.maxClusterSize(arch: device.arch), allowSplit: false)
+        }
         // A loop-free register plan runs from its row module (tpr fixed at compile time), which is
         // compiled without the full module when nothing else needs it.
         let module = spec.rowModule(for: plan) ?? spec
         let kernels = try KernelCache.shared.kernels(for: module, device: device)
-        var plan = plan
         var name = plan.kernelName
         guard var function = kernels.functions[name] else { throw .other("kernel \(name) missing from module \(module)") }
         if plan.sharedMemoryBytes > 48 * 1024 {
@@ -134,6 +143,40 @@ enum CUDABackend {
         // A cluster plan's grid is M · size, whatever fits per SM (no occupancy query for cluster kernels).
         let perSM = plan.clusterSize > 1 ? 1 : try kernels.blocksPerSM(name, block: plan.blockSize, shared: plan.sharedMemoryBytes)
         let grid = plan.gridSize(rows: rows, multiprocessors: device.multiprocessorCount, blocksPerMultiprocessor: perSM)
+        var args = forwardArguments(
+            x: x, ldx: ldx, w: w, y: y, ldy: ldy, rstd: rstd, rows: rows, columns: columns, eps: eps, residual: residual,
+            ldr: ldr, residualOut: residualOut, ldh: ldh, weightOffset: weightOffset, outScale: outScale)
+        if case .registers = plan.path { args.append(Int32(plan.threadsPerRow)) }
+        try device.makeCurrent()
+        if case .split(let blocks) = plan.path {
+            // The row's partial sums (M · blocks floats) in stream-ordered scratch, written by the first kernel
+            // before the second reads them.
+            guard let sum = kernels.functions["rmsnorm_fwd_split_sum"] else {
+                throw .other("kernel rmsnorm_fwd_split_sum missing from module \(module)")
+            }
+            let configuration = LaunchConfiguration(grid: grid, block: plan.blockSize, sharedMemoryBytes: 0)
+            try DeviceMemory.withTemporary(device: device, byteCount: rows * blocks * 4, stream: stream) { (part) throws(CUDAError) in
+                var first = args
+                first.append(part)
+                first.append(Int32(blocks))
+                try sum.launch(configuration, stream: stream, arguments: first)
+                var second = args
+                second.append(part)
+                second.append(Int32(blocks))
+                try function.launch(configuration, stream: stream, arguments: second)
+            }
+            return
+        }
+        try function.launch(
+            LaunchConfiguration(grid: grid, block: plan.blockSize, sharedMemoryBytes: plan.sharedMemoryBytes),
+            stream: stream, arguments: args)
+    }
+
+    /// The arguments every forward kernel starts with (`FWD_PARAMS` in the kernel source).
+    static func forwardArguments(
+        x: UInt64, ldx: Int, w: UInt64, y: UInt64, ldy: Int, rstd: UInt64, rows: Int, columns: Int, eps: Float,
+        residual: UInt64, ldr: Int, residualOut: UInt64, ldh: Int, weightOffset: Float, outScale: Float
+    ) -> KernelArguments {
         var args = KernelArguments()
         args.append(x)
         args.append(Int64(ldx))
@@ -150,11 +193,7 @@ enum CUDABackend {
         args.append(eps)
         args.append(weightOffset)
         args.append(outScale)
-        if case .registers = plan.path { args.append(Int32(plan.threadsPerRow)) }
-        try device.makeCurrent()
-        try function.launch(
-            LaunchConfiguration(grid: grid, block: plan.blockSize, sharedMemoryBytes: plan.sharedMemoryBytes),
-            stream: stream, arguments: args)
+        return args
     }
 }
 

@@ -8,6 +8,10 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
         case sharedMemory
         /// One block per row, two passes (row too long for shared memory).
         case loop
+        /// A row split over `blocksPerRow` blocks of an ordinary grid, in two kernels (sums of squares per
+        /// slice, then the normalisation of each slice, re-read from L2); M · blocksPerRow blocks. Few rows of
+        /// huge N (V28, prepared: chosen by the heuristic only with `RMSNORM_SPLIT=1`).
+        case split(blocksPerRow: Int)
     }
 
     public var path: Path
@@ -85,6 +89,7 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
             default: return "rmsnorm_fwd_smem"
             }
         case .loop: return "rmsnorm_fwd_loop"
+        case .split: return "rmsnorm_fwd_split_norm"  // after rmsnorm_fwd_split_sum (the launcher runs both)
         }
     }
 
@@ -100,6 +105,7 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
             return "smem vec=\(vectorWidth) block=\(blockSize) shared=\(sharedMemoryBytes)B"
                 + (clusterSize > 1 ? " cluster=\(clusterSize)" : "")
         case .loop: return "loop vec=\(vectorWidth) block=\(blockSize)"
+        case .split(let blocks): return "split vec=\(vectorWidth) blocks=\(blocks) block=\(blockSize)"
         }
     }
 
@@ -215,6 +221,23 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
     /// `RMSNORM_MIN_THREADS` (0 = no floor) for experiments.
     static let minGridThreads: Int = environmentVariable("RMSNORM_MIN_THREADS").flatMap(Int.init).flatMap { $0 >= 0 ? $0 : nil } ?? 65_536
 
+    /// `RMSNORM_SPLIT=1`: the heuristic takes ``split(rows:columns:elementSize:vectorWidth:multiprocessors:)``
+    /// where it applies (prepared in session 9, not yet verified or measured on a GPU; off by default).
+    static let splitEnabled = environmentVariable("RMSNORM_SPLIT") == "1"
+
+    /// A row split over blocks of an ordinary grid (``Path/split(blocksPerRow:)``) for few rows of huge N, or nil:
+    /// M below half the SMs, rows of at least 64 KB and all of x within 16 MB (so that the second kernel
+    /// finds it in L2); enough blocks for two a SM, slices of at least 4 KB, two vectors a thread.
+    static func split(rows: Int, columns: Int, elementSize: Int, vectorWidth vec: Int, multiprocessors: Int) -> LaunchPlan? {
+        let rowBytes = columns * elementSize
+        guard rows < multiprocessors / 2, rowBytes >= 64 * 1024, rows * rowBytes <= 16 << 20 else { return nil }
+        let blocks = min(4096, max(2, min(ceilDiv(2 * multiprocessors, rows), rowBytes / 4096)))
+        let sliceVectors = ceilDiv(columns / vec, blocks)
+        let block = min(1024, max(128, nextPowerOfTwo(ceilDiv(sliceVectors, 2))))
+        return LaunchPlan(path: .split(blocksPerRow: blocks), vectorWidth: vec, threadsPerRow: block, blockSize: block,
+            sharedMemoryBytes: 0, persistent: false)
+    }
+
     /// Threads a row above which a few-row plan doubles its vectors a thread (once); `RMSNORM_FEW_ROWS_TPR`
     /// (128–1024, default 512) for experiments.
     static let fewRowsThreadCap: Int = environmentVariable("RMSNORM_FEW_ROWS_TPR").flatMap(Int.init)
@@ -254,7 +277,8 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
     ///   of its own.
     public static func make(
         rows: Int, columns: Int, elementSize: Int, vectorWidth vec: Int,
-        multiprocessors: Int, maxSharedMemoryPerBlock: Int, maxElementsPerThread: Int = 32, maxClusterSize: Int = 1
+        multiprocessors: Int, maxSharedMemoryPerBlock: Int, maxElementsPerThread: Int = 32, maxClusterSize: Int = 1,
+        allowSplit: Bool = true
     ) -> LaunchPlan {
         let nv = columns / vec
         // Scalar accesses (odd N, vec = 1): at most 8 a thread. The 32-element vec-1 kernels spill
@@ -289,6 +313,11 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
         // against 7.39 over a cluster of 8; 16 × 32768 fp32 9.34 against 8.51; bf16's 64-byte slices at
         // 1 × 32768 stayed best in registers).
         let byteCap = rows < multiprocessors && maxClusterSize > 1 ? 64 : Int.max
+        if allowSplit && splitEnabled, let plan = split(rows: rows, columns: columns, elementSize: elementSize, vectorWidth: vec,
+            multiprocessors: multiprocessors)
+        {
+            return plan
+        }
         if npt <= maxNpt && npt * vec * elementSize <= byteCap
             && (nv <= 256 || (tpr <= maxThreadsPerRow && capacity * 5 <= nv * 8))
         {
@@ -374,6 +403,7 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
     /// (a persistent grid that strides over the rest; no tail wave).
     public func gridSize(rows: Int, multiprocessors: Int, blocksPerMultiprocessor: Int) -> Int {
         if clusterSize > 1 { return rows * clusterSize }  // make and check keep it within Int32
+        if case .split(let blocks) = path { return rows * blocks }
         let groups = min(ceilDiv(rows, rowsPerBlock), Int(Int32.max))
         guard persistent else { return max(1, groups) }
         return max(1, min(groups, multiprocessors * max(1, blocksPerMultiprocessor)))
@@ -421,6 +451,13 @@ extension LaunchPlan {
             }
         case .loop:
             break
+        case .split(let blocks):
+            guard blocks >= 2, blocks <= 4096, blocks * vec <= columns, rows <= Int(Int32.max) / blocks,
+                clusterSize == 1, !persistent, sharedMemoryBytes == 0
+            else {
+                throw .invalidArgument(
+                    "plan split over \(blocks) blocks a row needs 2 to 4,096 blocks of at least one vector each, M · blocks < 2^31, no cluster, persistent: false and no shared memory")
+            }
         }
     }
 
@@ -448,6 +485,18 @@ extension LaunchPlan {
             }
             if columns > 4096 {
                 list.append(LaunchPlan(path: .loop, vectorWidth: vec, threadsPerRow: b, blockSize: b, sharedMemoryBytes: 0))
+            }
+        }
+        // Rows split over blocks of the grid (two kernels): rows of at least 16 KB, x within 16 MB, slices of
+        // at least 2 KB.
+        let rowSize = columns * elementSize
+        if rowSize >= 16 * 1024 && rows * rowSize <= 16 << 20 {
+            for blocks in [8, 16, 32, 64, 128, 256] where rowSize / blocks >= 2048 && rows <= Int(Int32.max) / blocks {
+                let slice = ceilDiv(columns / vec, blocks) * vec * elementSize
+                for b in [128, 256, 512] where b * vec * elementSize <= 2 * slice {
+                    list.append(LaunchPlan(path: .split(blocksPerRow: blocks), vectorWidth: vec, threadsPerRow: b,
+                        blockSize: b, sharedMemoryBytes: 0, persistent: false))
+                }
             }
         }
         // Rows split over clusters: every size whose slice fits, slices of at least 2 KB.

@@ -108,6 +108,25 @@ enum Conformance {
                 }
             }
         }
+        // Every split-row plan the tuner may try (two kernels, any GPU), forced: rows that split unevenly,
+        // scalar accesses (N odd), the overflow and tiny-sum paths (recomputed over the whole row in every
+        // block), and in place (the launcher then takes another plan).
+        let splitShapes: [(DType, DType, Int, Int, Double, ConformanceCase.Layout)] = [
+            (.float32, .float32, 3, 262_144, 1, .dense), (.bfloat16, .float32, 2, 65_544, 1, .dense),
+            (.float16, .float16, 1, 40_001, 1, .dense), (.float32, .float32, 2, 65_536, 1e37, .dense),
+            (.bfloat16, .bfloat16, 2, 32_776, 1e-30, .dense), (.float32, .float32, 2, 65_536, 1, .inPlace),
+        ]
+        for (x, w, m, n, scale, layout) in splitShapes where m * n <= cap {
+            var vec = 16 / x.size
+            while n % vec != 0 { vec /= 2 }
+            let plans = LaunchPlan.candidates(rows: m, columns: n, elementSize: x.size, vectorWidth: vec,
+                maxSharedMemoryPerBlock: maxSharedMemoryPerBlock, maxClusterSize: maxClusterSize)
+            for plan in plans {
+                guard case .split = plan.path else { continue }
+                list.append(.init(input: x, weight: w, rows: m, columns: n, layout: layout, scale: scale,
+                    eps: scale < 1 ? 0 : defaultEpsilon, plan: plan))
+            }
+        }
         return list
     }
 

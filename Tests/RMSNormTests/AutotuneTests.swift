@@ -77,6 +77,9 @@ import Testing
         cluster.clusterSize = 16
         #expect(entry(cluster).plan == cluster)
         #expect(entry(cluster).plan.kernelName == "rmsnorm_fwd_smem_c16")
+        let split = LaunchPlan(path: .split(blocksPerRow: 128), vectorWidth: 4, threadsPerRow: 256, blockSize: 256,
+            sharedMemoryBytes: 0, persistent: false)
+        #expect(entry(split).plan == split)
     }
 
     /// Entries written before clusters (no `clusterSize` field) still decode, as one block per row.

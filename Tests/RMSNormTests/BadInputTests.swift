@@ -96,7 +96,7 @@ func expectRefused(
 
     /// Long rows split over clusters where one block per row would idle SMs or not hold the row; no
     /// clusters where the GPU has none; odd N (scalar accesses) at most 8 elements a thread.
-    @Test func clusterAndScalarHeuristics() {
+    @Test func clusterAndScalarHeuristics() throws {
         func plan(_ m: Int, _ n: Int, _ size: Int, _ vec: Int, clusters: Int = 16) -> LaunchPlan {
             LaunchPlan.make(rows: m, columns: n, elementSize: size, vectorWidth: vec, multiprocessors: 132,
                 maxSharedMemoryPerBlock: 232_448, maxClusterSize: clusters)
@@ -159,6 +159,38 @@ func expectRefused(
         #expect(plan(16, 32768, 4, 4).path == .sharedMemory && plan(16, 32768, 4, 4).clusterSize > 1)
         #expect(plan(1, 32768, 4, 4, clusters: 1).path == .registers(vectorsPerThread: 8))
         #expect(plan(1, 32768, 2, 8).path == .registers(vectorsPerThread: 4))
+        // Split rows (two kernels; `RMSNORM_SPLIT=1` or a plan given by hand): the rule's choice, its kernels in
+        // the full module, the grid, and the check's refusals.
+        let split = try #require(LaunchPlan.split(rows: 1, columns: 262_144, elementSize: 4, vectorWidth: 4, multiprocessors: 132))
+        #expect(split.path == .split(blocksPerRow: 256) && split.blockSize == 128 && !split.persistent)
+        #expect(split.gridSize(rows: 1, multiprocessors: 132, blocksPerMultiprocessor: 8) == 256)
+        #expect(LaunchPlan.split(rows: 66, columns: 262_144, elementSize: 4, vectorWidth: 4, multiprocessors: 132) == nil)
+        #expect(LaunchPlan.split(rows: 1, columns: 8192, elementSize: 4, vectorWidth: 4, multiprocessors: 132) == nil)
+        #expect(LaunchPlan.split(rows: 32, columns: 262_144, elementSize: 4, vectorWidth: 4, multiprocessors: 132) == nil,
+            "32 MB of x: beyond what the second kernel would find in L2")
+        let module = KernelSpecialization(input: .float32, weight: .float32, vectorWidth: 4)
+        #expect(module.kernelNames.contains(split.kernelName) && module.kernelNames.contains("rmsnorm_fwd_split_sum"))
+        #expect(module.rowModule(for: split) == nil)
+        #expect(throws: Never.self) {
+            try split.check(rows: 1, columns: 262_144, elementSize: 4, alignedVectorWidth: 4,
+                maxSharedMemoryPerBlock: 232_448, maxClusterSize: 1)
+        }
+        // Refused: one block a row, more than 4,096, persistent, and (N = 200) more blocks than vectors.
+        var refused: [(LaunchPlan, Int)] = []
+        for bad in [LaunchPlan.Path.split(blocksPerRow: 1), .split(blocksPerRow: 8192)] {
+            var p = split
+            p.path = bad
+            refused.append((p, 262_144))
+        }
+        var persistentSplit = split
+        persistentSplit.persistent = true
+        refused += [(persistentSplit, 262_144), (split, 200)]
+        for (p, n) in refused {
+            #expect(throws: RMSNormError.self, "\(p) at N = \(n)") {
+                try p.check(rows: 1, columns: n, elementSize: 4, alignedVectorWidth: 4,
+                    maxSharedMemoryPerBlock: 232_448, maxClusterSize: 16)
+            }
+        }
         // A cluster plan is refused where the GPU has no clusters, or when persistent.
         #expect(throws: RMSNormError.self) {
             try one.check(rows: 1, columns: 262_144, elementSize: 4, alignedVectorWidth: 4,

@@ -963,6 +963,45 @@ __device__ __forceinline__ float split_reduce(float v, float* scratch, float* pa
     return v;
 }
 
+// With RESID: h = x + residual at vector j of the row (fp32 sum, rounded once), stored to the row of
+// hout; returns h (otherwise x as loaded).
+__device__ __forceinline__ XPack resid_first(XPack p, const XS* rr, XS* hr, int j) {
+#if RESID
+    XPack q = load_x(rr + j * VEC);
+    float hs[VEC];
+#pragma unroll
+    for (int v = 0; v < VEC; ++v) hs[v] = load_elem<IN_T>(p.e[v]) + load_elem<IN_T>(q.e[v]);
+    p = pack_in(hs);
+    store_x(hr + j * VEC, p);
+#endif
+    return p;
+}
+
+// Σ x² over vectors [lo, hi) of a row, four 16-byte loads in flight a thread before any is used;
+// `first(p, j)` turns loaded vector j into the row's value (h, staged in shared memory) before it is summed.
+template <typename First>
+__device__ __forceinline__ float slice_sum_squares(const XS* xr, int lo, int hi, First first) {
+    float ss = 0.0f;
+    int j = lo + threadIdx.x;
+    for (; j + 3 * (int)blockDim.x < hi; j += 4 * blockDim.x) {
+        XPack p[4];
+#pragma unroll
+        for (int u = 0; u < 4; ++u) p[u] = load_x(xr + (j + u * blockDim.x) * VEC);
+#pragma unroll
+        for (int u = 0; u < 4; ++u) {
+            p[u] = first(p[u], j + u * blockDim.x);
+#pragma unroll
+            for (int v = 0; v < VEC; ++v) { const float f = load_elem<IN_T>(p[u].e[v]); ss = fmaf(f, f, ss); }
+        }
+    }
+    for (; j < hi; j += blockDim.x) {
+        XPack p = first(load_x(xr + j * VEC), j);
+#pragma unroll
+        for (int v = 0; v < VEC; ++v) { const float f = load_elem<IN_T>(p.e[v]); ss = fmaf(f, f, ss); }
+    }
+    return ss;
+}
+
 // One block per row (CS = 1), or one cluster of CS blocks per row, each block taking a contiguous
 // slice of ceil(N / VEC / CS) vectors. STAGE: the first pass copies the slice (h with RESID) into
 // dynamic shared memory and later passes read it from there (x read once from DRAM); otherwise
@@ -1009,35 +1048,12 @@ __device__ __forceinline__ void fwd_block_row(FWD_PARAMS)
         // The row's value at vector j on the first pass: x, or h = x + residual (stored).
         auto first = [&](XPack p, int j) -> XPack {
 #if RESID
-            XPack q = load_x(rr + j * VEC);
-            float hs[VEC];
-#pragma unroll
-            for (int v = 0; v < VEC; ++v) hs[v] = load_elem<IN_T>(p.e[v]) + load_elem<IN_T>(q.e[v]);
-            p = pack_in(hs);
-            store_x(hr + j * VEC, p);
+            p = resid_first(p, rr, hr, j);
 #endif
             if (STAGE) *reinterpret_cast<XPack*>(row_buf + (j - lo) * VEC) = p;
             return p;
         };
-        float ss = 0.0f;
-        // First pass: four independent loads in flight per thread before any is used.
-        int j = lo + threadIdx.x;
-        for (; j + 3 * (int)blockDim.x < hi; j += 4 * blockDim.x) {
-            XPack p[4];
-#pragma unroll
-            for (int u = 0; u < 4; ++u) p[u] = load_x(xr + (j + u * blockDim.x) * VEC);
-#pragma unroll
-            for (int u = 0; u < 4; ++u) {
-                p[u] = first(p[u], j + u * blockDim.x);
-#pragma unroll
-                for (int v = 0; v < VEC; ++v) { const float f = load_elem<IN_T>(p[u].e[v]); ss = fmaf(f, f, ss); }
-            }
-        }
-        for (; j < hi; j += blockDim.x) {
-            XPack p = first(load_x(xr + j * VEC), j);
-#pragma unroll
-            for (int v = 0; v < VEC; ++v) { const float f = load_elem<IN_T>(p.e[v]); ss = fmaf(f, f, ss); }
-        }
+        float ss = slice_sum_squares(xr, lo, hi, first);  // the first pass
         ss = split_reduce<CS, false>(ss, scratch, part);
         float rstd = finish_rstd(ss, N, eps);
         float rs = mode_rstd(rstd), xscale = 1.0f;  // y = (x · xscale) · rs · w
@@ -1136,6 +1152,118 @@ DEFINE_CLUSTER(2)
 DEFINE_CLUSTER(4)
 DEFINE_CLUSTER(8)
 DEFINE_CLUSTER(16)
+
+// A row split over S blocks of an ordinary grid (no cluster, so any number of SMs): two kernels.
+// rmsnorm_fwd_split_sum: each block sums the squares of its slice of ceil(N / VEC / S) vectors (with
+// RESID: of h = x + residual, which it stores) into part[row · S + b]. rmsnorm_fwd_split_norm: each
+// block adds the row's S partial sums in a fixed order (lane k of warp 0 takes k, k + 32, …, then the
+// butterfly: the same bits in every block of the row), re-reads its slice (x, or h; from L2 at the
+// sizes the launcher picks this for) and normalises it. For few rows of huge N, where a cluster's 16
+// SMs bound the bandwidth (V28). The overflow (and TINY_EPS) path recomputes the row's maximum and
+// rescaled sum over the whole row in every block, with block reductions only: the same bits in every
+// block; rare, so its cost does not matter. It reads the whole row while other blocks store their y,
+// so the launcher never runs these kernels with y over x (in place); with RESID it reads h.
+extern "C" __global__ void __launch_bounds__(1024) rmsnorm_fwd_split_sum(FWD_PARAMS, float* part, int S) {
+    __shared__ float scratch[32];
+    const int nvec = N / VEC;
+    const int per = (nvec + S - 1) / S;
+    const int b = (int)(blockIdx.x % (unsigned)S);
+    const i64 row = (i64)(blockIdx.x / (unsigned)S);
+    const int lo = b * per, hi = min(nvec, lo + per);
+#if WPREFETCH
+    if (M <= 16) {  // the second kernel's weight slice, asked into L2 while this one reads x
+        const char* wb = reinterpret_cast<const char*>(w + lo * VEC);
+        const int lines = hi > lo ? (int)(((i64)(hi - lo) * VEC * W_BYTES + 127) / 128) : 0;
+        for (int l = threadIdx.x; l < lines; l += blockDim.x)
+            asm volatile("prefetch.global.L2 [%0];" ::"l"(wb + (i64)l * 128));
+    }
+#endif
+    const XS* xr = x + row * ldx;
+#if RESID
+    const XS* rr = res + row * ldr;
+    XS* hr = hout + row * ldh;
+    float ss = slice_sum_squares(xr, lo, hi, [&](XPack p, int j) { return resid_first(p, rr, hr, j); });
+#else
+    float ss = slice_sum_squares(xr, lo, hi, [](XPack p, int) { return p; });
+#endif
+    ss = row_reduce<false>(ss, blockDim.x, scratch);
+    if (threadIdx.x == 0) part[row * S + b] = ss;
+}
+
+// The rescue over the whole row (every block of a split row, block reductions only; rmsnorm_fwd_split_norm).
+__device__ __noinline__ RowScale rescue_whole_row(const XS* src, int N, float eps, float* scratch, RowScale keep) {
+    const int nvec = N / VEC;
+    return rescue_from(
+        [&] {
+            float m = 0.0f;
+            for (int k = threadIdx.x; k < nvec; k += blockDim.x) {
+                const XPack p = load_x_plain(src + k * VEC);
+#pragma unroll
+                for (int v = 0; v < VEC; ++v) m = fmaxf(m, fabsf(load_elem<IN_T>(p.e[v])));
+            }
+            return m;
+        },
+        [&](float f1, float f2) {
+            float t2 = 0.0f;
+            for (int k = threadIdx.x; k < nvec; k += blockDim.x) {
+                const XPack p = load_x_plain(src + k * VEC);
+#pragma unroll
+                for (int v = 0; v < VEC; ++v) { const float t = (load_elem<IN_T>(p.e[v]) * f1) * f2; t2 = fmaf(t, t, t2); }
+            }
+            return t2;
+        },
+        true, blockDim.x, N, eps, scratch, keep);
+}
+
+extern "C" __global__ void __launch_bounds__(1024) rmsnorm_fwd_split_norm(FWD_PARAMS, const float* part, int S) {
+    __shared__ float scratch[96];
+    __shared__ float total;
+    const int nvec = N / VEC;
+    const int per = (nvec + S - 1) / S;
+    const int b = (int)(blockIdx.x % (unsigned)S);
+    const i64 row = (i64)(blockIdx.x / (unsigned)S);
+    const int lo = b * per, hi = min(nvec, lo + per);
+#if RESID
+    const XS* src = hout + row * ldh;
+#else
+    const XS* src = x + row * ldx;
+#endif
+    if (threadIdx.x < 32) {
+        float t = 0.0f;
+        for (int k = threadIdx.x; k < S; k += 32) t += part[row * S + k];
+        t = warp_sum(t, 32);
+        if (threadIdx.x == 0) total = t;
+    }
+    __syncthreads();
+    const float ss = total;
+    RowScale sc{finish_rstd(ss, N, eps), 0.0f, 1.0f};  // y = (x · xscale) · rs · w
+    sc.rs = mode_rstd(sc.rstd);
+#if TINY_EPS
+    if (isinf(ss) || ss < 0x1p-100f) sc = rescue_whole_row(src, N, eps, scratch, sc);  // uniform across the row's blocks
+#else
+    if (isinf(ss)) sc = rescue_whole_row(src, N, eps, scratch, sc);
+#endif
+    const float rstd = sc.rstd, rs = sc.rs, xscale = sc.xscale;
+    if (rstd_out != nullptr && threadIdx.x == 0 && b == 0) rstd_out[row] = rstd;
+    YS* yr = y + row * ldy;
+    // Two vectors of x and of the weight in flight before the first store (the launcher's plans give each
+    // thread two vectors of its slice).
+    auto finish = [&](const XPack& p, const WPack& q, int k) {
+        float r[VEC];
+#pragma unroll
+        for (int v = 0; v < VEC; ++v)
+            r[v] = norm_value(load_elem<IN_T>(p.e[v]) * xscale, rs, weight_value(load_elem<W_T>(q.e[v]), w_offset));
+        store_y(yr + k * VEC, pack_out(r, out_scale));
+    };
+    int k = lo + threadIdx.x;
+    for (; k + (int)blockDim.x < hi; k += 2 * blockDim.x) {
+        const XPack p0 = load_x_plain(src + k * VEC), p1 = load_x_plain(src + (k + blockDim.x) * VEC);
+        const WPack q0 = load_w(w + k * VEC), q1 = load_w(w + (k + blockDim.x) * VEC);
+        finish(p0, q0, k);
+        finish(p1, q1, k + blockDim.x);
+    }
+    if (k < hi) finish(load_x_plain(src + k * VEC), load_w(w + k * VEC), k);
+}
 
 // Overwrites n 16-byte words: the benchmark's L2 flush before each timed repetition (a plain
 // kernel, like the peers' `tensor.fill_`, so every method starts from the same cache state).
