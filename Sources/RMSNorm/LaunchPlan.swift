@@ -461,9 +461,12 @@ extension LaunchPlan {
         }
     }
 
-    /// Candidate plans for an exhaustive search at this shape (the tuner times each).
+    /// Candidate plans for an exhaustive search at this shape (the tuner times each). `includeSplit`: the
+    /// split-row plans too (the bench's `tune` and `verify`; ``Autotune`` leaves them out until they have
+    /// been verified on a GPU).
     public static func candidates(
-        rows: Int, columns: Int, elementSize: Int, vectorWidth vec: Int, maxSharedMemoryPerBlock: Int, maxClusterSize: Int = 1
+        rows: Int, columns: Int, elementSize: Int, vectorWidth vec: Int, maxSharedMemoryPerBlock: Int, maxClusterSize: Int = 1,
+        includeSplit: Bool = false
     ) -> [LaunchPlan] {
         var list: [LaunchPlan] = []
         let nv = columns / vec
@@ -490,7 +493,7 @@ extension LaunchPlan {
         // Rows split over blocks of the grid (two kernels): rows of at least 16 KB, x within 16 MB, slices of
         // at least 2 KB.
         let rowSize = columns * elementSize
-        if rowSize >= 16 * 1024 && rows * rowSize <= 16 << 20 {
+        if includeSplit && rowSize >= 16 * 1024 && rows * rowSize <= 16 << 20 {
             for blocks in [8, 16, 32, 64, 128, 256] where rowSize / blocks >= 2048 && rows <= Int(Int32.max) / blocks {
                 let slice = ceilDiv(columns / vec, blocks) * vec * elementSize
                 for b in [128, 256, 512] where b * vec * elementSize <= 2 * slice {

@@ -80,7 +80,8 @@ struct Tune: ParsableCommand {
         let candidates = LaunchPlan.candidates(
             rows: shape.rows, columns: shape.columns, elementSize: T.dtype.size,
             vectorWidth: alignedVectorWidth(x, weight: w, y: y),
-            maxSharedMemoryPerBlock: gpu.maxSharedMemoryPerBlockOptin, maxClusterSize: LaunchPlan.maxClusterSize(arch: gpu.arch))
+            maxSharedMemoryPerBlock: gpu.maxSharedMemoryPerBlockOptin, maxClusterSize: LaunchPlan.maxClusterSize(arch: gpu.arch),
+            includeSplit: true)
         var tried = 0
         for hints in [false, true] {
             for plan in candidates {

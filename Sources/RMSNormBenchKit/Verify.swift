@@ -120,7 +120,7 @@ enum Conformance {
             var vec = 16 / x.size
             while n % vec != 0 { vec /= 2 }
             let plans = LaunchPlan.candidates(rows: m, columns: n, elementSize: x.size, vectorWidth: vec,
-                maxSharedMemoryPerBlock: maxSharedMemoryPerBlock, maxClusterSize: maxClusterSize)
+                maxSharedMemoryPerBlock: maxSharedMemoryPerBlock, maxClusterSize: maxClusterSize, includeSplit: true)
             for plan in plans {
                 guard case .split = plan.path else { continue }
                 list.append(.init(input: x, weight: w, rows: m, columns: n, layout: layout, scale: scale,

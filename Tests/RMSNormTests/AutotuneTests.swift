@@ -24,19 +24,25 @@ import Testing
     /// aligned width is 1), which is why the tuners time it without a plan (`tune --suite awkward` threw
     /// at 4096 × 769 fp32 before).
     @Test func candidatesPassTheCheckAtTheAlignedWidth() throws {
-        for (m, n, size) in [(4096, 769, 4), (1021, 769, 2), (7, 1000, 2), (65535, 96, 4), (1, 262_144, 4), (199, 7168, 2)] {
+        var splits = 0
+        for (m, n, size) in [(4096, 769, 4), (1021, 769, 2), (7, 1000, 2), (65535, 96, 4), (1, 262_144, 4), (199, 7168, 2), (1, 40_001, 2)] {
             var vec = 16 / size
             while n % vec != 0 { vec /= 2 }
             let list = LaunchPlan.candidates(rows: m, columns: n, elementSize: size, vectorWidth: vec,
-                maxSharedMemoryPerBlock: 232_448, maxClusterSize: 16)
+                maxSharedMemoryPerBlock: 232_448, maxClusterSize: 16, includeSplit: true)
             #expect(!list.isEmpty)
+            // The API's tuner leaves the split-row plans out (not yet verified on a GPU).
+            #expect(!LaunchPlan.candidates(rows: m, columns: n, elementSize: size, vectorWidth: vec,
+                maxSharedMemoryPerBlock: 232_448, maxClusterSize: 16).contains { if case .split = $0.path { true } else { false } })
             for plan in list {
+                if case .split = plan.path { splits += 1 }
                 #expect(throws: Never.self, "\(plan) at \(m)x\(n)") {
                     try plan.check(rows: m, columns: n, elementSize: size, alignedVectorWidth: vec,
                         maxSharedMemoryPerBlock: 232_448, maxClusterSize: 16)
                 }
             }
         }
+        #expect(splits > 0, "split-row candidates at 1 x 262,144 and 1 x 40,001")
         let interior = try #require(LaunchPlan.interior(rows: 4096, columns: 769, elementSize: 4, multiprocessors: 132,
             maxSharedMemoryPerBlock: 232_448))
         #expect(interior.vectorWidth == 4)
