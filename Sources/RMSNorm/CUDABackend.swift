@@ -38,10 +38,7 @@ enum CUDABackend {
         }
         if x.rows == 0 { return }
 
-        let vec = LaunchPlan.vectorWidth(
-            columns: x.columns, elementSize: T.dtype.size, weightSize: W.dtype.size,
-            xAddress: x.baseAddress, yAddress: y.baseAddress, weightAddress: weight.address(of: 0),
-            xRowStride: x.rowStride, yRowStride: y.rowStride)
+        let vec = alignedVectorWidth(x, weight: weight, y: y)
         var plan = heuristicPlan(
             rows: x.rows, columns: x.columns, elementSize: T.dtype.size, vectorWidth: vec, device: device,
             interior: interiorAllowed(x: x.baseAddress, ldx: x.rowStride, y: y.baseAddress, ldy: y.rowStride))
