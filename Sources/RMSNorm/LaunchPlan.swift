@@ -10,7 +10,7 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
         case loop
         /// A row split over `blocksPerRow` blocks of an ordinary grid, in two kernels (sums of squares per
         /// slice, then the normalisation of each slice, re-read from L2); M · blocksPerRow blocks. Few rows of
-        /// huge N (V28, prepared: chosen by the heuristic only with `RMSNORM_SPLIT=1`).
+        /// huge N (V29, prepared: chosen by the heuristic only with `RMSNORM_SPLIT=1`).
         case split(blocksPerRow: Int)
     }
 

@@ -59,6 +59,8 @@
 //                         each staging a contiguous slice in shared memory; the sums of squares
 //                         are exchanged through distributed shared memory. For few rows (every
 //                         SM gets work) and rows longer than one block's shared memory (x read once).
+//   rmsnorm_fwd_split_sum, rmsnorm_fwd_split_norm  A row split over S blocks of an ordinary grid, in
+//                         two kernels (partial sums of squares, then the normalisation; opt-in, V29).
 //
 // Every kernel: x and y have their own row strides (elements); y may equal x (in place:
 // each element is read before it is written, by the same thread); rstd_out may be null.
@@ -1159,9 +1161,9 @@ DEFINE_CLUSTER(16)
 // block adds the row's S partial sums in a fixed order (lane k of warp 0 takes k, k + 32, …, then the
 // butterfly: the same bits in every block of the row), re-reads its slice (x, or h; from L2 at the
 // sizes the launcher picks this for) and normalises it. For few rows of huge N, where a cluster's 16
-// SMs bound the bandwidth (V28). The overflow (and TINY_EPS) path recomputes the row's maximum and
-// rescaled sum over the whole row in every block, with block reductions only: the same bits in every
-// block; rare, so its cost does not matter. It reads the whole row while other blocks store their y,
+// SMs bound the bandwidth (V28 item 5; prepared as V29, not yet run on a GPU). The overflow (and
+// TINY_EPS) path recomputes the row's maximum and rescaled sum over the whole row in every block,
+// with block reductions only: the same bits in every block; rare, so its cost does not matter. It reads the whole row while other blocks store their y,
 // so the launcher never runs these kernels with y over x (in place); with RESID it reads h.
 extern "C" __global__ void __launch_bounds__(1024) rmsnorm_fwd_split_sum(FWD_PARAMS, float* part, int S) {
     __shared__ float scratch[32];
