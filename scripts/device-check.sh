@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # One GPU session's steps, run on the device machine from the repository root:
 #   scripts/device-check.sh STEP...   (SAN_ELEMENTS, SAN_TIMEOUT for the sanitizer steps; steps: env verify verify-quick memcheck racecheck initcheck synccheck resources stress host
-#                                      verify-split (the heuristic taking split-row plans, RMSNORM_SPLIT=1) split-ab (ours, RMSNORM_SPLIT 0 then 1, twice)
+#                                      verify-split (the heuristic taking split-row plans, RMSNORM_SPLIT=1) split-ab (ours: no split, split with and without programmatic launch; twice) split-graph memcheck-split
 #                                      bench:ARGS, e.g. "bench:--variant backward --suite llm")
 # Needs .gpu/rmsnorm-bench (scripts/build-gpu-binary.sh) and, for Liger, .whl/ (carried).
 # Logs go to $OUT (one file per step, numbered); set OUT when running by hand.
@@ -26,15 +26,25 @@ for step in "$@"; do
     memcheck | racecheck | initcheck | synccheck)
         # Every variant case and the forward matrix up to SAN_ELEMENTS (default 200 K) elements a case, under the tool.
         timeout "${SAN_TIMEOUT:-600}" compute-sanitizer --tool "$step" --print-limit 20 $bench verify --quick --max-elements "${SAN_ELEMENTS:-200000}" >"$log" 2>&1 ;;
+    memcheck-split)  # the forced split-row plans only (up to 786 K elements a case), under memcheck
+        timeout "${SAN_TIMEOUT:-600}" compute-sanitizer --tool memcheck --print-limit 20 $bench verify --quick --match "plan split" >"$log" 2>&1
+        # …and the variants at 7 × 65,536 (fused add included: h re-read after the programmatic wait) with the heuristic taking split plans
+        RMSNORM_SPLIT=1 timeout "${SAN_TIMEOUT:-600}" compute-sanitizer --tool memcheck --print-limit 20 $bench verify --quick --variants-only --match "x65536" >>"$log" 2>&1 ;;
     verify-split)  # the forward matrix, then every variant at the full matrix's columns (16,384 to 262,144 among them)
         { RMSNORM_SPLIT=1 $bench verify --quick && RMSNORM_SPLIT=1 $bench verify --variants-only; } >"$log" 2>&1 ;;
     split-ab)
         for r in 1 2; do
-            for split in 0 1; do
-                echo "== RMSNORM_SPLIT=$split, round $r" >>"$log"
-                RMSNORM_SPLIT=$split $bench run --no-peers --reps 100 --output /tmp/split-ab \
+            for cfg in "RMSNORM_SPLIT=0" "RMSNORM_SPLIT=1 RMSNORM_PDL=1" "RMSNORM_SPLIT=1 RMSNORM_PDL=0"; do
+                echo "== $cfg, round $r" >>"$log"
+                env $cfg $bench run --no-peers --reps 100 --output /tmp/split-ab \
                     --shapes 1x32768:fp32,1x65536:fp32,1x262144:fp32,1x131072:bf16,4x262144:bf16,16x65536:bf16,16x262144:bf16 >>"$log" 2>&1
             done
+        done ;;
+    split-graph)  # the split path (programmatic launch included) captured in CUDA graphs, beside the default plans
+        for cfg in "RMSNORM_SPLIT=0" "RMSNORM_SPLIT=1"; do
+            echo "== $cfg, graph mode" >>"$log"
+            env $cfg $bench run --graph --no-peers --output /tmp/split-graph \
+                --shapes 1x32768:fp32,1x65536:fp32,1x262144:fp32,4x262144:bf16,16x262144:bf16 >>"$log" 2>&1
         done ;;
     resources) $bench resources --variants >"$log" 2>&1 ;;
     stress) $bench stress >"$log" 2>&1 ;;

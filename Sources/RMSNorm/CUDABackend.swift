@@ -160,7 +160,13 @@ enum CUDABackend {
                 var second = args
                 second.append(part)
                 second.append(Int32(blocks))
-                try function.launch(configuration, stream: stream, arguments: second)
+                // Programmatic dependent launch (sm_90+): the second kernel's blocks load their weight and x
+                // while the first runs (V30); `RMSNORM_PDL=0` launches it the ordinary way.
+                if LaunchPlan.programmaticLaunch {
+                    try function.launchDependent(configuration, stream: stream, arguments: second)
+                } else {
+                    try function.launch(configuration, stream: stream, arguments: second)
+                }
             }
             return
         }

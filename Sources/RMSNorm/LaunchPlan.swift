@@ -10,7 +10,8 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
         case loop
         /// A row split over `blocksPerRow` blocks of an ordinary grid, in two kernels (sums of squares per
         /// slice, then the normalisation of each slice, re-read from L2); M · blocksPerRow blocks. Few rows of
-        /// huge N (V29, prepared: chosen by the heuristic only with `RMSNORM_SPLIT=1`).
+        /// huge N: the heuristic's choice for rows of at least 512 KB on sm_90+, where the second kernel is a
+        /// programmatic dependent of the first (V30).
         case split(blocksPerRow: Int)
     }
 
@@ -221,19 +222,38 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
     /// `RMSNORM_MIN_THREADS` (0 = no floor) for experiments.
     static let minGridThreads: Int = environmentVariable("RMSNORM_MIN_THREADS").flatMap(Int.init).flatMap { $0 >= 0 ? $0 : nil } ?? 65_536
 
-    /// `RMSNORM_SPLIT=1`: the heuristic takes ``split(rows:columns:elementSize:vectorWidth:multiprocessors:)``
-    /// where it applies (prepared in session 9, not yet verified or measured on a GPU; off by default).
-    static let splitEnabled = environmentVariable("RMSNORM_SPLIT") == "1"
+    /// Rows at least this long (bytes) take a split-row plan by default where the GPU has clusters (sm_90+,
+    /// which also runs the second kernel as a programmatic dependent): 512 KB. V30, same-process A/B on an
+    /// H100, event-timed: 1 × 262,144 fp32 11.95 → 9.70 µs, 4 × 262,144 bf16 10.35 → 10.16, 16 × 262,144 bf16
+    /// 16.1 both ways; shorter rows stay on clusters (1 × 131,072 bf16 8.17 against 9.04, 1 × 32,768 fp32 7.57
+    /// against 8.05). In CUDA graphs the split plans were faster at every one of these shapes.
+    static let splitMinimumRowBytes = 512 * 1024
+
+    /// The most bytes of x a split-row plan takes (the second kernel re-reads x, which should still be in
+    /// L2): 8 MB. V30: 32 × 131,072 fp32 (16 MB) was 4.6% slower split than over clusters.
+    static let maxSplitBytes = 8 << 20
+
+    /// `RMSNORM_SPLIT`: unset, the rule above; `1`, split plans for every row of at least 64 KB (any GPU);
+    /// `0`, never (for comparisons).
+    static let splitSetting: Int? = environmentVariable("RMSNORM_SPLIT").flatMap(Int.init)
+
+    /// Whether a split row's second kernel is launched as a programmatic dependent of the first (sm_90+):
+    /// on unless `RMSNORM_PDL=0` (for comparisons).
+    static let programmaticLaunch = environmentVariable("RMSNORM_PDL") != "0"
 
     /// A row split over blocks of an ordinary grid (``Path/split(blocksPerRow:)``) for few rows of huge N, or nil:
-    /// M below half the SMs, rows of at least 64 KB and all of x within 16 MB (so that the second kernel
-    /// finds it in L2); enough blocks for two a SM, slices of at least 4 KB, two vectors a thread.
+    /// M below half the SMs, rows of at least 64 KB and all of x within 8 MB (so that the second kernel
+    /// finds it in L2).
     static func split(rows: Int, columns: Int, elementSize: Int, vectorWidth vec: Int, multiprocessors: Int) -> LaunchPlan? {
         let rowBytes = columns * elementSize
-        guard rows < multiprocessors / 2, rowBytes >= 64 * 1024, rows * rowBytes <= 16 << 20 else { return nil }
-        let blocks = min(4096, max(2, min(ceilDiv(2 * multiprocessors, rows), rowBytes / 4096)))
+        guard rows < multiprocessors / 2, rowBytes >= 64 * 1024, rows * rowBytes <= maxSplitBytes else { return nil }
+        // Up to four blocks an SM, slices of at least 8 KB, at most 256 threads a block (one wave at the
+        // kernels' 28–44 registers). V30's tune (H100, split candidates): 1 × 262,144 fp32 best at 128 blocks
+        // of 256 (7.92 µs against 8.78 at 256 of 128), 16 × 262,144 bf16 at 32 of 256 (12.61 against 13.63
+        // at 16 of 512).
+        let blocks = min(4096, max(2, min(4 * multiprocessors / rows, rowBytes / 8192)))
         let sliceVectors = ceilDiv(columns / vec, blocks)
-        let block = min(1024, max(128, nextPowerOfTwo(ceilDiv(sliceVectors, 2))))
+        let block = min(256, max(128, nextPowerOfTwo(ceilDiv(sliceVectors, 2))))
         return LaunchPlan(path: .split(blocksPerRow: blocks), vectorWidth: vec, threadsPerRow: block, blockSize: block,
             sharedMemoryBytes: 0, persistent: false)
     }
@@ -313,8 +333,11 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
         // against 7.39 over a cluster of 8; 16 × 32768 fp32 9.34 against 8.51; bf16's 64-byte slices at
         // 1 × 32768 stayed best in registers).
         let byteCap = rows < multiprocessors && maxClusterSize > 1 ? 64 : Int.max
-        if allowSplit && splitEnabled, let plan = split(rows: rows, columns: columns, elementSize: elementSize, vectorWidth: vec,
-            multiprocessors: multiprocessors)
+        // Few rows of at least 512 KB on sm_90+: split over blocks of the grid (two kernels, the second a
+        // programmatic dependent of the first), which reach more SMs than a cluster's 16 (V30).
+        if allowSplit, let plan = split(rows: rows, columns: columns, elementSize: elementSize, vectorWidth: vec,
+            multiprocessors: multiprocessors),
+            splitSetting == 1 || (splitSetting == nil && maxClusterSize > 1 && columns * elementSize >= splitMinimumRowBytes)
         {
             return plan
         }
@@ -462,11 +485,10 @@ extension LaunchPlan {
     }
 
     /// Candidate plans for an exhaustive search at this shape (the tuner times each). `includeSplit`: the
-    /// split-row plans too (the bench's `tune` and `verify`; ``Autotune`` leaves them out until they have
-    /// been verified on a GPU).
+    /// split-row plans too (verified on an H100 in session 10, V30; every caller takes them).
     public static func candidates(
         rows: Int, columns: Int, elementSize: Int, vectorWidth vec: Int, maxSharedMemoryPerBlock: Int, maxClusterSize: Int = 1,
-        includeSplit: Bool = false
+        includeSplit: Bool = true
     ) -> [LaunchPlan] {
         var list: [LaunchPlan] = []
         let nv = columns / vec

@@ -166,6 +166,9 @@ struct Verify: ParsableCommand {
     @Option(help: "At most this many elements (M·N) per case, e.g. for runs under compute-sanitizer.")
     var maxElements: Int?
 
+    @Option(help: "Only the cases whose description contains this text (e.g. \"plan split\" for the forced split-row plans).")
+    var match: String?
+
     @Option(help: "GPU ordinal.")
     var device: Int = 0
 
@@ -183,7 +186,7 @@ struct Verify: ParsableCommand {
         print("tolerance: fp32 |y-ref| <= 1e-5*max(1,|ref|); fp16/bf16 within 1 ulp of the correctly rounded fp64 reference; rstd relative 1e-5")
         let start = Date()
         let (passed, failed) = Conformance.run(
-            device: gpu, quick: quick, variantsOnly: variantsOnly, maxElements: maxElements ?? .max) { print($0) }
+            device: gpu, quick: quick, variantsOnly: variantsOnly, maxElements: maxElements ?? .max, match: match) { print($0) }
         let stats = KernelCache.shared.statistics
         print(format("kernel cache: %d compiled (%.1f s in NVRTC), %d from disk; %.1f s in all",
             stats.compiles, stats.compileSeconds, stats.diskHits, Date().timeIntervalSince(start)))

@@ -131,11 +131,14 @@ enum Conformance {
     }
 
     static func run(
-        device: CUDADevice, quick: Bool, variantsOnly: Bool = false, maxElements: Int = .max, log: (String) -> Void
+        device: CUDADevice, quick: Bool, variantsOnly: Bool = false, maxElements: Int = .max, match: String? = nil,
+        log: (String) -> Void
     ) -> (passed: Int, failed: Int) {
         var passed = 0, failed = 0
+        let keep = { (text: String) in match.map { text.contains($0) } ?? true }
         let all = variantsOnly ? [] : cases(quick: quick, cap: maxElements,
             maxClusterSize: LaunchPlan.maxClusterSize(arch: device.arch), maxSharedMemoryPerBlock: device.maxSharedMemoryPerBlockOptin)
+            .filter { keep("\($0)") }
         // Cases run on all cores at once (the fp64 reference dominates); this also drives the
         // library from many threads. Lines are printed in case order.
         let results = Mutex<[Int: ConformanceResult]>([:])
@@ -156,7 +159,7 @@ enum Conformance {
             log("\(r.passed ? "PASS" : "FAIL")  \(r.testCase)  [\(r.plan)]  \(r.detail)")
         }
         // The variants: fused add, Gemma offset, casting modes, fp8 output, backward.
-        let variants = VariantCase.matrix(rows: variantRows, columns: quick ? [1, 3, 96, 769, 4096, 7168] : variantColumns,
+        let allVariants = VariantCase.matrix(rows: variantRows, columns: quick ? [1, 3, 96, 769, 4096, 7168] : variantColumns,
             maxElements: min(maxElements, quick ? 500_000 : 8_000_000))
             + VariantCase.edgeMatrix(columns: [96, 4096, 65536].filter { 7 * $0 <= maxElements })
             // Plans only many rows reach: the backward's 16-element kernel at 128 registers (N in (4096, 5120]
@@ -166,6 +169,7 @@ enum Conformance {
                 VariantCase(kind: .backwardRecompute, input: .float32, weight: .float32, rows: 16384, columns: 5000, layout: .dense),
                 VariantCase(kind: .backwardAdd, input: .bfloat16, weight: .float32, rows: 16384, columns: 5120, layout: .dense),
             ] : [])
+        let variants = allVariants.filter { keep("\($0)") }
         let vresults = Mutex<[Int: (Bool, String)]>([:])
         let executor = GPUExecutor(device: device)
         DispatchQueue.concurrentPerform(iterations: variants.count) { i in
@@ -185,7 +189,7 @@ enum Conformance {
             if ok { passed += 1 } else { failed += 1 }
             log("\(ok ? "PASS" : "FAIL")  \(variants[i])  \(detail)")
         }
-        for (name, check) in edgeChecks where !variantsOnly {
+        for (name, check) in edgeChecks where !variantsOnly && keep(name) {
             let ok: Bool
             var detail = ""
             do { detail = try check(device); ok = detail.isEmpty } catch { ok = false; detail = "threw: \(error)" }

@@ -472,4 +472,44 @@ public final class CUDAFunction: @unchecked Sendable {
         }
         try api.call(status, "cuLaunchKernel(\(name))")
     }
+
+    /// Whether ``launchDependent(_:stream:arguments:)`` can overlap a launch with the previous kernel here:
+    /// `cuLaunchKernelEx` present (CUDA 12.0 and later) and a device of compute capability 9.0 or later.
+    public var supportsProgrammaticLaunch: Bool {
+        module.device.api.cuLaunchKernelEx != nil && module.device.arch >= 90
+    }
+
+    /// Launches with programmatic stream serialisation (programmatic dependent launch, sm_90+): this
+    /// kernel's blocks may start once every block of the previous kernel in the stream has executed
+    /// `griddepcontrol.launch_dependents` (or exited), before that kernel completes. The kernel must
+    /// execute `griddepcontrol.wait` before it reads anything the previous kernel writes, and on every
+    /// path (the wait also orders this kernel's completion after the previous one's). Falls back to
+    /// ``launch(_:stream:arguments:)`` where ``supportsProgrammaticLaunch`` is false.
+    public func launchDependent(_ config: LaunchConfiguration, stream: CUDAStream?, arguments: KernelArguments) throws(CUDAError) {
+        let api = module.device.api
+        guard supportsProgrammaticLaunch, let launchEx = api.cuLaunchKernelEx else {
+            return try launch(config, stream: stream, arguments: arguments)
+        }
+        // CUlaunchAttribute (72 bytes): id (u32) at 0, its value (a 64-byte union) at 8;
+        // CU_LAUNCH_ATTRIBUTE_PROGRAMMATIC_STREAM_SERIALIZATION = 6, value: int 1.
+        var attribute = [UInt64](repeating: 0, count: 9)
+        attribute[0] = 6
+        attribute[1] = 1
+        // CUlaunchConfig (56 bytes): grid x, y, z, block x, y, z, shared bytes (7 × u32), the stream at
+        // offset 32, the attribute pointer at 40, the attribute count (u32) at 48.
+        let status = attribute.withUnsafeBytes { attr in
+            var words = [UInt64](repeating: 0, count: 7)
+            words[0] = UInt64(config.grid.x) | UInt64(config.grid.y) << 32
+            words[1] = UInt64(config.grid.z) | UInt64(config.block.x) << 32
+            words[2] = UInt64(config.block.y) | UInt64(config.block.z) << 32
+            words[3] = UInt64(config.sharedMemoryBytes)
+            words[4] = UInt64(UInt(bitPattern: stream?.handle))
+            words[5] = UInt64(UInt(bitPattern: attr.baseAddress))
+            words[6] = 1
+            return words.withUnsafeBytes { cfg in
+                arguments.withPointers { params in launchEx(cfg.baseAddress!, handle, params, nil) }
+            }
+        }
+        try api.call(status, "cuLaunchKernelEx(\(name), programmatic stream serialization)")
+    }
 }

@@ -52,6 +52,10 @@ struct DriverAPI: @unchecked Sendable {
         Handle?, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, Handle?,
         UnsafeMutablePointer<UnsafeMutableRawPointer?>?, UnsafeMutablePointer<UnsafeMutableRawPointer?>?
     ) -> CUresult
+    /// (CUlaunchConfig*, function, params, extra): absent before CUDA 12.0.
+    let cuLaunchKernelEx: (@convention(c) (
+        UnsafeRawPointer, Handle?, UnsafeMutablePointer<UnsafeMutableRawPointer?>?, UnsafeMutablePointer<UnsafeMutableRawPointer?>?
+    ) -> CUresult)?
     let cuStreamBeginCapture: @convention(c) (Handle?, Int32) -> CUresult
     let cuStreamEndCapture: @convention(c) (Handle?, UnsafeMutablePointer<Handle?>) -> CUresult
     let cuGraphInstantiate: @convention(c) (UnsafeMutablePointer<Handle?>, Handle?, UInt64) -> CUresult
@@ -102,6 +106,9 @@ struct DriverAPI: @unchecked Sendable {
         cuOccupancyMaxActiveClusters = lib.optionalSymbol("cuOccupancyMaxActiveClusters",
             as: (@convention(c) (UnsafeMutablePointer<Int32>, Handle?, UnsafeRawPointer) -> CUresult).self)
         cuLaunchKernel = try lib.symbol("cuLaunchKernel", as: type(of: cuLaunchKernel))
+        cuLaunchKernelEx = lib.optionalSymbol("cuLaunchKernelEx", as: (@convention(c) (
+            UnsafeRawPointer, Handle?, UnsafeMutablePointer<UnsafeMutableRawPointer?>?, UnsafeMutablePointer<UnsafeMutableRawPointer?>?
+        ) -> CUresult).self)
         cuStreamBeginCapture = try lib.symbol("cuStreamBeginCapture_v2", as: type(of: cuStreamBeginCapture))
         cuStreamEndCapture = try lib.symbol("cuStreamEndCapture", as: type(of: cuStreamEndCapture))
         cuGraphInstantiate = try lib.symbol("cuGraphInstantiateWithFlags", as: type(of: cuGraphInstantiate))

@@ -31,9 +31,12 @@ import Testing
             let list = LaunchPlan.candidates(rows: m, columns: n, elementSize: size, vectorWidth: vec,
                 maxSharedMemoryPerBlock: 232_448, maxClusterSize: 16, includeSplit: true)
             #expect(!list.isEmpty)
-            // The API's tuner leaves the split-row plans out (not yet verified on a GPU).
-            #expect(!LaunchPlan.candidates(rows: m, columns: n, elementSize: size, vectorWidth: vec,
-                maxSharedMemoryPerBlock: 232_448, maxClusterSize: 16).contains { if case .split = $0.path { true } else { false } })
+            // The API's tuner takes the split-row plans too (its default), and a shape without them gets none.
+            #expect(LaunchPlan.candidates(rows: m, columns: n, elementSize: size, vectorWidth: vec,
+                maxSharedMemoryPerBlock: 232_448, maxClusterSize: 16) == list)
+            #expect(LaunchPlan.candidates(rows: m, columns: n, elementSize: size, vectorWidth: vec,
+                maxSharedMemoryPerBlock: 232_448, maxClusterSize: 16, includeSplit: false)
+                == list.filter { if case .split = $0.path { false } else { true } })
             for plan in list {
                 if case .split = plan.path { splits += 1 }
                 #expect(throws: Never.self, "\(plan) at \(m)x\(n)") {

@@ -101,8 +101,15 @@ func expectRefused(
             LaunchPlan.make(rows: m, columns: n, elementSize: size, vectorWidth: vec, multiprocessors: 132,
                 maxSharedMemoryPerBlock: 232_448, maxClusterSize: clusters)
         }
-        let one = plan(1, 262_144, 4, 4)
-        #expect(one.kernelName == "rmsnorm_fwd_smem_c16" && one.blockSize == 1024 && one.sharedMemoryBytes == 65536)
+        // One row of 1 MB: split over 256 blocks of the grid (rows ≥ 512 KB on sm_90+, V30); of 256 KB, a cluster.
+        #expect(plan(1, 262_144, 4, 4).path == .split(blocksPerRow: 128) && plan(1, 262_144, 4, 4).blockSize == 256)
+        #expect(plan(4, 262_144, 2, 8).path == .split(blocksPerRow: 64), "512 KB rows")
+        #expect(plan(16, 262_144, 2, 8).path == .split(blocksPerRow: 33) && plan(16, 262_144, 2, 8).blockSize == 256)
+        #expect(plan(32, 131_072, 4, 4).clusterSize > 1, "16 MB of x: beyond the split rule's 8 MB")
+        #expect(plan(1, 262_144, 4, 4, clusters: 1).clusterSize == 1 && plan(1, 262_144, 4, 4, clusters: 1).path != .split(blocksPerRow: 256),
+            "no split by default without clusters (not measured there)")
+        let one = plan(1, 65_536, 4, 4)
+        #expect(one.kernelName == "rmsnorm_fwd_smem_c16" && one.blockSize == 256 && one.sharedMemoryBytes == 16384)
         #expect(one.gridSize(rows: 1, multiprocessors: 132, blocksPerMultiprocessor: 1) == 16)
         let many = plan(64, 262_144, 4, 4)
         #expect(many.clusterSize == 16 && many.blockSize == 512)
@@ -159,15 +166,16 @@ func expectRefused(
         #expect(plan(16, 32768, 4, 4).path == .sharedMemory && plan(16, 32768, 4, 4).clusterSize > 1)
         #expect(plan(1, 32768, 4, 4, clusters: 1).path == .registers(vectorsPerThread: 8))
         #expect(plan(1, 32768, 2, 8).path == .registers(vectorsPerThread: 4))
-        // Split rows (two kernels; `RMSNORM_SPLIT=1` or a plan given by hand): the rule's choice, its kernels in
+        // Split rows (two kernels; the heuristic's at rows ≥ 512 KB on sm_90+, `RMSNORM_SPLIT=1`, or a plan given by hand): the rule's choice, its kernels in
         // the full module, the grid, and the check's refusals.
         let split = try #require(LaunchPlan.split(rows: 1, columns: 262_144, elementSize: 4, vectorWidth: 4, multiprocessors: 132))
-        #expect(split.path == .split(blocksPerRow: 256) && split.blockSize == 128 && !split.persistent)
-        #expect(split.gridSize(rows: 1, multiprocessors: 132, blocksPerMultiprocessor: 8) == 256)
+        #expect(split.path == .split(blocksPerRow: 128) && split.blockSize == 256 && !split.persistent)
+        #expect(split.gridSize(rows: 1, multiprocessors: 132, blocksPerMultiprocessor: 8) == 128)
         #expect(LaunchPlan.split(rows: 66, columns: 262_144, elementSize: 4, vectorWidth: 4, multiprocessors: 132) == nil)
         #expect(LaunchPlan.split(rows: 1, columns: 8192, elementSize: 4, vectorWidth: 4, multiprocessors: 132) == nil)
         #expect(LaunchPlan.split(rows: 32, columns: 262_144, elementSize: 4, vectorWidth: 4, multiprocessors: 132) == nil,
             "32 MB of x: beyond what the second kernel would find in L2")
+        #expect(LaunchPlan.split(rows: 32, columns: 131_072, elementSize: 4, vectorWidth: 4, multiprocessors: 132) == nil)
         let module = KernelSpecialization(input: .float32, weight: .float32, vectorWidth: 4)
         #expect(module.kernelNames.contains(split.kernelName) && module.kernelNames.contains("rmsnorm_fwd_split_sum"))
         #expect(module.rowModule(for: split) == nil)
@@ -193,23 +201,23 @@ func expectRefused(
         }
         // A cluster plan is refused where the GPU has no clusters, or when persistent.
         #expect(throws: RMSNormError.self) {
-            try one.check(rows: 1, columns: 262_144, elementSize: 4, alignedVectorWidth: 4,
+            try one.check(rows: 1, columns: 65_536, elementSize: 4, alignedVectorWidth: 4,
                 maxSharedMemoryPerBlock: 232_448, maxClusterSize: 1)
         }
         var persistent = one
         persistent.persistent = true
         #expect(throws: RMSNormError.self) {
-            try persistent.check(rows: 1, columns: 262_144, elementSize: 4, alignedVectorWidth: 4,
+            try persistent.check(rows: 1, columns: 65_536, elementSize: 4, alignedVectorWidth: 4,
                 maxSharedMemoryPerBlock: 232_448, maxClusterSize: 16)
         }
         var small = one
-        small.sharedMemoryBytes = 65520
+        small.sharedMemoryBytes = 16368
         #expect(throws: RMSNormError.self) {
-            try small.check(rows: 1, columns: 262_144, elementSize: 4, alignedVectorWidth: 4,
+            try small.check(rows: 1, columns: 65_536, elementSize: 4, alignedVectorWidth: 4,
                 maxSharedMemoryPerBlock: 232_448, maxClusterSize: 16)
         }
         #expect(throws: Never.self) {
-            try one.check(rows: 1, columns: 262_144, elementSize: 4, alignedVectorWidth: 4,
+            try one.check(rows: 1, columns: 65_536, elementSize: 4, alignedVectorWidth: 4,
                 maxSharedMemoryPerBlock: 232_448, maxClusterSize: 16)
         }
     }

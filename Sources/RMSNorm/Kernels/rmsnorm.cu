@@ -1165,8 +1165,24 @@ DEFINE_CLUSTER(16)
 // TINY_EPS) path recomputes the row's maximum and rescaled sum over the whole row in every block,
 // with block reductions only: the same bits in every block; rare, so its cost does not matter. It reads the whole row while other blocks store their y,
 // so the launcher never runs these kernels with y over x (in place); with RESID it reads h.
+// Programmatic dependent launch (sm_90+; no-ops before): the first kernel lets the second start at once
+// (its blocks load their weight, and x, while the first still runs); the second waits for the first's
+// completion and memory before it reads the partial sums, or h. The wait runs on every path, so the
+// second kernel never completes before the first. Without the launch attribute the wait returns at once.
+__device__ __forceinline__ void grid_launch_dependents() {
+#if __CUDA_ARCH__ >= 900
+    asm volatile("griddepcontrol.launch_dependents;" ::: "memory");
+#endif
+}
+__device__ __forceinline__ void grid_dependency_wait() {
+#if __CUDA_ARCH__ >= 900
+    asm volatile("griddepcontrol.wait;" ::: "memory");
+#endif
+}
+
 extern "C" __global__ void __launch_bounds__(1024) rmsnorm_fwd_split_sum(FWD_PARAMS, float* part, int S) {
     __shared__ float scratch[32];
+    grid_launch_dependents();
     const int nvec = N / VEC;
     const int per = (nvec + S - 1) / S;
     const int b = (int)(blockIdx.x % (unsigned)S);
@@ -1230,9 +1246,24 @@ extern "C" __global__ void __launch_bounds__(1024) rmsnorm_fwd_split_norm(FWD_PA
 #else
     const XS* src = x + row * ldx;
 #endif
+    // Each thread's first two vectors of the weight (and of x; h is the first kernel's output) are
+    // requested before the wait: with programmatic launch they arrive while the first kernel runs.
+    int k = lo + threadIdx.x;
+    const bool has0 = k < hi, has1 = k + (int)blockDim.x < hi;
+    const WPack q0 = load_w_if(w + (has0 ? k : lo) * VEC, has0);
+    const WPack q1 = load_w_if(w + (has1 ? k + blockDim.x : lo) * VEC, has1);
+#if !RESID
+    const XPack p0 = load_x_if(src + (has0 ? k : lo) * VEC, has0);
+    const XPack p1 = load_x_if(src + (has1 ? k + blockDim.x : lo) * VEC, has1);
+#endif
+    grid_dependency_wait();
+#if RESID
+    const XPack p0 = load_x_if(src + (has0 ? k : lo) * VEC, has0);
+    const XPack p1 = load_x_if(src + (has1 ? k + blockDim.x : lo) * VEC, has1);
+#endif
     if (threadIdx.x < 32) {
         float t = 0.0f;
-        for (int k = threadIdx.x; k < S; k += 32) t += part[row * S + k];
+        for (int j = threadIdx.x; j < S; j += 32) t += part[row * S + j];
         t = warp_sum(t, 32);
         if (threadIdx.x == 0) total = t;
     }
@@ -1248,21 +1279,22 @@ extern "C" __global__ void __launch_bounds__(1024) rmsnorm_fwd_split_norm(FWD_PA
     const float rstd = sc.rstd, rs = sc.rs, xscale = sc.xscale;
     if (rstd_out != nullptr && threadIdx.x == 0 && b == 0) rstd_out[row] = rstd;
     YS* yr = y + row * ldy;
-    // Two vectors of x and of the weight in flight before the first store (the launcher's plans give each
-    // thread two vectors of its slice).
-    auto finish = [&](const XPack& p, const WPack& q, int k) {
+    auto finish = [&](const XPack& p, const WPack& q, int kk) {
         float r[VEC];
 #pragma unroll
         for (int v = 0; v < VEC; ++v)
             r[v] = norm_value(load_elem<IN_T>(p.e[v]) * xscale, rs, weight_value(load_elem<W_T>(q.e[v]), w_offset));
-        store_y(yr + k * VEC, pack_out(r, out_scale));
+        store_y(yr + kk * VEC, pack_out(r, out_scale));
     };
-    int k = lo + threadIdx.x;
-    for (; k + (int)blockDim.x < hi; k += 2 * blockDim.x) {
-        const XPack p0 = load_x_plain(src + k * VEC), p1 = load_x_plain(src + (k + blockDim.x) * VEC);
-        const WPack q0 = load_w(w + k * VEC), q1 = load_w(w + (k + blockDim.x) * VEC);
-        finish(p0, q0, k);
-        finish(p1, q1, k + blockDim.x);
+    if (has0) finish(p0, q0, k);
+    if (has1) finish(p1, q1, k + blockDim.x);
+    // The rest of the slice (the launcher's plans give each thread two vectors, so usually none), two
+    // vectors of x and of the weight in flight before the first store.
+    for (k += 2 * blockDim.x; k + (int)blockDim.x < hi; k += 2 * blockDim.x) {
+        const XPack r0 = load_x_plain(src + k * VEC), r1 = load_x_plain(src + (k + blockDim.x) * VEC);
+        const WPack w0 = load_w(w + k * VEC), w1 = load_w(w + (k + blockDim.x) * VEC);
+        finish(r0, w0, k);
+        finish(r1, w1, k + blockDim.x);
     }
     if (k < hi) finish(load_x_plain(src + k * VEC), load_w(w + k * VEC), k);
 }
