@@ -41,7 +41,7 @@ enum CUDABackend {
         let vec = alignedVectorWidth(x, weight: weight, y: y)
         var plan = heuristicPlan(
             rows: x.rows, columns: x.columns, elementSize: T.dtype.size, vectorWidth: vec, device: device,
-            interior: interiorAllowed(x: x.baseAddress, ldx: x.rowStride, y: y.baseAddress, ldy: y.rowStride))
+            interior: interiorAllowed(x: x.baseAddress, ldx: x.rowStride, y: y.baseAddress, ldy: y.rowStride), stream: stream)
         var hints = cacheHints ?? LaunchPlan.defaultCacheHints
         if let explicitPlan {
             try explicitPlan.check(rows: x.rows, columns: x.columns, elementSize: T.dtype.size, alignedVectorWidth: vec,
@@ -68,8 +68,12 @@ enum CUDABackend {
     /// `interior` allows them, else ``LaunchPlan/make(rows:columns:elementSize:vectorWidth:multiprocessors:maxSharedMemoryPerBlock:maxElementsPerThread:maxClusterSize:)``.
     static func heuristicPlan(
         rows: Int, columns: Int, elementSize: Int, vectorWidth vec: Int, device: CUDADevice, interior: Bool,
-        fusedAdd: Bool = false
+        fusedAdd: Bool = false, stream: CUDAStream? = nil, assumeCapturing: Bool = false
     ) -> LaunchPlan {
+        // The driver is asked whether the stream is capturing only where the plan depends on it.
+        let capturing = LaunchPlan.planDependsOnCapture(rows: rows, columns: columns, elementSize: elementSize,
+            multiprocessors: device.multiprocessorCount, maxClusterSize: LaunchPlan.maxClusterSize(arch: device.arch))
+            && (assumeCapturing || (stream?.isCapturing ?? false))
         if interior && vec * elementSize < 16, let p = LaunchPlan.interior(
             rows: rows, columns: columns, elementSize: elementSize, multiprocessors: device.multiprocessorCount,
             maxSharedMemoryPerBlock: device.maxSharedMemoryPerBlockOptin)
@@ -80,7 +84,7 @@ enum CUDABackend {
             rows: rows, columns: columns, elementSize: elementSize, vectorWidth: vec,
             multiprocessors: device.multiprocessorCount, maxSharedMemoryPerBlock: device.maxSharedMemoryPerBlockOptin,
             maxElementsPerThread: LaunchPlan.variantElementCap(fusedAdd: fusedAdd, elementSize: elementSize),
-            maxClusterSize: LaunchPlan.maxClusterSize(arch: device.arch))
+            maxClusterSize: LaunchPlan.maxClusterSize(arch: device.arch), capturing: capturing)
     }
 
     /// Whether every row of y sits at the same offset from a 16-byte boundary as the same row of x (the
@@ -302,10 +306,12 @@ public func alignedVectorWidth<T: RMSNormElement, W: RMSNormElement>(
 
 /// The plan the launcher would use for these operands (for reports and tuning); `fusedAdd` for the
 /// fused residual add's plan. With ``Autotune/isEnabled`` and a stored plan for the plain forward's
-/// shape class, that plan (unless `consultingAutotune` is false).
+/// shape class, that plan (unless `consultingAutotune` is false). `stream`: the plan for a call on that
+/// stream, which differs while it is being captured into a CUDA graph at some shapes; `capturing`: the
+/// plan for a call captured into a graph, whatever the stream's state now.
 public func launchPlan<T: RMSNormElement, W: RMSNormElement>(
     for x: DeviceMatrix<T>, weight: DeviceBuffer<W>, into y: DeviceMatrix<T>, fusedAdd: Bool = false,
-    consultingAutotune: Bool = true
+    consultingAutotune: Bool = true, stream: CUDAStream? = nil, capturing: Bool = false
 ) -> LaunchPlan {
     let vec = alignedVectorWidth(x, weight: weight, y: y)
     if consultingAutotune && !fusedAdd, let tuned = Autotune.tunedPlan(
@@ -316,5 +322,5 @@ public func launchPlan<T: RMSNormElement, W: RMSNormElement>(
     return CUDABackend.heuristicPlan(
         rows: x.rows, columns: x.columns, elementSize: T.dtype.size, vectorWidth: vec, device: x.device,
         interior: !fusedAdd && CUDABackend.interiorAllowed(x: x.baseAddress, ldx: x.rowStride, y: y.baseAddress, ldy: y.rowStride),
-        fusedAdd: fusedAdd)
+        fusedAdd: fusedAdd, stream: stream, assumeCapturing: capturing)
 }

@@ -178,9 +178,14 @@ enum GPUBench {
             turn += 1
             try Self.copyBytes(from: xs[k].buffer.memory, to: ys[k].buffer.memory, byteCount: copyBytes, stream: timer.stream)
         }
-        // Correctness of what was timed: recompute, then compare up to 64 rows with the reference.
+        // Correctness of what was timed: recompute (in graph mode through a captured graph, whose plan may
+        // differ), then compare up to 64 rows with the reference.
         try poisonY()
-        try rmsNorm(x, weight: w, into: y, stream: timer.stream)
+        if graphK != nil {
+            try timer.stream.capture { try rmsNorm(x, weight: w, into: y, stream: timer.stream) }.launch(on: timer.stream)
+        } else {
+            try rmsNorm(x, weight: w, into: y, stream: timer.stream)
+        }
         try timer.stream.synchronize()
         let maxError = try sampledError(x: x, y: y, w: w)
         var tunedNote = ""
@@ -200,7 +205,7 @@ enum GPUBench {
         }
         return OursMeasurement(
             timing: ours, copy: copy,
-            plan: launchPlan(for: x, weight: w, into: y).description + tunedNote,
+            plan: launchPlan(for: x, weight: w, into: y, capturing: graphK != nil).description + tunedNote,
             maxError: maxError,
             copyBytes: 2 * copyBytes)
     }

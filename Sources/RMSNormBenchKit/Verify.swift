@@ -270,6 +270,52 @@ enum Conformance {
     /// Behaviour checks beyond plain accuracy. Each returns "" when it holds, else what went wrong.
     static var edgeChecks: [(String, (CUDADevice) throws -> String)] {
         [
+            ("graph capture: rows split over the grid (programmatic launch), forward and fused add, replayed twice", { device in
+                // While a stream is captured, rows of 64 KB and more take split plans (V30); each shape is
+                // captured, its outputs poisoned, the graph replayed twice, and y (and h) compared.
+                var problems: [String] = []
+                let stream = try CUDAStream(device: device)
+                for (m, n) in [(1, 16_384), (3, 32_768), (1, 65_536), (2, 262_144)] {
+                    var rng = SeededRandom(seed: SeededRandom.freshSeed())
+                    let xh: [Float] = rng.normals(m * n), rh: [Float] = rng.normals(m * n), wh: [Float] = rng.normals(n)
+                    let hh = zip(xh, rh).map { $0 + $1 }
+                    let x = try DeviceMatrix(DeviceBuffer(device: device, copying: xh), rows: m, columns: n)
+                    let r = try DeviceMatrix(DeviceBuffer(device: device, copying: rh), rows: m, columns: n)
+                    let w = try DeviceBuffer(device: device, copying: wh)
+                    let y = try DeviceMatrix<Float>(device: device, rows: m, columns: n)
+                    let h = try DeviceMatrix<Float>(device: device, rows: m, columns: n)
+                    let plan = launchPlan(for: x, weight: w, into: y, capturing: true)
+                    let graph = try stream.capture {
+                        try rmsNorm(x, weight: w, into: y, stream: stream)
+                        try fusedAddRMSNorm(x, residual: r, weight: w, into: y, residualOut: h, stream: stream)
+                    }
+                    let graphForward = try stream.capture { try rmsNorm(x, weight: w, into: y, stream: stream) }
+                    for replay in 1...2 {
+                        for (label, g, source) in [("forward", graphForward, xh), ("fused add", graph, hh)] {
+                            try y.buffer.fill(byte: 0xff)
+                            try h.buffer.fill(byte: 0xff)
+                            try device.synchronize()
+                            try g.launch(on: stream)
+                            try stream.synchronize()
+                            let got = try y.buffer.download()
+                            let ref = RMSNormReference.forward(source, weight: wh)
+                            let cmp = Comparison.compare(output: got, offset: 0, rows: m, columns: n, stride: n,
+                                reference: ref.y, poisonCheck: { _ in false })
+                            if !cmp.passed { problems.append("\(label) \(m)x\(n) replay \(replay) [\(plan)]: \(cmp)") }
+                            if label == "fused add", try h.buffer.download() != hh {
+                                problems.append("fused add \(m)x\(n) replay \(replay): h differs from x + residual")
+                            }
+                        }
+                    }
+                    // Every shape here has rows of at least 64 KB: split plans while capturing on sm_90+.
+                    let split: Bool
+                    if case .split = plan.path { split = true } else { split = false }
+                    if !split && device.arch >= 90 && environmentVariable("RMSNORM_SPLIT") == nil {
+                        problems.append("\(m)x\(n): expected a split plan while capturing, got \(plan)")
+                    }
+                }
+                return problems.joined(separator: "; ")
+            }),
             ("NaN and Inf stay in their own rows", { device in
                 var rng = SeededRandom(seed: SeededRandom.freshSeed())
                 var x: [Float] = rng.normals(4 * 256)

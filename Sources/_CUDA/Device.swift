@@ -259,6 +259,14 @@ public final class CUDAStream: @unchecked Sendable {
     /// be captured into a graph.
     public static func legacyDefault(device: CUDADevice) -> CUDAStream { CUDAStream(legacyDefaultOf: device) }
 
+    /// Whether work enqueued on this stream is being captured into a graph now (false for the legacy
+    /// default stream, which cannot be captured, and where the driver cannot say).
+    public var isCapturing: Bool {
+        guard handle != nil, let query = device.api.cuStreamIsCapturing else { return false }
+        var status: Int32 = 0  // CU_STREAM_CAPTURE_STATUS_NONE
+        return query(handle, &status) == 0 && status != 0
+    }
+
     deinit {
         if owned {
             _ = device.api.cuCtxSetCurrent(device.context)

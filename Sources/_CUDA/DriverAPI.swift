@@ -57,6 +57,8 @@ struct DriverAPI: @unchecked Sendable {
         UnsafeRawPointer, Handle?, UnsafeMutablePointer<UnsafeMutableRawPointer?>?, UnsafeMutablePointer<UnsafeMutableRawPointer?>?
     ) -> CUresult)?
     let cuStreamBeginCapture: @convention(c) (Handle?, Int32) -> CUresult
+    /// (stream, CUstreamCaptureStatus*): absent before CUDA 10.0.
+    let cuStreamIsCapturing: (@convention(c) (Handle?, UnsafeMutablePointer<Int32>) -> CUresult)?
     let cuStreamEndCapture: @convention(c) (Handle?, UnsafeMutablePointer<Handle?>) -> CUresult
     let cuGraphInstantiate: @convention(c) (UnsafeMutablePointer<Handle?>, Handle?, UInt64) -> CUresult
     let cuGraphLaunch: @convention(c) (Handle?, Handle?) -> CUresult
@@ -109,6 +111,8 @@ struct DriverAPI: @unchecked Sendable {
         cuLaunchKernelEx = lib.optionalSymbol("cuLaunchKernelEx", as: (@convention(c) (
             UnsafeRawPointer, Handle?, UnsafeMutablePointer<UnsafeMutableRawPointer?>?, UnsafeMutablePointer<UnsafeMutableRawPointer?>?
         ) -> CUresult).self)
+        cuStreamIsCapturing = lib.optionalSymbol(
+            "cuStreamIsCapturing", as: (@convention(c) (Handle?, UnsafeMutablePointer<Int32>) -> CUresult).self)
         cuStreamBeginCapture = try lib.symbol("cuStreamBeginCapture_v2", as: type(of: cuStreamBeginCapture))
         cuStreamEndCapture = try lib.symbol("cuStreamEndCapture", as: type(of: cuStreamEndCapture))
         cuGraphInstantiate = try lib.symbol("cuGraphInstantiateWithFlags", as: type(of: cuGraphInstantiate))

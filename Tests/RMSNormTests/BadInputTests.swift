@@ -108,6 +108,18 @@ func expectRefused(
         #expect(plan(32, 131_072, 4, 4).clusterSize > 1, "16 MB of x: beyond the split rule's 8 MB")
         #expect(plan(1, 262_144, 4, 4, clusters: 1).clusterSize == 1 && plan(1, 262_144, 4, 4, clusters: 1).path != .split(blocksPerRow: 256),
             "no split by default without clusters (not measured there)")
+        // While a graph is being captured, rows from 64 KB split too (faster in graphs at every length measured, V30);
+        // only those shapes make the launcher ask the driver.
+        let captured = LaunchPlan.make(rows: 1, columns: 32_768, elementSize: 4, vectorWidth: 4, multiprocessors: 132,
+            maxSharedMemoryPerBlock: 232_448, maxClusterSize: 16, capturing: true)
+        #expect(captured.path == .split(blocksPerRow: 16) && plan(1, 32_768, 4, 4).clusterSize > 1)
+        #expect(LaunchPlan.planDependsOnCapture(rows: 1, columns: 32_768, elementSize: 4, multiprocessors: 132, maxClusterSize: 16))
+        #expect(!LaunchPlan.planDependsOnCapture(rows: 1, columns: 262_144, elementSize: 4, multiprocessors: 132, maxClusterSize: 16),
+            "split either way")
+        #expect(!LaunchPlan.planDependsOnCapture(rows: 1, columns: 8192, elementSize: 4, multiprocessors: 132, maxClusterSize: 16))
+        #expect(!LaunchPlan.planDependsOnCapture(rows: 4096, columns: 32_768, elementSize: 4, multiprocessors: 132, maxClusterSize: 16))
+        #expect(!LaunchPlan.planDependsOnCapture(rows: 1, columns: 32_768, elementSize: 4, multiprocessors: 108, maxClusterSize: 1),
+            "no clusters: not measured, never split by default")
         let one = plan(1, 65_536, 4, 4)
         #expect(one.kernelName == "rmsnorm_fwd_smem_c16" && one.blockSize == 256 && one.sharedMemoryBytes == 16384)
         #expect(one.gridSize(rows: 1, multiprocessors: 132, blocksPerMultiprocessor: 1) == 16)
