@@ -73,6 +73,17 @@ struct Tune: ParsableCommand {
         let w = try DeviceBuffer<T>(device: gpu, count: shape.columns)
         try DeviceRandom.fillNormal(x.buffer, seed: SeededRandom.freshSeed(), stream: timer.stream)
         try DeviceRandom.fillNormal(w, seed: SeededRandom.freshSeed(), stream: timer.stream)
+        // Shapes under 64 MB: the bench's operand sets (x only, as the bench), used in turn by successive
+        // repetitions, so that no candidate wins by where its x happened to sit (V17: up to ±10% at small M;
+        // V28 and V30 found single-placement "+hints" winners slower in same-process A/Bs over placements).
+        let sets = shape.bytes < 64 << 20 ? GPUBench.placements : 1
+        var xs = [x]
+        for _ in 1..<max(1, sets) {
+            let xk = try DeviceMatrix<T>(device: gpu, rows: shape.rows, columns: shape.columns)
+            try DeviceRandom.fillNormal(xk.buffer, seed: SeededRandom.freshSeed(), stream: timer.stream)
+            xs.append(xk)
+        }
+        var turn = 0
         let heuristic = launchPlan(for: x, weight: w, into: y)
         // Candidates take the operands' aligned width: an aligned-interior heuristic (odd N) names 16-byte
         // vectors that a plan given by hand may not use there.
@@ -83,10 +94,12 @@ struct Tune: ParsableCommand {
             includeSplit: true)
         func time(_ plan: LaunchPlan?, _ hints: Bool) throws -> Double {
             try timer.measure(repetitions: reps) {
+                let xk = xs[turn % xs.count]
+                turn += 1
                 if let plan {
-                    try rmsNorm(x, weight: w, into: y, plan: plan, cacheHints: hints, stream: timer.stream)
+                    try rmsNorm(xk, weight: w, into: y, plan: plan, cacheHints: hints, stream: timer.stream)
                 } else {
-                    try rmsNorm(x, weight: w, into: y, stream: timer.stream)
+                    try rmsNorm(xk, weight: w, into: y, stream: timer.stream)
                 }
             }.medianMicroseconds
         }
