@@ -229,10 +229,10 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
     /// against 8.05). In CUDA graphs the split plans were faster at every one of these shapes.
     static let splitMinimumRowBytes = 512 * 1024
 
-    /// The same while the stream is being captured into a CUDA graph: 64 KB. V30, graph mode on an H100, split
-    /// against the other plans: 1 × 16,384 fp32 (64 KB) 3.55 → 2.95 µs, 1 × 65,536 fp32 4.60 → 3.04, 16 × 65,536
+    /// The shortest rows any split-row plan takes, and the default's threshold while the stream is being
+    /// captured into a CUDA graph: 64 KB. V31, graph mode on an H100, split against the other plans: 1 × 16,384 fp32 (64 KB) 3.55 → 2.95 µs, 1 × 65,536 fp32 4.60 → 3.04, 16 × 65,536
     /// bf16 5.39 → 4.62; but rows of 16–32 KB 30–37% slower (1 × 8192 fp32 2.51 → 3.28, 1 × 16,384 bf16 2.68 → 3.37).
-    static let captureMinimumRowBytes = 64 * 1024
+    static let splitShortestRowBytes = 64 * 1024
 
     /// Whether the heuristic's plan at this shape depends on whether the stream is being captured into a
     /// CUDA graph (rows of 64 KB to 512 KB split over the grid only then), so that the launcher asks the
@@ -241,8 +241,7 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
     /// calls slower below 512 KB.
     public static func planDependsOnCapture(rows: Int, columns: Int, elementSize: Int, multiprocessors: Int, maxClusterSize: Int) -> Bool {
         splitSetting == nil && maxClusterSize > 1 && columns * elementSize < splitMinimumRowBytes
-            && split(rows: rows, columns: columns, elementSize: elementSize, vectorWidth: 1, multiprocessors: multiprocessors,
-                minimumRowBytes: captureMinimumRowBytes) != nil
+            && split(rows: rows, columns: columns, elementSize: elementSize, vectorWidth: 1, multiprocessors: multiprocessors) != nil
     }
 
     /// The most bytes of x a split-row plan takes (the second kernel re-reads x, which should still be in
@@ -260,11 +259,9 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
     /// A row split over blocks of an ordinary grid (``Path/split(blocksPerRow:)``) for few rows of huge N, or nil:
     /// M below half the SMs, rows of at least 64 KB and all of x within 8 MB (so that the second kernel
     /// finds it in L2).
-    static func split(
-        rows: Int, columns: Int, elementSize: Int, vectorWidth vec: Int, multiprocessors: Int, minimumRowBytes: Int = 64 * 1024
-    ) -> LaunchPlan? {
+    static func split(rows: Int, columns: Int, elementSize: Int, vectorWidth vec: Int, multiprocessors: Int) -> LaunchPlan? {
         let rowBytes = columns * elementSize
-        guard rows < multiprocessors / 2, rowBytes >= minimumRowBytes, rows * rowBytes <= maxSplitBytes else { return nil }
+        guard rows < multiprocessors / 2, rowBytes >= splitShortestRowBytes, rows * rowBytes <= maxSplitBytes else { return nil }
         // Up to four blocks an SM, slices of at least 8 KB, at most 256 threads a block (one wave at the
         // kernels' 28–44 registers). V30's tune (H100, split candidates): 1 × 262,144 fp32 best at 128 blocks
         // of 256 (7.92 µs against 8.78 at 256 of 128), 16 × 262,144 bf16 at 32 of 256 (12.61 against 13.63
@@ -355,7 +352,7 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
         // the grid (two kernels, the second a programmatic dependent of the first), which reach more SMs than
         // a cluster's 16 (V30).
         if allowSplit, let plan = split(rows: rows, columns: columns, elementSize: elementSize, vectorWidth: vec,
-            multiprocessors: multiprocessors, minimumRowBytes: capturing && splitSetting == nil ? captureMinimumRowBytes : 64 * 1024),
+            multiprocessors: multiprocessors),
             splitSetting == 1 || (splitSetting == nil && maxClusterSize > 1
                 && (capturing || columns * elementSize >= splitMinimumRowBytes))
         {

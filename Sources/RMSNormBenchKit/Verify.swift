@@ -271,8 +271,9 @@ enum Conformance {
     static var edgeChecks: [(String, (CUDADevice) throws -> String)] {
         [
             ("graph capture: rows split over the grid (programmatic launch), forward and fused add, replayed twice", { device in
-                // While a stream is captured, rows of 64 KB and more take split plans (V30); each shape is
-                // captured, its outputs poisoned, the graph replayed twice, and y (and h) compared.
+                // While a stream is captured, rows of 64 KB and more take split plans (V31); each shape is
+                // captured, its outputs poisoned, the graph replayed twice, and y (and h) compared. The fused
+                // add's graph starts with a forward, so that one split pair follows another in the graph.
                 var problems: [String] = []
                 let stream = try CUDAStream(device: device)
                 for (m, n) in [(1, 16_384), (3, 32_768), (1, 65_536), (2, 262_144)] {
