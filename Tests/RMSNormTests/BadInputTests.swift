@@ -234,6 +234,35 @@ func expectRefused(
         }
     }
 
+    /// The launcher asks the driver whether the stream is capturing only where `planDependsOnCapture` says
+    /// so: wherever the captured plan differs from the ordinary one, that must be true (else a captured
+    /// call would silently take the ordinary plan).
+    @Test func captureQueryCoversEveryShapeWhosePlanDependsOnIt() {
+        var differing = 0
+        for sms in [108, 132] {
+            let clusters = sms == 132 ? 16 : 1
+            for size in [2, 4] {
+                for rows in [1, 2, 3, 7, 16, 33, 65, 66, 67, 128, 4096] {
+                    for columns in [1000, 4096, 8192, 16_384, 16_385, 32_768, 65_536, 131_072, 262_144, 1 << 20] {
+                        var vec = 16 / size
+                        while columns % vec != 0 { vec /= 2 }
+                        func plan(_ capturing: Bool) -> LaunchPlan {
+                            LaunchPlan.make(rows: rows, columns: columns, elementSize: size, vectorWidth: vec, multiprocessors: sms,
+                                maxSharedMemoryPerBlock: 232_448, maxClusterSize: clusters, capturing: capturing)
+                        }
+                        let depends = LaunchPlan.planDependsOnCapture(
+                            rows: rows, columns: columns, elementSize: size, multiprocessors: sms, maxClusterSize: clusters)
+                        if plan(true) != plan(false) {
+                            differing += 1
+                            #expect(depends, "\(rows) x \(columns), \(size)-byte elements, \(sms) SMs")
+                        }
+                    }
+                }
+            }
+        }
+        #expect(differing > 0, "some shapes take another plan while capturing")
+    }
+
     /// Every plan the launcher can make names a kernel that exists in its module, and covers the row.
     @Test func plansAreConsistent() {
         for dtype in DType.allCases {
