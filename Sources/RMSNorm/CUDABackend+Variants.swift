@@ -90,6 +90,9 @@ extension CUDABackend {
         dw: DeviceBuffer<W>, options: RMSNormOptions, stream: CUDAStream?
     ) throws(CUDAError) {
         do {
+            var spec = spec
+            let dependent = stream?.usesProgrammaticLaunch ?? false
+            spec.dependentLaunch = dependent
             let kernels = try KernelCache.shared.kernels(for: spec, device: device)
             let name: String
             if case .registers(let npt) = plan.path {
@@ -129,7 +132,7 @@ extension CUDABackend {
                     if case .registers = plan.path { args.append(Int32(plan.threadsPerRow)) }
                     try function.launch(
                         LaunchConfiguration(grid: grid, block: plan.blockSize, sharedMemoryBytes: plan.sharedMemoryBytes),
-                        stream: stream, arguments: args)
+                        stream: stream, arguments: args, dependent: dependent)
                 }
                 var rargs = KernelArguments()
                 rargs.append(partial)
@@ -137,7 +140,8 @@ extension CUDABackend {
                 rargs.append(Int32(x.columns))
                 rargs.append(dw.address(of: 0))
                 try reduce.launch(
-                    LaunchConfiguration(grid: ceilDiv(x.columns, 32), block: (32, 32)), stream: stream, arguments: rargs)
+                    LaunchConfiguration(grid: ceilDiv(x.columns, 32), block: (32, 32)), stream: stream, arguments: rargs,
+                    dependent: dependent)
             }
         }
     }

@@ -103,6 +103,11 @@ enum CUDABackend {
     ) throws(CUDAError) {
         guard rows > 0 else { return }  // the kernels assume every block has a first row
         var plan = plan
+        // A stream that asks for programmatic dependent launch gets the PDL module (kernels that wait
+        // for the previous kernel before reading), launched as dependents.
+        var spec = spec
+        let dependent = stream?.usesProgrammaticLaunch ?? false
+        spec.dependentLaunch = dependent
         // A split row's second kernel may read the whole row (x, or h with the fused add) while other
         // blocks store y: never with y over that operand (in place); the launcher's other plans take it.
         if case .split = plan.path, y == (residual != 0 ? residualOut : x) {
@@ -160,23 +165,20 @@ enum CUDABackend {
                 var first = args
                 first.append(part)
                 first.append(Int32(blocks))
-                try sum.launch(configuration, stream: stream, arguments: first)
+                try sum.launch(configuration, stream: stream, arguments: first, dependent: dependent)
                 var second = args
                 second.append(part)
                 second.append(Int32(blocks))
                 // Programmatic dependent launch (sm_90+): the second kernel's blocks load their weight and x
                 // while the first runs (V30); `RMSNORM_PDL=0` launches it the ordinary way.
-                if LaunchPlan.programmaticLaunch {
-                    try function.launchDependent(configuration, stream: stream, arguments: second)
-                } else {
-                    try function.launch(configuration, stream: stream, arguments: second)
-                }
+                try function.launch(configuration, stream: stream, arguments: second,
+                    dependent: dependent || LaunchPlan.programmaticLaunch)
             }
             return
         }
         try function.launch(
             LaunchConfiguration(grid: grid, block: plan.blockSize, sharedMemoryBytes: plan.sharedMemoryBytes),
-            stream: stream, arguments: args)
+            stream: stream, arguments: args, dependent: dependent)
     }
 
     /// The arguments every forward kernel starts with (`FWD_PARAMS` in the kernel source).
@@ -264,8 +266,10 @@ extension DeviceRandom {
         args.append(source.address)
         args.append(target.address)
         args.append(Int64(byteCount / 16))
+        // On a stream with programmatic dependent launch, the copy is launched as a dependent too (from the
+        // PDL module, whose copy waits before it reads): the reference for `--pdl` timings.
         try launchUtility("rmsnorm_copy", blocks: min(ceilDiv(byteCount / 16, 512), source.device.multiprocessorCount * 4),
-            on: source.device, stream: stream, arguments: args)
+            on: source.device, stream: stream, arguments: args, dependent: stream?.usesProgrammaticLaunch ?? false)
     }
 
     /// Keeps `stream` busy for `cycles` SM clock cycles (one thread spinning on the clock): the
@@ -280,14 +284,16 @@ extension DeviceRandom {
 
     /// Launches one of the utility kernels of the fp32 forward module (512 threads a block unless told).
     private static func launchUtility(
-        _ name: String, blocks: Int, threads: Int = 512, on device: CUDADevice, stream: CUDAStream?, arguments: KernelArguments
+        _ name: String, blocks: Int, threads: Int = 512, on device: CUDADevice, stream: CUDAStream?, arguments: KernelArguments,
+        dependent: Bool = false
     ) throws(RMSNormError) {
         do {
-            let kernels = try KernelCache.shared.kernels(
-                for: KernelSpecialization(input: .float32, weight: .float32, vectorWidth: 1), device: device)
+            var spec = KernelSpecialization(input: .float32, weight: .float32, vectorWidth: 1)
+            spec.dependentLaunch = dependent
+            let kernels = try KernelCache.shared.kernels(for: spec, device: device)
             try device.makeCurrent()
             try kernels.functions[name]!.launch(
-                LaunchConfiguration(grid: blocks, block: threads), stream: stream, arguments: arguments)
+                LaunchConfiguration(grid: blocks, block: threads), stream: stream, arguments: arguments, dependent: dependent)
         } catch { throw .cuda(error) }
     }
 }

@@ -37,6 +37,10 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
     /// A row module (`ROW_TPR`): only the loop-free register and aligned-interior kernels, compiled for
     /// rows of exactly this many threads; 0 is the full module. See ``rowModule(for:)``.
     public var rowThreads: Int = 0
+    /// Kernels launched as programmatic dependents (`PDL`): each lets the next kernel start, then waits
+    /// for the previous one before it reads anything. For streams created with
+    /// `programmaticDependentLaunch` on sm_90+ (``CUDAStream/usesProgrammaticLaunch``).
+    public var dependentLaunch: Bool = false
 
     public init(input: DType, weight: DType, vectorWidth: Int, cacheHints: Bool = LaunchPlan.defaultCacheHints,
         residual: Bool = false, casting: CastingMode = .gemma, fp8Output: Bool = false, backward: Bool = false,
@@ -69,6 +73,7 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
         if tinyEps { defines.append(("TINY_EPS", "1")) }
         if recompute { defines.append(("RECOMPUTE", "1")) }
         if rowThreads > 0 { defines.append(("ROW_TPR", "\(rowThreads)")) }
+        if dependentLaunch { defines.append(("PDL", "1")) }
         return CompileOptions(arch: arch, defines: defines + Self.experimentDefines)
     }
 
@@ -87,6 +92,7 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
         "x=\(input) w=\(weight) vec=\(vectorWidth)" + (cacheHints ? " hints" : "") + (backward ? " backward" : "")
             + (residual ? " residual" : "") + (casting != .gemma ? " cast=\(casting)" : "") + (fp8Output ? " fp8" : "")
             + (tinyEps ? " tiny-eps" : "") + (recompute ? " recompute" : "") + (rowThreads > 0 ? " row-tpr=\(rowThreads)" : "")
+            + (dependentLaunch ? " pdl" : "")
     }
 
     /// Whether the launcher runs loop-free register plans from row modules (default); the environment

@@ -20,7 +20,7 @@ public enum BenchEnvironment {
             Float($0).map { $0.isFinite && $0 >= 0 } ?? false
         },
         Switch(name: "RMSNORM_BENCH_STATE", accepts: "readback (unset: no read before the timings)") { $0 == "readback" },
-        Switch(name: "RMSNORM_BENCH_COPY", accepts: "kernel or memcpy (the default)") { ["kernel", "memcpy"].contains($0) },
+        Switch(name: "RMSNORM_BENCH_COPY", accepts: "kernel or memcpy (the default; unset under --pdl: the kernel, launched as a dependent)") { ["kernel", "memcpy"].contains($0) },
         Switch(name: "RMSNORM_BENCH_STREAM", accepts: "created or legacy (the default)") { ["created", "legacy"].contains($0) },
         Switch(name: "RMSNORM_BENCH_Y", accepts: "sets (a y per input set) or one (the default)") { ["sets", "one"].contains($0) },
         Switch(name: "RMSNORM_BENCH_DATA", accepts: "host (inputs made on the CPU) or device (the default)") { ["host", "device"].contains($0) },

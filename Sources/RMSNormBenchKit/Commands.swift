@@ -40,6 +40,9 @@ public struct BenchOptions: ParsableArguments {
     @Option(help: "Launches per graph in --graph mode.")
     public var graphK: Int = 100
 
+    @Flag(help: "Launch ours and our copy reference with programmatic dependent launch (a stream created with programmaticDependentLaunch; sm_90+): with --graph, each launch overlaps the previous one's tail. The peers launch as they always do.")
+    public var pdl = false
+
     @Flag(help: "Skip the Python peers.")
     public var noPeers = false
 

@@ -21,10 +21,12 @@ final class GPUTimer {
     /// legacy default stream, the one the peers (PyTorch's current stream) and our API's default
     /// (`stream: nil`) use; a created stream measured ~0.25 µs more per launch at M ≤ 256 (V17).
     /// `RMSNORM_BENCH_STREAM=created` times on a created non-blocking stream instead.
-    init(device: CUDADevice, capturable: Bool = false) throws {
+    /// `dependentLaunch`: a created stream with programmatic dependent launch (`--pdl`).
+    init(device: CUDADevice, capturable: Bool = false, dependentLaunch: Bool = false) throws {
         self.device = device
-        stream = capturable || environmentVariable("RMSNORM_BENCH_STREAM") == "created"
-            ? try CUDAStream(device: device) : CUDAStream.legacyDefault(device: device)
+        stream = capturable || dependentLaunch || environmentVariable("RMSNORM_BENCH_STREAM") == "created"
+            ? try CUDAStream(device: device, programmaticDependentLaunch: dependentLaunch)
+            : CUDAStream.legacyDefault(device: device)
         flushBuffer = try DeviceMemory(device: device, byteCount: 256 << 20)
     }
 
@@ -268,11 +270,16 @@ enum GPUBench {
     }
 
     /// How the copy references are made: "memcpy" (cuMemcpyDtoDAsync) or "kernel" (`rmsnorm_copy`), from
-    /// `RMSNORM_BENCH_COPY`.
-    static let copyWithKernel = environmentVariable("RMSNORM_BENCH_COPY") == "kernel"
+    /// `RMSNORM_BENCH_COPY`; unset: memcpy, except on a stream with programmatic dependent launch (`--pdl`),
+    /// where the reference is the copy kernel launched as a dependent too (a memcpy cannot be one).
+    static let copySetting = environmentVariable("RMSNORM_BENCH_COPY")
+
+    static func copiesWithKernel(on stream: CUDAStream) -> Bool {
+        copySetting == "kernel" || (copySetting == nil && stream.usesProgrammaticLaunch)
+    }
 
     static func copyBytes(from a: DeviceMemory, to b: DeviceMemory, byteCount: Int, stream: CUDAStream) throws {
-        if copyWithKernel && byteCount % 16 == 0 {
+        if copiesWithKernel(on: stream) && byteCount % 16 == 0 {
             try DeviceRandom.copy(from: a, to: b, byteCount: byteCount, stream: stream)
         } else {
             try DeviceMemory.copy(from: a, to: b, byteCount: byteCount, stream: stream)

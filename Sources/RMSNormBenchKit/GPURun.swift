@@ -17,7 +17,7 @@ struct GPURun {
 
     func run() throws {
         let device = try CUDADevice.get(options.device)
-        let timer = try GPUTimer(device: device, capturable: options.graph)
+        let timer = try GPUTimer(device: device, capturable: options.graph, dependentLaunch: options.pdl)
         let driver = formatDriver((try? CUDADevice.driverVersion()) ?? 0)
         let nvrtc = try NVRTC.version()
         let rule = String(repeating: "=", count: 78)
@@ -35,9 +35,17 @@ struct GPURun {
             copyGBs, 100 * copyGBs / peak))
         print("Driver: \(driver), NVRTC: \(nvrtc.major).\(nvrtc.minor)")
         let hold = GPUTimer.holdCycles > 0 ? format(", then a %lld-cycle hold", GPUTimer.holdCycles) : ", no hold"
-        let timingText = options.graph
+        let streamText = options.pdl ? "a created stream" : "the legacy default stream (as the peers)"
+        var timingText = options.graph
             ? "CUDA graph of \(options.graphK) launches, L2 flushed (256 MB)\(hold) before each replay, median"
-            : "CUDA events on the legacy default stream (as the peers), L2 flushed (256 MB)\(hold) before each repetition, median of ≥ \(max(50, options.reps))"
+            : "CUDA events on \(streamText), L2 flushed (256 MB)\(hold) before each repetition, median of ≥ \(max(50, options.reps))"
+        if options.pdl {
+            timingText += (timer.stream.usesProgrammaticLaunch
+                    ? (GPUBench.copiesWithKernel(on: timer.stream)
+                        ? "; ours and the copy reference (a copy kernel) launched as programmatic dependents (--pdl), the peers as usual"
+                        : "; ours launched as programmatic dependents (--pdl; the copy reference is a memcpy), the peers as usual")
+                    : "; --pdl asked for, but programmatic launch needs sm_90+ and CUDA 12: ordinary launches")
+        }
         var header = ReportHeader(
             backend: "cuda", device: device.name, compute_capability: "\(device.computeCapability.major).\(device.computeCapability.minor)",
             multiprocessors: device.multiprocessorCount, l2_bytes: device.l2CacheBytes, theoretical_gbps: peak,

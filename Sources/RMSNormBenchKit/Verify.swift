@@ -317,6 +317,8 @@ enum Conformance {
                 }
                 return problems.joined(separator: "; ")
             }),
+            ("programmatic dependent launch: a chain of calls, each reading the last one's output, eager and in a graph",
+                { device in try programmaticLaunchCheck(device: device) }),
             ("NaN and Inf stay in their own rows", { device in
                 var rng = SeededRandom(seed: SeededRandom.freshSeed())
                 var x: [Float] = rng.normals(4 * 256)

@@ -239,9 +239,23 @@ public final class CUDAStream: @unchecked Sendable {
     public let device: CUDADevice
     let handle: Handle?
     private let owned: Bool
+    /// Whether the library launches its kernels on this stream as programmatic dependents (see
+    /// ``init(device:programmaticDependentLaunch:)``).
+    public let programmaticDependentLaunch: Bool
 
-    public init(device: CUDADevice) throws(CUDAError) {
+    /// A new non-blocking stream.
+    ///
+    /// - Parameter programmaticDependentLaunch: launch the library's kernels on this stream with
+    ///   programmatic dependent launch (compute capability 9.0 and later; ignored before): each kernel
+    ///   may start while the kernel before it in the stream finishes, overlapping its launch and
+    ///   start-up with that kernel's tail, and waits for it to complete before reading any memory, so
+    ///   results are those of ordinary stream order. Each also lets the next kernel start early: a
+    ///   kernel of yours that follows on this stream sees the library's results if it is launched the
+    ///   ordinary way, or, launched as a programmatic dependent itself, if it executes
+    ///   `griddepcontrol.wait` (`cudaGridDependencySynchronize`) before reading them.
+    public init(device: CUDADevice, programmaticDependentLaunch: Bool = false) throws(CUDAError) {
         self.device = device
+        self.programmaticDependentLaunch = programmaticDependentLaunch
         try device.makeCurrent()
         var s: Handle?
         try device.api.call(device.api.cuStreamCreate(&s, 1 /* CU_STREAM_NON_BLOCKING */), "cuStreamCreate")
@@ -251,6 +265,7 @@ public final class CUDAStream: @unchecked Sendable {
 
     private init(legacyDefaultOf device: CUDADevice) {
         self.device = device
+        programmaticDependentLaunch = false
         handle = nil
         owned = false
     }
@@ -258,6 +273,12 @@ public final class CUDAStream: @unchecked Sendable {
     /// The device's legacy default stream (the one PyTorch uses unless told otherwise); it cannot
     /// be captured into a graph.
     public static func legacyDefault(device: CUDADevice) -> CUDAStream { CUDAStream(legacyDefaultOf: device) }
+
+    /// Whether ``programmaticDependentLaunch`` takes effect here: asked for, a device of compute
+    /// capability 9.0 or later, and a driver with `cuLaunchKernelEx` (CUDA 12.0 and later).
+    public var usesProgrammaticLaunch: Bool {
+        programmaticDependentLaunch && device.arch >= 90 && device.api.cuLaunchKernelEx != nil
+    }
 
     /// Whether work enqueued on this stream is being captured into a graph now (false for the legacy
     /// default stream, which cannot be captured, and where the driver cannot say).
@@ -493,6 +514,15 @@ public final class CUDAFunction: @unchecked Sendable {
     /// execute `griddepcontrol.wait` before it reads anything the previous kernel writes, and on every
     /// path (the wait also orders this kernel's completion after the previous one's). Falls back to
     /// ``launch(_:stream:arguments:)`` where ``supportsProgrammaticLaunch`` is false.
+    /// ``launchDependent(_:stream:arguments:)`` where `dependent` is true, else ``launch(_:stream:arguments:)``.
+    public func launch(_ config: LaunchConfiguration, stream: CUDAStream?, arguments: KernelArguments, dependent: Bool) throws(CUDAError) {
+        if dependent {
+            try launchDependent(config, stream: stream, arguments: arguments)
+        } else {
+            try launch(config, stream: stream, arguments: arguments)
+        }
+    }
+
     public func launchDependent(_ config: LaunchConfiguration, stream: CUDAStream?, arguments: KernelArguments) throws(CUDAError) {
         let api = module.device.api
         guard supportsProgrammaticLaunch, let launchEx = api.cuLaunchKernelEx else {

@@ -22,6 +22,8 @@ struct NVRTCAPI: @unchecked Sendable {
     let nvrtcGetCUBIN: @convention(c) (Handle?, UnsafeMutablePointer<CChar>) -> Int32
     let nvrtcDestroyProgram: @convention(c) (UnsafeMutablePointer<Handle?>) -> Int32
     let nvrtcGetNumSupportedArchs: (@convention(c) (UnsafeMutablePointer<Int32>) -> Int32)?
+    let nvrtcGetPTXSize: (@convention(c) (Handle?, UnsafeMutablePointer<Int>) -> Int32)?
+    let nvrtcGetPTX: (@convention(c) (Handle?, UnsafeMutablePointer<CChar>) -> Int32)?
     let nvrtcGetSupportedArchs: (@convention(c) (UnsafeMutablePointer<Int32>) -> Int32)?
 
     init(_ lib: DynamicLibrary) throws(CUDALoaderError) {
@@ -38,6 +40,8 @@ struct NVRTCAPI: @unchecked Sendable {
         typealias ArchFn = @convention(c) (UnsafeMutablePointer<Int32>) -> Int32
         nvrtcGetNumSupportedArchs = lib.optionalSymbol("nvrtcGetNumSupportedArchs", as: ArchFn.self)
         nvrtcGetSupportedArchs = lib.optionalSymbol("nvrtcGetSupportedArchs", as: ArchFn.self)
+        nvrtcGetPTXSize = lib.optionalSymbol("nvrtcGetPTXSize", as: (@convention(c) (Handle?, UnsafeMutablePointer<Int>) -> Int32).self)
+        nvrtcGetPTX = lib.optionalSymbol("nvrtcGetPTX", as: (@convention(c) (Handle?, UnsafeMutablePointer<CChar>) -> Int32).self)
     }
 
     func check(_ status: Int32, _ call: String, log: String = "", options: [String] = []) throws(NVRTCError) {
@@ -178,8 +182,23 @@ public enum NVRTC {
     /// Compiles `source`; returns the CUBIN and NVRTC's log (with `--ptxas-options=-v` in the
     /// options, the log holds registers, shared memory and spills per kernel).
     public static func compile(source: String, name: String, options: CompileOptions) throws(CUDAError) -> (cubin: [UInt8], log: String) {
+        let (cubin, log) = try compile(source: source, name: name, options: options, ptx: false)
+        return (cubin, log)
+    }
+
+    /// Compiles `source` for the virtual architecture `compute_XY` and returns the PTX text (for
+    /// inspecting the generated code, e.g. in tests; the launcher loads CUBINs only).
+    public static func compileToPTX(source: String, name: String, options: CompileOptions) throws(CUDAError) -> String {
+        let (bytes, _) = try compile(source: source, name: name, options: options, ptx: true)
+        return String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
+    }
+
+    private static func compile(source: String, name: String, options: CompileOptions, ptx: Bool) throws(CUDAError)
+        -> ([UInt8], String)
+    {
         let api = try NVRTCLibrary.api()
-        let flags = options.flags
+        var flags = options.flags
+        if ptx { flags[0] = "--gpu-architecture=compute_\(options.arch)" }
         if let archs = try supportedArchitectures(), !archs.contains(options.arch) {
             throw .nvrtc(NVRTCError(
                 code: 5, call: "nvrtcCompileProgram",
@@ -209,6 +228,17 @@ public enum NVRTC {
         }
         do { try api.check(status, "nvrtcCompileProgram(\(name))", log: log, options: flags) } catch { throw .nvrtc(error) }
 
+        if ptx {
+            guard let ptxSize = api.nvrtcGetPTXSize, let getPTX = api.nvrtcGetPTX else {
+                throw .other("this NVRTC (\(api.library.path)) has no nvrtcGetPTX")
+            }
+            var size = 0
+            do { try api.check(ptxSize(program, &size), "nvrtcGetPTXSize") } catch { throw .nvrtc(error) }
+            var text = [UInt8](repeating: 0, count: size)
+            let got = text.withUnsafeMutableBytes { raw in getPTX(program, raw.baseAddress!.assumingMemoryBound(to: CChar.self)) }
+            do { try api.check(got, "nvrtcGetPTX") } catch { throw .nvrtc(error) }
+            return (text, log)
+        }
         var size = 0
         do { try api.check(api.nvrtcGetCUBINSize(program, &size), "nvrtcGetCUBINSize") } catch { throw .nvrtc(error) }
         var cubin = [UInt8](repeating: 0, count: size)

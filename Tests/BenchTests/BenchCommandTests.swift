@@ -48,7 +48,9 @@ func scratchFolder() -> String {
 @Suite struct OptionTests {
     @Test func defaults() throws {
         let o = try BenchOptions.parse([])
-        #expect(o.suite == "all" && o.reps == 50 && o.output == "outputs" && !o.graph && !o.noPeers)
+        #expect(o.suite == "all" && o.reps == 50 && o.output == "outputs" && !o.graph && !o.noPeers && !o.pdl)
+        let pdl = try BenchOptions.parse(["--graph", "--pdl"])
+        #expect(pdl.graph && pdl.pdl)
     }
 
     @Test(arguments: [

@@ -110,6 +110,54 @@ let nvrtcRequired = ProcessInfo.processInfo.environment["RMSNORM_REQUIRE_NVRTC"]
         #expect(add.rowModule(for: row)?.residual == true && add.rowModule(for: row)?.fp8Output == true)
     }
 
+    /// The modules for streams with programmatic dependent launch (`PDL`): in every kernel the launcher
+    /// may start as a dependent, `griddepcontrol.wait` comes before the first load from global memory
+    /// (anything earlier could read what the previous kernel has not yet written) and the kernel lets
+    /// its own dependents start. Without the flag, only the split-row pair has these instructions.
+    @Test(.enabled(if: nvrtcAvailable || nvrtcRequired))
+    func dependentLaunchModulesWaitBeforeTheyRead() throws {
+        func spec(_ input: DType, _ vec: Int, residual: Bool = false, backward: Bool = false, fp8: Bool = false,
+            rowThreads: Int = 0, pdl: Bool) -> KernelSpecialization {
+            var s = KernelSpecialization(input: input, weight: input, vectorWidth: vec, residual: residual,
+                fp8Output: fp8, backward: backward)
+            s.rowThreads = rowThreads
+            s.dependentLaunch = pdl
+            return s
+        }
+        let never = ["rmsnorm_fill_normal", "rmsnorm_flush", "rmsnorm_spin"]  // never launched as dependents
+        for pdl in [true, false] {
+            let specs = [spec(.float32, 4, pdl: pdl), spec(.bfloat16, 8, residual: true, pdl: pdl), spec(.float16, 1, fp8: true, pdl: pdl),
+                spec(.bfloat16, 8, backward: true, pdl: pdl), spec(.float32, 1, backward: true, pdl: pdl),
+                spec(.bfloat16, 8, rowThreads: 128, pdl: pdl)]
+            for s in specs {
+                #expect(s.compileOptions(arch: 90).flags.contains("-DPDL=1") == pdl)
+                let ptx = try NVRTC.compileToPTX(source: KernelSource.text, name: "rmsnorm.cu", options: s.compileOptions(arch: 90))
+                for name in s.kernelNames where !never.contains(name) {
+                    guard let start = ptx.range(of: ".entry \(name)(") else { Issue.record("\(s): \(name) missing"); continue }
+                    let rest = ptx[start.upperBound...]
+                    let body = rest.range(of: ".entry ").map { rest[..<$0.lowerBound] } ?? rest
+                    let wait = body.range(of: "griddepcontrol.wait")?.lowerBound
+                    let trigger = body.range(of: "griddepcontrol.launch_dependents")?.lowerBound
+                    let firstLoad = body.range(of: "ld.global")?.lowerBound
+                    if pdl {
+                        #expect(wait != nil && trigger != nil, "\(s): \(name) lacks the wait or the trigger")
+                        if let wait, let firstLoad { #expect(wait < firstLoad, "\(s): \(name) loads before its wait") }
+                    } else if name == "rmsnorm_fwd_split_norm" {
+                        #expect(wait != nil && trigger == nil, "\(s): \(name)")
+                    } else if name == "rmsnorm_fwd_split_sum" {
+                        #expect(wait == nil && trigger != nil, "\(s): \(name)")
+                    } else {
+                        #expect(wait == nil && trigger == nil, "\(s): \(name) has griddepcontrol without PDL")
+                    }
+                }
+            }
+        }
+        // Before sm_90 the instructions do not exist; the module compiles without them.
+        let ampere = try NVRTC.compileToPTX(source: KernelSource.text, name: "rmsnorm.cu",
+            options: spec(.float32, 4, pdl: true).compileOptions(arch: 80))
+        #expect(ampere.contains(".entry rmsnorm_fwd_row_npt1(") && !ampere.contains("griddepcontrol"))
+    }
+
     @Test func variantFlagsOnlyWhenSet() {
         let plain = KernelSpecialization(input: .bfloat16, weight: .bfloat16, vectorWidth: 8)
         #expect(!plain.compileOptions(arch: 90).flags.contains {

@@ -120,9 +120,38 @@
 #ifndef ROW_TPR
 #define ROW_TPR 0
 #endif
+#ifndef PDL
+#define PDL 0  // 1: the module for streams that ask for programmatic dependent launch (see PDL_ENTRY)
+#endif
 
 typedef unsigned short u16;
 typedef long long i64;
+
+// Programmatic dependent launch (sm_90+; no-ops before, and without the launch attribute).
+// launch_dependents lets the next kernel in the stream, if it was launched as a programmatic dependent,
+// start once every block of this one has executed it (or exited); wait blocks until every kernel this
+// one depends on has completed and its memory is visible.
+__device__ __forceinline__ void grid_launch_dependents() {
+#if __CUDA_ARCH__ >= 900
+    asm volatile("griddepcontrol.launch_dependents;" ::: "memory");
+#endif
+}
+__device__ __forceinline__ void grid_dependency_wait() {
+#if __CUDA_ARCH__ >= 900
+    asm volatile("griddepcontrol.wait;" ::: "memory");
+#endif
+}
+
+// PDL = 1 (a stream created with programmatic dependent launch): every kernel starts with PDL_ENTRY,
+// which lets the next kernel start (its blocks may become resident and wait) and then waits for the
+// previous one before anything is read. So a call overlaps its launch and start-up with the previous
+// kernel's tail, and nothing it reads (x, the weight, which an optimiser step may have just written)
+// can be stale. PDL = 0: nothing (the same SASS as before the flag existed).
+#if PDL
+#define PDL_ENTRY() do { grid_launch_dependents(); grid_dependency_wait(); } while (0)
+#else
+#define PDL_ENTRY() do { } while (0)
+#endif
 
 template <int CODE> struct Storage { typedef u16 type; };
 template <> struct Storage<0> { typedef float type; };
@@ -767,14 +796,17 @@ __device__ __forceinline__ void fwd_reg(FWD_PARAMS, int tpr)
 #if ROW_TPR > 0
 #define DEFINE_REG(K)                                                                          \
     extern "C" __global__ void __launch_bounds__(REG_BOUND) rmsnorm_fwd_row_npt##K(FWD_PARAMS, int tpr) { \
+        PDL_ENTRY();                                                                           \
         fwd_reg<K, WREG_ROW(K), false, PACKED_ROW(K)>(FWD_ARGS, tpr);                          \
     }
 #else
 #define DEFINE_REG(K)                                                                          \
     extern "C" __global__ void __launch_bounds__(REG_BOUND) rmsnorm_fwd_reg_npt##K(FWD_PARAMS, int tpr) { \
+        PDL_ENTRY();                                                                           \
         fwd_reg<K, (K * VEC <= 16), true, false>(FWD_ARGS, tpr);                               \
     }                                                                                          \
     extern "C" __global__ void __launch_bounds__(REG_BOUND) rmsnorm_fwd_row_npt##K(FWD_PARAMS, int tpr) { \
+        PDL_ENTRY();                                                                           \
         fwd_reg<K, WREG_ROW(K), false, PACKED_ROW(K)>(FWD_ARGS, tpr);                          \
     }
 #endif
@@ -913,6 +945,7 @@ __device__ __forceinline__ void fwd_ai(FWD_PARAMS, int tpr)
 
 #define DEFINE_AI(K)                                                                          \
     extern "C" __global__ void __launch_bounds__(REG_BOUND) rmsnorm_fwd_ai_npt##K(FWD_PARAMS, int tpr) { \
+        PDL_ENTRY();                                                                          \
         fwd_ai<K>(FWD_ARGS, tpr);                                                             \
     }
 // Up to 4 vectors a thread: 32 elements of 16-bit types, 16 of fp32 (an 8-vector fp32 twin spilled).
@@ -1131,10 +1164,12 @@ __device__ __forceinline__ void fwd_block_row(FWD_PARAMS)
 }
 
 extern "C" __global__ void __launch_bounds__(1024) rmsnorm_fwd_smem(FWD_PARAMS) {
+    PDL_ENTRY();
     fwd_block_row<true, 1>(FWD_ARGS);
 }
 
 extern "C" __global__ void __launch_bounds__(1024) rmsnorm_fwd_loop(FWD_PARAMS) {
+    PDL_ENTRY();
     fwd_block_row<false, 1>(FWD_ARGS);
 }
 
@@ -1145,6 +1180,7 @@ extern "C" __global__ void __launch_bounds__(1024) rmsnorm_fwd_loop(FWD_PARAMS) 
 #define DEFINE_CLUSTER(K)                                                                         \
     extern "C" __global__ void __cluster_dims__(K, 1, 1) __launch_bounds__(1024)                  \
         rmsnorm_fwd_smem_c##K(FWD_PARAMS) {                                                       \
+        PDL_ENTRY();                                                                              \
         fwd_block_row<true, K>(FWD_ARGS);                                                         \
     }
 #else
@@ -1170,20 +1206,13 @@ DEFINE_CLUSTER(16)
 // (its blocks load their weight, and x, while the first still runs); the second waits for the first's
 // completion and memory before it reads the partial sums, or h. The wait runs on every path, so the
 // second kernel never completes before the first. Without the launch attribute the wait returns at once.
-__device__ __forceinline__ void grid_launch_dependents() {
-#if __CUDA_ARCH__ >= 900
-    asm volatile("griddepcontrol.launch_dependents;" ::: "memory");
-#endif
-}
-__device__ __forceinline__ void grid_dependency_wait() {
-#if __CUDA_ARCH__ >= 900
-    asm volatile("griddepcontrol.wait;" ::: "memory");
-#endif
-}
 
 extern "C" __global__ void __launch_bounds__(1024) rmsnorm_fwd_split_sum(FWD_PARAMS, float* part, int S) {
     __shared__ float scratch[32];
     grid_launch_dependents();
+#if PDL
+    grid_dependency_wait();  // x (and the residual) may be the previous kernel's output
+#endif
     const int nvec = N / VEC;
     const int per = (nvec + S - 1) / S;
     const int b = (int)(blockIdx.x % (unsigned)S);
@@ -1249,16 +1278,24 @@ extern "C" __global__ void __launch_bounds__(1024) rmsnorm_fwd_split_norm(FWD_PA
 #endif
     // Each thread's first two vectors of the weight (and of x; h is the first kernel's output) are
     // requested before the wait: with programmatic launch they arrive while the first kernel runs.
+    // With PDL = 1 the first kernel itself may still be waiting for the producer of x and the weight,
+    // so everything is read after the wait (and this kernel lets the next one start).
     int k = lo + threadIdx.x;
     const bool has0 = k < hi, has1 = k + (int)blockDim.x < hi;
+#if PDL
+    grid_launch_dependents();
+    grid_dependency_wait();
+#endif
     const WPack q0 = load_w_if(w + (has0 ? k : lo) * VEC, has0);
     const WPack q1 = load_w_if(w + (has1 ? k + blockDim.x : lo) * VEC, has1);
-#if !RESID
+#if !RESID && !PDL
     const XPack p0 = load_x_if(src + (has0 ? k : lo) * VEC, has0);
     const XPack p1 = load_x_if(src + (has1 ? k + blockDim.x : lo) * VEC, has1);
 #endif
+#if !PDL
     grid_dependency_wait();
-#if RESID
+#endif
+#if RESID || PDL
     const XPack p0 = load_x_if(src + (has0 ? k : lo) * VEC, has0);
     const XPack p1 = load_x_if(src + (has1 ? k + blockDim.x : lo) * VEC, has1);
 #endif
@@ -1317,6 +1354,7 @@ extern "C" __global__ void rmsnorm_spin(long long cycles) {
 // Copies n 16-byte words: the benchmark's same-size copy, as a kernel (a device-to-device memcpy
 // left later kernels' event times ~1.3 µs longer in that process; V26 in benchmarks/NOTES.md).
 extern "C" __global__ void rmsnorm_copy(const uint4* __restrict__ src, uint4* __restrict__ dst, i64 n) {
+    PDL_ENTRY();
     for (i64 i = (i64)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += (i64)gridDim.x * blockDim.x) dst[i] = src[i];
 }
 
@@ -1565,10 +1603,12 @@ __device__ __forceinline__ void bwd_reg(BWD_PARAMS, int tpr)
 #define BWD_TEMPLATE(K) bwd_reg<K, ((K) * VEC * sizeof(XS) <= 32) || ((K) * VEC > 16), ((K) * VEC > 16)>
 #define DEFINE_BWD_REG(K)                                                                       \
     extern "C" __global__ void __launch_bounds__(BWD_BOUND(K)) rmsnorm_bwd_reg_npt##K(BWD_PARAMS, int tpr) { \
+        PDL_ENTRY();                                                                            \
         BWD_TEMPLATE(K)(BWD_ARGS, tpr);                                                         \
     }
 #define DEFINE_BWD_R128(K)                                                                      \
     extern "C" __global__ void __launch_bounds__(512) rmsnorm_bwd_reg_npt##K##_r128(BWD_PARAMS, int tpr) { \
+        PDL_ENTRY();                                                                            \
         BWD_TEMPLATE(K)(BWD_ARGS, tpr);                                                         \
     }
 #if VEC == 8
@@ -1600,6 +1640,7 @@ DEFINE_BWD_REG(32)
 extern "C" __global__ void __launch_bounds__(1024) rmsnorm_bwd_loop(BWD_PARAMS)
 {
     __shared__ float scratch[128];  // the slots of bwd_reg
+    PDL_ENTRY();
     const int nvec = N / VEC;
     float* out = dw_partial + (i64)blockIdx.x * N;
     for (i64 row = blockIdx.x; row < M; row += gridDim.x) {
@@ -1676,6 +1717,7 @@ extern "C" __global__ void __launch_bounds__(1024) rmsnorm_bwd_loop(BWD_PARAMS)
 extern "C" __global__ void __launch_bounds__(1024) rmsnorm_dw_reduce(const float* partial, int P, int N, WS* dw)
 {
     __shared__ float part[32][33];
+    PDL_ENTRY();
     const int c = blockIdx.x * 32 + threadIdx.x;
     float s = 0.0f;
     if (c < N)
