@@ -239,10 +239,28 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
     /// driver only where the answer matters. In graphs the split plans were faster than clusters at every
     /// row length measured (V30: 1 × 32,768 fp32 4.11 → 2.95 µs, 1 × 65,536 fp32 4.60 → 3.26), in event-timed
     /// calls slower below 512 KB.
+    /// Also where few rows would take 512 threads of two 16-byte vectors each (rows of 8–16 KB): 256 threads of
+    /// four while capturing (``capturedFewRowsThreadCap``).
     public static func planDependsOnCapture(rows: Int, columns: Int, elementSize: Int, multiprocessors: Int, maxClusterSize: Int) -> Bool {
-        splitSetting == nil && maxClusterSize > 1 && columns * elementSize < splitMinimumRowBytes
+        guard maxClusterSize > 1 else { return false }
+        let vectors = columns * elementSize / 16
+        if rows < 2 * multiprocessors && nextPowerOfTwo(ceilDiv(vectors, 2)) > capturedFewRowsThreadCap
+            && nextPowerOfTwo(ceilDiv(vectors, 2)) <= fewRowsThreadCap
+        {
+            return true
+        }
+        return splitSetting == nil && columns * elementSize < splitMinimumRowBytes
             && split(rows: rows, columns: columns, elementSize: elementSize, vectorWidth: 1, multiprocessors: multiprocessors) != nil
     }
+
+    /// ``fewRowsThreadCap`` while a graph is being captured (sm_90+, 16-byte vectors, the forward's 32 elements
+    /// a thread): 256. V32, `tune --graph` on an H100 (x warm in L2 between back-to-back calls, as a model's
+    /// norm finds its input): rows of 10–16 KB at 1–256 rows ran fastest at 4 vectors × 256 threads, against
+    /// the event-timed rule's 2 × 512: 1 × 5120 bf16 1.68 → 1.58 µs, 16 × 8192 bf16 1.95 → 1.83, 256 × 5120
+    /// bf16 2.75 → 2.55, 1 × 4096 fp32 1.69 → 1.60; with programmatic launch 16 × 8192 bf16 1.69 → 1.47,
+    /// 16 × 5120 bf16 1.47 → 1.29. Event-timed calls (L2 flushed) keep 512 (V28: a cap of 256 was up to 14%
+    /// slower there).
+    static let capturedFewRowsThreadCap = 256
 
     /// The most bytes of x a split-row plan takes (the second kernel re-reads x, which should still be in
     /// L2): 8 MB. V30: 32 × 131,072 fp32 (16 MB) was 4.6% slower split than over clusters.
@@ -326,7 +344,10 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
         // …and 4 where 2 would take 1,024 threads a row (V28, same-process A/B on an H100: 1 × 8192 fp32
         // 5.79 → 5.47 µs, 1 × 16384 bf16 5.95 → 5.61, 16 × 16384 bf16 6.33 → 6.02; a cap of 256 threads
         // was slower where it changed the plan, up to +14% at 1 × 8192 fp32).
-        if fewRows && perThread < maxNpt && nextPowerOfTwo(ceilDiv(nv, perThread)) > fewRowsThreadCap { perThread *= 2 }
+        // While a graph is being captured, full-vector rows on sm_90+ double at 256 threads instead (V32).
+        let threadCap = capturing && maxClusterSize > 1 && vec * elementSize == 16 && maxElementsPerThread >= 32
+            ? capturedFewRowsThreadCap : fewRowsThreadCap
+        if fewRows && perThread < maxNpt && nextPowerOfTwo(ceilDiv(nv, perThread)) > threadCap { perThread *= 2 }
         // …except where that takes 1,024 threads a row while the rows outnumber the SMs: such a block
         // fills an SM's registers, so a second wave (256 × 16384 bf16: 12.98 µs against 11.15 at 4 × 512, V19).
         if fewRows && rows > multiprocessors && nextPowerOfTwo(ceilDiv(nv, perThread)) > 512 { perThread = maxNpt }

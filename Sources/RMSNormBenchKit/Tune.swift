@@ -32,11 +32,26 @@ struct Tune: ParsableCommand {
     @Flag(help: "Print every candidate's median, not only the best.")
     var verbose = false
 
+    @Flag(help: "Time each candidate in graph mode (a CUDA graph of --graph-k launches, as `run --graph`); the heuristic is the launcher's plan while capturing.")
+    var graph = false
+
+    @Option(help: "Launches per graph with --graph.")
+    var graphK: Int = 100
+
+    @Flag(help: "Launch on a stream with programmatic dependent launch (as `run --pdl`).")
+    var pdl = false
+
+    func validate() throws {
+        guard reps >= 1 else { throw ValidationError("--reps must be at least 1") }
+        guard graphK >= 1 && graphK <= 10_000 else { throw ValidationError("--graph-k must be between 1 and 10000") }
+    }
+
     func run() throws {
         let list = try shapes.map { try Suites.parse($0, defaultType: .float32) } ?? Suites.shapes(suite: suite)
         let gpu = try CUDADevice.get(device)
-        let timer = try GPUTimer(device: gpu)
-        print("tune on \(gpu.name): \(list.count) shapes, \(reps) repetitions per candidate")
+        let timer = try GPUTimer(device: gpu, capturable: graph, dependentLaunch: pdl)
+        print("tune on \(gpu.name): \(list.count) shapes, \(reps) repetitions per candidate"
+            + (graph ? ", graph mode (\(graphK) launches a graph)" : "") + (pdl ? ", programmatic dependent launch" : ""))
         print(pad("shape", 20) + pad("heuristic µs", 14, right: true) + pad("best µs", 10, right: true)
             + pad("heur/best", 11, right: true) + "  heuristic plan  →  best plan")
         var csv = "M,N,dtype,heuristic_us,heuristic_plan,best_us,best_plan,best_hints,heuristic_pct_of_best,candidates\n"
@@ -84,7 +99,7 @@ struct Tune: ParsableCommand {
             xs.append(xk)
         }
         var turn = 0
-        let heuristic = launchPlan(for: x, weight: w, into: y)
+        let heuristic = launchPlan(for: x, weight: w, into: y, capturing: graph)
         // Candidates take the operands' aligned width: an aligned-interior heuristic (odd N) names 16-byte
         // vectors that a plan given by hand may not use there.
         let candidates = LaunchPlan.candidates(
@@ -93,7 +108,7 @@ struct Tune: ParsableCommand {
             maxSharedMemoryPerBlock: gpu.maxSharedMemoryPerBlockOptin, maxClusterSize: LaunchPlan.maxClusterSize(arch: gpu.arch),
             includeSplit: true)
         func time(_ plan: LaunchPlan?, _ hints: Bool) throws -> Double {
-            try timer.measure(repetitions: reps) {
+            try timer.measure(repetitions: reps, graphK: graph ? graphK : nil) {
                 let xk = xs[turn % xs.count]
                 turn += 1
                 if let plan {

@@ -243,7 +243,7 @@ func expectRefused(
             let clusters = sms == 132 ? 16 : 1
             for size in [2, 4] {
                 for rows in [1, 2, 3, 7, 16, 33, 65, 66, 67, 128, 4096] {
-                    for columns in [1000, 4096, 8192, 16_384, 16_385, 32_768, 65_536, 131_072, 262_144, 1 << 20] {
+                    for columns in [1000, 2048, 4096, 5120, 7168, 8192, 16_384, 16_385, 32_768, 65_536, 131_072, 262_144, 1 << 20] {
                         var vec = 16 / size
                         while columns % vec != 0 { vec /= 2 }
                         func plan(_ capturing: Bool) -> LaunchPlan {
