@@ -187,7 +187,10 @@ public func rmsNorm<T: RMSNormElement, W: RMSNormElement>(
 ///   - weight: exactly N elements, on the same GPU.
 ///   - y: an `M × N` view on the same GPU; may be `x` itself (in place), else must not overlap it.
 ///   - rstd: if given, at least M floats; receives `1 / sqrt(mean(x²) + eps)` per row.
-///   - stream: where to enqueue; nil for the legacy default stream.
+///   - stream: where to enqueue; nil for the legacy default stream. On a stream created with
+///     `programmaticDependentLaunch: true` (sm_90+) the kernel is launched as a programmatic dependent of
+///     the previous kernel (see ``CUDAStream/init(device:programmaticDependentLaunch:)``); so are the
+///     variants' and the backward's.
 public func rmsNorm<T: RMSNormElement, W: RMSNormElement>(
     _ x: DeviceMatrix<T>, weight: DeviceBuffer<W>, eps: Float = defaultEpsilon,
     into y: DeviceMatrix<T>, rstd: DeviceBuffer<Float>? = nil, stream: CUDAStream? = nil
