@@ -93,8 +93,8 @@ public struct BenchOptions: ParsableArguments {
         if backward && variant != "forward" && variant != "backward" {
             throw ValidationError("--backward and --variant \(variant) contradict each other; give one of them")
         }
-        if graph && benchVariant != .forward {
-            throw ValidationError("--graph times the forward only (the peers' variants run under events); drop --graph or --variant")
+        if graph && benchVariant != .forward && !(noPeers || methodList == ["ours"]) {
+            throw ValidationError("--graph with --variant times ours only (the peers' variants run under events); add --no-peers, or drop --graph or --variant")
         }
         if autotune && benchVariant != .forward {
             throw ValidationError("--autotune tunes the forward only; drop --autotune or --variant")

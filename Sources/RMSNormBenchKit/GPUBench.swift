@@ -108,9 +108,9 @@ enum GPUBench {
     static func measure(shape: BenchShape, timer: GPUTimer, baseReps: Int, graphK: Int?, autotune: Bool = false) throws -> OursMeasurement {
         if shape.variant != .forward {
             switch shape.type {
-            case .float32: return try measureVariant(shape, Float.self, timer: timer, baseReps: baseReps)
-            case .float16: return try measureVariant(shape, Float16.self, timer: timer, baseReps: baseReps)
-            case .bfloat16: return try measureVariant(shape, BFloat16.self, timer: timer, baseReps: baseReps)
+            case .float32: return try measureVariant(shape, Float.self, timer: timer, baseReps: baseReps, graphK: graphK)
+            case .float16: return try measureVariant(shape, Float16.self, timer: timer, baseReps: baseReps, graphK: graphK)
+            case .bfloat16: return try measureVariant(shape, BFloat16.self, timer: timer, baseReps: baseReps, graphK: graphK)
             }
         }
         switch shape.type {
@@ -215,11 +215,12 @@ enum GPUBench {
     /// Times one variant at a shape (operands allocated dense, fresh normal data), and a copy of the
     /// same byte count. Accuracy of the variants is checked by the verification table and `verify`.
     static func measureVariant<T: RMSNormElement>(
-        _ shape: BenchShape, _: T.Type, timer: GPUTimer, baseReps: Int
+        _ shape: BenchShape, _: T.Type, timer: GPUTimer, baseReps: Int, graphK: Int? = nil
     ) throws -> OursMeasurement {
         let device = timer.device
         let m = shape.rows, n = shape.columns
         let variant = shape.variant
+        let capturing = graphK != nil
         let seed = SeededRandom.freshSeed()
         let x = try DeviceMatrix<T>(device: device, rows: m, columns: n)
         let w = try DeviceBuffer<T>(device: device, count: n)
@@ -244,10 +245,10 @@ enum GPUBench {
         switch variant {
         case .forward, .gemma, .llama:
             work = { try rmsNorm(x, weight: w, options: options, into: out!, stream: s) }
-            plan = launchPlan(for: x, weight: w, into: out!).description
+            plan = launchPlan(for: x, weight: w, into: out!, capturing: capturing).description
         case .add:
             work = { try fusedAddRMSNorm(x, residual: second!, weight: w, options: options, into: out!, residualOut: h!, stream: s) }
-            plan = launchPlan(for: x, weight: w, into: out!, fusedAdd: true).description
+            plan = launchPlan(for: x, weight: w, into: out!, fusedAdd: true, capturing: capturing).description
         case .fp8:
             work = { try rmsNormFP8(x, weight: w, scale: 0.02, options: options, into: q!, stream: s) }
         case .addFP8:
@@ -257,12 +258,12 @@ enum GPUBench {
             plan = "backward " + backwardLaunchPlan(for: x, weight: w, outputGradient: second!, into: out!).description
         }
         let reps = repetitions(bytes: shape.bytes, base: baseReps)
-        let timing = try timer.measure(repetitions: reps, work)
+        let timing = try timer.measure(repetitions: reps, graphK: graphK, work)
         // A copy moving the variant's bytes: half read, half written.
         let copyBytes = shape.bytes / 2 / 16 * 16
         let a = try DeviceMemory(device: device, byteCount: max(16, copyBytes))
         let b = try DeviceMemory(device: device, byteCount: max(16, copyBytes))
-        let copy = try timer.measure(repetitions: reps) {
+        let copy = try timer.measure(repetitions: reps, graphK: graphK) {
             try Self.copyBytes(from: a, to: b, byteCount: copyBytes, stream: s)
         }
         return OursMeasurement(timing: timing, copy: copy, plan: plan.isEmpty ? variant.rawValue : plan, maxError: nil,

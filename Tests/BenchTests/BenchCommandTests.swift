@@ -51,6 +51,8 @@ func scratchFolder() -> String {
         #expect(o.suite == "all" && o.reps == 50 && o.output == "outputs" && !o.graph && !o.noPeers && !o.pdl)
         let pdl = try BenchOptions.parse(["--graph", "--pdl"])
         #expect(pdl.graph && pdl.pdl)
+        let variantGraph = try BenchOptions.parse(["--graph", "--variant", "add", "--no-peers"])
+        #expect(variantGraph.graph && variantGraph.benchVariant == .add)
     }
 
     @Test(arguments: [
@@ -61,6 +63,7 @@ func scratchFolder() -> String {
         (["--methods", "ours,magic"], "unknown method"),
         (["--reps", "0"], "--reps"),
         (["--autotune", "--variant", "backward"], "tunes the forward only"),
+        (["--graph", "--variant", "add"], "times ours only"),
     ])
     func badOptionsGiveAClearMessage(arguments: [String], message: String) {
         do {

@@ -123,6 +123,9 @@
 #ifndef PDL
 #define PDL 0  // 1: the module for streams that ask for programmatic dependent launch (see PDL_ENTRY)
 #endif
+#ifndef PDL_TRIGGER
+#define PDL_TRIGGER 1  // 0: PDL kernels do not trigger their dependents early (they start as this kernel's blocks exit)
+#endif
 
 typedef unsigned short u16;
 typedef long long i64;
@@ -148,7 +151,7 @@ __device__ __forceinline__ void grid_dependency_wait() {
 // kernel's tail, and nothing it reads (x, the weight, which an optimiser step may have just written)
 // can be stale. PDL = 0: nothing (the same SASS as before the flag existed).
 #if PDL
-#define PDL_ENTRY() do { grid_launch_dependents(); grid_dependency_wait(); } while (0)
+#define PDL_ENTRY() do { if (PDL_TRIGGER) grid_launch_dependents(); grid_dependency_wait(); } while (0)
 #else
 #define PDL_ENTRY() do { } while (0)
 #endif
@@ -1283,7 +1286,7 @@ extern "C" __global__ void __launch_bounds__(1024) rmsnorm_fwd_split_norm(FWD_PA
     int k = lo + threadIdx.x;
     const bool has0 = k < hi, has1 = k + (int)blockDim.x < hi;
 #if PDL
-    grid_launch_dependents();
+    if (PDL_TRIGGER) grid_launch_dependents();
     grid_dependency_wait();
 #endif
     const WPack q0 = load_w_if(w + (has0 ? k : lo) * VEC, has0);
