@@ -234,6 +234,34 @@ func expectRefused(
         }
     }
 
+    /// While a graph is captured, few rows of 8–16 KB take 256 threads of four 16-byte vectors instead of 512
+    /// of two (V32); only there: not for narrower vectors, the fused add's element cap, or GPUs without clusters.
+    @Test func capturedFewRowsTakeFewerThreads() {
+        func plan(_ rows: Int, _ columns: Int, _ size: Int, vec: Int, cap: Int = 32, clusters: Int = 16, capturing: Bool)
+            -> LaunchPlan
+        {
+            LaunchPlan.make(rows: rows, columns: columns, elementSize: size, vectorWidth: vec, multiprocessors: 132,
+                maxSharedMemoryPerBlock: 232_448, maxElementsPerThread: cap, maxClusterSize: clusters, capturing: capturing)
+        }
+        for (rows, columns, size) in [(1, 8192, 2), (16, 5120, 2), (256, 7168, 2), (1, 4096, 4)] {
+            let vec = 16 / size
+            let eager = plan(rows, columns, size, vec: vec, capturing: false)
+            let captured = plan(rows, columns, size, vec: vec, capturing: true)
+            #expect(eager.threadsPerRow == 512 && eager.path == .registers(vectorsPerThread: 2), "\(eager)")
+            #expect(captured.threadsPerRow == 256 && captured.path == .registers(vectorsPerThread: 4), "\(captured)")
+            #expect(plan(rows, columns, size, vec: vec, clusters: 1, capturing: true) == eager)
+            #expect(plan(rows, columns, size, vec: vec, cap: 16, capturing: true)
+                == plan(rows, columns, size, vec: vec, cap: 16, capturing: false))
+        }
+        // Rows of 8 KB or less, and rows that already take four vectors, are the same either way.
+        for (rows, columns, size) in [(1, 4096, 2), (16, 2048, 4), (1, 16_384, 2), (4096, 8192, 2)] {
+            let vec = 16 / size
+            #expect(plan(rows, columns, size, vec: vec, capturing: true) == plan(rows, columns, size, vec: vec, capturing: false))
+        }
+        // Narrower vectors (a row stride that is not a multiple of 16 bytes) keep the event-timed rule.
+        #expect(plan(16, 8192, 2, vec: 2, capturing: true) == plan(16, 8192, 2, vec: 2, capturing: false))
+    }
+
     /// The launcher asks the driver whether the stream is capturing only where `planDependsOnCapture` says
     /// so: wherever the captured plan differs from the ordinary one, that must be true (else a captured
     /// call would silently take the ordinary plan).
