@@ -244,9 +244,13 @@ public enum Autotune {
         }
         screened.sort { $0.0 < $1.0 }
         let finalists: [(LaunchPlan, Bool)] = [(heuristic, heuristicHints)] + screened.prefix(3).map { ($0.1, $0.2) }
+        // Each round starts with the next finalist, so that no plan is always timed first.
         var rounds = [[Double]](repeating: [], count: finalists.count)
-        for _ in 0..<5 {
-            for (i, f) in finalists.enumerated() { rounds[i].append(try time(f.0, f.1)) }
+        for round in 0..<5 {
+            for j in 0..<finalists.count {
+                let i = (j + round) % finalists.count
+                rounds[i].append(try time(finalists[i].0, finalists[i].1))
+            }
         }
         let scores = rounds.map { $0.sorted()[2] }  // median of the five rounds
         let heuristicTime = scores[0]

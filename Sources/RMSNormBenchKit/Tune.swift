@@ -134,9 +134,14 @@ struct Tune: ParsableCommand {
         // drew a quick run (the heuristic's own plan timed twice differed by 7%, and candidates timed late won
         // where a same-process A/B found them slower; V28 item 8).
         let finalists: [(LaunchPlan?, Bool)] = [(nil, LaunchPlan.defaultCacheHints)] + screened.prefix(3).map { ($0.1, $0.2) }
+        // Each round starts with the next finalist, so that no plan is always timed first (right after the
+        // screening, or after the same neighbour); before session 11 the heuristic always led every round.
         var rounds = [[Double]](repeating: [], count: finalists.count)
-        for _ in 0..<5 {
-            for (i, f) in finalists.enumerated() { rounds[i].append(try time(f.0, f.1)) }
+        for round in 0..<5 {
+            for j in 0..<finalists.count {
+                let i = (j + round) % finalists.count
+                rounds[i].append(try time(finalists[i].0, finalists[i].1))
+            }
         }
         let scores = rounds.map { $0.sorted()[$0.count / 2] }
         let heuristicTime = scores[0]
