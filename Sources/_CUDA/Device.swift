@@ -26,6 +26,10 @@ public final class CUDADevice: @unchecked Sendable, CustomStringConvertible {
     /// `sm_XY` as the number XY.
     public var arch: Int { computeCapability.major * 10 + computeCapability.minor }
 
+    /// Whether kernels can be launched here as programmatic dependents: compute capability 9.0 or later and
+    /// a driver with `cuLaunchKernelEx` (CUDA 12.0 and later).
+    public var supportsProgrammaticLaunch: Bool { arch >= 90 && api.cuLaunchKernelEx != nil }
+
     /// Theoretical DRAM bandwidth in bytes/s: 2 (double data rate) × memory clock × bus width / 8.
     public var theoreticalBandwidth: Double {
         2.0 * Double(memoryClockKHz) * 1000.0 * Double(memoryBusWidthBits) / 8.0
@@ -274,11 +278,9 @@ public final class CUDAStream: @unchecked Sendable {
     /// be captured into a graph.
     public static func legacyDefault(device: CUDADevice) -> CUDAStream { CUDAStream(legacyDefaultOf: device) }
 
-    /// Whether ``programmaticDependentLaunch`` takes effect here: asked for, a device of compute
-    /// capability 9.0 or later, and a driver with `cuLaunchKernelEx` (CUDA 12.0 and later).
-    public var usesProgrammaticLaunch: Bool {
-        programmaticDependentLaunch && device.arch >= 90 && device.api.cuLaunchKernelEx != nil
-    }
+    /// Whether ``programmaticDependentLaunch`` takes effect here: asked for, on a device that supports it
+    /// (``CUDADevice/supportsProgrammaticLaunch``).
+    public var usesProgrammaticLaunch: Bool { programmaticDependentLaunch && device.supportsProgrammaticLaunch }
 
     /// Whether work enqueued on this stream is being captured into a graph now (false for the legacy
     /// default stream, which cannot be captured, and where the driver cannot say).
@@ -502,18 +504,6 @@ public final class CUDAFunction: @unchecked Sendable {
         try api.call(status, "cuLaunchKernel(\(name))")
     }
 
-    /// Whether ``launchDependent(_:stream:arguments:)`` can overlap a launch with the previous kernel here:
-    /// `cuLaunchKernelEx` present (CUDA 12.0 and later) and a device of compute capability 9.0 or later.
-    public var supportsProgrammaticLaunch: Bool {
-        module.device.api.cuLaunchKernelEx != nil && module.device.arch >= 90
-    }
-
-    /// Launches with programmatic stream serialisation (programmatic dependent launch, sm_90+): this
-    /// kernel's blocks may start once every block of the previous kernel in the stream has executed
-    /// `griddepcontrol.launch_dependents` (or exited), before that kernel completes. The kernel must
-    /// execute `griddepcontrol.wait` before it reads anything the previous kernel writes, and on every
-    /// path (the wait also orders this kernel's completion after the previous one's). Falls back to
-    /// ``launch(_:stream:arguments:)`` where ``supportsProgrammaticLaunch`` is false.
     /// ``launchDependent(_:stream:arguments:)`` where `dependent` is true, else ``launch(_:stream:arguments:)``.
     public func launch(_ config: LaunchConfiguration, stream: CUDAStream?, arguments: KernelArguments, dependent: Bool) throws(CUDAError) {
         if dependent {
@@ -523,6 +513,16 @@ public final class CUDAFunction: @unchecked Sendable {
         }
     }
 
+    /// Whether ``launchDependent(_:stream:arguments:)`` can overlap a launch with the previous kernel here
+    /// (``CUDADevice/supportsProgrammaticLaunch``).
+    public var supportsProgrammaticLaunch: Bool { module.device.supportsProgrammaticLaunch }
+
+    /// Launches with programmatic stream serialisation (programmatic dependent launch, sm_90+): this
+    /// kernel's blocks may start once every block of the previous kernel in the stream has executed
+    /// `griddepcontrol.launch_dependents` (or exited), before that kernel completes. The kernel must
+    /// execute `griddepcontrol.wait` before it reads anything the previous kernel writes, and on every
+    /// path (the wait also orders this kernel's completion after the previous one's). Falls back to
+    /// ``launch(_:stream:arguments:)`` where ``supportsProgrammaticLaunch`` is false.
     public func launchDependent(_ config: LaunchConfiguration, stream: CUDAStream?, arguments: KernelArguments) throws(CUDAError) {
         let api = module.device.api
         guard supportsProgrammaticLaunch, let launchEx = api.cuLaunchKernelEx else {
