@@ -74,7 +74,8 @@ extension CUDABackend {
         if let r = residualGradient { operands.append((r.baseAddress, r.rowStride, T.dtype.size)) }
         let vec = LaunchPlan.vectorWidth(columns: x.columns, elementSize: T.dtype.size, weightSize: W.dtype.size,
             weightAddress: weight.address(of: 0), operands: operands)
-        let plan = LaunchPlan.backward(rows: x.rows, columns: x.columns, elementSize: T.dtype.size, vectorWidth: vec)
+        let plan = LaunchPlan.backward(rows: x.rows, columns: x.columns, elementSize: T.dtype.size, vectorWidth: vec,
+            savedRstd: rstd != nil)
         let spec = KernelSpecialization(input: T.dtype, weight: W.dtype, vectorWidth: vec,
             residual: residualGradient != nil, backward: true,
             tinyEps: rstd == nil && KernelSpecialization.needsTinyEpsPath(eps: options.eps), recompute: rstd == nil)
@@ -94,6 +95,37 @@ extension CUDABackend {
             let dependent = stream?.usesProgrammaticLaunch ?? false
             spec.dependentLaunch = dependent
             let kernels = try KernelCache.shared.kernels(for: spec, device: device)
+            if plan.fusedBackward, case .registers(let npt) = plan.path, let rstd {
+                guard let function = kernels.functions["rmsnorm_bwd_fused_npt\(npt)"] else {
+                    throw CUDAError.other("kernel rmsnorm_bwd_fused_npt\(npt) missing from module \(spec)")
+                }
+                let g = plan.fusedBackwardGrid(rows: x.rows, columns: x.columns)
+                var args = KernelArguments()
+                args.append(x.baseAddress)
+                args.append(Int64(x.rowStride))
+                args.append(weight.address(of: 0))
+                args.append(dy.baseAddress)
+                args.append(Int64(dy.rowStride))
+                args.append(residualGradient?.baseAddress ?? 0)
+                args.append(Int64(residualGradient?.rowStride ?? 0))
+                args.append(dx.baseAddress)
+                args.append(Int64(dx.rowStride))
+                args.append(rstd.address(of: 0))
+                args.append(UInt64(0))  // no partial rows
+                args.append(Int64(x.rows))
+                args.append(Int32(x.columns))
+                args.append(options.eps)
+                args.append(options.weightOffset)
+                args.append(Int32(plan.threadsPerRow))
+                args.append(Int32(g.rowBlocks))
+                args.append(Int32(g.rowGroups))
+                args.append(dw.address(of: 0))
+                try device.makeCurrent()
+                try function.launch(
+                    LaunchConfiguration(grid: g.rowBlocks + g.columnBlocks, block: plan.blockSize, sharedMemoryBytes: g.sharedMemoryBytes),
+                    stream: stream, arguments: args, dependent: dependent)
+                return
+            }
             let name: String
             if case .registers(let npt) = plan.path {
                 name = "rmsnorm_bwd_reg_npt\(npt)" + (plan.registers128 ? "_r128" : "")
@@ -149,11 +181,13 @@ extension CUDABackend {
 
 /// The plan the backward launcher would use for these operands (for reports).
 public func backwardLaunchPlan<T: RMSNormElement, W: RMSNormElement>(
-    for x: DeviceMatrix<T>, weight: DeviceBuffer<W>, outputGradient dy: DeviceMatrix<T>, into dx: DeviceMatrix<T>
+    for x: DeviceMatrix<T>, weight: DeviceBuffer<W>, outputGradient dy: DeviceMatrix<T>, into dx: DeviceMatrix<T>,
+    savedRstd: Bool = true
 ) -> LaunchPlan {
     let vec = LaunchPlan.vectorWidth(columns: x.columns, elementSize: T.dtype.size, weightSize: W.dtype.size,
         weightAddress: weight.address(of: 0),
         operands: [(x.baseAddress, x.rowStride, T.dtype.size), (dy.baseAddress, dy.rowStride, T.dtype.size),
             (dx.baseAddress, dx.rowStride, T.dtype.size)])
-    return LaunchPlan.backward(rows: x.rows, columns: x.columns, elementSize: T.dtype.size, vectorWidth: vec)
+    return LaunchPlan.backward(rows: x.rows, columns: x.columns, elementSize: T.dtype.size, vectorWidth: vec,
+        savedRstd: savedRstd)
 }

@@ -25,6 +25,10 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
     public var persistent: Bool = true
     /// Backward, 16 elements a thread: the kernel bounded at 512 threads (128 registers) instead of 1,024.
     public var registers128: Bool = false
+    /// Backward with the forward's rstd, few rows: one kernel (`rmsnorm_bwd_fused_npt…`) whose row blocks
+    /// compute dx and whose column blocks sum dw over all rows; no partial rows, no second kernel.
+    /// See ``backwardColumnGroups(rows:)``.
+    public var fusedBackward: Bool = false
     /// Shared-memory path: blocks per row, 1 or a thread-block cluster of 2, 4, 8 or 16 (sm_90+), each
     /// block staging a slice of ceil(N / vec / clusterSize) vectors; the grid is M · clusterSize.
     public var clusterSize: Int = 1
@@ -96,6 +100,7 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
 
     public var description: String {
         summary + (persistent ? "" : " grid=all") + (registers128 ? " r128" : "") + (alignedInterior ? " interior" : "")
+            + (fusedBackward ? " fused" : "")
     }
 
     var summary: String {
@@ -164,7 +169,8 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
     /// 16 bf16 elements were best (32.8 / 38.7 / 40.1 µs against 8 / 32 at N = 2048); fp32 N = 4096 at
     /// M = 4096 was best at 8.
     public static func backward(
-        rows: Int, columns: Int, elementSize: Int, vectorWidth vec: Int, elements preference: [Int]? = nil
+        rows: Int, columns: Int, elementSize: Int, vectorWidth vec: Int, elements preference: [Int]? = nil,
+        savedRstd: Bool = false
     ) -> LaunchPlan {
         let nv = columns / vec
         let list = preference ?? backwardElements ?? (rows >= 16_384 ? [32, 16, 8] : elementSize == 4 ? [8, 16] : [16, 8])
@@ -197,6 +203,13 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
                 path: .registers(vectorsPerThread: npt), vectorWidth: vec, threadsPerRow: tpr, blockSize: block,
                 sharedMemoryBytes: rowsPerBlock > 1 ? rowsPerBlock * columns * 4 : 0)
             plan.registers128 = fewWarpsAt32 && npt * vec == 16 && block <= 512
+            if savedRstd && rows >= 1 && rows <= backwardFusedRows && npt * vec <= 16
+                && 2 * rows * columns * elementSize <= backwardFusedBytes
+            {
+                plan.fusedBackward = true
+                plan.sharedMemoryBytes = 0
+                plan.persistent = false
+            }
             return plan
         }
         return LaunchPlan(path: .loop, vectorWidth: vec, threadsPerRow: 1024, blockSize: 1024, sharedMemoryBytes: 0)
@@ -300,6 +313,25 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
     static let backwardElements: [Int]? = environmentVariable("RMSNORM_BWD_ELEMENTS").map {
         $0.split(separator: ",").compactMap { Int($0) }.filter { [1, 2, 4, 8, 16, 32].contains($0) }
     }.flatMap { $0.isEmpty ? nil : $0 }
+
+    /// Fused backward (``fusedBackward``): rows up to which it is taken (`RMSNORM_BWD_FUSED_ROWS`, 0: never),
+    /// and the most bytes of x and dy together (`RMSNORM_BWD_FUSED_MB`, default 24), which its column blocks read a
+    /// second time (from L2).
+    static let backwardFusedRows: Int = environmentVariable("RMSNORM_BWD_FUSED_ROWS").flatMap(Int.init) ?? 1024
+    static let backwardFusedBytes: Int = (environmentVariable("RMSNORM_BWD_FUSED_MB").flatMap(Int.init) ?? 24) << 20
+
+    /// Fused backward: the thread groups of a column block, each summing every `g`-th row (a power of two,
+    /// ≤ 32), so that a thread sums about 8 rows; the block's other dimension is its column vectors.
+    public static func backwardColumnGroups(rows: Int) -> Int {
+        min(32, nextPowerOfTwo(max(1, ceilDiv(rows, 8))))
+    }
+
+    /// Fused backward: row blocks (one row group each), column blocks, dynamic shared memory.
+    public func fusedBackwardGrid(rows: Int, columns: Int) -> (rowBlocks: Int, columnBlocks: Int, rowGroups: Int, sharedMemoryBytes: Int) {
+        let g = LaunchPlan.backwardColumnGroups(rows: rows)
+        let perBlock = blockSize / g
+        return (ceilDiv(rows, rowsPerBlock), ceilDiv(columns / vectorWidth, perBlock), g, g > 1 ? blockSize * vectorWidth * 4 : 0)
+    }
 
     /// Blocks for the backward pass: persistent, and each block's dw partial row (N floats, written
     /// once and read once by the reduction) should stand for at least 16 row groups, so that the

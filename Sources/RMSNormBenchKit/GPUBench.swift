@@ -255,7 +255,8 @@ enum GPUBench {
             work = { try rmsNormFP8(x, residual: second!, weight: w, scale: 0.02, options: options, into: q!, residualOut: h!, stream: s) }
         case .backward:
             work = { try rmsNormBackward(x, weight: w, rstd: savedRstd, outputGradient: second!, into: out!, weightGradient: dw, stream: s) }
-            plan = "backward " + backwardLaunchPlan(for: x, weight: w, outputGradient: second!, into: out!).description
+            plan = "backward " + backwardLaunchPlan(for: x, weight: w, outputGradient: second!, into: out!,
+                savedRstd: savedRstd != nil).description
         }
         let reps = repetitions(bytes: shape.bytes, base: baseReps)
         let timing = try timer.measure(repetitions: reps, graphK: graphK, work)

@@ -164,6 +164,12 @@ enum Conformance {
             + VariantCase.edgeMatrix(columns: [96, 4096, 65536].filter { 7 * $0 <= maxElements })
             // Plans only many rows reach: the backward's 16-element kernel at 128 registers (N in (4096, 5120]
             // at M ≥ 16,384), with the forward's rstd and recomputed.
+            // The fused backward (few rows, the forward's rstd) at thread-group counts the matrix above
+            // misses: 2 (13 rows, several rows a block), 8 (37 rows, strided) and 32 with 31 rows a group.
+            + [VariantCase(kind: .backward, input: .float16, weight: .float32, rows: 13, columns: 96, layout: .dense),
+               VariantCase(kind: .backward, input: .bfloat16, weight: .bfloat16, rows: 37, columns: 4096, layout: .strided),
+               VariantCase(kind: .backwardAdd, input: .float32, weight: .float32, rows: 1000, columns: 1000, layout: .dense)]
+                .filter { $0.rows * $0.columns <= maxElements }
             + (maxElements >= 100_000_000 ? [
                 VariantCase(kind: .backward, input: .bfloat16, weight: .bfloat16, rows: 16384, columns: 4104, layout: .dense),
                 VariantCase(kind: .backwardRecompute, input: .float32, weight: .float32, rows: 16384, columns: 5000, layout: .dense),

@@ -138,6 +138,41 @@ import RMSNormTestSupport
         #expect(LaunchPlan.backward(rows: 16384, columns: 5000, elementSize: 4, vectorWidth: 4).registers128)
     }
 
+    /// Few rows with the forward's rstd: one fused kernel, whose column blocks cover every column and
+    /// whose thread groups split the block evenly; never without rstd, for many rows or large matrices.
+    @Test func fewRowsBackwardIsOneKernel() {
+        let p = LaunchPlan.backward(rows: 256, columns: 4096, elementSize: 2, vectorWidth: 8, savedRstd: true)
+        #expect(p.fusedBackward && p.description.hasSuffix(" fused"))
+        let g = p.fusedBackwardGrid(rows: 256, columns: 4096)
+        #expect(g.rowBlocks == 256 && g.rowGroups == 32 && g.columnBlocks == 64 && g.sharedMemoryBytes == 256 * 8 * 4)
+        let one = LaunchPlan.backward(rows: 1, columns: 2048, elementSize: 2, vectorWidth: 8, savedRstd: true)
+        let g1 = one.fusedBackwardGrid(rows: 1, columns: 2048)
+        #expect(one.fusedBackward && g1.rowGroups == 1 && g1.sharedMemoryBytes == 0 && g1.rowBlocks == 1)
+        #expect(!LaunchPlan.backward(rows: 256, columns: 4096, elementSize: 2, vectorWidth: 8).fusedBackward)
+        #expect(!LaunchPlan.backward(rows: 4096, columns: 4096, elementSize: 2, vectorWidth: 8, savedRstd: true).fusedBackward)
+        #expect(!LaunchPlan.backward(rows: 1024, columns: 16384, elementSize: 2, vectorWidth: 8, savedRstd: true).fusedBackward)
+        #expect(!LaunchPlan.backward(rows: 0, columns: 4096, elementSize: 2, vectorWidth: 8, savedRstd: true).fusedBackward)
+        for size in [2, 4] {
+            for vec in [1, 2, 4, 8] where vec * size <= 16 {
+                for n in [1, 3, 96, 769, 1000, 4096, 7168, 16384] where n % vec == 0 {
+                    for m in [1, 7, 9, 37, 199, 1024] {
+                        let q = LaunchPlan.backward(rows: m, columns: n, elementSize: size, vectorWidth: vec, savedRstd: true)
+                        guard q.fusedBackward, case .registers(let npt) = q.path else { continue }
+                        let spec = KernelSpecialization(input: size == 4 ? .float32 : .bfloat16, weight: .float32, vectorWidth: vec, backward: true)
+                        #expect(spec.backwardFusedVariants.contains(npt), "\(m)x\(n) vec \(vec): \(q)")
+                        #expect(spec.kernelNames.contains("rmsnorm_bwd_fused_npt\(npt)"))
+                        let gq = q.fusedBackwardGrid(rows: m, columns: n)
+                        #expect(gq.rowGroups <= 32 && gq.rowGroups.nonzeroBitCount == 1 && q.blockSize % gq.rowGroups == 0)
+                        #expect(gq.columnBlocks * (q.blockSize / gq.rowGroups) * vec >= n, "\(m)x\(n): \(q)")
+                        #expect(gq.rowBlocks * q.rowsPerBlock >= m && gq.sharedMemoryBytes <= 48 * 1024)
+                    }
+                }
+            }
+        }
+        let recompute = KernelSpecialization(input: .bfloat16, weight: .bfloat16, vectorWidth: 8, backward: true, recompute: true)
+        #expect(!recompute.kernelNames.contains { $0.hasPrefix("rmsnorm_bwd_fused") })
+    }
+
     /// dw has the same bits whatever the row count per core: the partial sums follow M alone.
     @Test func backwardChunkingDependsOnRowsOnly() {
         #expect(CPUVariantKernel.backwardChunk(rows: 1) == 32)

@@ -124,7 +124,7 @@
 #define PDL 0  // 1: the module for streams that ask for programmatic dependent launch (see PDL_ENTRY)
 #endif
 #ifndef PDL_TRIGGER
-#define PDL_TRIGGER 1  // 0: PDL kernels do not trigger their dependents early (they start as this kernel's blocks exit)
+#define PDL_TRIGGER 1  // where PDL kernels let their dependents start: 1 at entry, 2 after the wait, 0 never (they start as this kernel's blocks exit)
 #endif
 
 typedef unsigned short u16;
@@ -151,7 +151,12 @@ __device__ __forceinline__ void grid_dependency_wait() {
 // kernel's tail, and nothing it reads (x, the weight, which an optimiser step may have just written)
 // can be stale. PDL = 0: nothing (the same SASS as before the flag existed).
 #if PDL
-#define PDL_ENTRY() do { if (PDL_TRIGGER) grid_launch_dependents(); grid_dependency_wait(); } while (0)
+#define PDL_ENTRY()                                                  \
+    do {                                                             \
+        if (PDL_TRIGGER == 1) grid_launch_dependents();              \
+        grid_dependency_wait();                                      \
+        if (PDL_TRIGGER == 2) grid_launch_dependents();              \
+    } while (0)
 #else
 #define PDL_ENTRY() do { } while (0)
 #endif
@@ -1212,9 +1217,12 @@ DEFINE_CLUSTER(16)
 
 extern "C" __global__ void __launch_bounds__(1024) rmsnorm_fwd_split_sum(FWD_PARAMS, float* part, int S) {
     __shared__ float scratch[32];
-    grid_launch_dependents();
 #if PDL
+    if (PDL_TRIGGER != 2) grid_launch_dependents();
     grid_dependency_wait();  // x (and the residual) may be the previous kernel's output
+    if (PDL_TRIGGER == 2) grid_launch_dependents();
+#else
+    grid_launch_dependents();
 #endif
     const int nvec = N / VEC;
     const int per = (nvec + S - 1) / S;
@@ -1286,8 +1294,7 @@ extern "C" __global__ void __launch_bounds__(1024) rmsnorm_fwd_split_norm(FWD_PA
     int k = lo + threadIdx.x;
     const bool has0 = k < hi, has1 = k + (int)blockDim.x < hi;
 #if PDL
-    if (PDL_TRIGGER) grid_launch_dependents();
-    grid_dependency_wait();
+    PDL_ENTRY();
 #endif
     const WPack q0 = load_w_if(w + (has0 ? k : lo) * VEC, has0);
     const WPack q1 = load_w_if(w + (has1 ? k + blockDim.x : lo) * VEC, has1);
@@ -1414,8 +1421,10 @@ extern "C" __global__ void rmsnorm_fill_normal(XS* dst, i64 n, unsigned long lon
 // has loads in flight (for slices of at most 32 bytes of x a thread). Dynamic shared memory:
 // (rows per block) × N floats when a block holds several rows, for the fixed-order combination of
 // their dw sums.
-template <int NPT, bool PF, bool KEEPF>
-__device__ __forceinline__ void bwd_reg(BWD_PARAMS, int tpr)
+// DW false (rmsnorm_bwd_fused's row blocks): dx only; dw is left to the column blocks. `nblocks` and
+// `bid`: the blocks of this role and this block's index among them.
+template <int NPT, bool PF, bool KEEPF, bool DW = true>
+__device__ __forceinline__ void bwd_reg(BWD_PARAMS, int tpr, unsigned nblocks, unsigned bid)
 {
     extern __shared__ __align__(16) unsigned char smem_raw[];
     float* dw_rows = reinterpret_cast<float*>(smem_raw);
@@ -1423,7 +1432,7 @@ __device__ __forceinline__ void bwd_reg(BWD_PARAMS, int tpr)
     const int lane = threadIdx.x % tpr;
     const int rows_per_block = blockDim.x / tpr;
     const int row_in_block = threadIdx.x / tpr;
-    const i64 row_step = (i64)gridDim.x * rows_per_block;
+    const i64 row_step = (i64)nblocks * rows_per_block;
 
     float acc[NPT][VEC];
     // KEEPF (kernels with registers to spare): the weight converted once, x̂ and dy converted once
@@ -1467,10 +1476,10 @@ __device__ __forceinline__ void bwd_reg(BWD_PARAMS, int tpr)
     };
     XPack xnext[NPT], gnext[NPT];
     float rnext = 0.0f;
-    if (PF) load_row((i64)blockIdx.x * rows_per_block + row_in_block, xnext, gnext, rnext);
+    if (PF) load_row((i64)bid * rows_per_block + row_in_block, xnext, gnext, rnext);
     if (KEEPF && PF) convert_weights();
 
-    for (i64 base = (i64)blockIdx.x * rows_per_block; base < M; base += row_step) {
+    for (i64 base = (i64)bid * rows_per_block; base < M; base += row_step) {
         const i64 row = base + row_in_block;
         const bool active = row < M;
         XPack xraw[NPT], graw[NPT];
@@ -1482,7 +1491,7 @@ __device__ __forceinline__ void bwd_reg(BWD_PARAMS, int tpr)
             load_row(row + row_step, xnext, gnext, rnext);
         } else {
             load_row(row, xraw, graw, rstd);
-            if (KEEPF && base == (i64)blockIdx.x * rows_per_block) convert_weights();
+            if (KEEPF && base == (i64)bid * rows_per_block) convert_weights();
         }
 #if RESID
         XPack draw[NPT];
@@ -1561,7 +1570,7 @@ __device__ __forceinline__ void bwd_reg(BWD_PARAMS, int tpr)
 #if RESID
                         r[v] += load_elem<IN_T>(draw[i].e[v]);
 #endif
-                        acc[i][v] = fmaf(gv, xh, acc[i][v]);
+                        if (DW) acc[i][v] = fmaf(gv, xh, acc[i][v]);
                     }
                     store_x(dx + row * lddx + col, pack_in(r));
                 }
@@ -1570,8 +1579,9 @@ __device__ __forceinline__ void bwd_reg(BWD_PARAMS, int tpr)
         if (tpr > 32 && base + row_step < M) __syncthreads();
     }
 
+    if (!DW) return;
     // This block's dw partial row.
-    float* out = dw_partial + (i64)blockIdx.x * N;
+    float* out = dw_partial + (i64)bid * N;
     if (rows_per_block == 1) {
 #pragma unroll
         for (int i = 0; i < NPT; ++i) {
@@ -1607,12 +1617,12 @@ __device__ __forceinline__ void bwd_reg(BWD_PARAMS, int tpr)
 #define DEFINE_BWD_REG(K)                                                                       \
     extern "C" __global__ void __launch_bounds__(BWD_BOUND(K)) rmsnorm_bwd_reg_npt##K(BWD_PARAMS, int tpr) { \
         PDL_ENTRY();                                                                            \
-        BWD_TEMPLATE(K)(BWD_ARGS, tpr);                                                         \
+        BWD_TEMPLATE(K)(BWD_ARGS, tpr, gridDim.x, blockIdx.x);                                  \
     }
 #define DEFINE_BWD_R128(K)                                                                      \
     extern "C" __global__ void __launch_bounds__(512) rmsnorm_bwd_reg_npt##K##_r128(BWD_PARAMS, int tpr) { \
         PDL_ENTRY();                                                                            \
-        BWD_TEMPLATE(K)(BWD_ARGS, tpr);                                                         \
+        BWD_TEMPLATE(K)(BWD_ARGS, tpr, gridDim.x, blockIdx.x);                                  \
     }
 #if VEC == 8
 DEFINE_BWD_R128(2)
@@ -1636,6 +1646,95 @@ DEFINE_BWD_REG(16)
 #if VEC <= 1
 DEFINE_BWD_REG(32)
 #endif
+
+// Few rows with the forward's rstd (RECOMPUTE 0): one kernel and no partial rows, so a call is one
+// launch with no scratch memory. Blocks [0, row_blocks) compute dx, one row group each (bwd_reg
+// without dw sums). Every later block owns a tile of blockDim.x / rg column vectors and sums dy·x̂
+// over all rows for them: thread group g (of rg) takes rows g, g + rg, g + 2·rg, … in order, and the
+// groups' sums are added in group order through shared memory (rg · (blockDim.x / rg) · VEC floats),
+// so dw has the same bits on every run. x and dy are read by both kinds of block; the launcher takes
+// this kernel only for matrices small enough that the second read comes from L2.
+template <int U>
+__device__ __forceinline__ void bwd_dw_columns(const XS* x, i64 ldx, const XS* dy, i64 lddy, const float* rstd_in,
+                                               i64 M, int N, int tile, int rg, WS* dw)
+{
+    extern __shared__ __align__(16) unsigned char smem_raw[];
+    float* red = reinterpret_cast<float*>(smem_raw);
+    const int nv = N / VEC;
+    const int ct = blockDim.x / rg;
+    const int ci = threadIdx.x % ct, g = threadIdx.x / ct;
+    const int cv = tile * ct + ci;
+    const bool mine = cv < nv && g < rg;
+    float acc[VEC];
+#pragma unroll
+    for (int v = 0; v < VEC; ++v) acc[v] = 0.0f;
+    if (mine) {
+        const i64 col = (i64)cv * VEC;
+        i64 r = g;
+        for (; r + (i64)(U - 1) * rg < M; r += (i64)U * rg) {
+            XPack xp[U], gp[U];
+            float rs[U];
+#pragma unroll
+            for (int u = 0; u < U; ++u) {
+                const i64 row = r + (i64)u * rg;
+                rs[u] = rstd_in[row];
+                xp[u] = load_x(x + row * ldx + col);
+                gp[u] = load_x(dy + row * lddy + col);
+            }
+#pragma unroll
+            for (int u = 0; u < U; ++u)
+#pragma unroll
+                for (int v = 0; v < VEC; ++v)
+                    acc[v] = fmaf(load_elem<IN_T>(gp[u].e[v]), load_elem<IN_T>(xp[u].e[v]) * rs[u], acc[v]);
+        }
+        for (; r < M; r += rg) {
+            const float rs = rstd_in[r];
+            const XPack xp = load_x(x + r * ldx + col), gp = load_x(dy + r * lddy + col);
+#pragma unroll
+            for (int v = 0; v < VEC; ++v) acc[v] = fmaf(load_elem<IN_T>(gp.e[v]), load_elem<IN_T>(xp.e[v]) * rs, acc[v]);
+        }
+    }
+    if (rg > 1) {
+        if (g < rg)
+#pragma unroll
+            for (int v = 0; v < VEC; ++v) red[(g * ct + ci) * VEC + v] = acc[v];
+        __syncthreads();
+        if (g != 0) return;
+#pragma unroll
+        for (int v = 0; v < VEC; ++v) {
+            float t = red[ci * VEC + v];
+            for (int j = 1; j < rg; ++j) t += red[(j * ct + ci) * VEC + v];
+            acc[v] = t;
+        }
+    }
+    if (mine)
+#pragma unroll
+        for (int v = 0; v < VEC; ++v) dw[(i64)cv * VEC + v] = store_elem<W_T>(acc[v]);
+}
+
+#if !RECOMPUTE
+#define BWD_DX_TEMPLATE(K) bwd_reg<K, ((K) * VEC * sizeof(XS) <= 32) || ((K) * VEC > 16), ((K) * VEC > 16), false>
+#define DEFINE_BWD_FUSED(K)                                                                      \
+    extern "C" __global__ void __launch_bounds__(BWD_BOUND(K))                                   \
+        rmsnorm_bwd_fused_npt##K(BWD_PARAMS, int tpr, int row_blocks, int rg, WS* dw) {          \
+        PDL_ENTRY();                                                                             \
+        if ((int)blockIdx.x < row_blocks)                                                        \
+            BWD_DX_TEMPLATE(K)(BWD_ARGS, tpr, (unsigned)row_blocks, blockIdx.x);                           \
+        else                                                                                     \
+            bwd_dw_columns<4>(x, ldx, dy, lddy, rstd_in, M, N, (int)blockIdx.x - row_blocks, rg, dw); \
+    }
+DEFINE_BWD_FUSED(1)
+DEFINE_BWD_FUSED(2)
+#if VEC <= 4
+DEFINE_BWD_FUSED(4)
+#endif
+#if VEC <= 2
+DEFINE_BWD_FUSED(8)
+#endif
+#if VEC <= 1
+DEFINE_BWD_FUSED(16)
+#endif
+#endif  // !RECOMPUTE
 
 // Rows too long for registers: one block per row (grid striding over rows), the dot product's pass
 // over the row and the dx pass (from L2), with RECOMPUTE a Σx² pass before them; dw accumulated in
