@@ -74,8 +74,11 @@ extension CUDABackend {
         if let r = residualGradient { operands.append((r.baseAddress, r.rowStride, T.dtype.size)) }
         let vec = LaunchPlan.vectorWidth(columns: x.columns, elementSize: T.dtype.size, weightSize: W.dtype.size,
             weightAddress: weight.address(of: 0), operands: operands)
+        // The fused kernel's column blocks read x and dy while its row blocks write dx: dx in place over dy
+        // (or over x) takes the two-kernel path, where each thread reads its elements before it writes them.
+        let dxView = view(dx)
         let plan = LaunchPlan.backward(rows: x.rows, columns: x.columns, elementSize: T.dtype.size, vectorWidth: vec,
-            savedRstd: rstd != nil)
+            savedRstd: rstd != nil, dxOverlapsInputs: dxView.overlaps(view(dy)) || dxView.overlaps(view(x)))
         let spec = KernelSpecialization(input: T.dtype, weight: W.dtype, vectorWidth: vec,
             residual: residualGradient != nil, backward: true,
             tinyEps: rstd == nil && KernelSpecialization.needsTinyEpsPath(eps: options.eps), recompute: rstd == nil)
@@ -189,5 +192,6 @@ public func backwardLaunchPlan<T: RMSNormElement, W: RMSNormElement>(
         operands: [(x.baseAddress, x.rowStride, T.dtype.size), (dy.baseAddress, dy.rowStride, T.dtype.size),
             (dx.baseAddress, dx.rowStride, T.dtype.size)])
     return LaunchPlan.backward(rows: x.rows, columns: x.columns, elementSize: T.dtype.size, vectorWidth: vec,
-        savedRstd: savedRstd)
+        savedRstd: savedRstd, dxOverlapsInputs: CUDABackend.view(dx).overlaps(CUDABackend.view(dy))
+            || CUDABackend.view(dx).overlaps(CUDABackend.view(x)))
 }

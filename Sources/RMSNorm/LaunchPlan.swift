@@ -25,7 +25,7 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
     public var persistent: Bool = true
     /// Backward, 16 elements a thread: the kernel bounded at 512 threads (128 registers) instead of 1,024.
     public var registers128: Bool = false
-    /// Backward with the forward's rstd, few rows: one kernel (`rmsnorm_bwd_fused_npt…`) whose row blocks
+    /// Backward with the forward's rstd, few rows, dx apart from x and dy: one kernel (`rmsnorm_bwd_fused_npt…`) whose row blocks
     /// compute dx and whose column blocks sum dw over all rows; no partial rows, no second kernel.
     /// See ``backwardColumnGroups(rows:)``.
     public var fusedBackward: Bool = false
@@ -170,7 +170,7 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
     /// M = 4096 was best at 8.
     public static func backward(
         rows: Int, columns: Int, elementSize: Int, vectorWidth vec: Int, elements preference: [Int]? = nil,
-        savedRstd: Bool = false
+        savedRstd: Bool = false, dxOverlapsInputs: Bool = false
     ) -> LaunchPlan {
         let nv = columns / vec
         let list = preference ?? backwardElements ?? (rows >= 16_384 ? [32, 16, 8] : elementSize == 4 ? [8, 16] : [16, 8])
@@ -203,7 +203,7 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
                 path: .registers(vectorsPerThread: npt), vectorWidth: vec, threadsPerRow: tpr, blockSize: block,
                 sharedMemoryBytes: rowsPerBlock > 1 ? rowsPerBlock * columns * 4 : 0)
             plan.registers128 = fewWarpsAt32 && npt * vec == 16 && block <= 512
-            if savedRstd && rows >= 1 && rows <= backwardFusedRows && npt * vec <= 16
+            if savedRstd && !dxOverlapsInputs && rows >= 1 && rows <= backwardFusedRows && npt * vec <= 16
                 && 2 * rows * columns * elementSize <= backwardFusedBytes
             {
                 plan.fusedBackward = true

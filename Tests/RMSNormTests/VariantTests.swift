@@ -149,6 +149,8 @@ import RMSNormTestSupport
         let g1 = one.fusedBackwardGrid(rows: 1, columns: 2048)
         #expect(one.fusedBackward && g1.rowGroups == 1 && g1.sharedMemoryBytes == 0 && g1.rowBlocks == 1)
         #expect(!LaunchPlan.backward(rows: 256, columns: 4096, elementSize: 2, vectorWidth: 8).fusedBackward)
+        #expect(!LaunchPlan.backward(rows: 256, columns: 4096, elementSize: 2, vectorWidth: 8, savedRstd: true,
+            dxOverlapsInputs: true).fusedBackward)
         #expect(!LaunchPlan.backward(rows: 4096, columns: 4096, elementSize: 2, vectorWidth: 8, savedRstd: true).fusedBackward)
         #expect(!LaunchPlan.backward(rows: 1024, columns: 16384, elementSize: 2, vectorWidth: 8, savedRstd: true).fusedBackward)
         #expect(!LaunchPlan.backward(rows: 0, columns: 4096, elementSize: 2, vectorWidth: 8, savedRstd: true).fusedBackward)
