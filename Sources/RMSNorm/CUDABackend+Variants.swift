@@ -74,11 +74,8 @@ extension CUDABackend {
         if let r = residualGradient { operands.append((r.baseAddress, r.rowStride, T.dtype.size)) }
         let vec = LaunchPlan.vectorWidth(columns: x.columns, elementSize: T.dtype.size, weightSize: W.dtype.size,
             weightAddress: weight.address(of: 0), operands: operands)
-        // The fused kernel's column blocks read x and dy while its row blocks write dx: dx in place over dy
-        // (or over x) takes the two-kernel path, where each thread reads its elements before it writes them.
-        let dxView = view(dx)
         let plan = LaunchPlan.backward(rows: x.rows, columns: x.columns, elementSize: T.dtype.size, vectorWidth: vec,
-            savedRstd: rstd != nil, dxOverlapsInputs: dxView.overlaps(view(dy)) || dxView.overlaps(view(x)))
+            savedRstd: rstd != nil, dxOverlapsInputs: dxOverlapsInputs(x: x, dy: dy, dx: dx))
         let spec = KernelSpecialization(input: T.dtype, weight: W.dtype, vectorWidth: vec,
             residual: residualGradient != nil, backward: true,
             tinyEps: rstd == nil && KernelSpecialization.needsTinyEpsPath(eps: options.eps), recompute: rstd == nil)
@@ -86,6 +83,12 @@ extension CUDABackend {
             try launchBackward(plan: plan, spec: spec, device: device, x: x, weight: weight, rstd: rstd, dy: dy,
                 residualGradient: residualGradient, dx: dx, dw: dw, options: options, stream: stream)
         } catch { throw .cuda(error) }
+    }
+
+    /// The fused kernel's column blocks read x and dy while its row blocks write dx: dx in place over dy (or
+    /// over x) takes the two-kernel path, where each thread reads its elements before it writes them.
+    static func dxOverlapsInputs<T>(x: DeviceMatrix<T>, dy: DeviceMatrix<T>, dx: DeviceMatrix<T>) -> Bool {
+        view(dx).overlaps(view(dy)) || view(dx).overlaps(view(x))
     }
 
     static func launchBackward<T: RMSNormElement, W: RMSNormElement>(
@@ -98,11 +101,8 @@ extension CUDABackend {
             let dependent = stream?.usesProgrammaticLaunch ?? false
             spec.dependentLaunch = dependent
             let kernels = try KernelCache.shared.kernels(for: spec, device: device)
-            if plan.fusedBackward, case .registers(let npt) = plan.path, let rstd {
-                guard let function = kernels.functions["rmsnorm_bwd_fused_npt\(npt)"] else {
-                    throw CUDAError.other("kernel rmsnorm_bwd_fused_npt\(npt) missing from module \(spec)")
-                }
-                let g = plan.fusedBackwardGrid(rows: x.rows, columns: x.columns)
+            // BWD_PARAMS, then the register kernels' threads per row.
+            func arguments(_ partial: UInt64) -> KernelArguments {
                 var args = KernelArguments()
                 args.append(x.baseAddress)
                 args.append(Int64(x.rowStride))
@@ -113,13 +113,21 @@ extension CUDABackend {
                 args.append(Int64(residualGradient?.rowStride ?? 0))
                 args.append(dx.baseAddress)
                 args.append(Int64(dx.rowStride))
-                args.append(rstd.address(of: 0))
-                args.append(UInt64(0))  // no partial rows
+                args.append(rstd?.address(of: 0) ?? 0)
+                args.append(partial)
                 args.append(Int64(x.rows))
                 args.append(Int32(x.columns))
                 args.append(options.eps)
                 args.append(options.weightOffset)
-                args.append(Int32(plan.threadsPerRow))
+                if case .registers = plan.path { args.append(Int32(plan.threadsPerRow)) }
+                return args
+            }
+            if plan.fusedBackward, case .registers(let npt) = plan.path, rstd != nil {
+                guard let function = kernels.functions["rmsnorm_bwd_fused_npt\(npt)"] else {
+                    throw CUDAError.other("kernel rmsnorm_bwd_fused_npt\(npt) missing from module \(spec)")
+                }
+                let g = plan.fusedBackwardGrid(rows: x.rows, columns: x.columns)
+                var args = arguments(0)  // no partial rows
                 args.append(Int32(g.rowBlocks))
                 args.append(Int32(g.rowGroups))
                 args.append(dw.address(of: 0))
@@ -148,26 +156,9 @@ extension CUDABackend {
                 if x.rows == 0 {
                     try device.fill(address: partial, byteCount: x.columns * 4, value: 0, stream: stream)
                 } else {
-                    var args = KernelArguments()
-                    args.append(x.baseAddress)
-                    args.append(Int64(x.rowStride))
-                    args.append(weight.address(of: 0))
-                    args.append(dy.baseAddress)
-                    args.append(Int64(dy.rowStride))
-                    args.append(residualGradient?.baseAddress ?? 0)
-                    args.append(Int64(residualGradient?.rowStride ?? 0))
-                    args.append(dx.baseAddress)
-                    args.append(Int64(dx.rowStride))
-                    args.append(rstd?.address(of: 0) ?? 0)
-                    args.append(partial)
-                    args.append(Int64(x.rows))
-                    args.append(Int32(x.columns))
-                    args.append(options.eps)
-                    args.append(options.weightOffset)
-                    if case .registers = plan.path { args.append(Int32(plan.threadsPerRow)) }
                     try function.launch(
                         LaunchConfiguration(grid: grid, block: plan.blockSize, sharedMemoryBytes: plan.sharedMemoryBytes),
-                        stream: stream, arguments: args, dependent: dependent)
+                        stream: stream, arguments: arguments(partial), dependent: dependent)
                 }
                 var rargs = KernelArguments()
                 rargs.append(partial)
@@ -192,6 +183,5 @@ public func backwardLaunchPlan<T: RMSNormElement, W: RMSNormElement>(
         operands: [(x.baseAddress, x.rowStride, T.dtype.size), (dy.baseAddress, dy.rowStride, T.dtype.size),
             (dx.baseAddress, dx.rowStride, T.dtype.size)])
     return LaunchPlan.backward(rows: x.rows, columns: x.columns, elementSize: T.dtype.size, vectorWidth: vec,
-        savedRstd: savedRstd, dxOverlapsInputs: CUDABackend.view(dx).overlaps(CUDABackend.view(dy))
-            || CUDABackend.view(dx).overlaps(CUDABackend.view(x)))
+        savedRstd: savedRstd, dxOverlapsInputs: CUDABackend.dxOverlapsInputs(x: x, dy: dy, dx: dx))
 }
