@@ -75,7 +75,8 @@ extension CUDABackend {
         let vec = LaunchPlan.vectorWidth(columns: x.columns, elementSize: T.dtype.size, weightSize: W.dtype.size,
             weightAddress: weight.address(of: 0), operands: operands)
         let plan = LaunchPlan.backward(rows: x.rows, columns: x.columns, elementSize: T.dtype.size, vectorWidth: vec,
-            savedRstd: rstd != nil, dxOverlapsInputs: dxOverlapsInputs(x: x, dy: dy, dx: dx))
+            savedRstd: rstd != nil, dxOverlapsInputs: dxOverlapsInputs(x: x, dy: dy, dx: dx), weightSize: W.dtype.size,
+            residual: residualGradient != nil, stagingBytes: stagingBytes(device))
         let spec = KernelSpecialization(input: T.dtype, weight: W.dtype, vectorWidth: vec,
             residual: residualGradient != nil, backward: true,
             tinyEps: rstd == nil && KernelSpecialization.needsTinyEpsPath(eps: options.eps), recompute: rstd == nil)
@@ -84,6 +85,9 @@ extension CUDABackend {
                 residualGradient: residualGradient, dx: dx, dw: dw, options: options, stream: stream)
         } catch { throw .cuda(error) }
     }
+
+    /// The shared memory a staged backward block may take: the device's opt-in maximum where cp.async exists (sm_80+).
+    static func stagingBytes(_ device: CUDADevice) -> Int { device.arch >= 80 ? device.maxSharedMemoryPerBlockOptin : 0 }
 
     /// The fused kernel's column blocks read x and dy while its row blocks write dx: dx in place over dy (or
     /// over x) takes the two-kernel path, where each thread reads its elements before it writes them.
@@ -122,6 +126,15 @@ extension CUDABackend {
                 if case .registers = plan.path { args.append(Int32(plan.threadsPerRow)) }
                 return args
             }
+            if plan.backwardSingleBlock, case .registers(let npt) = plan.path, rstd != nil, x.rows == 1 {
+                guard let function = kernels.functions["rmsnorm_bwd_one_npt\(npt)"] else {
+                    throw CUDAError.other("kernel rmsnorm_bwd_one_npt\(npt) missing from module \(spec)")
+                }
+                try device.makeCurrent()
+                try function.launch(LaunchConfiguration(grid: 1, block: plan.blockSize), stream: stream,
+                    arguments: arguments(dw.address(of: 0)), dependent: dependent)  // dw in place of the partial rows
+                return
+            }
             if plan.fusedBackward, case .registers(let npt) = plan.path, rstd != nil {
                 guard let function = kernels.functions["rmsnorm_bwd_fused_npt\(npt)"] else {
                     throw CUDAError.other("kernel rmsnorm_bwd_fused_npt\(npt) missing from module \(spec)")
@@ -138,7 +151,9 @@ extension CUDABackend {
                 return
             }
             let name: String
-            if case .registers(let npt) = plan.path {
+            if case .registers(let npt) = plan.path, plan.backwardStages > 0 {
+                name = "rmsnorm_bwd_async_npt\(npt)"
+            } else if case .registers(let npt) = plan.path {
                 name = "rmsnorm_bwd_reg_npt\(npt)" + (plan.registers128 ? "_r128" : "")
             } else {
                 name = "rmsnorm_bwd_loop"
@@ -146,7 +161,7 @@ extension CUDABackend {
             guard let function = kernels.functions[name], let reduce = kernels.functions["rmsnorm_dw_reduce"] else {
                 throw CUDAError.other("kernel \(name) missing from module \(spec)")
             }
-            if plan.sharedMemoryBytes > 48 * 1024 { try function.setMaxDynamicSharedMemory(plan.sharedMemoryBytes) }
+            try kernels.allowSharedMemory(name, plan.sharedMemoryBytes)
             let perSM = try kernels.blocksPerSM(name, block: plan.blockSize, shared: plan.sharedMemoryBytes)
             // M = 0: no rows, dw = 0 (one empty partial row).
             let grid = x.rows == 0 ? 1 : plan.backwardGridSize(
@@ -156,9 +171,11 @@ extension CUDABackend {
                 if x.rows == 0 {
                     try device.fill(address: partial, byteCount: x.columns * 4, value: 0, stream: stream)
                 } else {
+                    var args = arguments(partial)
+                    if plan.backwardStages > 0 { args.append(Int32(plan.backwardStages)) }
                     try function.launch(
                         LaunchConfiguration(grid: grid, block: plan.blockSize, sharedMemoryBytes: plan.sharedMemoryBytes),
-                        stream: stream, arguments: arguments(partial), dependent: dependent)
+                        stream: stream, arguments: args, dependent: dependent)
                 }
                 var rargs = KernelArguments()
                 rargs.append(partial)
@@ -183,5 +200,6 @@ public func backwardLaunchPlan<T: RMSNormElement, W: RMSNormElement>(
         operands: [(x.baseAddress, x.rowStride, T.dtype.size), (dy.baseAddress, dy.rowStride, T.dtype.size),
             (dx.baseAddress, dx.rowStride, T.dtype.size)])
     return LaunchPlan.backward(rows: x.rows, columns: x.columns, elementSize: T.dtype.size, vectorWidth: vec,
-        savedRstd: savedRstd, dxOverlapsInputs: CUDABackend.dxOverlapsInputs(x: x, dy: dy, dx: dx))
+        savedRstd: savedRstd, dxOverlapsInputs: CUDABackend.dxOverlapsInputs(x: x, dy: dy, dx: dx), weightSize: W.dtype.size,
+        stagingBytes: CUDABackend.stagingBytes(x.device))
 }

@@ -123,9 +123,7 @@ enum CUDABackend {
         let kernels = try KernelCache.shared.kernels(for: module, device: device)
         var name = plan.kernelName
         guard var function = kernels.functions[name] else { throw .other("kernel \(name) missing from module \(module)") }
-        if plan.sharedMemoryBytes > 48 * 1024 {
-            try function.setMaxDynamicSharedMemory(plan.sharedMemoryBytes)
-        }
+        try kernels.allowSharedMemory(name, plan.sharedMemoryBytes)
         if plan.clusterSize > 8 {
             // The non-portable size needs 16 free SMs in one GPC: where none has them, the launcher's
             // own plans fall back to clusters of at most 8; a plan given by the caller is refused.
@@ -143,7 +141,7 @@ enum CUDABackend {
                 name = plan.kernelName
                 guard let f = kernels.functions[name] else { throw .other("kernel \(name) missing from module \(module)") }
                 function = f
-                if plan.sharedMemoryBytes > 48 * 1024 { try function.setMaxDynamicSharedMemory(plan.sharedMemoryBytes) }
+                try kernels.allowSharedMemory(name, plan.sharedMemoryBytes)
             }
         }
         // A cluster plan's grid is M · size, whatever fits per SM (no occupancy query for cluster kernels).

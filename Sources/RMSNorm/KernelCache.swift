@@ -140,6 +140,8 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
     public var backwardRegisterVariants: [Int] { [1, 2, 4, 8, 16, 32].filter { $0 * vectorWidth <= 32 } }
     /// The fused backward's kernels (modules with the forward's rstd): up to 16 elements a thread.
     public var backwardFusedVariants: [Int] { [1, 2, 4, 8, 16].filter { $0 * vectorWidth <= 16 } }
+    /// The staged backward's kernels (`rmsnorm_bwd_async_npt…`): modules of 16-byte vectors, up to 2 vectors a thread.
+    public var backwardStagedVariants: [Int] { vectorWidth * input.size == 16 ? [1, 2] : [] }
 
     /// Every specialisation the launcher (or the tuner) can pick: weight of the input's type or
     /// fp32, every power-of-two vector width up to 16 bytes, with and without cache hints.
@@ -172,7 +174,8 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
         if rowThreads > 0 { return registerVariants.map { "rmsnorm_fwd_row_npt\($0)" } + interior }
         if backward {
             return backwardRegisterVariants.map { "rmsnorm_bwd_reg_npt\($0)" } + ["rmsnorm_bwd_reg_npt\(16 / vectorWidth)_r128",
-                "rmsnorm_bwd_loop", "rmsnorm_dw_reduce"] + (recompute ? [] : backwardFusedVariants.map { "rmsnorm_bwd_fused_npt\($0)" })
+                "rmsnorm_bwd_loop", "rmsnorm_dw_reduce"] + (recompute ? [] : backwardFusedVariants.map { "rmsnorm_bwd_fused_npt\($0)" } + backwardFusedVariants.map { "rmsnorm_bwd_one_npt\($0)" })
+                + backwardStagedVariants.map { "rmsnorm_bwd_async_npt\($0)" }
         }
         return registerVariants.map { "rmsnorm_fwd_reg_npt\($0)" } + registerVariants.map { "rmsnorm_fwd_row_npt\($0)" } + interior
             + ["rmsnorm_fwd_smem", "rmsnorm_fwd_loop", "rmsnorm_fwd_smem_c2", "rmsnorm_fwd_smem_c4", "rmsnorm_fwd_smem_c8",
@@ -286,6 +289,22 @@ final class LoadedKernels: @unchecked Sendable {
             LaunchConfiguration(grid: clusterSize, block: block, sharedMemoryBytes: shared))
         occupancy.withLock { $0[key] = v }
         return v > 0
+    }
+
+    /// The dynamic shared memory each function may take, as last raised (absent: the default 48 KB).
+    let sharedLimit = Mutex<[String: Int]>([:])
+
+    /// Lets `name` launch with `bytes` of dynamic shared memory. The limit only ever rises: calls on other
+    /// threads may launch the same function with less at the same time, and a limit lowered between another
+    /// thread's raise and its launch failed that launch (CUDA_ERROR_INVALID_VALUE; `verify` runs cases
+    /// concurrently). Also keeps the driver call off the hot path.
+    func allowSharedMemory(_ name: String, _ bytes: Int) throws(CUDAError) {
+        guard bytes > 48 * 1024, let function = functions[name] else { return }
+        try sharedLimit.withLock { (limits) throws(CUDAError) in
+            guard bytes > limits[name] ?? 48 * 1024 else { return }
+            try function.setMaxDynamicSharedMemory(bytes)
+            limits[name] = bytes
+        }
     }
 
     func blocksPerSM(_ name: String, block: Int, shared: Int) throws(CUDAError) -> Int {

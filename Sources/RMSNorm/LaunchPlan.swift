@@ -29,6 +29,13 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
     /// compute dx and whose column blocks sum dw over all rows; no partial rows, no second kernel.
     /// See ``backwardColumnGroups(rows:)``.
     public var fusedBackward: Bool = false
+    /// Backward: rows copied into shared memory this many deep ahead of their use (`rmsnorm_bwd_async_npt…`,
+    /// cp.async, sm_80+), so that a block keeps stages − 1 rows in flight while it reduces one; 0: the
+    /// register kernels. See ``stagedBackward(rows:columns:elementSize:weightSize:vectorWidth:residual:stagingBytes:)``.
+    public var backwardStages: Int = 0
+    /// Fused backward of one row (M = 1): a single block writes dx and dw = dy · x̂ (`rmsnorm_bwd_one_npt…`), no
+    /// column blocks; `RMSNORM_BWD_ONE=0` keeps the column blocks (for comparisons).
+    public var backwardSingleBlock: Bool = false
     /// Shared-memory path: blocks per row, 1 or a thread-block cluster of 2, 4, 8 or 16 (sm_90+), each
     /// block staging a slice of ceil(N / vec / clusterSize) vectors; the grid is M · clusterSize.
     public var clusterSize: Int = 1
@@ -100,7 +107,7 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
 
     public var description: String {
         summary + (persistent ? "" : " grid=all") + (registers128 ? " r128" : "") + (alignedInterior ? " interior" : "")
-            + (fusedBackward ? " fused" : "")
+            + (fusedBackward ? (backwardSingleBlock ? " one-block" : " fused") : "") + (backwardStages > 0 ? " staged=\(backwardStages)" : "")
     }
 
     var summary: String {
@@ -168,9 +175,14 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
     /// against 630; fp32 4096: 784 against 887 and 809 at 8; bf16 5120: 659 against 633); at M = 4096,
     /// 16 bf16 elements were best (32.8 / 38.7 / 40.1 µs against 8 / 32 at N = 2048); fp32 N = 4096 at
     /// M = 4096 was best at 8.
+    ///
+    /// `stagingBytes` (the device's shared memory a block may have; 0 where cp.async is missing, before
+    /// sm_80): where the plan is not the fused one, rows of 16-byte vectors are staged in shared memory
+    /// instead when they fit (``stagedBackward(rows:columns:elementSize:weightSize:vectorWidth:residual:stagingBytes:)``).
     public static func backward(
         rows: Int, columns: Int, elementSize: Int, vectorWidth vec: Int, elements preference: [Int]? = nil,
-        savedRstd: Bool = false, dxOverlapsInputs: Bool = false
+        savedRstd: Bool = false, dxOverlapsInputs: Bool = false, weightSize: Int? = nil, residual: Bool = false,
+        stagingBytes: Int = 0
     ) -> LaunchPlan {
         let nv = columns / vec
         let list = preference ?? backwardElements ?? (rows >= 16_384 ? [32, 16, 8] : elementSize == 4 ? [8, 16] : [16, 8])
@@ -207,13 +219,69 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
                 && 2 * rows * columns * elementSize <= backwardFusedBytes
             {
                 plan.fusedBackward = true
+                // One row: one block for 16-bit types (V37: 1 × 2048–8192 bf16 −0.3 to −0.5 µs, 1 × 4096 fp16 −0.1;
+                // 1 × 4096 fp32 +0.5 µs, where the column blocks stay).
+                plan.backwardSingleBlock = rows == 1 && elementSize == 2 && backwardOneBlock
                 plan.sharedMemoryBytes = 0
                 plan.persistent = false
+                return plan
+            }
+            // Staged where the register plan holds 16 16-bit elements a thread (V36, same-process A/B on an H100:
+            // 4096 × 2048 bf16 38.2 → 32.9 µs, 4096 × 4096 fp16 64.8 → 53.9, 65,536 × 16,384 bf16 2,450 → 2,324,
+            // 16,384 × 16,384 629 → 611, most other 4096-row shapes ±1%); the 32-element kernels stayed 8–15% ahead
+            // at 16,384–65,536 rows of N ≤ 8192, the 128-register one 2–3% at N = 5120, and fp32 lost 3% staged.
+            if preference == nil && elementSize == 2 && npt * vec == 16 && !plan.registers128,
+                let staged = stagedBackward(rows: rows, columns: columns, elementSize: elementSize,
+                    weightSize: weightSize ?? elementSize, vectorWidth: vec, residual: residual, stagingBytes: stagingBytes)
+            {
+                return staged
             }
             return plan
         }
         return LaunchPlan(path: .loop, vectorWidth: vec, threadsPerRow: 1024, blockSize: 1024, sharedMemoryBytes: 0)
     }
+
+    /// The staged backward plan (``backwardStages``), or nil: 16-byte vectors only, 16 elements a thread for
+    /// 16-bit types (8 for fp32, whose 16 spill at 64 registers), up to 1,024 threads a row (bf16 N ≤ 16,384,
+    /// fp32 N ≤ 8192), and at least 2 stages. Stages: as many as fit (at most 4, `RMSNORM_BWD_STAGES`) in half
+    /// an SM's shared memory (all of it for blocks of 1,024 threads, one an SM at 64 registers a thread), so that
+    /// two blocks an SM — what the backward's grid gives at a few thousand rows — keep 2–6 rows in flight; where
+    /// fewer than 2 would fit, as many as fit one block. Shared memory: the dw rows (several rows a block), the
+    /// weight (a copy for each row of the block), the stages (x, dy and dres of each row of the block), one rstd slot per warp or row.
+    public static func stagedBackward(
+        rows: Int, columns: Int, elementSize: Int, weightSize: Int, vectorWidth vec: Int, residual: Bool, stagingBytes: Int
+    ) -> LaunchPlan? {
+        guard stagingBytes > 0, backwardStageCap >= 2, backwardElements == nil, vec * elementSize == 16, rows > 0 else { return nil }
+        let nv = columns / vec
+        for elements in elementSize == 4 ? [8] : [16, 8] {
+            let perThread = elements / vec
+            let need = ceilDiv(nv, perThread)
+            let tpr = need <= 32 ? min(max(16, nextPowerOfTwo(need)), nextPowerOfTwo(nv)) : ceilDiv(need, 32) * 32
+            let npt = need <= 32 ? nextPowerOfTwo(ceilDiv(nv, tpr)) : perThread
+            guard npt <= 2, tpr <= 1024 else { continue }
+            let block = tpr <= 32 ? 256 : tpr
+            let rowsPerBlock = block / tpr
+            let fixed = (rowsPerBlock > 1 ? rowsPerBlock * columns * 4 : 0) + rowsPerBlock * ((columns * weightSize + 15) / 16 * 16)
+            let perStage = rowsPerBlock * columns * elementSize * (residual ? 3 : 2) + block / min(tpr, 32) * 4
+            let perSM = min(2, max(1, 1024 / block))
+            var stages = ((stagingBytes + 1024) / perSM - 1024 - fixed) / perStage
+            if stages < 2 { stages = (stagingBytes - fixed) / perStage }
+            stages = min(stages, backwardStageCap)
+            guard stages >= 2 else { return nil }
+            var plan = LaunchPlan(path: .registers(vectorsPerThread: npt), vectorWidth: vec, threadsPerRow: tpr, blockSize: block,
+                sharedMemoryBytes: fixed + stages * perStage)
+            plan.backwardStages = stages
+            return plan
+        }
+        return nil
+    }
+
+    static let backwardOneBlock = environmentVariable("RMSNORM_BWD_ONE") != "0"
+
+    /// `RMSNORM_BWD_STAGES`: the most stages a staged backward plan takes (2–4, default 4); 0: no staged plans
+    /// (the register kernels, for comparisons).
+    static let backwardStageCap: Int = environmentVariable("RMSNORM_BWD_STAGES").flatMap(Int.init)
+        .flatMap { $0 == 0 || (2...4).contains($0) ? $0 : nil } ?? 4
 
     /// Elements-per-thread cap of a forward variant's register path: fp32 x and residual slices of 32
     /// elements each do not fit the 64-register cap (ptxas: 120 bytes of stack; 70-75% of copy at
@@ -342,8 +410,12 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
     /// partials stay a small share of the traffic; never fewer blocks than SMs while rows last.
     public func backwardGridSize(rows: Int, multiprocessors: Int, blocksPerMultiprocessor: Int) -> Int {
         let groups = ceilDiv(rows, rowsPerBlock)
-        return max(1, min(groups, multiprocessors * max(1, blocksPerMultiprocessor), max(multiprocessors, ceilDiv(groups, 16))))
+        return max(1, min(groups, multiprocessors * max(1, blocksPerMultiprocessor),
+            max(multiprocessors, ceilDiv(groups, LaunchPlan.backwardGroupsPerBlock))))
     }
+    /// `RMSNORM_BWD_GROUPS_PER_BLOCK` (1–1024, default 16): the row groups a backward block should stand for, for experiments.
+    static let backwardGroupsPerBlock: Int = environmentVariable("RMSNORM_BWD_GROUPS_PER_BLOCK").flatMap(Int.init)
+        .flatMap { (1...1024).contains($0) ? $0 : nil } ?? 16
 
     /// Chooses the kernel for `rows` × `columns` with the given vector width.
     ///

@@ -168,7 +168,13 @@ enum Conformance {
             // misses: 2 (13 rows, several rows a block), 8 (37 rows, strided) and 32 with 31 rows a group.
             + [VariantCase(kind: .backward, input: .float16, weight: .float32, rows: 13, columns: 96, layout: .dense),
                VariantCase(kind: .backward, input: .bfloat16, weight: .bfloat16, rows: 37, columns: 4096, layout: .strided),
-               VariantCase(kind: .backwardAdd, input: .float32, weight: .float32, rows: 1000, columns: 1000, layout: .dense)]
+               VariantCase(kind: .backwardAdd, input: .float32, weight: .float32, rows: 1000, columns: 1000, layout: .dense),
+               // The staged backward (V36) with several rows a block (N ≤ 512 at 16 elements a thread), each row
+               // group with its own copy of the weight; and its largest weight copy (16,384 fp32) beside 2 stages.
+               VariantCase(kind: .backward, input: .bfloat16, weight: .bfloat16, rows: 4096, columns: 256, layout: .dense),
+               VariantCase(kind: .backwardRecompute, input: .float16, weight: .float16, rows: 199, columns: 384, layout: .dense),
+               VariantCase(kind: .backwardAdd, input: .bfloat16, weight: .float32, rows: 4096, columns: 512, layout: .dense),
+               VariantCase(kind: .backward, input: .bfloat16, weight: .float32, rows: 256, columns: 16384, layout: .inPlace)]
                 .filter { $0.rows * $0.columns <= maxElements }
             + (maxElements >= 100_000_000 ? [
                 VariantCase(kind: .backward, input: .bfloat16, weight: .bfloat16, rows: 16384, columns: 4104, layout: .dense),

@@ -175,6 +175,59 @@ import RMSNormTestSupport
         #expect(!recompute.kernelNames.contains { $0.hasPrefix("rmsnorm_bwd_fused") })
     }
 
+    /// One 16-bit row with the forward's rstd: one block, no column blocks (`rmsnorm_bwd_one_npt…`, present beside the
+    /// fused kernels); more rows, and fp32, keep the column blocks.
+    @Test func oneRowBackwardIsOneBlock() {
+        for (n, size, vec) in [(2048, 2, 8), (96, 2, 8), (769, 2, 1), (16384, 2, 8), (4096, 2, 8)] {
+            let p = LaunchPlan.backward(rows: 1, columns: n, elementSize: size, vectorWidth: vec, savedRstd: true)
+            guard case .registers(let npt) = p.path else { Issue.record("\(n): \(p)"); continue }
+            #expect(p.fusedBackward && p.backwardSingleBlock && p.description.hasSuffix(" one-block"), "\(n): \(p)")
+            let spec = KernelSpecialization(input: size == 4 ? .float32 : .bfloat16, weight: .bfloat16, vectorWidth: vec, backward: true)
+            #expect(spec.kernelNames.contains("rmsnorm_bwd_one_npt\(npt)"), "\(n): \(p)")
+        }
+        #expect(!LaunchPlan.backward(rows: 2, columns: 2048, elementSize: 2, vectorWidth: 8, savedRstd: true).backwardSingleBlock)
+        #expect(!LaunchPlan.backward(rows: 1, columns: 2048, elementSize: 2, vectorWidth: 8).backwardSingleBlock)
+        #expect(!LaunchPlan.backward(rows: 1, columns: 4096, elementSize: 4, vectorWidth: 4, savedRstd: true).backwardSingleBlock)
+    }
+
+    /// Staged backward plans (16-byte vectors, cp.async): at least 2 stages within the block's shared memory, on a
+    /// kernel the module has. The launcher's rule: many 16-bit rows whose register plan holds 16 elements a thread;
+    /// the fused plan keeps the few rows; no staging without the shared memory to offer, at narrower vectors, for
+    /// fp32, or where the 32-element or 128-register kernels are the plan.
+    @Test func manyRowsBackwardIsStaged() {
+        let h100 = 232_448
+        for (m, n, size) in [(65536, 16384, 2), (4096, 4096, 2), (4096, 4096, 4), (65536, 2048, 2), (4096, 96, 2),
+                             (16384, 8192, 4), (4096, 7168, 2), (2048, 5120, 2), (1024, 16384, 2), (4096, 8192, 4)] {
+            let vec = 16 / size
+            for residual in [false, true] {
+                guard let p = LaunchPlan.stagedBackward(rows: m, columns: n, elementSize: size, weightSize: size, vectorWidth: vec,
+                    residual: residual, stagingBytes: h100), case .registers(let npt) = p.path
+                else { Issue.record("\(m)x\(n) not staged"); continue }
+                #expect(p.backwardStages >= 2 && p.backwardStages <= 4 && p.description.hasSuffix(" staged=\(p.backwardStages)"), "\(m)x\(n): \(p)")
+                #expect(!p.fusedBackward && npt <= 2 && npt * p.threadsPerRow * vec >= n && p.threadsPerRow <= 1024)
+                // The stages, x and dy (and dres) of every row of the block, and the weight fit the block's shared memory.
+                let rowBytes = n * size * (residual ? 3 : 2) * p.rowsPerBlock
+                #expect(p.sharedMemoryBytes >= p.backwardStages * rowBytes + n * size && p.sharedMemoryBytes <= h100, "\(m)x\(n): \(p)")
+                let spec = KernelSpecialization(input: size == 4 ? .float32 : .bfloat16, weight: size == 4 ? .float32 : .bfloat16,
+                    vectorWidth: vec, residual: residual, backward: true)
+                #expect(spec.kernelNames.contains("rmsnorm_bwd_async_npt\(npt)"))
+            }
+        }
+        // The 64 KB rows of 16,384 bf16: three stages and the weight fill one block an SM.
+        #expect(LaunchPlan.backward(rows: 65536, columns: 16384, elementSize: 2, vectorWidth: 8, stagingBytes: h100).backwardStages == 3)
+        for (m, n) in [(4096, 2048), (4096, 4096), (16384, 16384), (1024, 16384), (4096, 256), (199, 384)] {
+            #expect(LaunchPlan.backward(rows: m, columns: n, elementSize: 2, vectorWidth: 8, stagingBytes: h100).backwardStages >= 2, "\(m)x\(n)")
+        }
+        for (m, n, size) in [(65536, 4096, 2), (16384, 2048, 2), (65536, 5120, 2), (4096, 4096, 4), (65536, 4096, 4)] {
+            #expect(LaunchPlan.backward(rows: m, columns: n, elementSize: size, vectorWidth: 16 / size, stagingBytes: h100).backwardStages == 0, "\(m)x\(n)")
+        }
+        #expect(LaunchPlan.backward(rows: 256, columns: 4096, elementSize: 2, vectorWidth: 8, savedRstd: true, stagingBytes: h100).fusedBackward)
+        #expect(LaunchPlan.backward(rows: 4096, columns: 4096, elementSize: 2, vectorWidth: 8).backwardStages == 0)
+        #expect(LaunchPlan.backward(rows: 4096, columns: 4096, elementSize: 2, vectorWidth: 4, stagingBytes: h100).backwardStages == 0)
+        #expect(LaunchPlan.backward(rows: 4096, columns: 16384, elementSize: 4, vectorWidth: 4, stagingBytes: h100).backwardStages == 0)
+        #expect(KernelSpecialization(input: .bfloat16, weight: .bfloat16, vectorWidth: 4, backward: true).backwardStagedVariants.isEmpty)
+    }
+
     /// dw has the same bits whatever the row count per core: the partial sums follow M alone.
     @Test func backwardChunkingDependsOnRowsOnly() {
         #expect(CPUVariantKernel.backwardChunk(rows: 1) == 32)

@@ -1404,6 +1404,52 @@ extern "C" __global__ void rmsnorm_fill_normal(XS* dst, i64 n, unsigned long lon
 // memory), then rmsnorm_dw_reduce sums the partial rows column by column in a fixed order.
 #if KIND == 1
 
+// Asynchronous copies global → shared (sm_80+): each thread copies its own slice of a row and later
+// reads back only what it copied, so its own wait_group is the only synchronisation the data needs.
+// Groups: one per row issued (empty where the row is past M), so "at most stages − 1 pending" always
+// means "this row has landed". Stubs before sm_80, where the staged kernels do not exist.
+__device__ __forceinline__ void cp_async16(void* s, const void* g) {
+#if __CUDA_ARCH__ >= 800
+    asm volatile("cp.async.cg.shared.global [%0], [%1], 16;" ::"r"((unsigned)__cvta_generic_to_shared(s)), "l"(g) : "memory");
+#endif
+}
+__device__ __forceinline__ void cp_async4(void* s, const void* g) {
+#if __CUDA_ARCH__ >= 800
+    asm volatile("cp.async.ca.shared.global [%0], [%1], 4;" ::"r"((unsigned)__cvta_generic_to_shared(s)), "l"(g) : "memory");
+#endif
+}
+// One vector of 8, 16 or 32 bytes.
+template <int BYTES>
+__device__ __forceinline__ void cp_async_vec(void* s, const void* g) {
+#if __CUDA_ARCH__ >= 800
+    if (BYTES == 8)
+        asm volatile("cp.async.ca.shared.global [%0], [%1], 8;" ::"r"((unsigned)__cvta_generic_to_shared(s)), "l"(g) : "memory");
+    for (int b = 0; b < BYTES / 16; ++b) cp_async16(static_cast<char*>(s) + 16 * b, static_cast<const char*>(g) + 16 * b);
+#endif
+}
+__device__ __forceinline__ void cp_async_commit() {
+#if __CUDA_ARCH__ >= 800
+    asm volatile("cp.async.commit_group;" ::: "memory");
+#endif
+}
+// Until at most `pending` (1–3) of this thread's newest groups are still in flight.
+__device__ __forceinline__ void cp_async_wait(int pending) {
+#if __CUDA_ARCH__ >= 800
+    if (pending <= 1) asm volatile("cp.async.wait_group 1;" ::: "memory");
+    else if (pending == 2) asm volatile("cp.async.wait_group 2;" ::: "memory");
+    else asm volatile("cp.async.wait_group 3;" ::: "memory");
+#endif
+}
+
+// One dw vector, rounded to the weight's type, in one store (8 two-byte stores a vector held the
+// fused backward's column blocks at a few stores a cycle).
+__device__ __forceinline__ void store_w(WS* p, const float (&a)[VEC]) {
+    WPack q;
+#pragma unroll
+    for (int v = 0; v < VEC; ++v) q.e[v] = store_elem<W_T>(a[v]);
+    *reinterpret_cast<decltype(q.raw)*>(p) = q.raw;
+}
+
 #ifndef RECOMPUTE
 #define RECOMPUTE 0
 #endif
@@ -1421,10 +1467,19 @@ extern "C" __global__ void rmsnorm_fill_normal(XS* dst, i64 n, unsigned long lon
 // has loads in flight (for slices of at most 32 bytes of x a thread). Dynamic shared memory:
 // (rows per block) × N floats when a block holds several rows, for the fixed-order combination of
 // their dw sums.
-// DW false (rmsnorm_bwd_fused's row blocks): dx only; dw is left to the column blocks. `nblocks` and
-// `bid`: the blocks of this role and this block's index among them.
-template <int NPT, bool PF, bool KEEPF, bool DW = true>
-__device__ __forceinline__ void bwd_reg(BWD_PARAMS, int tpr, unsigned nblocks, unsigned bid)
+// DW 1: each block writes its dw partial row. DW 0 (rmsnorm_bwd_fused's row blocks): dx only; dw is
+// left to the column blocks. DW 2 (rmsnorm_bwd_one, M = 1): the row's dy·x̂ is dw, written in the
+// weight's type to dw_partial (which then points at dw). `nblocks` and `bid`: the blocks of this role
+// and this block's index among them.
+// ASYNC (rmsnorm_bwd_async_npt…, 16-byte vectors, sm_80+): instead of PF's one row in registers, rows
+// are copied into shared memory `stages` deep (cp.async): while a row is reduced, the next stages − 1
+// rows of the block are in flight, without registers. Shared memory after the dw rows: the weight, one
+// copy per row of the block (each thread's slices, copied once, by the thread that reads them; with
+// little L1 left beside the stages, re-reading it from L1 would mostly go to L2), `stages` stages of rows_per_block rows of x, dy (and dres), then each
+// stage's rstd slots: one per warp (tpr ≥ 32) or per row (tpr < 32), copied by its first thread and
+// read by the others after a __syncwarp. (Holding the packed weight in registers instead spilled.)
+template <int NPT, bool PF, bool KEEPF, int DW = 1, bool ASYNC = false>
+__device__ __forceinline__ void bwd_reg(BWD_PARAMS, int tpr, unsigned nblocks, unsigned bid, int stages = 0)
 {
     extern __shared__ __align__(16) unsigned char smem_raw[];
     float* dw_rows = reinterpret_cast<float*>(smem_raw);
@@ -1433,6 +1488,16 @@ __device__ __forceinline__ void bwd_reg(BWD_PARAMS, int tpr, unsigned nblocks, u
     const int rows_per_block = blockDim.x / tpr;
     const int row_in_block = threadIdx.x / tpr;
     const i64 row_step = (i64)nblocks * rows_per_block;
+    constexpr int ARRAYS = RESID ? 3 : 2;  // staged arrays a row: x, dy (, dres)
+    const int seg = tpr < 32 ? tpr : 32;   // the threads that share an rstd slot
+    const int wbytes = (N * W_BYTES + 15) & ~15;  // a weight copy, padded to 16 bytes
+    unsigned char* const wbase = smem_raw + (rows_per_block > 1 ? (i64)rows_per_block * N * 4 : 0);
+    WS* const wsh = reinterpret_cast<WS*>(wbase + row_in_block * wbytes);
+    XS* const stage0 = reinterpret_cast<XS*>(wbase + rows_per_block * wbytes);
+    const WS* const wsrc = ASYNC ? wsh : w;  // where the weight is read
+    const i64 stage_elems = (i64)rows_per_block * ARRAYS * N;
+    float* const slots = reinterpret_cast<float*>(stage0 + (ASYNC ? stages : 0) * stage_elems);
+    const int nseg = blockDim.x / seg, my_slot = threadIdx.x / seg;
 
     float acc[NPT][VEC];
     // KEEPF (kernels with registers to spare): the weight converted once, x̂ and dy converted once
@@ -1474,17 +1539,68 @@ __device__ __forceinline__ void bwd_reg(BWD_PARAMS, int tpr, unsigned nblocks, u
             }
         }
     };
+    // ASYNC: copies of a row's slices into stage s (then one commit, row or no row).
+    auto issue_row = [&](i64 row, int s) {
+        if (row < M) {
+            XS* st = stage0 + s * stage_elems + (i64)row_in_block * ARRAYS * N;
+#pragma unroll
+            for (int i = 0; i < NPT; ++i) {
+                const int col = (i * tpr + lane) * VEC;
+                if (col < N) {
+                    cp_async16(st + col, x + row * ldx + col);
+                    cp_async16(st + N + col, dy + row * lddy + col);
+                    if (RESID) cp_async16(st + 2 * N + col, dres + row * ldres + col);
+                }
+            }
+            if (!RECOMPUTE && threadIdx.x % seg == 0) cp_async4(slots + s * nseg + my_slot, rstd_in + row);
+        }
+        cp_async_commit();
+    };
+    // ASYNC: waits for stage s's row, then reads this thread's slices of it (zeros past N or M).
+    auto take_row = [&](i64 row, int s, XPack (&xr)[NPT], XPack (&gr)[NPT], XPack (&dr)[NPT], float& rs) {
+        cp_async_wait(stages - 1);
+        if (!RECOMPUTE) __syncwarp();  // the slot's copy, made by another thread, is visible after its wait
+        const XS* st = stage0 + s * stage_elems + (i64)row_in_block * ARRAYS * N;
+        rs = (!RECOMPUTE && row < M) ? slots[s * nseg + my_slot] : 0.0f;
+#pragma unroll
+        for (int i = 0; i < NPT; ++i) {
+            const int col = (i * tpr + lane) * VEC;
+#pragma unroll
+            for (int v = 0; v < VEC; ++v) { xr[i].e[v] = 0; gr[i].e[v] = 0; dr[i].e[v] = 0; }
+            if (row < M && col < N) {
+                xr[i] = load_x_plain(st + col);
+                gr[i] = load_x_plain(st + N + col);
+                if (RESID) dr[i] = load_x_plain(st + 2 * N + col);
+            }
+        }
+    };
     XPack xnext[NPT], gnext[NPT];
     float rnext = 0.0f;
+    int s_read = 0;  // ASYNC: the stage holding this iteration's row
     if (PF) load_row((i64)bid * rows_per_block + row_in_block, xnext, gnext, rnext);
     if (KEEPF && PF) convert_weights();
+    if (ASYNC) {
+#pragma unroll
+        for (int i = 0; i < NPT; ++i) {  // the weight's copies join the first row's group
+            const int col = (i * tpr + lane) * VEC;
+            if (col < N) cp_async_vec<VEC * W_BYTES>(wsh + col, w + col);
+        }
+    }
+    if (ASYNC)
+        for (int s = 0; s + 1 < stages; ++s) issue_row((i64)bid * rows_per_block + row_in_block + s * row_step, s);
 
     for (i64 base = (i64)bid * rows_per_block; base < M; base += row_step) {
         const i64 row = base + row_in_block;
         const bool active = row < M;
         XPack xraw[NPT], graw[NPT];
         float rstd;
-        if (PF) {
+        XPack draw[NPT];  // RESID only
+        if (ASYNC) {
+            __syncwarp();  // every thread of the warp has read the rstd slot that the next copy reuses
+            issue_row(row + (i64)(stages - 1) * row_step, s_read == 0 ? stages - 1 : s_read - 1);
+            take_row(row, s_read, xraw, graw, draw, rstd);
+            s_read = s_read + 1 == stages ? 0 : s_read + 1;
+        } else if (PF) {
 #pragma unroll
             for (int i = 0; i < NPT; ++i) { xraw[i] = xnext[i]; graw[i] = gnext[i]; }
             rstd = rnext;
@@ -1494,14 +1610,14 @@ __device__ __forceinline__ void bwd_reg(BWD_PARAMS, int tpr, unsigned nblocks, u
             if (KEEPF && base == (i64)bid * rows_per_block) convert_weights();
         }
 #if RESID
-        XPack draw[NPT];
+        if (!ASYNC)
 #pragma unroll
-        for (int i = 0; i < NPT; ++i) {
-            const int col = (i * tpr + lane) * VEC;
+            for (int i = 0; i < NPT; ++i) {
+                const int col = (i * tpr + lane) * VEC;
 #pragma unroll
-            for (int v = 0; v < VEC; ++v) draw[i].e[v] = 0;
-            if (active && col < N) draw[i] = load_x(dres + row * ldres + col);
-        }
+                for (int v = 0; v < VEC; ++v) draw[i].e[v] = 0;
+                if (active && col < N) draw[i] = load_x(dres + row * ldres + col);
+            }
 #endif
 #if RECOMPUTE
         {
@@ -1544,7 +1660,7 @@ __device__ __forceinline__ void bwd_reg(BWD_PARAMS, int tpr, unsigned nblocks, u
             WPack q;
 #pragma unroll
             for (int v = 0; v < VEC; ++v) q.e[v] = 0;
-            if (!KEEPF && col < N) q = load_w(w + col);
+            if (!KEEPF && col < N) q = load_w(wsrc + col);
 #pragma unroll
             for (int v = 0; v < VEC; ++v) {
                 const float xh = load_elem<IN_T>(xraw[i].e[v]) * rstd, gv = load_elem<IN_T>(graw[i].e[v]);
@@ -1560,7 +1676,7 @@ __device__ __forceinline__ void bwd_reg(BWD_PARAMS, int tpr, unsigned nblocks, u
                 const int col = (i * tpr + lane) * VEC;
                 if (col < N) {
                     WPack q;
-                    if (!KEEPF) q = load_w(w + col);
+                    if (!KEEPF) q = load_w(wsrc + col);
                     float r[VEC];
 #pragma unroll
                     for (int v = 0; v < VEC; ++v) {
@@ -1579,7 +1695,16 @@ __device__ __forceinline__ void bwd_reg(BWD_PARAMS, int tpr, unsigned nblocks, u
         if (tpr > 32 && base + row_step < M) __syncthreads();
     }
 
-    if (!DW) return;
+    if (DW == 0) return;
+    if (DW == 2) {  // one row (M = 1): its slots of the block write dw
+        WS* dw = reinterpret_cast<WS*>(dw_partial);
+#pragma unroll
+        for (int i = 0; i < NPT; ++i) {
+            const int col = (i * tpr + lane) * VEC;
+            if (row_in_block == 0 && col < N) store_w(dw + col, acc[i]);
+        }
+        return;
+    }
     // This block's dw partial row.
     float* out = dw_partial + (i64)bid * N;
     if (rows_per_block == 1) {
@@ -1647,6 +1772,24 @@ DEFINE_BWD_REG(16)
 DEFINE_BWD_REG(32)
 #endif
 
+// Staged rows (see ASYNC in bwd_reg): 16-byte vectors, up to 2 vectors a thread (16 bf16 or 8 fp32
+// elements) at up to 1,024 threads; at 64 registers 16 fp32 elements spilled. Before sm_80 (no
+// cp.async) the names exist but trap; the launcher never plans them there.
+#if VEC * IN_BYTES == 16
+#if __CUDA_ARCH__ >= 800
+#define DEFINE_BWD_ASYNC(K)                                                                     \
+    extern "C" __global__ void __launch_bounds__(1024) rmsnorm_bwd_async_npt##K(BWD_PARAMS, int tpr, int stages) { \
+        PDL_ENTRY();                                                                            \
+        bwd_reg<K, false, false, 1, true>(BWD_ARGS, tpr, gridDim.x, blockIdx.x, stages);        \
+    }
+#else
+#define DEFINE_BWD_ASYNC(K) \
+    extern "C" __global__ void rmsnorm_bwd_async_npt##K(BWD_PARAMS, int tpr, int stages) { __trap(); }
+#endif
+DEFINE_BWD_ASYNC(1)
+DEFINE_BWD_ASYNC(2)
+#endif
+
 // Few rows with the forward's rstd (RECOMPUTE 0): one kernel and no partial rows, so a call is one
 // launch with no scratch memory. Blocks [0, row_blocks) compute dx, one row group each (bwd_reg
 // without dw sums). Every later block owns a tile of blockDim.x / rg column vectors and sums dy·x̂
@@ -1654,6 +1797,9 @@ DEFINE_BWD_REG(32)
 // groups' sums are added in group order through shared memory (rg · (blockDim.x / rg) · VEC floats),
 // so dw has the same bits on every run. x and dy are read by both kinds of block; the launcher takes
 // this kernel only for matrices small enough that the second read comes from L2.
+// rmsnorm_bwd_one_npt… (one row, M = 1): one block, which writes dx and dw = dy·x̂ itself (the same
+// fp32 product as a column block's, rounded once), so x and dy are read once and nothing waits on
+// column blocks.
 template <int U>
 __device__ __forceinline__ void bwd_dw_columns(const XS* x, i64 ldx, const XS* dy, i64 lddy, const float* rstd_in,
                                                i64 M, int N, int tile, int rg, WS* dw)
@@ -1707,13 +1853,12 @@ __device__ __forceinline__ void bwd_dw_columns(const XS* x, i64 ldx, const XS* d
             acc[v] = t;
         }
     }
-    if (mine)
-#pragma unroll
-        for (int v = 0; v < VEC; ++v) dw[(i64)cv * VEC + v] = store_elem<W_T>(acc[v]);
+    if (mine) store_w(dw + (i64)cv * VEC, acc);
 }
 
 #if !RECOMPUTE
-#define BWD_DX_TEMPLATE(K) bwd_reg<K, ((K) * VEC * sizeof(XS) <= 32) || ((K) * VEC > 16), ((K) * VEC > 16), false>
+#define BWD_DX_TEMPLATE(K) bwd_reg<K, ((K) * VEC * sizeof(XS) <= 32) || ((K) * VEC > 16), ((K) * VEC > 16), 0>
+#define BWD_ONE_TEMPLATE(K) bwd_reg<K, false, ((K) * VEC > 16), 2>  // no next row to prefetch
 #define DEFINE_BWD_FUSED(K)                                                                      \
     extern "C" __global__ void __launch_bounds__(BWD_BOUND(K))                                   \
         rmsnorm_bwd_fused_npt##K(BWD_PARAMS, int tpr, int row_blocks, int rg, WS* dw) {          \
@@ -1722,6 +1867,11 @@ __device__ __forceinline__ void bwd_dw_columns(const XS* x, i64 ldx, const XS* d
             BWD_DX_TEMPLATE(K)(BWD_ARGS, tpr, (unsigned)row_blocks, blockIdx.x);                           \
         else                                                                                     \
             bwd_dw_columns<4>(x, ldx, dy, lddy, rstd_in, M, N, (int)blockIdx.x - row_blocks, rg, dw); \
+    }                                                                                            \
+    extern "C" __global__ void __launch_bounds__(BWD_BOUND(K))                                   \
+        rmsnorm_bwd_one_npt##K(BWD_PARAMS, int tpr) {                                            \
+        PDL_ENTRY();                                                                             \
+        BWD_ONE_TEMPLATE(K)(BWD_ARGS, tpr, 1u, 0u);                                              \
     }
 DEFINE_BWD_FUSED(1)
 DEFINE_BWD_FUSED(2)
