@@ -152,7 +152,7 @@ extension CUDABackend {
             }
             let name: String
             if case .registers(let npt) = plan.path, plan.backwardStages > 0 {
-                name = "rmsnorm_bwd_async_npt\(npt)"
+                name = "rmsnorm_bwd_async_npt\(npt)" + (plan.registers128 ? "_r128" : "")
             } else if case .registers(let npt) = plan.path {
                 name = "rmsnorm_bwd_reg_npt\(npt)" + (plan.registers128 ? "_r128" : "")
             } else {

@@ -140,8 +140,10 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
     public var backwardRegisterVariants: [Int] { [1, 2, 4, 8, 16, 32].filter { $0 * vectorWidth <= 32 } }
     /// The fused backward's kernels (modules with the forward's rstd): up to 16 elements a thread.
     public var backwardFusedVariants: [Int] { [1, 2, 4, 8, 16].filter { $0 * vectorWidth <= 16 } }
-    /// The staged backward's kernels (`rmsnorm_bwd_async_npt…`): modules of 16-byte vectors, up to 2 vectors a thread.
-    public var backwardStagedVariants: [Int] { vectorWidth * input.size == 16 ? [1, 2] : [] }
+    /// The staged backward's kernels (`rmsnorm_bwd_async_npt2`, `…_r128`): modules of 16-byte vectors.
+    public var backwardStagedKernels: [String] {
+        vectorWidth * input.size == 16 ? ["rmsnorm_bwd_async_npt2", "rmsnorm_bwd_async_npt2_r128"] : []
+    }
 
     /// Every specialisation the launcher (or the tuner) can pick: weight of the input's type or
     /// fp32, every power-of-two vector width up to 16 bytes, with and without cache hints.
@@ -175,7 +177,7 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
         if backward {
             return backwardRegisterVariants.map { "rmsnorm_bwd_reg_npt\($0)" } + ["rmsnorm_bwd_reg_npt\(16 / vectorWidth)_r128",
                 "rmsnorm_bwd_loop", "rmsnorm_dw_reduce"] + (recompute ? [] : backwardFusedVariants.map { "rmsnorm_bwd_fused_npt\($0)" } + backwardFusedVariants.map { "rmsnorm_bwd_one_npt\($0)" })
-                + backwardStagedVariants.map { "rmsnorm_bwd_async_npt\($0)" }
+                + backwardStagedKernels
         }
         return registerVariants.map { "rmsnorm_fwd_reg_npt\($0)" } + registerVariants.map { "rmsnorm_fwd_row_npt\($0)" } + interior
             + ["rmsnorm_fwd_smem", "rmsnorm_fwd_loop", "rmsnorm_fwd_smem_c2", "rmsnorm_fwd_smem_c4", "rmsnorm_fwd_smem_c8",

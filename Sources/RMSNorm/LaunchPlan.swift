@@ -33,8 +33,8 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
     /// cp.async, sm_80+), so that a block keeps stages − 1 rows in flight while it reduces one; 0: the
     /// register kernels. See ``stagedBackward(rows:columns:elementSize:weightSize:vectorWidth:residual:stagingBytes:)``.
     public var backwardStages: Int = 0
-    /// Fused backward of one row (M = 1): a single block writes dx and dw = dy · x̂ (`rmsnorm_bwd_one_npt…`), no
-    /// column blocks; `RMSNORM_BWD_ONE=0` keeps the column blocks (for comparisons).
+    /// Fused backward of one 16-bit row (M = 1) of more than 32 threads: a single block, which is the row, writes dx
+    /// and dw = dy · x̂ (`rmsnorm_bwd_one_npt…`), no column blocks; `RMSNORM_BWD_ONE=0` keeps the column blocks (for comparisons).
     public var backwardSingleBlock: Bool = false
     /// Shared-memory path: blocks per row, 1 or a thread-block cluster of 2, 4, 8 or 16 (sm_90+), each
     /// block staging a slice of ceil(N / vec / clusterSize) vectors; the grid is M · clusterSize.
@@ -185,7 +185,10 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
         stagingBytes: Int = 0
     ) -> LaunchPlan {
         let nv = columns / vec
-        let list = preference ?? backwardElements ?? (rows >= 16_384 ? [32, 16, 8] : elementSize == 4 ? [8, 16] : [16, 8])
+        // Scalar accesses (odd N, vec = 1) take 8 elements first: 16 scalars a thread spilled up to 1 KB a thread
+        // (ptxas, 16-bit types: x, dy and the next row's each a register per element), 1 × 769 fp16 16.6 µs (V40).
+        let list = preference ?? backwardElements
+            ?? (vec == 1 ? [8, 16] : rows >= 16_384 ? [32, 16, 8] : elementSize == 4 ? [8, 16] : [16, 8])
         var fewWarpsAt32 = false
         for elements in list {
             let perThread = max(1, elements / vec)
@@ -220,8 +223,8 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
             {
                 plan.fusedBackward = true
                 // One row: one block for 16-bit types (V37: 1 × 2048–8192 bf16 −0.3 to −0.5 µs, 1 × 4096 fp16 −0.1;
-                // 1 × 4096 fp32 +0.5 µs, where the column blocks stay).
-                plan.backwardSingleBlock = rows == 1 && elementSize == 2 && backwardOneBlock
+                // 1 × 4096 fp32 +0.5 µs, where the column blocks stay), whose block is the row (tpr > 32).
+                plan.backwardSingleBlock = rows == 1 && elementSize == 2 && tpr > 32 && backwardOneBlock
                 plan.sharedMemoryBytes = 0
                 plan.persistent = false
                 return plan
@@ -241,9 +244,13 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
         return LaunchPlan(path: .loop, vectorWidth: vec, threadsPerRow: 1024, blockSize: 1024, sharedMemoryBytes: 0)
     }
 
-    /// The staged backward plan (``backwardStages``), or nil: 16-byte vectors only, 16 elements a thread for
-    /// 16-bit types (8 for fp32, whose 16 spill at 64 registers), up to 1,024 threads a row (bf16 N ≤ 16,384,
-    /// fp32 N ≤ 8192), and at least 2 stages. Stages: as many as fit (at most 4, `RMSNORM_BWD_STAGES`) in half
+    /// The staged backward plan (``backwardStages``), or nil: two 16-byte vectors a thread (16 elements of a
+    /// 16-bit type, 8 of fp32, whose 16 spill at 64 registers), up to 1,024 threads a row (bf16 N in (128,
+    /// 16,384], fp32 N in (64, 8192]), and at least 2 stages. Blocks of 256–512 threads take the 128-register
+    /// kernel (``registers128``, `RMSNORM_BWD_KEEP=0` to turn it off), which keeps the weight, x̂ and dy converted
+    /// in registers and no weight in shared memory (V38, same-process A/B on an H100 against the 64-register
+    /// staged kernel: 4096 × 7168 bf16 90.6 → 82.1 µs, 4096 × 8192 102.4 → 94.2, 4096 × 5120 65.0 → 61.7, 256
+    /// threads ±1%; at 128 threads (4096 × 2048) 2% slower). Stages: as many as fit (at most 4, `RMSNORM_BWD_STAGES`) in half
     /// an SM's shared memory (all of it for blocks of 1,024 threads, one an SM at 64 registers a thread), so that
     /// two blocks an SM — what the backward's grid gives at a few thousand rows — keep 2–6 rows in flight; where
     /// fewer than 2 would fit, as many as fit one block. Shared memory: the dw rows (several rows a block), the
@@ -253,28 +260,30 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
     ) -> LaunchPlan? {
         guard stagingBytes > 0, backwardStageCap >= 2, backwardElements == nil, vec * elementSize == 16, rows > 0 else { return nil }
         let nv = columns / vec
-        for elements in elementSize == 4 ? [8] : [16, 8] {
-            let perThread = elements / vec
-            let need = ceilDiv(nv, perThread)
-            let tpr = need <= 32 ? min(max(16, nextPowerOfTwo(need)), nextPowerOfTwo(nv)) : ceilDiv(need, 32) * 32
-            let npt = need <= 32 ? nextPowerOfTwo(ceilDiv(nv, tpr)) : perThread
-            guard npt <= 2, tpr <= 1024 else { continue }
-            let block = tpr <= 32 ? 256 : tpr
-            let rowsPerBlock = block / tpr
-            let fixed = (rowsPerBlock > 1 ? rowsPerBlock * columns * 4 : 0) + rowsPerBlock * ((columns * weightSize + 15) / 16 * 16)
-            let perStage = rowsPerBlock * columns * elementSize * (residual ? 3 : 2) + block / min(tpr, 32) * 4
-            let perSM = min(2, max(1, 1024 / block))
-            var stages = ((stagingBytes + 1024) / perSM - 1024 - fixed) / perStage
-            if stages < 2 { stages = (stagingBytes - fixed) / perStage }
-            stages = min(stages, backwardStageCap)
-            guard stages >= 2 else { return nil }
-            var plan = LaunchPlan(path: .registers(vectorsPerThread: npt), vectorWidth: vec, threadsPerRow: tpr, blockSize: block,
-                sharedMemoryBytes: fixed + stages * perStage)
-            plan.backwardStages = stages
-            return plan
-        }
-        return nil
+        let need = ceilDiv(nv, 2)
+        let tpr = need <= 32 ? min(max(16, nextPowerOfTwo(need)), nextPowerOfTwo(nv)) : ceilDiv(need, 32) * 32
+        let npt = need <= 32 ? nextPowerOfTwo(ceilDiv(nv, tpr)) : 2
+        guard npt == 2, tpr <= 1024 else { return nil }
+        let block = tpr <= 32 ? 256 : tpr
+        let rowsPerBlock = block / tpr
+        let keep = block >= 256 && block <= 512 && backwardStagedKeep
+        let fixed = (rowsPerBlock > 1 ? rowsPerBlock * columns * 4 : 0)
+            + (keep ? 0 : rowsPerBlock * ((columns * weightSize + 15) / 16 * 16))
+        let perStage = rowsPerBlock * columns * elementSize * (residual ? 3 : 2) + block / min(tpr, 32) * 4
+        let perSM = min(2, max(1, 1024 / block))
+        var stages = ((stagingBytes + 1024) / perSM - 1024 - fixed) / perStage
+        if stages < 2 { stages = (stagingBytes - fixed) / perStage }
+        stages = min(stages, backwardStageCap)
+        guard stages >= 2 else { return nil }
+        var plan = LaunchPlan(path: .registers(vectorsPerThread: npt), vectorWidth: vec, threadsPerRow: tpr, blockSize: block,
+            sharedMemoryBytes: fixed + stages * perStage)
+        plan.backwardStages = stages
+        plan.registers128 = keep
+        return plan
     }
+
+    /// `RMSNORM_BWD_KEEP=0`: staged plans of up to 512 threads on the 64-register kernel too (for comparisons).
+    static let backwardStagedKeep = environmentVariable("RMSNORM_BWD_KEEP") != "0"
 
     static let backwardOneBlock = environmentVariable("RMSNORM_BWD_ONE") != "0"
 

@@ -133,6 +133,11 @@ import RMSNormTestSupport
             guard case .registers(let npt) = q.path else { Issue.record("\(n): \(q)"); continue }
             #expect(npt * 8 == elements && q.registers128 == r128, "\(n): \(q)")
         }
+        // Odd N (scalar accesses): 8 elements a thread, where 16 spilled (V40); 16 only past 1,024 threads of 8.
+        for (m, n) in [(1, 769), (199, 769), (4096, 7001)] {
+            #expect(LaunchPlan.backward(rows: m, columns: n, elementSize: 2, vectorWidth: 1, savedRstd: true).path == .registers(vectorsPerThread: 8))
+        }
+        #expect(LaunchPlan.backward(rows: 7, columns: 12_001, elementSize: 2, vectorWidth: 1).path == .registers(vectorsPerThread: 16))
         // The shapes `verify` uses to reach that kernel.
         #expect(LaunchPlan.backward(rows: 16384, columns: 4104, elementSize: 2, vectorWidth: 8).registers128)
         #expect(LaunchPlan.backward(rows: 16384, columns: 5000, elementSize: 4, vectorWidth: 4).registers128)
@@ -175,16 +180,17 @@ import RMSNormTestSupport
         #expect(!recompute.kernelNames.contains { $0.hasPrefix("rmsnorm_bwd_fused") })
     }
 
-    /// One 16-bit row with the forward's rstd: one block, no column blocks (`rmsnorm_bwd_one_npt…`, present beside the
-    /// fused kernels); more rows, and fp32, keep the column blocks.
+    /// One 16-bit row of more than 32 threads with the forward's rstd: one block, the row's, and no column blocks
+    /// (`rmsnorm_bwd_one_npt…`, present beside the fused kernels); more rows, short rows and fp32 keep the column blocks.
     @Test func oneRowBackwardIsOneBlock() {
-        for (n, size, vec) in [(2048, 2, 8), (96, 2, 8), (769, 2, 1), (16384, 2, 8), (4096, 2, 8)] {
+        for (n, size, vec) in [(2048, 2, 8), (769, 2, 1), (16384, 2, 8), (4096, 2, 8)] {
             let p = LaunchPlan.backward(rows: 1, columns: n, elementSize: size, vectorWidth: vec, savedRstd: true)
             guard case .registers(let npt) = p.path else { Issue.record("\(n): \(p)"); continue }
             #expect(p.fusedBackward && p.backwardSingleBlock && p.description.hasSuffix(" one-block"), "\(n): \(p)")
             let spec = KernelSpecialization(input: size == 4 ? .float32 : .bfloat16, weight: .bfloat16, vectorWidth: vec, backward: true)
-            #expect(spec.kernelNames.contains("rmsnorm_bwd_one_npt\(npt)"), "\(n): \(p)")
+            #expect(spec.kernelNames.contains("rmsnorm_bwd_one_npt\(npt)") && p.blockSize == p.threadsPerRow, "\(n): \(p)")
         }
+        #expect(!LaunchPlan.backward(rows: 1, columns: 96, elementSize: 2, vectorWidth: 8, savedRstd: true).backwardSingleBlock)
         #expect(!LaunchPlan.backward(rows: 2, columns: 2048, elementSize: 2, vectorWidth: 8, savedRstd: true).backwardSingleBlock)
         #expect(!LaunchPlan.backward(rows: 1, columns: 2048, elementSize: 2, vectorWidth: 8).backwardSingleBlock)
         #expect(!LaunchPlan.backward(rows: 1, columns: 4096, elementSize: 4, vectorWidth: 4, savedRstd: true).backwardSingleBlock)
@@ -196,7 +202,7 @@ import RMSNormTestSupport
     /// fp32, or where the 32-element or 128-register kernels are the plan.
     @Test func manyRowsBackwardIsStaged() {
         let h100 = 232_448
-        for (m, n, size) in [(65536, 16384, 2), (4096, 4096, 2), (4096, 4096, 4), (65536, 2048, 2), (4096, 96, 2),
+        for (m, n, size) in [(65536, 16384, 2), (4096, 4096, 2), (4096, 4096, 4), (65536, 2048, 2), (4096, 256, 2),
                              (16384, 8192, 4), (4096, 7168, 2), (2048, 5120, 2), (1024, 16384, 2), (4096, 8192, 4)] {
             let vec = 16 / size
             for residual in [false, true] {
@@ -207,10 +213,11 @@ import RMSNormTestSupport
                 #expect(!p.fusedBackward && npt <= 2 && npt * p.threadsPerRow * vec >= n && p.threadsPerRow <= 1024)
                 // The stages, x and dy (and dres) of every row of the block, and the weight fit the block's shared memory.
                 let rowBytes = n * size * (residual ? 3 : 2) * p.rowsPerBlock
-                #expect(p.sharedMemoryBytes >= p.backwardStages * rowBytes + n * size && p.sharedMemoryBytes <= h100, "\(m)x\(n): \(p)")
+                #expect(p.sharedMemoryBytes >= p.backwardStages * rowBytes + (p.registers128 ? 0 : n * size) && p.sharedMemoryBytes <= h100, "\(m)x\(n): \(p)")
                 let spec = KernelSpecialization(input: size == 4 ? .float32 : .bfloat16, weight: size == 4 ? .float32 : .bfloat16,
                     vectorWidth: vec, residual: residual, backward: true)
-                #expect(spec.kernelNames.contains("rmsnorm_bwd_async_npt\(npt)"))
+                #expect(spec.kernelNames.contains("rmsnorm_bwd_async_npt\(npt)" + (p.registers128 ? "_r128" : "")))
+                #expect(p.registers128 == (p.blockSize >= 256 && p.blockSize <= 512))
             }
         }
         // The 64 KB rows of 16,384 bf16: three stages and the weight fill one block an SM.
@@ -225,7 +232,7 @@ import RMSNormTestSupport
         #expect(LaunchPlan.backward(rows: 4096, columns: 4096, elementSize: 2, vectorWidth: 8).backwardStages == 0)
         #expect(LaunchPlan.backward(rows: 4096, columns: 4096, elementSize: 2, vectorWidth: 4, stagingBytes: h100).backwardStages == 0)
         #expect(LaunchPlan.backward(rows: 4096, columns: 16384, elementSize: 4, vectorWidth: 4, stagingBytes: h100).backwardStages == 0)
-        #expect(KernelSpecialization(input: .bfloat16, weight: .bfloat16, vectorWidth: 4, backward: true).backwardStagedVariants.isEmpty)
+        #expect(KernelSpecialization(input: .bfloat16, weight: .bfloat16, vectorWidth: 4, backward: true).backwardStagedKernels.isEmpty)
     }
 
     /// dw has the same bits whatever the row count per core: the partial sums follow M alone.

@@ -1477,20 +1477,25 @@ __device__ __forceinline__ void store_w(WS* p, const float (&a)[VEC]) {
 // copy per row of the block (each thread's slices, copied once, by the thread that reads them; with
 // little L1 left beside the stages, re-reading it from L1 would mostly go to L2), `stages` stages of rows_per_block rows of x, dy (and dres), then each
 // stage's rstd slots: one per warp (tpr ≥ 32) or per row (tpr < 32), copied by its first thread and
-// read by the others after a __syncwarp. (Holding the packed weight in registers instead spilled.)
+// read by the others after a __syncwarp. (Holding the packed weight in registers instead spilled at 64
+// registers.) With KEEPF (blocks of up to 512 threads, 128 registers) the weight is held converted
+// in registers, as are x̂ and dy between the two phases of a row, and shared memory holds no weight.
 template <int NPT, bool PF, bool KEEPF, int DW = 1, bool ASYNC = false>
 __device__ __forceinline__ void bwd_reg(BWD_PARAMS, int tpr, unsigned nblocks, unsigned bid, int stages = 0)
 {
     extern __shared__ __align__(16) unsigned char smem_raw[];
     float* dw_rows = reinterpret_cast<float*>(smem_raw);
     __shared__ float scratch[128];  // reduction slots: Σx̂·w'·dy, Σx², max|x|, Σ(x·2^k)²
-    const int lane = threadIdx.x % tpr;
-    const int rows_per_block = blockDim.x / tpr;
-    const int row_in_block = threadIdx.x / tpr;
+    // DW 2 (the launcher's one row in one block of tpr > 32 threads): the block is the row, so no integer
+    // division ahead of the first load (V39).
+    if (DW == 2) tpr = blockDim.x;
+    const int lane = DW == 2 ? (int)threadIdx.x : threadIdx.x % tpr;
+    const int rows_per_block = DW == 2 ? 1 : blockDim.x / tpr;
+    const int row_in_block = DW == 2 ? 0 : threadIdx.x / tpr;
     const i64 row_step = (i64)nblocks * rows_per_block;
     constexpr int ARRAYS = RESID ? 3 : 2;  // staged arrays a row: x, dy (, dres)
     const int seg = tpr < 32 ? tpr : 32;   // the threads that share an rstd slot
-    const int wbytes = (N * W_BYTES + 15) & ~15;  // a weight copy, padded to 16 bytes
+    const int wbytes = KEEPF ? 0 : (N * W_BYTES + 15) & ~15;  // a weight copy, padded to 16 bytes (KEEPF: none)
     unsigned char* const wbase = smem_raw + (rows_per_block > 1 ? (i64)rows_per_block * N * 4 : 0);
     WS* const wsh = reinterpret_cast<WS*>(wbase + row_in_block * wbytes);
     XS* const stage0 = reinterpret_cast<XS*>(wbase + rows_per_block * wbytes);
@@ -1526,11 +1531,18 @@ __device__ __forceinline__ void bwd_reg(BWD_PARAMS, int tpr, unsigned nblocks, u
     // Loads a row's slice of x and dy, and its rstd (issued with the row, so that its latency is
     // never on the path from the reduction to dx: in run 2 of the variants it was, and held the
     // 65,536-row shapes to 50-64% of copy).
+    // DW 2: row 0 of M = 1, and loads predicated inside the asm (load_x_if), so that no branch puts the
+    // pointers' constant-bank loads ahead of them (as the forward found in V17).
     auto load_row = [&](i64 row, XPack (&xr)[NPT], XPack (&gr)[NPT], float& rs) {
-        rs = (!RECOMPUTE && row < M) ? rstd_in[row] : 0.0f;
+        rs = (!RECOMPUTE && (DW == 2 || row < M)) ? rstd_in[row] : 0.0f;
 #pragma unroll
         for (int i = 0; i < NPT; ++i) {
             const int col = (i * tpr + lane) * VEC;
+            if (DW == 2) {
+                xr[i] = load_x_if(x + col, col < N);
+                gr[i] = load_x_if(dy + col, col < N);
+                continue;
+            }
 #pragma unroll
             for (int v = 0; v < VEC; ++v) { xr[i].e[v] = 0; gr[i].e[v] = 0; }
             if (row < M && col < N) {
@@ -1578,8 +1590,8 @@ __device__ __forceinline__ void bwd_reg(BWD_PARAMS, int tpr, unsigned nblocks, u
     float rnext = 0.0f;
     int s_read = 0;  // ASYNC: the stage holding this iteration's row
     if (PF) load_row((i64)bid * rows_per_block + row_in_block, xnext, gnext, rnext);
-    if (KEEPF && PF) convert_weights();
-    if (ASYNC) {
+    if (KEEPF && (PF || ASYNC)) convert_weights();
+    if (ASYNC && !KEEPF) {
 #pragma unroll
         for (int i = 0; i < NPT; ++i) {  // the weight's copies join the first row's group
             const int col = (i * tpr + lane) * VEC;
@@ -1772,22 +1784,24 @@ DEFINE_BWD_REG(16)
 DEFINE_BWD_REG(32)
 #endif
 
-// Staged rows (see ASYNC in bwd_reg): 16-byte vectors, up to 2 vectors a thread (16 bf16 or 8 fp32
-// elements) at up to 1,024 threads; at 64 registers 16 fp32 elements spilled. Before sm_80 (no
-// cp.async) the names exist but trap; the launcher never plans them there.
+// Staged rows (see ASYNC in bwd_reg): 16-byte vectors, 2 a thread (16 bf16 or 8 fp32 elements; 16 fp32
+// spilled at 64 registers), up to 1,024 threads; `_r128`: blocks of up to 512 threads at 128 registers,
+// each value converted once (KEEPF; V38). Before sm_80 (no cp.async) the names exist but trap; the
+// launcher never plans them there.
 #if VEC * IN_BYTES == 16
 #if __CUDA_ARCH__ >= 800
-#define DEFINE_BWD_ASYNC(K)                                                                     \
-    extern "C" __global__ void __launch_bounds__(1024) rmsnorm_bwd_async_npt##K(BWD_PARAMS, int tpr, int stages) { \
-        PDL_ENTRY();                                                                            \
-        bwd_reg<K, false, false, 1, true>(BWD_ARGS, tpr, gridDim.x, blockIdx.x, stages);        \
-    }
+extern "C" __global__ void __launch_bounds__(1024) rmsnorm_bwd_async_npt2(BWD_PARAMS, int tpr, int stages) {
+    PDL_ENTRY();
+    bwd_reg<2, false, false, 1, true>(BWD_ARGS, tpr, gridDim.x, blockIdx.x, stages);
+}
+extern "C" __global__ void __launch_bounds__(512) rmsnorm_bwd_async_npt2_r128(BWD_PARAMS, int tpr, int stages) {
+    PDL_ENTRY();
+    bwd_reg<2, false, true, 1, true>(BWD_ARGS, tpr, gridDim.x, blockIdx.x, stages);
+}
 #else
-#define DEFINE_BWD_ASYNC(K) \
-    extern "C" __global__ void rmsnorm_bwd_async_npt##K(BWD_PARAMS, int tpr, int stages) { __trap(); }
+extern "C" __global__ void rmsnorm_bwd_async_npt2(BWD_PARAMS, int tpr, int stages) { __trap(); }
+extern "C" __global__ void rmsnorm_bwd_async_npt2_r128(BWD_PARAMS, int tpr, int stages) { __trap(); }
 #endif
-DEFINE_BWD_ASYNC(1)
-DEFINE_BWD_ASYNC(2)
 #endif
 
 // Few rows with the forward's rstd (RECOMPUTE 0): one kernel and no partial rows, so a call is one
