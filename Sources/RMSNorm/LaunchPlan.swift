@@ -33,7 +33,7 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
     /// cp.async, sm_80+), so that a block keeps stages − 1 rows in flight while it reduces one; 0: the
     /// register kernels. See ``stagedBackward(rows:columns:elementSize:weightSize:vectorWidth:residual:stagingBytes:)``.
     public var backwardStages: Int = 0
-    /// Fused backward of one 16-bit row (M = 1) of more than 32 threads: a single block, which is the row, writes dx
+    /// Fused backward of one row (M = 1) of more than 32 threads: a single block, which is the row, writes dx
     /// and dw = dy · x̂ (`rmsnorm_bwd_one_npt…`), no column blocks; `RMSNORM_BWD_ONE=0` keeps the column blocks (for comparisons).
     public var backwardSingleBlock: Bool = false
     /// Shared-memory path: blocks per row, 1 or a thread-block cluster of 2, 4, 8 or 16 (sm_90+), each
@@ -222,9 +222,9 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
                 && 2 * rows * columns * elementSize <= backwardFusedBytes
             {
                 plan.fusedBackward = true
-                // One row: one block for 16-bit types (V37: 1 × 2048–8192 bf16 −0.3 to −0.5 µs, 1 × 4096 fp16 −0.1;
-                // 1 × 4096 fp32 +0.5 µs, where the column blocks stay), whose block is the row (tpr > 32).
-                plan.backwardSingleBlock = rows == 1 && elementSize == 2 && tpr > 32 && backwardOneBlock
+                // One row: one block, which is the row (tpr > 32). V37/V39, same-process A/Bs on an H100 against the
+                // column blocks: 1 × 2048–8192 bf16 −0.5 to −0.7 µs, 1 × 4096 fp16 −0.6, fp32 1 × 1000–8192 −0.4 to −0.6.
+                plan.backwardSingleBlock = rows == 1 && tpr > 32 && backwardOneBlock
                 plan.sharedMemoryBytes = 0
                 plan.persistent = false
                 return plan
