@@ -250,11 +250,13 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
     /// kernel (``registers128``, `RMSNORM_BWD_KEEP=0` to turn it off), which keeps the weight, x̂ and dy converted
     /// in registers and no weight in shared memory (V38, same-process A/B on an H100 against the 64-register
     /// staged kernel: 4096 × 7168 bf16 90.6 → 82.1 µs, 4096 × 8192 102.4 → 94.2, 4096 × 5120 65.0 → 61.7, 256
-    /// threads ±1%; at 128 threads (4096 × 2048) 2% slower). Stages: as many as fit (at most 4, `RMSNORM_BWD_STAGES`) in half
-    /// an SM's shared memory (all of it for blocks of 1,024 threads, one an SM at 64 registers a thread), so that
-    /// two blocks an SM — what the backward's grid gives at a few thousand rows — keep 2–6 rows in flight; where
-    /// fewer than 2 would fit, as many as fit one block. Shared memory: the dw rows (several rows a block), the
-    /// weight (a copy for each row of the block), the stages (x, dy and dres of each row of the block), one rstd slot per warp or row.
+    /// threads ±1%; at 128 threads (4096 × 2048) 2% slower). Stages: as many as fit (at most 4,
+    /// `RMSNORM_BWD_STAGES`) in half an SM's shared memory (all of it for blocks of 1,024 threads, one an SM at
+    /// 64 registers a thread), so that two blocks an SM — what the backward's grid gives at a few thousand rows —
+    /// keep 2–6 rows in flight; where fewer than 2 would fit, as many as fit one block. (2, 3 and 4 stages
+    /// measured within ±2% of each other: V36.) Shared memory: the dw rows (several rows a block), the weight
+    /// (a copy for each row of the block; none with 128 registers), the stages (x, dy and dres of each row of
+    /// the block), one rstd slot per warp or row.
     public static func stagedBackward(
         rows: Int, columns: Int, elementSize: Int, weightSize: Int, vectorWidth vec: Int, residual: Bool, stagingBytes: Int
     ) -> LaunchPlan? {
@@ -285,6 +287,7 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
     /// `RMSNORM_BWD_KEEP=0`: staged plans of up to 512 threads on the 64-register kernel too (for comparisons).
     static let backwardStagedKeep = environmentVariable("RMSNORM_BWD_KEEP") != "0"
 
+    /// `RMSNORM_BWD_ONE=0`: one row's backward on column blocks too (``backwardSingleBlock``; for comparisons).
     static let backwardOneBlock = environmentVariable("RMSNORM_BWD_ONE") != "0"
 
     /// `RMSNORM_BWD_STAGES`: the most stages a staged backward plan takes (2–4, default 4); 0: no staged plans

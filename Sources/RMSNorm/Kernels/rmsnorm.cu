@@ -1478,11 +1478,12 @@ __device__ __forceinline__ void store_w(WS* p, const float (&a)[VEC]) {
 // are copied into shared memory `stages` deep (cp.async): while a row is reduced, the next stages − 1
 // rows of the block are in flight, without registers. Shared memory after the dw rows: the weight, one
 // copy per row of the block (each thread's slices, copied once, by the thread that reads them; with
-// little L1 left beside the stages, re-reading it from L1 would mostly go to L2), `stages` stages of rows_per_block rows of x, dy (and dres), then each
-// stage's rstd slots: one per warp (tpr ≥ 32) or per row (tpr < 32), copied by its first thread and
-// read by the others after a __syncwarp. (Holding the packed weight in registers instead spilled at 64
-// registers.) With KEEPF (blocks of up to 512 threads, 128 registers) the weight is held converted
-// in registers, as are x̂ and dy between the two phases of a row, and shared memory holds no weight.
+// little L1 left beside the stages, re-reading it from L1 would mostly go to L2), then `stages` stages
+// of rows_per_block rows of x, dy (and dres), then each stage's rstd slots: one per warp (tpr ≥ 32) or
+// per row (tpr < 32), copied by its first thread and read by the others after a __syncwarp. (Holding
+// the packed weight in registers instead spilled at 64 registers.) With KEEPF (blocks of up to 512
+// threads, 128 registers) the weight is held converted in registers, as are x̂ and dy between the two
+// phases of a row, and shared memory holds no weight.
 template <int NPT, bool PF, bool KEEPF, int DW = 1, bool ASYNC = false>
 __device__ __forceinline__ void bwd_reg(BWD_PARAMS, int tpr, unsigned nblocks, unsigned bid, int stages = 0)
 {
