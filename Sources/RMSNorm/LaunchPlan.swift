@@ -188,7 +188,8 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
         // Scalar accesses (odd N, vec = 1) take 8 elements first: 16 scalars a thread spilled up to 1 KB a thread
         // (ptxas, 16-bit types: x, dy and the next row's each a register per element), 1 × 769 fp16 16.6 µs (V40).
         let list = preference ?? backwardElements
-            ?? (vec == 1 ? [8, 16] : rows >= 16_384 ? [32, 16, 8] : elementSize == 4 ? [8, 16] : [16, 8])
+            ?? (vec == 1 ? [8, 16] : rows >= 16_384 && !(backwardLargeStaged && elementSize == 2 && stagingBytes > 0)
+                ? [32, 16, 8] : elementSize == 4 ? [8, 16] : [16, 8])
         var fewWarpsAt32 = false
         for elements in list {
             let perThread = max(1, elements / vec)
@@ -388,6 +389,10 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
     /// (128–1024, default 512) for experiments.
     static let fewRowsThreadCap: Int = environmentVariable("RMSNORM_FEW_ROWS_TPR").flatMap(Int.init)
         .flatMap { [128, 256, 512, 1024].contains($0) ? $0 : nil } ?? 512
+
+    /// `RMSNORM_BWD_LARGE_STAGED=1`: 16-bit backward plans at ≥ 16,384 rows staged (16 elements a thread) instead
+    /// of the 32-element register kernel, for comparisons.
+    static let backwardLargeStaged = environmentVariable("RMSNORM_BWD_LARGE_STAGED") == "1"
 
     /// `RMSNORM_BWD_ELEMENTS` ("32,16,8"): the backward's elements-per-thread preference, for experiments.
     static let backwardElements: [Int]? = environmentVariable("RMSNORM_BWD_ELEMENTS").map {

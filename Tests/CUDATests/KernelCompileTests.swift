@@ -47,6 +47,30 @@ let nvrtcRequired = ProcessInfo.processInfo.environment["RMSNORM_REQUIRE_NVRTC"]
         #expect(failures.isEmpty, "\(failures)")
     }
 
+    /// The backward's lean loop forms (V42) are chosen per kernel family by `BWD_LEAN_*` defines; the
+    /// comparisons force them on and off through RMSNORM_KERNEL_DEFINES, so both extremes must compile
+    /// for every backward module (each input type, widest and narrowest vector, residual, recompute).
+    @Test(.enabled(if: nvrtcAvailable || nvrtcRequired), arguments: ["0", "15"])
+    func backwardLeanMasksCompile(mask: String) throws {
+        let families = ["BWD_LEAN_REG", "BWD_LEAN_R128", "BWD_LEAN_ASYNC", "BWD_LEAN_ASYNC_R128", "BWD_LEAN_FUSED", "BWD_LEAN_ONE"]
+        let specs = KernelSpecialization.variants.filter(\.backward)
+        #expect(specs.count == 24)
+        let failures = Mutex<[String]>([])
+        DispatchQueue.concurrentPerform(iterations: specs.count) { i in
+            var options = specs[i].compileOptions(arch: 90)
+            options.defines += families.map { ($0, mask) }
+            do {
+                let text = String(decoding: try NVRTC.compileToCUBIN(source: KernelSource.text, name: "rmsnorm.cu", options: options),
+                    as: UTF8.self)
+                let missing = specs[i].kernelNames.filter { !text.contains($0) }
+                if !missing.isEmpty { failures.withLock { $0.append("\(specs[i]) mask \(mask): \(missing) missing") } }
+            } catch {
+                failures.withLock { $0.append("\(specs[i]) mask \(mask): \(error)") }
+            }
+        }
+        #expect(failures.withLock { $0 }.isEmpty, "\(failures.withLock { $0 })")
+    }
+
     /// Row modules (only the loop-free register kernels, tpr fixed at compile time) compile for every
     /// input type, the widest and the narrowest vector, the smallest and largest tpr, and with the
     /// variant flags the forward-style variants add; each holds every row kernel its full module has.

@@ -1457,11 +1457,57 @@ __device__ __forceinline__ void store_w(WS* p, const float (&a)[VEC]) {
 #define DW_UNROLL 4  // partial rows a thread of rmsnorm_dw_reduce loads before it adds them (16: 1-2% slower, V41)
 #endif
 
+// The loop's lean forms (V42), a mask per kernel family (bwd_reg's LEAN): 1 rows alternate between two
+// sets of reduction slots instead of a barrier after each row; 2 the warps' sums read four at a time;
+// 4 (KEEPF) w'·dy kept instead of dy, dw's sums taken in the first phase; 8 the rstd slot's copier and
+// 1/N computed once. Each family's mask is what measured fastest on an H100 (benchmarks/NOTES.md, V42);
+// a define overrides it (RMSNORM_KERNEL_DEFINES, e.g. BWD_LEAN_R128=15).
+#ifndef BWD_LEAN_REG
+#define BWD_LEAN_REG 15  // rmsnorm_bwd_reg_npt…
+#endif
+#ifndef BWD_LEAN_R128
+#define BWD_LEAN_R128 14  // rmsnorm_bwd_reg_npt…_r128: alternating slots cost 65,536 × 5120 bf16 +12%
+#endif
+#ifndef BWD_LEAN_ASYNC
+#define BWD_LEAN_ASYNC 15  // rmsnorm_bwd_async_npt2
+#endif
+#ifndef BWD_LEAN_ASYNC_R128
+#define BWD_LEAN_ASYNC_R128 7  // rmsnorm_bwd_async_npt2_r128
+#endif
+#ifndef BWD_LEAN_FUSED
+#define BWD_LEAN_FUSED (IN_BYTES == 4 ? 0 : 15)  // the fused row blocks (fp32, vec 1: spills 52 -> 128 bytes)
+#endif
+#ifndef BWD_LEAN_ONE
+#define BWD_LEAN_ONE 0  // rmsnorm_bwd_one_npt…
+#endif
+
 #define BWD_PARAMS                                                                               \
     const XS* x, i64 ldx, const WS* __restrict__ w, const XS* dy, i64 lddy, const XS* dres,     \
         i64 ldres, XS* dx, i64 lddx, const float* rstd_in, float* dw_partial, i64 M, int N,     \
         float eps, float w_offset
 #define BWD_ARGS x, ldx, w, dy, lddy, dres, ldres, dx, lddx, rstd_in, dw_partial, M, N, eps, w_offset
+
+// The backward's row reduction (tpr > 32: one row per block): row_reduce's, with the warps' sums read
+// four at a time (the same additions in the same order, so the same bits) and no barrier needed between
+// rows: bwd_reg alternates between two sets of slots, and a block reaches a set's next write only after
+// the barrier of the reduction in between, which every thread reaches after reading the set (V42).
+template <bool IS_MAX, bool RED4 = true>
+__device__ __forceinline__ float bwd_reduce(float v, int tpr, float* slot) {
+    if (tpr <= 32) return IS_MAX ? warp_max(v, tpr) : warp_sum(v, tpr);
+    v = IS_MAX ? warp_max(v, 32) : warp_sum(v, 32);
+    const int nwarps = tpr >> 5;
+    if ((threadIdx.x & 31) == 0) slot[threadIdx.x >> 5] = v;
+    __syncthreads();
+    float t = 0.0f;
+    int i = 0;
+    if (RED4)
+    for (; i + 4 <= nwarps; i += 4) {
+        const float4 q = *reinterpret_cast<const float4*>(slot + i);
+        t = IS_MAX ? fmaxf(fmaxf(fmaxf(fmaxf(t, q.x), q.y), q.z), q.w) : (((t + q.x) + q.y) + q.z) + q.w;
+    }
+    for (; i < nwarps; ++i) t = IS_MAX ? fmaxf(t, slot[i]) : t + slot[i];
+    return t;
+}
 
 // Row in registers: `tpr` threads per row, NPT vectors each, blockDim.x / tpr rows per block, the
 // grid striding over row groups. x and dy stay packed in registers (half the registers of floats for
@@ -1484,12 +1530,13 @@ __device__ __forceinline__ void store_w(WS* p, const float (&a)[VEC]) {
 // the packed weight in registers instead spilled at 64 registers.) With KEEPF (blocks of up to 512
 // threads, 128 registers) the weight is held converted in registers, as are x̂ and dy between the two
 // phases of a row, and shared memory holds no weight.
-template <int NPT, bool PF, bool KEEPF, int DW = 1, bool ASYNC = false>
+template <int NPT, bool PF, bool KEEPF, int DW = 1, bool ASYNC = false, int LEAN = 0>
 __device__ __forceinline__ void bwd_reg(BWD_PARAMS, int tpr, unsigned nblocks, unsigned bid, int stages = 0)
 {
     extern __shared__ __align__(16) unsigned char smem_raw[];
     float* dw_rows = reinterpret_cast<float*>(smem_raw);
-    __shared__ float scratch[128];  // reduction slots: Σx̂·w'·dy, Σx², max|x|, Σ(x·2^k)²
+    // Two sets (alternate rows) of reduction slots: Σx̂·w'·dy, Σx², max|x|, Σ(x·2^k)², 32 floats each.
+    __shared__ __align__(16) float scratch[256];
     // DW 2 (the launcher's one row in one block of tpr > 32 threads): the block is the row, so no integer
     // division ahead of the first load (V39).
     if (DW == 2) tpr = blockDim.x;
@@ -1507,6 +1554,8 @@ __device__ __forceinline__ void bwd_reg(BWD_PARAMS, int tpr, unsigned nblocks, u
     const i64 stage_elems = (i64)rows_per_block * ARRAYS * N;
     float* const slots = reinterpret_cast<float*>(stage0 + (ASYNC ? stages : 0) * stage_elems);
     const int nseg = blockDim.x / seg, my_slot = threadIdx.x / seg;
+    const bool slot_copier = (LEAN & 8) ? (threadIdx.x & (seg - 1)) == 0 : false;  // seg: a power of two
+    const float inv_n = 1.0f / (float)N;
 
     float acc[NPT][VEC];
     // KEEPF (kernels with registers to spare): the weight converted once, x̂ and dy converted once
@@ -1568,7 +1617,7 @@ __device__ __forceinline__ void bwd_reg(BWD_PARAMS, int tpr, unsigned nblocks, u
                     if (RESID) cp_async16(st + 2 * N + col, dres + row * ldres + col);
                 }
             }
-            if (!RECOMPUTE && threadIdx.x % seg == 0) cp_async4(slots + s * nseg + my_slot, rstd_in + row);
+            if (!RECOMPUTE && ((LEAN & 8) ? slot_copier : threadIdx.x % seg == 0)) cp_async4(slots + s * nseg + my_slot, rstd_in + row);
         }
         cp_async_commit();
     };
@@ -1605,6 +1654,7 @@ __device__ __forceinline__ void bwd_reg(BWD_PARAMS, int tpr, unsigned nblocks, u
     if (ASYNC)
         for (int s = 0; s + 1 < stages; ++s) issue_row((i64)bid * rows_per_block + row_in_block + s * row_step, s);
 
+    int parity = 0;  // this row's set of reduction slots: scratch + 128·parity
     for (i64 base = (i64)bid * rows_per_block; base < M; base += row_step) {
         const i64 row = base + row_in_block;
         const bool active = row < M;
@@ -1642,7 +1692,7 @@ __device__ __forceinline__ void bwd_reg(BWD_PARAMS, int tpr, unsigned nblocks, u
             for (int i = 0; i < NPT; ++i)
 #pragma unroll
                 for (int v = 0; v < VEC; ++v) { const float xv = load_elem<IN_T>(xraw[i].e[v]); ss = fmaf(xv, xv, ss); }
-            ss = row_reduce<false>(ss, tpr, scratch + 32);
+            ss = bwd_reduce<false, (LEAN & 2) != 0>(ss, tpr, scratch + 128 * parity + 32);
             rstd = finish_rstd(ss, N, eps);
             // Σx² overflowed (or, TINY_EPS, underflowed): power-of-two rescaling, as in the forward.
             const bool rescale = active && (isinf(ss) || (TINY_EPS && ss < 0x1p-100f));
@@ -1652,7 +1702,7 @@ __device__ __forceinline__ void bwd_reg(BWD_PARAMS, int tpr, unsigned nblocks, u
                 for (int i = 0; i < NPT; ++i)
 #pragma unroll
                     for (int v = 0; v < VEC; ++v) m = fmaxf(m, fabsf(load_elem<IN_T>(xraw[i].e[v])));
-                m = row_reduce<true>(m, tpr, scratch + 64);
+                m = bwd_reduce<true, (LEAN & 2) != 0>(m, tpr, scratch + 128 * parity + 64);
                 const Pow2Scale sc = pow2_scale(m);
                 float s2 = 0.0f;
 #pragma unroll
@@ -1662,7 +1712,7 @@ __device__ __forceinline__ void bwd_reg(BWD_PARAMS, int tpr, unsigned nblocks, u
                         const float t = (load_elem<IN_T>(xraw[i].e[v]) * sc.f1) * sc.f2;
                         s2 = fmaf(t, t, s2);
                     }
-                s2 = row_reduce<false>(s2, tpr, scratch + 96);
+                s2 = bwd_reduce<false, (LEAN & 2) != 0>(s2, tpr, scratch + 128 * parity + 96);
                 float unused;
                 if (rescale) pow2_finish(s2, N, eps, sc, rstd, unused);
             }
@@ -1680,13 +1730,19 @@ __device__ __forceinline__ void bwd_reg(BWD_PARAMS, int tpr, unsigned nblocks, u
 #pragma unroll
             for (int v = 0; v < VEC; ++v) {
                 const float xh = load_elem<IN_T>(xraw[i].e[v]) * rstd, gv = load_elem<IN_T>(graw[i].e[v]);
-                if (KEEPF) { xf[KEEPF ? i : 0][v] = xh; gf[KEEPF ? i : 0][v] = gv; }
-                dot = fmaf(xh, weight_at(i, v, q) * gv, dot);
+                const float wg = weight_at(i, v, q) * gv;
+                if (KEEPF) {
+                    xf[KEEPF ? i : 0][v] = xh;
+                    gf[KEEPF ? i : 0][v] = (LEAN & 4) ? wg : gv;
+                    if ((LEAN & 4) && DW) acc[i][v] = fmaf(gv, xh, acc[i][v]);  // zeros past N or M add nothing
+                }
+                dot = fmaf(xh, wg, dot);
             }
         }
-        dot = row_reduce<false>(dot, tpr, scratch);
+        dot = bwd_reduce<false, (LEAN & 2) != 0>(dot, tpr, scratch + 128 * parity);
+        if (LEAN & 1) parity ^= 1;
         if (active) {
-            const float kk = dot / (float)N;
+            const float kk = (LEAN & 8) ? dot * inv_n : dot / (float)N;
 #pragma unroll
             for (int i = 0; i < NPT; ++i) {
                 const int col = (i * tpr + lane) * VEC;
@@ -1697,18 +1753,22 @@ __device__ __forceinline__ void bwd_reg(BWD_PARAMS, int tpr, unsigned nblocks, u
 #pragma unroll
                     for (int v = 0; v < VEC; ++v) {
                         const float xh = KEEPF ? xf[KEEPF ? i : 0][v] : load_elem<IN_T>(xraw[i].e[v]) * rstd;
-                        const float gv = KEEPF ? gf[KEEPF ? i : 0][v] : load_elem<IN_T>(graw[i].e[v]);
-                        r[v] = rstd * (weight_at(i, v, q) * gv - xh * kk);
+                        if (KEEPF && (LEAN & 4)) {  // gf: w'·dy
+                            r[v] = rstd * fmaf(-xh, kk, gf[KEEPF ? i : 0][v]);
+                        } else {
+                            const float gv = KEEPF ? gf[KEEPF ? i : 0][v] : load_elem<IN_T>(graw[i].e[v]);
+                            r[v] = rstd * (weight_at(i, v, q) * gv - xh * kk);
+                            if (DW) acc[i][v] = fmaf(gv, xh, acc[i][v]);
+                        }
 #if RESID
                         r[v] += load_elem<IN_T>(draw[i].e[v]);
 #endif
-                        if (DW) acc[i][v] = fmaf(gv, xh, acc[i][v]);
                     }
                     store_x(dx + row * lddx + col, pack_in(r));
                 }
             }
         }
-        if (tpr > 32 && base + row_step < M) __syncthreads();
+        if (!(LEAN & 1) && tpr > 32 && base + row_step < M) __syncthreads();
     }
 
     if (DW == 0) return;
@@ -1754,16 +1814,16 @@ __device__ __forceinline__ void bwd_reg(BWD_PARAMS, int tpr, unsigned nblocks, u
 // kernel would leave fewer than 6 warps on an SM (N in (4096, 5120]: 65,536 × 5120 bf16 748 µs against
 // 842 µs; at 64 registers it stays the better one elsewhere — run V15).
 #define BWD_BOUND(K) ((K) * VEC <= 16 ? 1024 : 256)
-#define BWD_TEMPLATE(K) bwd_reg<K, ((K) * VEC * sizeof(XS) <= 32) || ((K) * VEC > 16), ((K) * VEC > 16)>
+#define BWD_TEMPLATE(K, L) bwd_reg<K, ((K) * VEC * sizeof(XS) <= 32) || ((K) * VEC > 16), ((K) * VEC > 16), 1, false, L>
 #define DEFINE_BWD_REG(K)                                                                       \
     extern "C" __global__ void __launch_bounds__(BWD_BOUND(K)) rmsnorm_bwd_reg_npt##K(BWD_PARAMS, int tpr) { \
         PDL_ENTRY();                                                                            \
-        BWD_TEMPLATE(K)(BWD_ARGS, tpr, gridDim.x, blockIdx.x);                                  \
+        BWD_TEMPLATE(K, BWD_LEAN_REG)(BWD_ARGS, tpr, gridDim.x, blockIdx.x);                                  \
     }
 #define DEFINE_BWD_R128(K)                                                                      \
     extern "C" __global__ void __launch_bounds__(512) rmsnorm_bwd_reg_npt##K##_r128(BWD_PARAMS, int tpr) { \
         PDL_ENTRY();                                                                            \
-        BWD_TEMPLATE(K)(BWD_ARGS, tpr, gridDim.x, blockIdx.x);                                  \
+        BWD_TEMPLATE(K, BWD_LEAN_R128)(BWD_ARGS, tpr, gridDim.x, blockIdx.x);                                  \
     }
 #if VEC == 8
 DEFINE_BWD_R128(2)
@@ -1796,11 +1856,11 @@ DEFINE_BWD_REG(32)
 #if __CUDA_ARCH__ >= 800
 extern "C" __global__ void __launch_bounds__(1024) rmsnorm_bwd_async_npt2(BWD_PARAMS, int tpr, int stages) {
     PDL_ENTRY();
-    bwd_reg<2, false, false, 1, true>(BWD_ARGS, tpr, gridDim.x, blockIdx.x, stages);
+    bwd_reg<2, false, false, 1, true, BWD_LEAN_ASYNC>(BWD_ARGS, tpr, gridDim.x, blockIdx.x, stages);
 }
 extern "C" __global__ void __launch_bounds__(512) rmsnorm_bwd_async_npt2_r128(BWD_PARAMS, int tpr, int stages) {
     PDL_ENTRY();
-    bwd_reg<2, false, true, 1, true>(BWD_ARGS, tpr, gridDim.x, blockIdx.x, stages);
+    bwd_reg<2, false, true, 1, true, BWD_LEAN_ASYNC_R128>(BWD_ARGS, tpr, gridDim.x, blockIdx.x, stages);
 }
 #else
 extern "C" __global__ void rmsnorm_bwd_async_npt2(BWD_PARAMS, int tpr, int stages) { __trap(); }
@@ -1875,8 +1935,8 @@ __device__ __forceinline__ void bwd_dw_columns(const XS* x, i64 ldx, const XS* d
 }
 
 #if !RECOMPUTE
-#define BWD_DX_TEMPLATE(K) bwd_reg<K, ((K) * VEC * sizeof(XS) <= 32) || ((K) * VEC > 16), ((K) * VEC > 16), 0>
-#define BWD_ONE_TEMPLATE(K) bwd_reg<K, false, ((K) * VEC > 16), 2>  // no next row to prefetch
+#define BWD_DX_TEMPLATE(K) bwd_reg<K, ((K) * VEC * sizeof(XS) <= 32) || ((K) * VEC > 16), ((K) * VEC > 16), 0, false, BWD_LEAN_FUSED>
+#define BWD_ONE_TEMPLATE(K) bwd_reg<K, false, ((K) * VEC > 16), 2, false, BWD_LEAN_ONE>  // no next row to prefetch
 #define DEFINE_BWD_FUSED(K)                                                                      \
     extern "C" __global__ void __launch_bounds__(BWD_BOUND(K))                                   \
         rmsnorm_bwd_fused_npt##K(BWD_PARAMS, int tpr, int row_blocks, int rg, WS* dw) {          \
