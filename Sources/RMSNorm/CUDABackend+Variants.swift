@@ -136,8 +136,9 @@ extension CUDABackend {
                 return
             }
             if plan.fusedBackward, case .registers(let npt) = plan.path, rstd != nil {
-                guard let function = kernels.functions["rmsnorm_bwd_fused_npt\(npt)"] else {
-                    throw CUDAError.other("kernel rmsnorm_bwd_fused_npt\(npt) missing from module \(spec)")
+                let name = "rmsnorm_bwd_fused_npt\(npt)" + (plan.fusedWide ? "_w512" : "")
+                guard let function = kernels.functions[name] else {
+                    throw CUDAError.other("kernel \(name) missing from module \(spec)")
                 }
                 let g = plan.fusedBackwardGrid(rows: x.rows, columns: x.columns)
                 var args = arguments(0)  // no partial rows

@@ -145,6 +145,12 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
         vectorWidth * input.size == 16 ? ["rmsnorm_bwd_async_npt2", "rmsnorm_bwd_async_npt2_r128"] : []
     }
 
+    /// The fused backward's 512-thread, 32-element row blocks (`rmsnorm_bwd_fused_npt4_w512`): 16-bit modules of
+    /// 8-element vectors. See ``LaunchPlan/fusedWide``.
+    public var backwardWideFusedKernels: [String] {
+        vectorWidth == 8 && input.size == 2 ? ["rmsnorm_bwd_fused_npt4_w512"] : []
+    }
+
     /// Every specialisation the launcher (or the tuner) can pick: weight of the input's type or
     /// fp32, every power-of-two vector width up to 16 bytes, with and without cache hints.
     public static var all: [KernelSpecialization] {
@@ -177,7 +183,7 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
         if backward {
             return backwardRegisterVariants.map { "rmsnorm_bwd_reg_npt\($0)" } + ["rmsnorm_bwd_reg_npt\(16 / vectorWidth)_r128",
                 "rmsnorm_bwd_loop", "rmsnorm_dw_reduce"] + (recompute ? [] : backwardFusedVariants.map { "rmsnorm_bwd_fused_npt\($0)" } + backwardFusedVariants.map { "rmsnorm_bwd_one_npt\($0)" })
-                + backwardStagedKernels
+                + backwardStagedKernels + (recompute ? [] : backwardWideFusedKernels)
         }
         return registerVariants.map { "rmsnorm_fwd_reg_npt\($0)" } + registerVariants.map { "rmsnorm_fwd_row_npt\($0)" } + interior
             + ["rmsnorm_fwd_smem", "rmsnorm_fwd_loop", "rmsnorm_fwd_smem_c2", "rmsnorm_fwd_smem_c4", "rmsnorm_fwd_smem_c8",

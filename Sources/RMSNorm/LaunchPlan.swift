@@ -36,6 +36,11 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
     /// Fused backward of one row (M = 1) of more than 32 threads: a single block, which is the row, writes dx
     /// and dw = dy · x̂ (`rmsnorm_bwd_one_npt…`), no column blocks; `RMSNORM_BWD_ONE=0` keeps the column blocks (for comparisons).
     public var backwardSingleBlock: Bool = false
+    /// Fused backward of long 16-bit rows (N over 8192) at 32 elements a thread in blocks of at most 512 threads,
+    /// two an SM at 64 registers (`rmsnorm_bwd_fused_npt4_w512`), instead of 16 elements in 1,024-thread blocks
+    /// that run one an SM (256 × 16,384 bf16: two waves of row blocks). Prepared in session 14 and not yet
+    /// measured: off unless `RMSNORM_BWD_FUSED_WIDE=1`.
+    public var fusedWide: Bool = false
     /// Shared-memory path: blocks per row, 1 or a thread-block cluster of 2, 4, 8 or 16 (sm_90+), each
     /// block staging a slice of ceil(N / vec / clusterSize) vectors; the grid is M · clusterSize.
     public var clusterSize: Int = 1
@@ -107,7 +112,7 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
 
     public var description: String {
         summary + (persistent ? "" : " grid=all") + (registers128 ? " r128" : "") + (alignedInterior ? " interior" : "")
-            + (fusedBackward ? (backwardSingleBlock ? " one-block" : " fused") : "") + (backwardStages > 0 ? " staged=\(backwardStages)" : "")
+            + (fusedBackward ? (backwardSingleBlock ? " one-block" : fusedWide ? " fused-wide" : " fused") : "") + (backwardStages > 0 ? " staged=\(backwardStages)" : "")
     }
 
     var summary: String {
@@ -228,6 +233,12 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
                 plan.backwardSingleBlock = rows == 1 && tpr > 32 && backwardOneBlock
                 plan.sharedMemoryBytes = 0
                 plan.persistent = false
+                if preference == nil && backwardFusedWide && !plan.backwardSingleBlock,
+                    let wide = fusedWideBackward(columns: columns, elementSize: elementSize, vectorWidth: vec,
+                        residual: residual, threadsPerRow: tpr)
+                {
+                    return wide
+                }
                 return plan
             }
             // Staged where the register plan holds 16 16-bit elements a thread (V36, same-process A/B on an H100:
@@ -284,6 +295,26 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
         plan.registers128 = keep
         return plan
     }
+
+    /// The fused backward plan at 32 elements a thread (``fusedWide``), or nil: 16-bit rows of 8-element vectors
+    /// whose 16-element plan needs more than 512 threads (N in (8192, 16,384]), without a residual gradient (whose
+    /// third input spills at 64 registers).
+    public static func fusedWideBackward(
+        columns: Int, elementSize: Int, vectorWidth vec: Int, residual: Bool, threadsPerRow: Int
+    ) -> LaunchPlan? {
+        guard elementSize == 2, vec == 8, !residual, threadsPerRow > 512 else { return nil }
+        let tpr = ceilDiv(ceilDiv(columns / vec, 4), 32) * 32
+        guard tpr <= 512 else { return nil }
+        var plan = LaunchPlan(path: .registers(vectorsPerThread: 4), vectorWidth: vec, threadsPerRow: tpr, blockSize: tpr,
+            sharedMemoryBytes: 0)
+        plan.fusedBackward = true
+        plan.fusedWide = true
+        plan.persistent = false
+        return plan
+    }
+
+    /// `RMSNORM_BWD_FUSED_WIDE=1`: fused backward plans of long 16-bit rows at 32 elements a thread (``fusedWide``).
+    static let backwardFusedWide = environmentVariable("RMSNORM_BWD_FUSED_WIDE") == "1"
 
     /// `RMSNORM_BWD_KEEP=0`: staged plans of up to 512 threads on the 64-register kernel too (for comparisons).
     static let backwardStagedKeep = environmentVariable("RMSNORM_BWD_KEEP") != "0"

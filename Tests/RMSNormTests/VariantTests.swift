@@ -199,6 +199,35 @@ import RMSNormTestSupport
     /// kernel the module has. The launcher's rule: many 16-bit rows whose register plan holds 16 elements a thread;
     /// the fused plan keeps the few rows; no staging without the shared memory to offer, at narrower vectors, for
     /// fp32, or where the 32-element or 128-register kernels are the plan.
+    /// The prepared 32-element fused row blocks (``LaunchPlan/fusedWide``, off by default): only 16-bit rows of
+    /// 8-element vectors whose 16-element plan needs more than 512 threads, without a residual gradient; every
+    /// column covered by at most 512 threads of 4 vectors, and the kernel present in those modules only.
+    @Test func wideFusedBackwardPlans() {
+        for n in [8200, 12288, 16384] {
+            let base = LaunchPlan.backward(rows: 256, columns: n, elementSize: 2, vectorWidth: 8, elements: [16], savedRstd: true)
+            guard let p = LaunchPlan.fusedWideBackward(columns: n, elementSize: 2, vectorWidth: 8, residual: false,
+                threadsPerRow: base.threadsPerRow), case .registers(let npt) = p.path
+            else { Issue.record("\(n): no wide plan (base \(base))"); continue }
+            #expect(base.threadsPerRow > 512 && base.fusedBackward)
+            #expect(npt == 4 && p.fusedBackward && p.fusedWide && !p.persistent && p.blockSize == p.threadsPerRow)
+            #expect(p.threadsPerRow <= 512 && p.threadsPerRow % 32 == 0 && p.threadsPerRow * 32 >= n, "\(n): \(p)")
+            #expect(p.description.hasSuffix(" fused-wide"), "\(p)")
+            #expect(LaunchPlan.fusedWideBackward(columns: n, elementSize: 2, vectorWidth: 8, residual: true, threadsPerRow: base.threadsPerRow) == nil)
+        }
+        #expect(LaunchPlan.fusedWideBackward(columns: 8192, elementSize: 2, vectorWidth: 8, residual: false, threadsPerRow: 512) == nil)
+        #expect(LaunchPlan.fusedWideBackward(columns: 16384, elementSize: 4, vectorWidth: 4, residual: false, threadsPerRow: 1024) == nil)
+        #expect(LaunchPlan.fusedWideBackward(columns: 16384, elementSize: 2, vectorWidth: 4, residual: false, threadsPerRow: 1024) == nil)
+        #expect(LaunchPlan.fusedWideBackward(columns: 32768, elementSize: 2, vectorWidth: 8, residual: false, threadsPerRow: 2048) == nil)
+        for input in DType.allCases {
+            for vec in [1, 16 / input.size] {
+                let names = KernelSpecialization(input: input, weight: input, vectorWidth: vec, backward: true).kernelNames
+                #expect(names.contains("rmsnorm_bwd_fused_npt4_w512") == (input.size == 2 && vec == 8), "\(input) vec \(vec)")
+            }
+        }
+        #expect(!KernelSpecialization(input: .bfloat16, weight: .bfloat16, vectorWidth: 8, backward: true, recompute: true)
+            .kernelNames.contains("rmsnorm_bwd_fused_npt4_w512"))
+    }
+
     @Test func manyRowsBackwardIsStaged() {
         let h100 = 232_448
         for (m, n, size) in [(65536, 16384, 2), (4096, 4096, 2), (4096, 4096, 4), (65536, 2048, 2), (4096, 256, 2),

@@ -1472,13 +1472,13 @@ __device__ __forceinline__ void store_w(WS* p, const float (&a)[VEC]) {
 #define BWD_LEAN_ASYNC 15  // rmsnorm_bwd_async_npt2
 #endif
 #ifndef BWD_LEAN_ASYNC_R128
-#define BWD_LEAN_ASYNC_R128 7  // rmsnorm_bwd_async_npt2_r128
+#define BWD_LEAN_ASYNC_R128 7  // rmsnorm_bwd_async_npt2_r128 (the staged kernels: every mask within ±2%)
 #endif
 #ifndef BWD_LEAN_FUSED
 #define BWD_LEAN_FUSED (IN_BYTES == 4 ? 0 : 15)  // the fused row blocks (fp32, vec 1: spills 52 -> 128 bytes)
 #endif
 #ifndef BWD_LEAN_ONE
-#define BWD_LEAN_ONE 0  // rmsnorm_bwd_one_npt…
+#define BWD_LEAN_ONE 0  // rmsnorm_bwd_one_npt… (one row: nothing to gain across rows)
 #endif
 
 #define BWD_PARAMS                                                                               \
@@ -1961,6 +1961,18 @@ DEFINE_BWD_FUSED(8)
 #endif
 #if VEC <= 1
 DEFINE_BWD_FUSED(16)
+#endif
+// 32 elements a thread in blocks of at most 512 threads, two blocks an SM (64 registers): long rows
+// (16-bit N over 8192) at few rows, whose 1,024-thread row blocks run one an SM.
+#if VEC * IN_BYTES == 16 && VEC == 8
+extern "C" __global__ void __launch_bounds__(512, 2)
+    rmsnorm_bwd_fused_npt4_w512(BWD_PARAMS, int tpr, int row_blocks, int rg, WS* dw) {
+    PDL_ENTRY();
+    if ((int)blockIdx.x < row_blocks)
+        bwd_reg<4, false, false, 0, false, BWD_LEAN_FUSED>(BWD_ARGS, tpr, (unsigned)row_blocks, blockIdx.x);
+    else
+        bwd_dw_columns<4>(x, ldx, dy, lddy, rstd_in, M, N, (int)blockIdx.x - row_blocks, rg, dw);
+}
 #endif
 #endif  // !RECOMPUTE
 
