@@ -68,7 +68,9 @@ enum Output {
             let err = r.max_error.map { format("%.4g", $0) } ?? ""
             lines.append(
                 "\(r.suite),\(r.M),\(r.N),\(r.dtype),\(r.method),"
-                    + format("%.3f,%.3f,%.3f,%d,%.2f,%.2f,%.2f,", r.median_us, r.min_us, r.max_us, r.reps,
+                    // Bandwidth to 6 significant digits: a debug build of the CPU path moves a few MB/s at tiny
+                    // shapes, which two decimals wrote as 0.
+                    + format("%.3f,%.3f,%.3f,%d,%.6g,%.2f,%.2f,", r.median_us, r.min_us, r.max_us, r.reps,
                         r.gbps, r.pct_peak, r.pct_copy) + err)
         }
         return lines.joined(separator: "\n") + "\n"

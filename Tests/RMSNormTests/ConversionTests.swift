@@ -93,4 +93,50 @@ import Testing
             }
         }
     }
+
+    /// Every fp16 and bf16 bit pattern widened by the SIMD loads: the scalar conversion's value, bit for bit
+    /// (NaN stays NaN with its sign).
+    @Test func simdLoadsMatchScalar() {
+        for base in stride(from: 0, to: 65536, by: 8) {
+            let h = (0..<8).map { Float16(bitPattern: UInt16(base + $0)) }
+            let b = (0..<8).map { BFloat16(bitPattern: UInt16(base + $0)) }
+            let fh = h.withUnsafeBufferPointer { Float16.load8($0.baseAddress!) }
+            let fb = b.withUnsafeBufferPointer { BFloat16.load8($0.baseAddress!) }
+            for i in 0..<8 {
+                let sh = Float(h[i]), sb = b[i].floatValue
+                if sh.isNaN { #expect(fh[i].isNaN && fh[i].sign == sh.sign, "\(base + i)") }
+                else { #expect(fh[i].bitPattern == sh.bitPattern, "fp16 \(base + i): \(fh[i]) against \(sh)") }
+                if sb.isNaN { #expect(fb[i].isNaN) } else { #expect(fb[i].bitPattern == sb.bitPattern, "bf16 \(base + i)") }
+            }
+        }
+    }
+
+    /// The SIMD fp16 store rounds as the scalar conversion (nearest even, subnormals, overflow to Inf at 65,520):
+    /// random bit patterns, and every float within a few ulps of each half and of each rounding midpoint.
+    @Test func fp16SIMDStoreMatchesScalar() {
+        var values: [Float] = [0, -0, .infinity, -.infinity, .nan, 65504, 65519.996, 65520, 65536, 1e-8, 0x1p-25, 0x1p-24, 0x1.8p-24,
+                               0x1p-14, 0x1.ffcp-15, Float.leastNonzeroMagnitude, Float.greatestFiniteMagnitude]
+        for bits in stride(from: UInt32(0), to: 0x4780_0000, by: 0x1000) {  // below 2^16, every 2^12th pattern: each
+            for d: UInt32 in [0, 1, 0xfff, 0x1000 - 1] {               // half's neighbours and midpoints
+                values.append(Float(bitPattern: bits &+ d))
+                values.append(-Float(bitPattern: bits &+ d))
+            }
+        }
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<20_000 { values.append(Float(bitPattern: UInt32.random(in: 0...UInt32.max, using: &rng))) }
+        while values.count % 8 != 0 { values.append(1) }
+        var mismatches: [String] = []
+        for base in stride(from: 0, to: values.count, by: 8) {
+            var v = SIMD8<Float>()
+            for i in 0..<8 { v[i] = values[base + i] }
+            var out = [Float16](repeating: 0, count: 8)
+            out.withUnsafeMutableBufferPointer { Float16.store8(v, $0.baseAddress!) }
+            for i in 0..<8 {
+                let scalar = Float16(v[i])
+                let ok = v[i].isNaN ? out[i].isNaN : out[i].bitPattern == scalar.bitPattern
+                if !ok && mismatches.count < 10 { mismatches.append("\(v[i]) (\(v[i].bitPattern)): \(out[i].bitPattern) against \(scalar.bitPattern)") }
+            }
+        }
+        #expect(mismatches.isEmpty, "\(mismatches)")
+    }
 }
