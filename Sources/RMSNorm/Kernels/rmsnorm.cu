@@ -476,9 +476,11 @@ __device__ __forceinline__ float warp_max(float v, int width) {
 
 // Sum (or max) over the tpr threads of one row. tpr <= 32: shuffles only. tpr > 32: one row
 // per block (the launcher guarantees it), warp results combined through `slot`, 32 floats of
-// shared memory. One barrier: each reduction of a row uses its own slot, and the kernels put a
-// barrier between rows, so a slot is never rewritten while another warp still reads it.
-template <bool IS_MAX>
+// shared memory (16-byte aligned with RED4, which reads them four at a time: the same additions in the
+// same order, so the same bits). One barrier: each reduction of a row uses its own slot, and the
+// kernels put a barrier between rows (or, the backward's, alternate between two sets of slots), so a
+// slot is never rewritten while another warp still reads it.
+template <bool IS_MAX, bool RED4 = false>
 __device__ __forceinline__ float row_reduce(float v, int tpr, float* slot) {
     if (tpr <= 32) return IS_MAX ? warp_max(v, tpr) : warp_sum(v, tpr);
     v = IS_MAX ? warp_max(v, 32) : warp_sum(v, 32);
@@ -486,7 +488,13 @@ __device__ __forceinline__ float row_reduce(float v, int tpr, float* slot) {
     if ((threadIdx.x & 31) == 0) slot[warp] = v;
     __syncthreads();
     float t = 0.0f;
-    for (int i = 0; i < nwarps; ++i) t = IS_MAX ? fmaxf(t, slot[i]) : t + slot[i];
+    int i = 0;
+    if (RED4)
+        for (; i + 4 <= nwarps; i += 4) {
+            const float4 q = *reinterpret_cast<const float4*>(slot + i);
+            t = IS_MAX ? fmaxf(fmaxf(fmaxf(fmaxf(t, q.x), q.y), q.z), q.w) : (((t + q.x) + q.y) + q.z) + q.w;
+        }
+    for (; i < nwarps; ++i) t = IS_MAX ? fmaxf(t, slot[i]) : t + slot[i];
     return t;
 }
 
@@ -1487,28 +1495,6 @@ __device__ __forceinline__ void store_w(WS* p, const float (&a)[VEC]) {
         float eps, float w_offset
 #define BWD_ARGS x, ldx, w, dy, lddy, dres, ldres, dx, lddx, rstd_in, dw_partial, M, N, eps, w_offset
 
-// The backward's row reduction (tpr > 32: one row per block): row_reduce's, with the warps' sums read
-// four at a time (the same additions in the same order, so the same bits) and no barrier needed between
-// rows: bwd_reg alternates between two sets of slots, and a block reaches a set's next write only after
-// the barrier of the reduction in between, which every thread reaches after reading the set (V42).
-template <bool IS_MAX, bool RED4 = true>
-__device__ __forceinline__ float bwd_reduce(float v, int tpr, float* slot) {
-    if (tpr <= 32) return IS_MAX ? warp_max(v, tpr) : warp_sum(v, tpr);
-    v = IS_MAX ? warp_max(v, 32) : warp_sum(v, 32);
-    const int nwarps = tpr >> 5;
-    if ((threadIdx.x & 31) == 0) slot[threadIdx.x >> 5] = v;
-    __syncthreads();
-    float t = 0.0f;
-    int i = 0;
-    if (RED4)
-    for (; i + 4 <= nwarps; i += 4) {
-        const float4 q = *reinterpret_cast<const float4*>(slot + i);
-        t = IS_MAX ? fmaxf(fmaxf(fmaxf(fmaxf(t, q.x), q.y), q.z), q.w) : (((t + q.x) + q.y) + q.z) + q.w;
-    }
-    for (; i < nwarps; ++i) t = IS_MAX ? fmaxf(t, slot[i]) : t + slot[i];
-    return t;
-}
-
 // Row in registers: `tpr` threads per row, NPT vectors each, blockDim.x / tpr rows per block, the
 // grid striding over row groups. x and dy stay packed in registers (half the registers of floats for
 // 16-bit types); the weight is read from L1 in both phases; each thread's dw sums stay in registers
@@ -1654,7 +1640,10 @@ __device__ __forceinline__ void bwd_reg(BWD_PARAMS, int tpr, unsigned nblocks, u
     if (ASYNC)
         for (int s = 0; s + 1 < stages; ++s) issue_row((i64)bid * rows_per_block + row_in_block + s * row_step, s);
 
-    int parity = 0;  // this row's set of reduction slots: scratch + 128·parity
+    // This row's set of reduction slots (scratch + 128·parity). LEAN & 1: sets alternate, so no barrier follows
+    // a row: a set is written again two rows later, after the barrier of the reduction in between, which every
+    // thread reaches only after reading the set.
+    int parity = 0;
     for (i64 base = (i64)bid * rows_per_block; base < M; base += row_step) {
         const i64 row = base + row_in_block;
         const bool active = row < M;
@@ -1692,7 +1681,7 @@ __device__ __forceinline__ void bwd_reg(BWD_PARAMS, int tpr, unsigned nblocks, u
             for (int i = 0; i < NPT; ++i)
 #pragma unroll
                 for (int v = 0; v < VEC; ++v) { const float xv = load_elem<IN_T>(xraw[i].e[v]); ss = fmaf(xv, xv, ss); }
-            ss = bwd_reduce<false, (LEAN & 2) != 0>(ss, tpr, scratch + 128 * parity + 32);
+            ss = row_reduce<false, (LEAN & 2) != 0>(ss, tpr, scratch + 128 * parity + 32);
             rstd = finish_rstd(ss, N, eps);
             // Σx² overflowed (or, TINY_EPS, underflowed): power-of-two rescaling, as in the forward.
             const bool rescale = active && (isinf(ss) || (TINY_EPS && ss < 0x1p-100f));
@@ -1702,7 +1691,7 @@ __device__ __forceinline__ void bwd_reg(BWD_PARAMS, int tpr, unsigned nblocks, u
                 for (int i = 0; i < NPT; ++i)
 #pragma unroll
                     for (int v = 0; v < VEC; ++v) m = fmaxf(m, fabsf(load_elem<IN_T>(xraw[i].e[v])));
-                m = bwd_reduce<true, (LEAN & 2) != 0>(m, tpr, scratch + 128 * parity + 64);
+                m = row_reduce<true, (LEAN & 2) != 0>(m, tpr, scratch + 128 * parity + 64);
                 const Pow2Scale sc = pow2_scale(m);
                 float s2 = 0.0f;
 #pragma unroll
@@ -1712,7 +1701,7 @@ __device__ __forceinline__ void bwd_reg(BWD_PARAMS, int tpr, unsigned nblocks, u
                         const float t = (load_elem<IN_T>(xraw[i].e[v]) * sc.f1) * sc.f2;
                         s2 = fmaf(t, t, s2);
                     }
-                s2 = bwd_reduce<false, (LEAN & 2) != 0>(s2, tpr, scratch + 128 * parity + 96);
+                s2 = row_reduce<false, (LEAN & 2) != 0>(s2, tpr, scratch + 128 * parity + 96);
                 float unused;
                 if (rescale) pow2_finish(s2, N, eps, sc, rstd, unused);
             }
@@ -1739,7 +1728,7 @@ __device__ __forceinline__ void bwd_reg(BWD_PARAMS, int tpr, unsigned nblocks, u
                 dot = fmaf(xh, wg, dot);
             }
         }
-        dot = bwd_reduce<false, (LEAN & 2) != 0>(dot, tpr, scratch + 128 * parity);
+        dot = row_reduce<false, (LEAN & 2) != 0>(dot, tpr, scratch + 128 * parity);
         if (LEAN & 1) parity ^= 1;
         if (active) {
             const float kk = (LEAN & 8) ? dot * inv_n : dot / (float)N;
