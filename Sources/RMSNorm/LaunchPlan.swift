@@ -38,8 +38,9 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
     public var backwardSingleBlock: Bool = false
     /// Fused backward of long 16-bit rows (N over 8192) at 32 elements a thread in blocks of at most 512 threads,
     /// two an SM at 64 registers (`rmsnorm_bwd_fused_npt4_w512`), instead of 16 elements in 1,024-thread blocks
-    /// that run one an SM (256 × 16,384 bf16: two waves of row blocks). Prepared in session 14 and not yet
-    /// measured: off unless `RMSNORM_BWD_FUSED_WIDE=1`.
+    /// that run one an SM (256 × 16,384 bf16: two waves of row blocks), from 64 rows on (V43, same-process A/B on
+    /// an H100: 128 × 16,384 bf16 17.6 → 14.0 µs, 256 × 16,384 26.4 → 23.9, 512 × 12,288 37.5 → 35.4; at 7–16 rows
+    /// 4–9% slower, so those keep 16 elements). `RMSNORM_BWD_FUSED_WIDE=0` turns it off.
     public var fusedWide: Bool = false
     /// Shared-memory path: blocks per row, 1 or a thread-block cluster of 2, 4, 8 or 16 (sm_90+), each
     /// block staging a slice of ceil(N / vec / clusterSize) vectors; the grid is M · clusterSize.
@@ -192,7 +193,14 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
         let nv = columns / vec
         // Scalar accesses (odd N, vec = 1) take 8 elements first: 16 scalars a thread spilled up to 1 KB a thread
         // (ptxas, 16-bit types: x, dy and the next row's each a register per element), 1 × 769 fp16 16.6 µs (V40).
-        let list = preference ?? backwardElements
+        // One 16-bit row in one block (M = 1, the forward's rstd): 8 elements a thread where that takes more than 32
+        // and fewer than 1,024 threads (`RMSNORM_BWD_ONE_ELEMENTS`, default 8), so each warp's serial work halves.
+        // V44, same-process A/B on an H100 against 16, three alternations: 1 × 2048 bf16 5.31 → 5.10 µs, 1 × 4096
+        // 5.54 → 5.35, 1 × 7168 6.08 → 5.93; at 1,024 threads (1 × 8192) 1–2% slower; fp32 keeps 8 (4: ±3%).
+        let oneRow = rows == 1 && savedRstd && !dxOverlapsInputs && backwardOneBlock && vec > 1 && elementSize == 2
+        let oneThreads = ceilDiv(nv, max(1, backwardOneElements / vec))
+        let oneList: [Int]? = oneRow && oneThreads > 32 && oneThreads < 1024 ? [backwardOneElements, 16] : nil
+        let list = preference ?? backwardElements ?? oneList
             ?? (vec == 1 ? [8, 16] : rows >= 16_384 && !(backwardLargeStaged && elementSize == 2 && stagingBytes > 0)
                 ? [32, 16, 8] : elementSize == 4 ? [8, 16] : [16, 8])
         var fewWarpsAt32 = false
@@ -233,7 +241,7 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
                 plan.backwardSingleBlock = rows == 1 && tpr > 32 && backwardOneBlock
                 plan.sharedMemoryBytes = 0
                 plan.persistent = false
-                if preference == nil && backwardFusedWide && !plan.backwardSingleBlock,
+                if preference == nil && backwardFusedWide && !plan.backwardSingleBlock && rows >= backwardFusedWideRows,
                     let wide = fusedWideBackward(columns: columns, elementSize: elementSize, vectorWidth: vec,
                         residual: residual, threadsPerRow: tpr)
                 {
@@ -313,8 +321,14 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
         return plan
     }
 
-    /// `RMSNORM_BWD_FUSED_WIDE=1`: fused backward plans of long 16-bit rows at 32 elements a thread (``fusedWide``).
-    static let backwardFusedWide = environmentVariable("RMSNORM_BWD_FUSED_WIDE") == "1"
+    /// Fused backward plans of long 16-bit rows at 32 elements a thread (``fusedWide``) from
+    /// `RMSNORM_BWD_FUSED_WIDE_ROWS` rows on (default 64; V43: 64–512 rows −4 to −20%, 7–16 rows +4 to +9%);
+    /// `RMSNORM_BWD_FUSED_WIDE=0` turns them off.
+    static let backwardFusedWide = environmentVariable("RMSNORM_BWD_FUSED_WIDE") != "0"
+    static let backwardFusedWideRows: Int = environmentVariable("RMSNORM_BWD_FUSED_WIDE_ROWS").flatMap(Int.init) ?? 64
+    /// `RMSNORM_BWD_ONE_ELEMENTS` (4, 8 or 16; default 8): the elements a thread of the one-row block (V44).
+    static let backwardOneElements: Int = environmentVariable("RMSNORM_BWD_ONE_ELEMENTS").flatMap(Int.init)
+        .flatMap { [4, 8, 16].contains($0) ? $0 : nil } ?? 8
 
     /// `RMSNORM_BWD_KEEP=0`: staged plans of up to 512 threads on the 64-register kernel too (for comparisons).
     static let backwardStagedKeep = environmentVariable("RMSNORM_BWD_KEEP") != "0"

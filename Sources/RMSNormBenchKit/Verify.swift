@@ -175,7 +175,7 @@ enum Conformance {
                VariantCase(kind: .backwardRecompute, input: .float16, weight: .float16, rows: 199, columns: 384, layout: .dense),
                VariantCase(kind: .backwardAdd, input: .bfloat16, weight: .float32, rows: 4096, columns: 512, layout: .dense),
                VariantCase(kind: .backward, input: .bfloat16, weight: .float32, rows: 256, columns: 16384, layout: .inPlace),
-               // Few long rows, fused: 768 threads a row at 16 elements, 384 at 32 with RMSNORM_BWD_FUSED_WIDE=1 (V43).
+               // Few long rows, fused: 384 threads a row at 32 elements (fused-wide, V43; 768 at 16 with RMSNORM_BWD_FUSED_WIDE=0).
                VariantCase(kind: .backward, input: .bfloat16, weight: .bfloat16, rows: 256, columns: 12288, layout: .dense)]
                 .filter { $0.rows * $0.columns <= maxElements }
             + (maxElements >= 100_000_000 ? [

@@ -166,8 +166,12 @@ import RMSNormTestSupport
                         let q = LaunchPlan.backward(rows: m, columns: n, elementSize: size, vectorWidth: vec, savedRstd: true)
                         guard q.fusedBackward, case .registers(let npt) = q.path else { continue }
                         let spec = KernelSpecialization(input: size == 4 ? .float32 : .bfloat16, weight: .float32, vectorWidth: vec, backward: true)
-                        #expect(spec.backwardFusedVariants.contains(npt), "\(m)x\(n) vec \(vec): \(q)")
-                        #expect(spec.kernelNames.contains("rmsnorm_bwd_fused_npt\(npt)"))
+                        if q.fusedWide {  // 32 elements in blocks of ≤ 512 threads: a kernel of its own
+                            #expect(spec.kernelNames.contains("rmsnorm_bwd_fused_npt\(npt)_w512"), "\(m)x\(n): \(q)")
+                        } else {
+                            #expect(spec.backwardFusedVariants.contains(npt), "\(m)x\(n) vec \(vec): \(q)")
+                            #expect(spec.kernelNames.contains("rmsnorm_bwd_fused_npt\(npt)"))
+                        }
                         let gq = q.fusedBackwardGrid(rows: m, columns: n)
                         #expect(gq.rowGroups <= 32 && gq.rowGroups.nonzeroBitCount == 1 && q.blockSize % gq.rowGroups == 0)
                         #expect(gq.columnBlocks * (q.blockSize / gq.rowGroups) * vec >= n, "\(m)x\(n): \(q)")
@@ -190,19 +194,27 @@ import RMSNormTestSupport
             let spec = KernelSpecialization(input: size == 4 ? .float32 : .bfloat16, weight: .bfloat16, vectorWidth: vec, backward: true)
             #expect(spec.kernelNames.contains("rmsnorm_bwd_one_npt\(npt)") && p.blockSize == p.threadsPerRow, "\(n): \(p)")
         }
+        // 16-bit rows take 8 elements a thread below 1,024 threads (V44), 16 from there; fp32 keeps 8.
+        for (n, size, vec, npt, tpr) in [(2048, 2, 8, 1, 256), (7168, 2, 8, 1, 896), (8192, 2, 8, 2, 512), (16384, 2, 8, 2, 1024),
+                                         (4096, 4, 4, 2, 512)] {
+            let p = LaunchPlan.backward(rows: 1, columns: n, elementSize: size, vectorWidth: vec, savedRstd: true)
+            #expect(p.path == .registers(vectorsPerThread: npt) && p.threadsPerRow == tpr && p.backwardSingleBlock, "\(n): \(p)")
+        }
         #expect(!LaunchPlan.backward(rows: 1, columns: 96, elementSize: 2, vectorWidth: 8, savedRstd: true).backwardSingleBlock)
         #expect(!LaunchPlan.backward(rows: 2, columns: 2048, elementSize: 2, vectorWidth: 8, savedRstd: true).backwardSingleBlock)
         #expect(!LaunchPlan.backward(rows: 1, columns: 2048, elementSize: 2, vectorWidth: 8).backwardSingleBlock)
     }
 
-    /// Staged backward plans (16-byte vectors, cp.async): at least 2 stages within the block's shared memory, on a
-    /// kernel the module has. The launcher's rule: many 16-bit rows whose register plan holds 16 elements a thread;
-    /// the fused plan keeps the few rows; no staging without the shared memory to offer, at narrower vectors, for
-    /// fp32, or where the 32-element or 128-register kernels are the plan.
-    /// The prepared 32-element fused row blocks (``LaunchPlan/fusedWide``, off by default): only 16-bit rows of
-    /// 8-element vectors whose 16-element plan needs more than 512 threads, without a residual gradient; every
-    /// column covered by at most 512 threads of 4 vectors, and the kernel present in those modules only.
+    /// The 32-element fused row blocks (``LaunchPlan/fusedWide``): only 16-bit rows of 8-element vectors whose
+    /// 16-element plan needs more than 512 threads, without a residual gradient; every column covered by at most
+    /// 512 threads of 4 vectors, and the kernel present in those modules only. The launcher takes them from 64 rows on.
     @Test func wideFusedBackwardPlans() {
+        for (rows, n, wide) in [(64, 16384, true), (256, 16384, true), (199, 10000, true), (512, 12288, true),
+                                (16, 16384, false), (63, 12288, false), (256, 8192, false), (2048, 16384, false)] {
+            let p = LaunchPlan.backward(rows: rows, columns: n, elementSize: 2, vectorWidth: 8, savedRstd: true)
+            #expect(p.fusedWide == wide && (!wide || p.fusedBackward), "\(rows) x \(n): \(p)")
+            #expect(!LaunchPlan.backward(rows: rows, columns: n, elementSize: 2, vectorWidth: 8, savedRstd: true, residual: true).fusedWide)
+        }
         for n in [8200, 12288, 16384] {
             let base = LaunchPlan.backward(rows: 256, columns: n, elementSize: 2, vectorWidth: 8, elements: [16], savedRstd: true)
             guard let p = LaunchPlan.fusedWideBackward(columns: n, elementSize: 2, vectorWidth: 8, residual: false,
@@ -228,6 +240,10 @@ import RMSNormTestSupport
             .kernelNames.contains("rmsnorm_bwd_fused_npt4_w512"))
     }
 
+    /// Staged backward plans (16-byte vectors, cp.async): at least 2 stages within the block's shared memory, on a
+    /// kernel the module has. The launcher's rule: many 16-bit rows whose register plan holds 16 elements a thread;
+    /// the fused plan keeps the few rows; no staging without the shared memory to offer, at narrower vectors, for
+    /// fp32, or where the 32-element or 128-register kernels are the plan.
     @Test func manyRowsBackwardIsStaged() {
         let h100 = 232_448
         for (m, n, size) in [(65536, 16384, 2), (4096, 4096, 2), (4096, 4096, 4), (65536, 2048, 2), (4096, 256, 2),
