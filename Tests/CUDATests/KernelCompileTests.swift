@@ -49,7 +49,9 @@ let nvrtcRequired = ProcessInfo.processInfo.environment["RMSNORM_REQUIRE_NVRTC"]
 
     /// The backward's lean loop forms (V42) are chosen per kernel family by `BWD_LEAN_*` defines; the
     /// comparisons force them on and off through RMSNORM_KERNEL_DEFINES, so both extremes must compile
-    /// for every backward module (each input type, widest and narrowest vector, residual, recompute).
+    /// for every backward module (each input type, widest and narrowest vector, residual, recompute). The other
+    /// comparison defines ride along: plain loads in the fused kernel (`BWD_XPOLICY=0`, V45) with mask 0, its
+    /// column blocks first (`BWD_COLS_FIRST=1`, prepared) with mask 15.
     @Test(.enabled(if: nvrtcAvailable || nvrtcRequired), arguments: ["0", "15"])
     func backwardLeanMasksCompile(mask: String) throws {
         let families = ["BWD_LEAN_REG", "BWD_LEAN_R128", "BWD_LEAN_ASYNC", "BWD_LEAN_ASYNC_R128", "BWD_LEAN_FUSED", "BWD_LEAN_ONE"]
@@ -58,7 +60,7 @@ let nvrtcRequired = ProcessInfo.processInfo.environment["RMSNORM_REQUIRE_NVRTC"]
         let failures = Mutex<[String]>([])
         DispatchQueue.concurrentPerform(iterations: specs.count) { i in
             var options = specs[i].compileOptions(arch: 90)
-            options.defines += families.map { ($0, mask) }
+            options.defines += families.map { ($0, mask) } + [mask == "0" ? ("BWD_XPOLICY", "0") : ("BWD_COLS_FIRST", "1")]
             do {
                 let text = String(decoding: try NVRTC.compileToCUBIN(source: KernelSource.text, name: "rmsnorm.cu", options: options),
                     as: UTF8.self)

@@ -1956,16 +1956,31 @@ __device__ __forceinline__ void bwd_dw_columns(const XS* x, i64 ldx, const XS* d
 }
 
 #if !RECOMPUTE
+#ifndef BWD_COLS_FIRST
+#define BWD_COLS_FIRST 0  // 1: the fused grid's column blocks first (prepared in session 15, not measured)
+#endif
+// The fused kernel's roles. Row blocks come first in the grid (dispatched first, they read x and dy from
+// DRAM; the column blocks, mostly in a later wave, re-read them from L2); BWD_COLS_FIRST puts the column
+// blocks first. (Macros, so that the default's code is the same as before the option existed.)
+#if BWD_COLS_FIRST
+#define FUSED_IS_ROW ((int)blockIdx.x >= (int)gridDim.x - row_blocks)
+#define FUSED_ROW_INDEX (blockIdx.x - (gridDim.x - (unsigned)row_blocks))
+#define FUSED_COL_INDEX ((int)blockIdx.x)
+#else
+#define FUSED_IS_ROW ((int)blockIdx.x < row_blocks)
+#define FUSED_ROW_INDEX (blockIdx.x)
+#define FUSED_COL_INDEX ((int)blockIdx.x - row_blocks)
+#endif
 #define BWD_DX_TEMPLATE(K) bwd_reg<K, ((K) * VEC * sizeof(XS) <= 32) || ((K) * VEC > 16), ((K) * VEC > 16), 0, false, BWD_LEAN_FUSED>
 #define BWD_ONE_TEMPLATE(K) bwd_reg<K, false, ((K) * VEC > 16), 2, false, BWD_LEAN_ONE>  // no next row to prefetch
 #define DEFINE_BWD_FUSED(K)                                                                      \
     extern "C" __global__ void __launch_bounds__(BWD_BOUND(K))                                   \
         rmsnorm_bwd_fused_npt##K(BWD_PARAMS, int tpr, int row_blocks, int rg, WS* dw) {          \
         PDL_ENTRY();                                                                             \
-        if ((int)blockIdx.x < row_blocks)                                                        \
-            BWD_DX_TEMPLATE(K)(BWD_ARGS, tpr, (unsigned)row_blocks, blockIdx.x);                           \
+        if (FUSED_IS_ROW)                                                                        \
+            BWD_DX_TEMPLATE(K)(BWD_ARGS, tpr, (unsigned)row_blocks, FUSED_ROW_INDEX);            \
         else                                                                                     \
-            bwd_dw_columns<4>(x, ldx, dy, lddy, rstd_in, M, N, (int)blockIdx.x - row_blocks, rg, dw); \
+            bwd_dw_columns<4>(x, ldx, dy, lddy, rstd_in, M, N, FUSED_COL_INDEX, rg, dw);         \
     }                                                                                            \
     extern "C" __global__ void __launch_bounds__(BWD_BOUND(K))                                   \
         rmsnorm_bwd_one_npt##K(BWD_PARAMS, int tpr) {                                            \
@@ -1989,10 +2004,10 @@ DEFINE_BWD_FUSED(16)
 extern "C" __global__ void __launch_bounds__(512, 2)
     rmsnorm_bwd_fused_npt4_w512(BWD_PARAMS, int tpr, int row_blocks, int rg, WS* dw) {
     PDL_ENTRY();
-    if ((int)blockIdx.x < row_blocks)
-        bwd_reg<4, false, false, 0, false, BWD_LEAN_FUSED>(BWD_ARGS, tpr, (unsigned)row_blocks, blockIdx.x);
+    if (FUSED_IS_ROW)
+        bwd_reg<4, false, false, 0, false, BWD_LEAN_FUSED>(BWD_ARGS, tpr, (unsigned)row_blocks, FUSED_ROW_INDEX);
     else
-        bwd_dw_columns<4>(x, ldx, dy, lddy, rstd_in, M, N, (int)blockIdx.x - row_blocks, rg, dw);
+        bwd_dw_columns<4>(x, ldx, dy, lddy, rstd_in, M, N, FUSED_COL_INDEX, rg, dw);
 }
 #endif
 #endif  // !RECOMPUTE
