@@ -56,6 +56,19 @@ extension RMSNormElement {
     }
 }
 
+extension RMSNormElement {
+    /// Each lane rounded to this type and widened again (`T(rounding:).floatValue` eight at a time).
+    @inline(__always) static func round8(_ v: SIMD8<Float>) -> SIMD8<Float> {
+        if dtype == .float32 { return v }
+        var tmp = SIMD8<UInt16>()
+        return withUnsafeMutableBytes(of: &tmp) { raw in
+            let p = raw.baseAddress!.assumingMemoryBound(to: Self.self)
+            store8(v, p)
+            return load8(p)
+        }
+    }
+}
+
 // Lane masks in integer arithmetic: the standard library's SIMD comparisons and `replace(with:where:)` run an
 // element at a time (6.5 ns an element for the bf16 store, against 0.46 with these; a micro-benchmark, session 14).
 /// 1 where a < b, else 0, for a and b below 2^31.

@@ -51,3 +51,19 @@ public struct Float8E4M3: BitwiseCopyable, Sendable, Hashable, CustomStringConve
 
     public var description: String { "\(floatValue)" }
 }
+
+extension Float8E4M3 {
+    /// Eight values rounded as `init(rounding:)` (nearest even, ±448 saturation, NaN 0x7F), in integer lanes:
+    /// normal results by adding the rounding bias below bit 20 and rebiasing the exponent (127 − 7), subnormal
+    /// ones (below 2^-6) by scaling to steps of 2^-9 and rounding through 2^23, then the saturation, NaN and sign.
+    @inline(__always) static func codes8(_ v: SIMD8<Float>) -> SIMD8<UInt8> {
+        let u = unsafeBitCast(v, to: SIMD8<UInt32>.self)
+        let a = u & 0x7fff_ffff
+        let normal = ((a &+ (0x7_ffff &+ ((a &>> 20) & 1))) &>> 20) &- 0x3c0
+        let subnormal = unsafeBitCast(unsafeBitCast(a, to: SIMD8<Float>.self) * 512 + 0x1p23, to: SIMD8<UInt32>.self) &- 0x4b00_0000
+        var code = laneSelect(laneBelow(a, SIMD8(repeating: 0x3c80_0000)), subnormal, normal)
+        code = laneSelect(laneBelow(SIMD8(repeating: 0x7e), code), SIMD8(repeating: 0x7e), code)  // saturate at 448
+        code = laneSelect(laneBelow(SIMD8(repeating: 0x7f80_0000), a), SIMD8(repeating: 0x7f), code | ((u &>> 24) & 0x80))
+        return SIMD8<UInt8>(truncatingIfNeeded: code)
+    }
+}

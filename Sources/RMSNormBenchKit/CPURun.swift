@@ -26,10 +26,12 @@ struct CPURun {
         }
         if options.suite == "awkward" { list += Suites.awkward }
         if let d = options.dtype.flatMap(DType.init(parsing:)) { list = list.filter { $0.type == d } }
+        list = list.map { $0.as(options.benchVariant) }
         return list.filter { 2 * $0.rows * $0.columns * $0.type.size <= memory / 4 }
     }
 
     func run() throws {
+        let variant = options.benchVariant
         let rule = String(repeating: "=", count: 78)
         print(rule + "\nRMSNorm benchmark — CPU backend (SIMD, all cores)\n" + rule)
         let cpuName = FileManager.default.contents(atPath: "/proc/cpuinfo").map { String(decoding: $0, as: UTF8.self) }?
@@ -42,14 +44,14 @@ struct CPURun {
         let timingText = "host clock, cache flushed (64 MB write) before each repetition of shapes under 64 MB, median"
         var header = ReportHeader(
             backend: "cpu", device: "\(cpuName) (\(cores) cores)", copy_gbps: memcpyGBs, copy_method: "512 MiB memcpy",
-            timing: timingText, bytes_formula: bytesFormula, date: Date().formatted(.iso8601),
+            timing: timingText, bytes_formula: variant.formula, date: Date().formatted(.iso8601),
             gpu_unavailable_reason: reason)
         let list = try shapes()
         let plans = list.map { ($0, CPUBench.repetitions(for: $0, base: options.reps)) }
 
         // numpy peer
         var peer: [String: PeerMessage] = [:]
-        let wantNumpy = options.methodList?.contains("numpy") ?? true
+        let wantNumpy = (options.methodList?.contains("numpy") ?? true) && variant == .forward  // numpy times the forward
         if !options.noPeers && wantNumpy, let python = PeerRunner.findPython(explicit: options.python) {
             let runner = PeerRunner(python: python, logPath: nil)
             let request = PeerRequest(
@@ -70,18 +72,27 @@ struct CPURun {
         } else {
             print("numpy: skipped")
         }
-        print(bytesFormula)
+        print("Operation: \(variant.rawValue); " + variant.formula)
         print("Timing: \(timingText)")
 
-        print("\n" + rule + "\nVerification (fp64 reference; fp32: rel ≤ 1e-5, fp16/bf16: ≤ 1 ulp)\n" + rule)
+        print("\n" + rule + "\nVerification (fp64 reference; \(variant.toleranceText))\n" + rule)
         var verification: [VerifyRow] = []
         for (m, n, d) in [(1024, 128, DType.float32), (199, 769, .float32), (64, 4096, .bfloat16), (7, 7168, .float16),
             (3, 65536, .bfloat16)]
         {
-            let (err, ok) = CPUBench.verify(rows: m, columns: n, dtype: d)
-            let v = VerifyRow(method: "ours (cpu)", shape: "\(m)x\(n):\(d)", max_error: err, unit: Tolerance.unit(for: d), passed: ok)
+            let v: VerifyRow
+            if let kind = CPUBench.variantKind(variant) {
+                // The variant through the same checks as `swift test` (fresh data, outputs poisoned).
+                let c = VariantCase(kind: kind, input: d, weight: d, rows: m, columns: n, layout: .dense)
+                let r = (try? c.check(CPUExecutor())) ?? (detail: "threw", maxError: .nan)
+                v = VerifyRow(method: "ours (cpu)", shape: "\(m)x\(n):\(d)", max_error: r.maxError, unit: variant.errorUnit ?? Tolerance.unit(for: d),
+                    passed: r.detail.isEmpty)
+            } else {
+                let (err, ok) = CPUBench.verify(rows: m, columns: n, dtype: d)
+                v = VerifyRow(method: "ours (cpu)", shape: "\(m)x\(n):\(d)", max_error: err, unit: Tolerance.unit(for: d), passed: ok)
+            }
             verification.append(v)
-            print("  \(pad(v.method, 15)) \(pad(v.shape, 20)) max_error=\(pad(format("%.2e ", err) + v.unit, 14)) [\(ok ? "PASS" : "FAIL")]")
+            print("  \(pad(v.method, 15)) \(pad(v.shape, 20)) max_error=\(pad(format("%.2e ", v.max_error ?? .nan) + v.unit, 14)) [\(v.passed ? "PASS" : "FAIL")]")
         }
 
         var rows: [ResultRow] = []
@@ -179,6 +190,7 @@ enum CPUBench {
     }
 
     static func measureTyped<T: RMSNormElement>(_ shape: BenchShape, _: T.Type, reps: Int) throws -> Timing {
+        if shape.variant != .forward { return try measureVariant(shape, T.self, reps: reps) }
         var rng = SeededRandom(seed: SeededRandom.freshSeed())
         let count = shape.rows * shape.columns
         // Fresh normal data; generating every element is slow, so a random 64 Ki block is tiled.
@@ -205,6 +217,87 @@ enum CPUBench {
             }
         }
         return Timing(samples: samples)
+    }
+
+    /// Fresh normal values for `count` elements: a random 64 Ki block tiled (generating every element is slow),
+    /// its first element replaced, in a new buffer the caller deallocates.
+    static func tiledNormals<T: RMSNormElement>(_ count: Int, _ rng: inout SeededRandom) -> UnsafeMutableBufferPointer<T> {
+        let block: [T] = rng.normals(min(max(count, 1), 65536))
+        let b = UnsafeMutableBufferPointer<T>.allocate(capacity: max(count, 1))
+        for i in 0..<b.count { b[i] = block[i % block.count] }
+        b[0] = T(rounding: Float(rng.normal()))
+        return b
+    }
+
+    /// A variant through the library's CPU forms over host matrices (the weight of x's type, as the GPU bench;
+    /// fp8 with scale 0.02; the backward with the forward's rstd, computed once before the repetitions). Outputs
+    /// are poisoned (NaN) before the warm-up.
+    static func measureVariant<T: RMSNormElement>(_ shape: BenchShape, _: T.Type, reps: Int) throws -> Timing {
+        var rng = SeededRandom(seed: SeededRandom.freshSeed())
+        let m = shape.rows, n = shape.columns, count = m * n
+        let x: UnsafeMutableBufferPointer<T> = tiledNormals(count, &rng)
+        let second: UnsafeMutableBufferPointer<T> = tiledNormals(count, &rng)  // the residual, or dy
+        let w: UnsafeMutableBufferPointer<T> = tiledNormals(n, &rng)
+        let y = UnsafeMutableBufferPointer<T>.allocate(capacity: max(count, 1))
+        let h = UnsafeMutableBufferPointer<T>.allocate(capacity: max(count, 1))
+        let q = UnsafeMutableBufferPointer<Float8E4M3>.allocate(capacity: max(count, 1))
+        let rstd = UnsafeMutableBufferPointer<Float>.allocate(capacity: max(m, 1))
+        let dw = UnsafeMutableBufferPointer<T>.allocate(capacity: max(n, 1))
+        defer { for p in [x, second, w, y, h, dw] { p.deallocate() }; q.deallocate(); rstd.deallocate() }
+        y.initialize(repeating: T(rounding: Float.nan))
+        h.initialize(repeating: T(rounding: Float.nan))
+        q.initialize(repeating: Float8E4M3(bitPattern: 0x7f))
+        rstd.initialize(repeating: .nan)
+        dw.initialize(repeating: T(rounding: Float.nan))
+        let xm = try HostMatrix(x, rows: m, columns: n), rm = try HostMatrix(second, rows: m, columns: n)
+        let ym = try HostMatrix(y, rows: m, columns: n), hm = try HostMatrix(h, rows: m, columns: n)
+        let qm = try HostMatrix(q, rows: m, columns: n)
+        let wb = UnsafeBufferPointer(w)
+        let options = shape.variant.options
+        let work: () throws(RMSNormError) -> Void
+        switch shape.variant {
+        case .forward, .gemma, .llama:
+            work = { () throws(RMSNormError) in try rmsNorm(xm, weight: wb, options: options, into: ym) }
+        case .add:
+            work = { () throws(RMSNormError) in
+                try fusedAddRMSNorm(xm, residual: rm, weight: wb, options: options, into: ym, residualOut: hm)
+            }
+        case .fp8:
+            work = { () throws(RMSNormError) in try rmsNormFP8(xm, weight: wb, scale: 0.02, options: options, into: qm) }
+        case .addFP8:
+            work = { () throws(RMSNormError) in
+                try rmsNormFP8(xm, residual: rm, weight: wb, scale: 0.02, options: options, into: qm, residualOut: hm)
+            }
+        case .backward:
+            try rmsNorm(xm, weight: wb, options: options, into: ym, rstd: rstd)
+            let saved = UnsafeBufferPointer(rstd)
+            work = { () throws(RMSNormError) in
+                try rmsNormBackward(xm, weight: wb, rstd: saved, outputGradient: rm, options: options, into: ym,
+                    weightGradient: dw)
+            }
+        }
+        try work()  // warm-up
+        var samples: [Double] = []
+        for _ in 0..<reps {
+            if shape.bytes < 64 << 20 { memset(scratch, Int32(samples.count & 0xff), 64 << 20) }
+            let t0 = now()
+            try work()
+            samples.append(now() - t0)
+        }
+        return Timing(samples: samples)
+    }
+
+    /// The conformance kind that checks a bench variant (nil: the plain forward, checked by `verify`).
+    static func variantKind(_ v: BenchVariant) -> VariantKind? {
+        switch v {
+        case .forward: return nil
+        case .add: return .add
+        case .gemma: return .gemma
+        case .llama: return .llama
+        case .fp8: return .fp8
+        case .addFP8: return .addFP8
+        case .backward: return .backward
+        }
     }
 
     static func verify(rows: Int, columns: Int, dtype: DType) -> (Double, Bool) {

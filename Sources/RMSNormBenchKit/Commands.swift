@@ -119,16 +119,7 @@ public struct BenchOptions: ParsableArguments {
         let filter = dtype.flatMap(DType.init(parsing:))
         var list = try shapes.map { try Suites.parse($0, defaultType: filter ?? .float32) } ?? Suites.shapes(suite: suite)
         if shapes == nil, let filter { list = list.filter { $0.type == filter } }
-        let v = benchVariant
-        if v != .forward {
-            list = list.map { s in
-                var s = s
-                s.variant = v
-                s.suite += "/" + v.rawValue
-                return s
-            }
-        }
-        return list
+        return list.map { $0.as(benchVariant) }
     }
 }
 
@@ -146,10 +137,6 @@ struct Run: ParsableCommand {
             let reason = options.cpu ? "--cpu was given" : cudaUnavailableReason()!.replacing("\n", with: " ")
             print("GPU path unavailable: \(reason)")
             print("Running the CPU backend instead.\n")
-            if options.benchVariant != .forward {
-                print("Note: the CPU report times the forward; --variant \(options.benchVariant.rawValue) is benchmarked on the GPU "
-                    + "(the CPU path of every variant is tested by `swift test`).\n")
-            }
             try CPURun(options: options, reason: reason).run()
         }
     }
@@ -216,4 +203,3 @@ func pad(_ s: String, _ width: Int, right: Bool = false) -> String {
     return right ? fill + s : s + fill
 }
 
-let bytesFormula = "bytes = read x (M·N·size) + read weight (N·size) + write y (M·N·size)"

@@ -88,6 +88,15 @@ public struct BenchShape: Hashable, Sendable, Codable, CustomStringConvertible {
     /// Bytes moved by one call of the shape's variant (forward: read x, read the weight, write y).
     public var bytes: Int { variant.bytes(rows: rows, columns: columns, size: type.size) }
     public var description: String { "\(rows)x\(columns):\(dtype)" }
+
+    /// The shape timing `variant` (its suite named "suite/variant"); the forward leaves it as it is.
+    public func `as`(_ variant: BenchVariant) -> BenchShape {
+        guard variant != .forward else { return self }
+        var s = self
+        s.variant = variant
+        s.suite += "/" + variant.rawValue
+        return s
+    }
 }
 
 public enum Suites {

@@ -111,6 +111,22 @@ func scratchFolder() -> String {
         try checkSVG(folder + "/benchmark.svg", methods: ["ours"])
     }
 
+    /// `--variant` on the CPU times that variant (its bytes formula, its suite label) and verifies it against the
+    /// fp64 reference through the conformance checks; no numpy peer (it has the forward only).
+    @Test(arguments: BenchVariant.allCases.filter { $0 != .forward })
+    func cpuRunTimesTheVariant(variant: BenchVariant) throws {
+        let folder = try run(["run", "--cpu", "--variant", variant.rawValue, "--shapes", "16x256:bf16,3x1000:fp16", "--reps", "3"])
+        let report = try JSONDecoder().decode(BenchReport.self, from: Data(contentsOf: URL(fileURLWithPath: folder + "/benchmark.json")))
+        #expect(report.header.bytes_formula == variant.formula)
+        #expect(report.results.count == 2 && report.results.allSatisfy { $0.method == "ours" && $0.suite == "custom/" + variant.rawValue })
+        for r in report.results {
+            let bytes = Double(variant.bytes(rows: r.M, columns: r.N, size: r.dtype == "fp32" ? 4 : 2))
+            #expect(abs(r.gbps - bytes / (r.median_us * 1e3)) <= 1e-3 * r.gbps, "\(r)")
+        }
+        #expect(report.verification.count >= 5 && report.verification.allSatisfy(\.passed), "\(report.verification)")
+        if let unit = variant.errorUnit { #expect(report.verification.allSatisfy { $0.unit == unit }) }
+    }
+
     @Test(.enabled(if: numpyAvailable()))
     func cpuRunWithTheNumpyPeer() throws {
         let folder = try run(["run", "--cpu", "--shapes", "256x128,16x64", "--reps", "3"])

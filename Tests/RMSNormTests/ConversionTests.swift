@@ -139,4 +139,37 @@ import Testing
         }
         #expect(mismatches.isEmpty, "\(mismatches)")
     }
+
+    /// The SIMD fp8 rounding gives the scalar conversion's codes (nearest even, subnormal steps of 2^-9, ±448
+    /// saturation, NaN 0x7F): every float within a few ulps of each e4m3 value and of each rounding midpoint,
+    /// specials, and random bit patterns.
+    @Test func fp8SIMDRoundingMatchesScalar() {
+        var values: [Float] = [0, -0, .infinity, -.infinity, .nan, -.nan, 448, 464, 463.99997, 480, 1e30, -1e30, 0x1p-6, 0x1p-9,
+                               0x1p-10, 0x1.8p-10, 0x1.0000002p-10, Float.leastNonzeroMagnitude, Float.greatestFiniteMagnitude]
+        for code in 0..<128 {  // each value and the midpoint above it, with their neighbours, both signs
+            let lo = Float8E4M3(bitPattern: UInt8(code)).floatValue, hi = Float8E4M3(bitPattern: UInt8(min(code + 1, 0x7e))).floatValue
+            guard lo.isFinite, hi.isFinite else { continue }
+            for x in [lo, (lo + hi) / 2] {
+                for d: Int32 in [-2, -1, 0, 1, 2] where x != 0 || d >= 0 {
+                    let f = Float(bitPattern: UInt32(bitPattern: Int32(bitPattern: x.bitPattern) &+ d))
+                    values.append(f)
+                    values.append(-f)
+                }
+            }
+        }
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<20_000 { values.append(Float(bitPattern: UInt32.random(in: 0...UInt32.max, using: &rng))) }
+        for _ in 0..<20_000 { values.append(Float.random(in: -600...600, using: &rng)) }
+        while values.count % 8 != 0 { values.append(1) }
+        var mismatches: [String] = []
+        for base in stride(from: 0, to: values.count, by: 8) {
+            var v = SIMD8<Float>()
+            for i in 0..<8 { v[i] = values[base + i] }
+            let codes = Float8E4M3.codes8(v)
+            for i in 0..<8 where codes[i] != Float8E4M3(rounding: v[i]).bitPattern && mismatches.count < 10 {
+                mismatches.append("\(v[i]) (\(v[i].bitPattern)): \(codes[i]) against \(Float8E4M3(rounding: v[i]).bitPattern)")
+            }
+        }
+        #expect(mismatches.isEmpty, "\(mismatches)")
+    }
 }
