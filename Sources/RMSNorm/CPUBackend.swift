@@ -81,19 +81,31 @@ extension RMSNormElement {
 
 enum CPUKernel {
     /// Normalises one row; returns its rstd.
+    /// `buf` (16-bit types): n floats of scratch that keep the row converted between the two passes, so each
+    /// element is widened once (fp16's widening in integer lanes is the bound of this path).
     @inline(__always)
     static func row<T: RMSNormElement, W: RMSNormElement>(
-        _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, _ w: UnsafePointer<W>, n: Int, eps: Float
+        _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, _ w: UnsafePointer<W>, n: Int, eps: Float,
+        buf: UnsafeMutablePointer<Float>?
     ) -> Float {
         var a0 = SIMD8<Float>(), a1 = SIMD8<Float>()
         var c = 0
         while c + 16 <= n {
             let v0 = T.load8(x + c), v1 = T.load8(x + c + 8)
+            if let buf {
+                UnsafeMutableRawPointer(buf + c).storeBytes(of: v0, as: SIMD8<Float>.self)
+                UnsafeMutableRawPointer(buf + c + 8).storeBytes(of: v1, as: SIMD8<Float>.self)
+            }
             a0 += v0 * v0
             a1 += v1 * v1
             c += 16
         }
-        if c + 8 <= n { let v = T.load8(x + c); a0 += v * v; c += 8 }
+        if c + 8 <= n {
+            let v = T.load8(x + c)
+            if let buf { UnsafeMutableRawPointer(buf + c).storeBytes(of: v, as: SIMD8<Float>.self) }
+            a0 += v * v
+            c += 8
+        }
         var ss = (a0 + a1).sum()
         while c < n { let v = x[c].floatValue; ss += v * v; c += 1 }
 
@@ -121,7 +133,8 @@ enum CPUKernel {
         let r = SIMD8<Float>(repeating: rstd), s = SIMD8<Float>(repeating: xs)
         c = 0
         while c + 8 <= n {
-            T.store8((T.load8(x + c) * s) * r * W.load8(w + c), y + c)
+            let v = buf.map { UnsafeRawPointer($0 + c).loadUnaligned(as: SIMD8<Float>.self) } ?? T.load8(x + c)
+            T.store8((v * s) * r * W.load8(w + c), y + c)
             c += 8
         }
         while c < n { y[c] = T(rounding: (x[c].floatValue * xs) * rstd * w[c].floatValue); c += 1 }
@@ -166,15 +179,24 @@ enum CPUKernel {
     ) {
         // Below ~256 K elements one core finishes before others would start.
         let workers = rows * columns < 262_144 ? 1 : max(1, min(threads, rows))
+        // A 16-bit weight widened once per call rather than once per row (the same values: widening is exact).
+        let wide: UnsafeMutablePointer<Float>? = W.dtype == .float32 || rows < 2 ? nil : .allocate(capacity: columns)
+        defer { wide?.deallocate() }
+        if let wide { for c in 0..<columns { wide[c] = w[c].floatValue } }
         let xs = UInt(bitPattern: x), ys = UInt(bitPattern: y), ws = UInt(bitPattern: w)
+        let wides = wide.map { UInt(bitPattern: $0) }
         let rs = rstd.map { UInt(bitPattern: $0) }
         let body: @Sendable (Int) -> Void = { worker in
             let x = UnsafePointer<T>(bitPattern: xs)!, y = UnsafeMutablePointer<T>(bitPattern: ys)!
             let w = UnsafePointer<W>(bitPattern: ws)!
+            let wide = wides.flatMap { UnsafePointer<Float>(bitPattern: $0) }
             let rstd = rs.flatMap { UnsafeMutablePointer<Float>(bitPattern: $0) }
             let lo = rows * worker / workers, hi = rows * (worker + 1) / workers
+            let buf = T.dtype == .float32 ? nil : UnsafeMutablePointer<Float>.allocate(capacity: columns)
+            defer { buf?.deallocate() }
             for r in lo..<hi {
-                let s = row(x + r * ldx, y + r * ldy, w, n: columns, eps: eps)
+                let s = wide.map { row(x + r * ldx, y + r * ldy, $0, n: columns, eps: eps, buf: buf) }
+                    ?? row(x + r * ldx, y + r * ldy, w, n: columns, eps: eps, buf: buf)
                 rstd?[r] = s
             }
         }
