@@ -104,7 +104,6 @@ extension CUDABackend {
             var spec = spec
             let dependent = stream?.usesProgrammaticLaunch ?? false
             spec.dependentLaunch = dependent
-            let kernels = try KernelCache.shared.kernels(for: spec, device: device)
             // BWD_PARAMS, then the register kernels' threads per row.
             func arguments(_ partial: UInt64) -> KernelArguments {
                 var args = KernelArguments()
@@ -127,14 +126,18 @@ extension CUDABackend {
                 return args
             }
             if plan.backwardSingleBlock, case .registers(let npt) = plan.path, rstd != nil, x.rows == 1 {
+                // From its one-row module (the block's size fixed at compile time), compiled without the full module.
+                let module = spec.rowModule(for: plan) ?? spec
+                let kernels = try KernelCache.shared.kernels(for: module, device: device)
                 guard let function = kernels.functions["rmsnorm_bwd_one_npt\(npt)"] else {
-                    throw CUDAError.other("kernel rmsnorm_bwd_one_npt\(npt) missing from module \(spec)")
+                    throw CUDAError.other("kernel rmsnorm_bwd_one_npt\(npt) missing from module \(module)")
                 }
                 try device.makeCurrent()
                 try function.launch(LaunchConfiguration(grid: 1, block: plan.blockSize), stream: stream,
                     arguments: arguments(dw.address(of: 0)), dependent: dependent)  // dw in place of the partial rows
                 return
             }
+            let kernels = try KernelCache.shared.kernels(for: spec, device: device)
             if plan.fusedBackward, case .registers(let npt) = plan.path, rstd != nil {
                 let name = "rmsnorm_bwd_fused_npt\(npt)" + (plan.fusedWide ? "_w512" : "")
                 guard let function = kernels.functions[name] else {

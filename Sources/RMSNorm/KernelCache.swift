@@ -34,8 +34,9 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
     public var tinyEps: Bool = false
     /// Backward with rstd recomputed from x (`RECOMPUTE`), when the forward's rstd is not given.
     public var recompute: Bool = false
-    /// A row module (`ROW_TPR`): only the loop-free register and aligned-interior kernels, compiled for
-    /// rows of exactly this many threads; 0 is the full module. See ``rowModule(for:)``.
+    /// A row module (`ROW_TPR`): only the loop-free register and aligned-interior kernels (backward: the
+    /// one-row kernels), compiled for rows of exactly this many threads; 0 is the full module. See
+    /// ``rowModule(for:)``.
     public var rowThreads: Int = 0
     /// Kernels launched as programmatic dependents (`PDL`): each lets the next kernel start, then waits
     /// for the previous one before it reads anything. For streams created with
@@ -102,10 +103,11 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
     /// The row module that runs `plan`, or nil where the plan's kernel lives only in the full module:
     /// a loop-free register plan of the forward (`rmsnorm_fwd_row_npt…`, and the aligned-interior
     /// `rmsnorm_fwd_ai_npt…`) gets the module compiled for its threads per row (a fraction of the full
-    /// module's compile time; V22 in benchmarks/NOTES.md).
+    /// module's compile time; V22 in benchmarks/NOTES.md); so does one row's backward in one block
+    /// (`rmsnorm_bwd_one_npt…`, whose block reduction is then unrolled; V47).
     public func rowModule(for plan: LaunchPlan) -> KernelSpecialization? {
-        guard Self.rowModulesEnabled, !backward, rowThreads == 0, case .registers = plan.path, !plan.persistent,
-            plan.clusterSize == 1
+        guard Self.rowModulesEnabled, rowThreads == 0, case .registers = plan.path, !plan.persistent,
+            plan.clusterSize == 1, !backward || (plan.backwardSingleBlock && !recompute)
         else { return nil }
         var s = self
         s.rowThreads = plan.threadsPerRow
@@ -179,7 +181,10 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
         // The aligned-interior kernels: in modules of 16-byte vectors without the fused add or fp8 output.
         let interior = vectorWidth * input.size == 16 && !residual && !fp8Output && !backward
             ? interiorVariants.map { "rmsnorm_fwd_ai_npt\($0)" } : []
-        if rowThreads > 0 { return registerVariants.map { "rmsnorm_fwd_row_npt\($0)" } + interior }
+        if rowThreads > 0 {
+            return backward ? backwardFusedVariants.map { "rmsnorm_bwd_one_npt\($0)" }
+                : registerVariants.map { "rmsnorm_fwd_row_npt\($0)" } + interior
+        }
         if backward {
             return backwardRegisterVariants.map { "rmsnorm_bwd_reg_npt\($0)" } + ["rmsnorm_bwd_reg_npt\(16 / vectorWidth)_r128",
                 "rmsnorm_bwd_loop", "rmsnorm_dw_reduce"] + (recompute ? [] : backwardFusedVariants.map { "rmsnorm_bwd_fused_npt\($0)" } + backwardFusedVariants.map { "rmsnorm_bwd_one_npt\($0)" })

@@ -50,8 +50,9 @@ let nvrtcRequired = ProcessInfo.processInfo.environment["RMSNORM_REQUIRE_NVRTC"]
     /// The backward's lean loop forms (V42) are chosen per kernel family by `BWD_LEAN_*` defines; the
     /// comparisons force them on and off through RMSNORM_KERNEL_DEFINES, so both extremes must compile
     /// for every backward module (each input type, widest and narrowest vector, residual, recompute). The other
-    /// comparison defines ride along: plain loads in the fused kernel (`BWD_XPOLICY=0`, V45) with mask 0, its
-    /// column blocks first (`BWD_COLS_FIRST=1`, prepared) with mask 15.
+    /// comparison defines ride along: plain loads in the fused kernel (`BWD_XPOLICY=0`, V45) and its row blocks
+    /// first (`BWD_COLS_FIRST=0`, before V46) with mask 0, evict_last loads in the one-row kernel
+    /// (`BWD_ONE_XPOLICY=2`) with mask 15.
     @Test(.enabled(if: nvrtcAvailable || nvrtcRequired), arguments: ["0", "15"])
     func backwardLeanMasksCompile(mask: String) throws {
         let families = ["BWD_LEAN_REG", "BWD_LEAN_R128", "BWD_LEAN_ASYNC", "BWD_LEAN_ASYNC_R128", "BWD_LEAN_FUSED", "BWD_LEAN_ONE"]
@@ -60,7 +61,7 @@ let nvrtcRequired = ProcessInfo.processInfo.environment["RMSNORM_REQUIRE_NVRTC"]
         let failures = Mutex<[String]>([])
         DispatchQueue.concurrentPerform(iterations: specs.count) { i in
             var options = specs[i].compileOptions(arch: 90)
-            options.defines += families.map { ($0, mask) } + [mask == "0" ? ("BWD_XPOLICY", "0") : ("BWD_COLS_FIRST", "1")]
+            options.defines += families.map { ($0, mask) } + (mask == "0" ? [("BWD_XPOLICY", "0"), ("BWD_COLS_FIRST", "0")] : [("BWD_ONE_XPOLICY", "2")])
             do {
                 let text = String(decoding: try NVRTC.compileToCUBIN(source: KernelSource.text, name: "rmsnorm.cu", options: options),
                     as: UTF8.self)
@@ -91,15 +92,24 @@ let nvrtcRequired = ProcessInfo.processInfo.environment["RMSNORM_REQUIRE_NVRTC"]
                 casting: .llama, fp8Output: true, tinyEps: true)
             v.rowThreads = 128
             list.append(v)
+            // One row's backward (V47): the one-block sizes the launcher plans (33 to 1,024 threads).
+            for (tpr, weight) in [(64, input), (1024, DType.float32)] {
+                var b = KernelSpecialization(input: input, weight: weight, vectorWidth: 16 / input.size, backward: true)
+                b.rowThreads = tpr
+                list.append(b)
+            }
         }
         let failures = compileConcurrently(list, arch: arch) { spec, text in
             var full = spec
             full.rowThreads = 0
-            let expected = full.kernelNames.filter { $0.hasPrefix("rmsnorm_fwd_row_npt") || $0.hasPrefix("rmsnorm_fwd_ai_npt") }
+            let expected = full.kernelNames.filter {
+                $0.hasPrefix(spec.backward ? "rmsnorm_bwd_one_npt" : "rmsnorm_fwd_row_npt") || $0.hasPrefix("rmsnorm_fwd_ai_npt")
+            }
             var problems = spec.kernelNames == expected ? [] : ["names \(spec.kernelNames)"]
             problems += expected.filter { !text.contains($0) }.map { "\($0) missing" }
-            // Nothing else: no persistent, shared-memory or utility kernel in a row module.
-            problems += ["rmsnorm_fwd_reg_npt1", "rmsnorm_fwd_smem", "rmsnorm_flush"].filter { text.contains($0) }.map { "\($0) present" }
+            // Nothing else: no persistent, shared-memory or utility kernel in a row module; no other backward kernel.
+            problems += ["rmsnorm_fwd_reg_npt1", "rmsnorm_fwd_smem", "rmsnorm_flush", "rmsnorm_bwd_fused_npt1", "rmsnorm_bwd_reg_npt1",
+                "rmsnorm_bwd_loop", "rmsnorm_dw_reduce"].filter { text.contains($0) }.map { "\($0) present" }
             return problems
         }
         #expect(failures.isEmpty, "\(failures)")
@@ -131,6 +141,18 @@ let nvrtcRequired = ProcessInfo.processInfo.environment["RMSNORM_REQUIRE_NVRTC"]
             .rowModule(for: row)!.kernelNames.contains(interior.kernelName))
         let backward = KernelSpecialization(input: .bfloat16, weight: .bfloat16, vectorWidth: 8, backward: true)
         #expect(backward.rowModule(for: row) == nil)
+        // One row's backward in one block (V47) runs from the module of its block size; the fused and
+        // many-row backward plans, and the rstd recomputed, from the full module.
+        let one = LaunchPlan.backward(rows: 1, columns: 4096, elementSize: 2, vectorWidth: 8, savedRstd: true)
+        #expect(one.backwardSingleBlock)
+        let b = backward.rowModule(for: one)
+        #expect(b?.rowThreads == one.blockSize && b?.backward == true)
+        #expect(b?.compileOptions(arch: 90).flags.contains("-DROW_TPR=\(one.blockSize)") == true)
+        #expect(b?.kernelNames == ["rmsnorm_bwd_one_npt1", "rmsnorm_bwd_one_npt2"])
+        #expect(backward.rowModule(for: LaunchPlan.backward(rows: 7, columns: 4096, elementSize: 2, vectorWidth: 8, savedRstd: true)) == nil)
+        #expect(backward.rowModule(for: LaunchPlan.backward(rows: 4096, columns: 4096, elementSize: 2, vectorWidth: 8, savedRstd: true)) == nil)
+        let recompute = KernelSpecialization(input: .bfloat16, weight: .bfloat16, vectorWidth: 8, backward: true, recompute: true)
+        #expect(recompute.rowModule(for: one) == nil)
         // Variant flags carry over.
         let add = KernelSpecialization(input: .float16, weight: .float32, vectorWidth: 8, residual: true, fp8Output: true)
         #expect(add.rowModule(for: row)?.residual == true && add.rowModule(for: row)?.fp8Output == true)
@@ -154,7 +176,7 @@ let nvrtcRequired = ProcessInfo.processInfo.environment["RMSNORM_REQUIRE_NVRTC"]
         for pdl in [true, false] {
             let specs = [spec(.float32, 4, pdl: pdl), spec(.bfloat16, 8, residual: true, pdl: pdl), spec(.float16, 1, fp8: true, pdl: pdl),
                 spec(.bfloat16, 8, backward: true, pdl: pdl), spec(.float32, 1, backward: true, pdl: pdl),
-                spec(.bfloat16, 8, rowThreads: 128, pdl: pdl)]
+                spec(.bfloat16, 8, rowThreads: 128, pdl: pdl), spec(.float16, 8, backward: true, rowThreads: 512, pdl: pdl)]
             for s in specs {
                 #expect(s.compileOptions(arch: 90).flags.contains("-DPDL=1") == pdl)
                 let ptx = try NVRTC.compileToPTX(source: KernelSource.text, name: "rmsnorm.cu", options: s.compileOptions(arch: 90))

@@ -10,8 +10,8 @@ in rounds (the methods interleaved).
     RMSNORM_CACHE_DIR=/tmp/rmsnorm-cache N=4096 DT=bf16 python3 benchmarks/scripts/bwd_harness.py [N ...]
 
 Run rmsnorm-bench's backward at the same dtype on that machine first (it fills the cache). Environment as
-same_harness.py: DT, ROUNDS, PER; VARIANTS (comma list: "ours:nptK", "ours_ex:nptK" through cuLaunchKernelEx,
-"torch_compile", "torch_native", "copy").
+same_harness.py: DT, ROUNDS, PER, FLUSH; VARIANTS (comma list: "ours:nptK", "ours_ex:nptK" through cuLaunchKernelEx,
+"probe:tprT:nptK:redR:wrW" (bwd_probes.cu, bf16; compiled here), "torch_compile", "torch_native", "copy").
 """
 import ctypes
 import os
@@ -25,11 +25,13 @@ peers = sh.peers
 
 
 def find_backward_module(directory, in_t, vec):
+    """The full backward module, or with ROW_TPR=T (environment) the one-row module of T threads (V47)."""
+    row_tpr = os.environ.get("ROW_TPR")
     for key, cubin in sh.cache_entries(directory):
         defs = dict(re.findall(r"-D(\w+)=(\S+)", key))
-        extra = set(defs) - {"IN_T", "W_T", "VEC", "CACHE_HINTS", "KIND"}
+        extra = set(defs) - {"IN_T", "W_T", "VEC", "CACHE_HINTS", "KIND"} - ({"ROW_TPR"} if row_tpr else set())
         if (defs.get("IN_T") == str(in_t) and defs.get("W_T") == str(in_t) and defs.get("VEC") == str(vec)
-                and defs.get("KIND") == "1" and not extra):
+                and defs.get("KIND") == "1" and not extra and defs.get("ROW_TPR") == row_tpr):
             return key, cubin
     raise SystemExit(f"no backward module IN_T={in_t} VEC={vec} in {directory}: run rmsnorm-bench --backward first")
 
@@ -56,6 +58,9 @@ def main():
     per = int(os.environ.get("PER", "20"))
     variants = os.environ.get("VARIANTS", "ours:npt1,ours:npt2,ours_ex:npt1,torch_compile,copy").split(",")
     makers = peers.variant_makers("backward") if hasattr(peers, "variant_makers") else None
+    probe_source = open(os.path.join(os.path.dirname(__file__), "bwd_probes.cu")).read()
+    probe_modules = {}
+    major, minor = torch.cuda.get_device_capability()
     for n in [int(a) for a in sys.argv[1:]] or [2048, 4096, 8192]:
         x = torch.randn(1, n, device="cuda").to(dtype)
         w = torch.randn(n, device="cuda").to(dtype)
@@ -69,25 +74,44 @@ def main():
         ref_dx, ref_dw = torch.autograd.grad(yd, (xd, wd), dy.double())
         t = {"x": x, "w": w, "dy": dy, "eps": eps}
         methods = {}
+
+        def checked(call):
+            """`call` once on poisoned outputs, against the fp64 reference; then it is timed."""
+            dx.fill_(float("nan"))
+            dw.fill_(float("nan"))
+            call()
+            torch.cuda.synchronize()
+            for out, ref in ((dx, ref_dx), (dw, ref_dw)):
+                err = float((out.double() - ref).abs().max()) / (float(ref.abs().max()) or 1.0)
+                if not err < 2e-2:
+                    raise SystemExit(f"{spec} at N = {n} wrong: relative error {err}")
+            return call
         for spec in variants:
             name, _, opt = spec.partition(":")
             if name in ("ours", "ours_ex"):
                 npt = int(opt[3:])
                 tpr = -(-n // (npt * vec))
-                if not 32 < tpr <= 1024:
+                if not 32 < tpr <= 1024 or os.environ.get("ROW_TPR", str(tpr)) != str(tpr):
                     continue
                 fn = drv.function(mod, f"rmsnorm_bwd_one_npt{npt}")
                 make = sh.launcher_ex if name == "ours_ex" else sh.launcher
                 call = make(drv, fn, 1, tpr, 0, stream, backward_args(x, w, dy, dx, rstd, dw, n, eps, tpr))
-                dx.fill_(float("nan"))
-                dw.fill_(float("nan"))
-                call()
-                torch.cuda.synchronize()
-                for out, ref in ((dx, ref_dx), (dw, ref_dw)):
-                    err = float((out.double() - ref).abs().max()) / (float(ref.abs().max()) or 1.0)
-                    if not err < 2e-2:
-                        raise SystemExit(f"{spec} at N = {n} wrong: relative error {err}")
-                methods[spec] = call
+                methods[spec] = checked(call)
+            elif name == "probe":
+                # "probe:tprT:nptK:redR:wrW" (bwd_probes.cu, bf16 only), compiled here once per option set
+                o = {k: int(v) for k, v in re.findall(r"([a-z]+)(\d+)", opt)}
+                if dtype_name != "bf16" or o["tpr"] * o["npt"] * 8 < n or (o["tpr"] * (o["npt"] - 1)) * 8 >= n:
+                    continue
+                flags = [f"-arch=sm_{major}{minor}", "-std=c++17", f"-DTPR={o['tpr']}", f"-DNPT={o['npt']}",
+                         f"-DRED={o.get('red', 0)}", f"-DWRELOAD={o.get('wr', 0)}"]
+                if opt not in probe_modules:
+                    probe_modules[opt] = drv.load(sh.nvrtc_compile(probe_source, flags))
+                fn = drv.function(probe_modules[opt], "probe_bwd_one")
+                args = [ctypes.c_void_p(x.data_ptr()), ctypes.c_void_p(w.data_ptr()), ctypes.c_void_p(dy.data_ptr()),
+                        ctypes.c_void_p(rstd.data_ptr()), ctypes.c_void_p(dx.data_ptr()), ctypes.c_void_p(dw.data_ptr()),
+                        ctypes.c_int(n), ctypes.c_float(1.0 / n)]
+                call = sh.launcher(drv, fn, 1, o["tpr"], 0, stream, args)
+                methods[spec] = checked(call)
             elif name in ("torch_compile", "torch_native"):
                 if makers is None or name not in makers:
                     continue

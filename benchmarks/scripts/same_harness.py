@@ -38,10 +38,13 @@ def cache_entries(directory):
 
 
 def find_module(directory, in_t, vec):
+    """The full forward module, or with ROW_TPR=T (environment) the row module of T threads a row."""
+    row_tpr = os.environ.get("ROW_TPR")
     for key, cubin in cache_entries(directory):
         defs = dict(re.findall(r"-D(\w+)=(\S+)", key))
-        extra = set(defs) - {"IN_T", "W_T", "VEC", "CACHE_HINTS"}
-        if defs.get("IN_T") == str(in_t) and defs.get("W_T") == str(in_t) and defs.get("VEC") == str(vec) and not extra:
+        extra = set(defs) - {"IN_T", "W_T", "VEC", "CACHE_HINTS"} - ({"ROW_TPR"} if row_tpr else set())
+        if (defs.get("IN_T") == str(in_t) and defs.get("W_T") == str(in_t) and defs.get("VEC") == str(vec) and not extra
+                and defs.get("ROW_TPR") == row_tpr):
             return key, cubin
     raise SystemExit(f"no forward module IN_T={in_t} VEC={vec} in {directory}: run rmsnorm-bench there first")
 
@@ -174,9 +177,33 @@ DEFAULT_VARIANTS = "ours:npt1,ours:npt2,ours:npt4," + ",".join(PROBES) + "," + "
 CU_FUNC_ATTRIBUTE_PREFERRED_SHARED_MEMORY_CARVEOUT = 9
 
 
+def set_flush_mode(torch):
+    """FLUSH (environment): what precedes each timed repetition in place of peers.py's flush. "write" (the
+    default, as the bench: 256 MB written, the L2 left full of dirty lines), "clean" (the same write, then a
+    read of another 256 MB: the L2 left full of clean lines, as under ncu's cache control), "none" (no flush:
+    the operands stay in L2 from the previous repetition)."""
+    mode = os.environ.get("FLUSH", "write")
+    if mode == "write" or getattr(peers, "flush_mode_set", False):
+        return
+    peers.flush_mode_set = True
+    if mode == "none":
+        peers.flush_l2 = lambda: None
+        return
+    if mode != "clean":
+        raise SystemExit(f"FLUSH={mode}: write, clean or none")
+    other = torch.ones(64 * 1024 * 1024, dtype=torch.float32, device="cuda")
+    write = peers.flush_l2
+
+    def clean():
+        write()
+        other.amax()
+    peers.flush_l2 = clean
+
+
 def time_rounds(methods, rounds, per, title, width=30):
     """Warms every method up, then times them in `rounds` rounds of `per` repetitions each (in the
     order given) with peers.py's `time_events`, and prints each one's median and minimum."""
+    set_flush_mode(peers.torch)
     for f in methods.values():
         for _ in range(3):
             f()

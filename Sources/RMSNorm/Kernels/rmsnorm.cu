@@ -1444,6 +1444,20 @@ __device__ __forceinline__ XPack load_xb(const XS* p) {
     return load_x(p);
 }
 
+#ifndef BWD_ONE_XPOLICY
+#define BWD_ONE_XPOLICY 0  // 2: rmsnorm_bwd_one's loads of x and dy with L2 evict_last (V47: within 0.5%, so off)
+#endif
+// rmsnorm_bwd_one's loads of x and dy (predicated inside the asm, as load_x_if).
+__device__ __forceinline__ XPack load_one_if(const XS* p, bool pred) {
+#if BWD_ONE_XPOLICY == 2 && __CUDA_ARCH__ >= 800 && VEC * IN_BYTES == 16
+    XPack v;
+    v.raw = ld16_el_if(p, pred);
+    return v;
+#else
+    return load_x_if(p, pred);
+#endif
+}
+
 // Asynchronous copies global → shared (sm_80+): each thread copies its own slice of a row and later
 // reads back only what it copied, so its own wait_group is the only synchronisation the data needs.
 // Groups: one per row issued (empty where the row is past M), so "at most stages − 1 pending" always
@@ -1556,8 +1570,8 @@ __device__ __forceinline__ void bwd_reg(BWD_PARAMS, int tpr, unsigned nblocks, u
     // Two sets (alternate rows) of reduction slots: Σx̂·w'·dy, Σx², max|x|, Σ(x·2^k)², 32 floats each.
     __shared__ __align__(16) float scratch[256];
     // DW 2 (the launcher's one row in one block of tpr > 32 threads): the block is the row, so no integer
-    // division ahead of the first load (V39).
-    if (DW == 2) tpr = blockDim.x;
+    // division ahead of the first load (V39); in a one-row module (ROW_TPR) its size is known here (V47).
+    if (DW == 2) tpr = ROW_TPR > 0 ? ROW_TPR : (int)blockDim.x;
     const int lane = DW == 2 ? (int)threadIdx.x : threadIdx.x % tpr;
     const int rows_per_block = DW == 2 ? 1 : blockDim.x / tpr;
     const int row_in_block = DW == 2 ? 0 : threadIdx.x / tpr;
@@ -1603,15 +1617,21 @@ __device__ __forceinline__ void bwd_reg(BWD_PARAMS, int tpr, unsigned nblocks, u
     // never on the path from the reduction to dx: in run 2 of the variants it was, and held the
     // 65,536-row shapes to 50-64% of copy).
     // DW 2: row 0 of M = 1, and loads predicated inside the asm (load_x_if), so that no branch puts the
-    // pointers' constant-bank loads ahead of them (as the forward found in V17).
+    // pointers' constant-bank loads ahead of them (as the forward found in V17). The weight is loaded with
+    // them (`wone`), and a branch ptxas does not move code across follows the loads: without it, the
+    // products of the first vectors were scheduled ahead of the later vectors' loads, two DRAM round trips
+    // in a row (fp32, 8 elements a thread; V47).
+    WPack wone[DW == 2 && !KEEPF ? NPT : 1];
     auto load_row = [&](i64 row, XPack (&xr)[NPT], XPack (&gr)[NPT], float& rs) {
         rs = (!RECOMPUTE && (DW == 2 || row < M)) ? rstd_in[row] : 0.0f;
 #pragma unroll
         for (int i = 0; i < NPT; ++i) {
             const int col = (i * tpr + lane) * VEC;
             if (DW == 2) {
-                xr[i] = load_x_if(x + col, col < N);
-                gr[i] = load_x_if(dy + col, col < N);
+                xr[i] = load_one_if(x + col, col < N);
+                gr[i] = load_one_if(dy + col, col < N);
+                if (!KEEPF) wone[DW == 2 && !KEEPF ? i : 0] = load_w_if(w + col, col < N);
+                if (i == NPT - 1 && N <= 0) __trap();
                 continue;
             }
 #pragma unroll
@@ -1676,9 +1696,10 @@ __device__ __forceinline__ void bwd_reg(BWD_PARAMS, int tpr, unsigned nblocks, u
     // a row: a set is written again two rows later, after the barrier of the reduction in between, which every
     // thread reaches only after reading the set.
     int parity = 0;
-    for (i64 base = (i64)bid * rows_per_block; base < M; base += row_step) {
+    // DW 2: row 0 of M = 1, one pass and no test of M ahead of the loads (V47).
+    for (i64 base = (i64)bid * rows_per_block; DW == 2 || base < M; base += row_step) {
         const i64 row = base + row_in_block;
-        const bool active = row < M;
+        const bool active = DW == 2 || row < M;
         XPack xraw[NPT], graw[NPT];
         float rstd;
         XPack draw[NPT];  // RESID only
@@ -1747,7 +1768,7 @@ __device__ __forceinline__ void bwd_reg(BWD_PARAMS, int tpr, unsigned nblocks, u
             WPack q;
 #pragma unroll
             for (int v = 0; v < VEC; ++v) q.e[v] = 0;
-            if (!KEEPF && col < N) q = load_w(wsrc + col);
+            if (!KEEPF && col < N) q = DW == 2 ? wone[DW == 2 && !KEEPF ? i : 0] : load_w(wsrc + col);
 #pragma unroll
             for (int v = 0; v < VEC; ++v) {
                 const float xh = load_elem<IN_T>(xraw[i].e[v]) * rstd, gv = load_elem<IN_T>(graw[i].e[v]);
@@ -1769,7 +1790,7 @@ __device__ __forceinline__ void bwd_reg(BWD_PARAMS, int tpr, unsigned nblocks, u
                 const int col = (i * tpr + lane) * VEC;
                 if (col < N) {
                     WPack q;
-                    if (!KEEPF) q = load_w(wsrc + col);
+                    if (!KEEPF) q = DW == 2 ? wone[DW == 2 && !KEEPF ? i : 0] : load_w(wsrc + col);
                     float r[VEC];
 #pragma unroll
                     for (int v = 0; v < VEC; ++v) {
@@ -1789,6 +1810,7 @@ __device__ __forceinline__ void bwd_reg(BWD_PARAMS, int tpr, unsigned nblocks, u
                 }
             }
         }
+        if (DW == 2) break;
         if (!(LEAN & 1) && tpr > 32 && base + row_step < M) __syncthreads();
     }
 
@@ -1846,6 +1868,7 @@ __device__ __forceinline__ void bwd_reg(BWD_PARAMS, int tpr, unsigned nblocks, u
         PDL_ENTRY();                                                                            \
         BWD_TEMPLATE(K, BWD_LEAN_R128)(BWD_ARGS, tpr, gridDim.x, blockIdx.x);                                  \
     }
+#if ROW_TPR == 0  // a one-row module (ROW_TPR) holds only rmsnorm_bwd_one_npt…
 #if VEC == 8
 DEFINE_BWD_R128(2)
 #elif VEC == 4
@@ -1868,12 +1891,13 @@ DEFINE_BWD_REG(16)
 #if VEC <= 1
 DEFINE_BWD_REG(32)
 #endif
+#endif  // ROW_TPR == 0
 
 // Staged rows (see ASYNC in bwd_reg): 16-byte vectors, 2 a thread (16 bf16 or 8 fp32 elements; 16 fp32
 // spilled at 64 registers), up to 1,024 threads; `_r128`: blocks of up to 512 threads at 128 registers,
 // each value converted once (KEEPF; V38). Before sm_80 (no cp.async) the names exist but trap; the
 // launcher never plans them there.
-#if VEC * IN_BYTES == 16
+#if VEC * IN_BYTES == 16 && ROW_TPR == 0
 #if __CUDA_ARCH__ >= 800
 extern "C" __global__ void __launch_bounds__(1024) rmsnorm_bwd_async_npt2(BWD_PARAMS, int tpr, int stages) {
     PDL_ENTRY();
@@ -1957,11 +1981,13 @@ __device__ __forceinline__ void bwd_dw_columns(const XS* x, i64 ldx, const XS* d
 
 #if !RECOMPUTE
 #ifndef BWD_COLS_FIRST
-#define BWD_COLS_FIRST 0  // 1: the fused grid's column blocks first (prepared in session 15, not measured)
+#define BWD_COLS_FIRST 1  // 0: the row blocks first (before session 16's V46)
 #endif
-// The fused kernel's roles. Row blocks come first in the grid (dispatched first, they read x and dy from
-// DRAM; the column blocks, mostly in a later wave, re-read them from L2); BWD_COLS_FIRST puts the column
-// blocks first. (Macros, so that the default's code is the same as before the option existed.)
+// The fused kernel's roles. BWD_COLS_FIRST (the default): the column blocks come first in the grid, so they
+// are dispatched in the first wave beside the first row blocks, and the row blocks that do not fit in it
+// find x and dy in L2; with the row blocks first, the column blocks formed a partial second wave of their
+// own (V46 in benchmarks/NOTES.md: 256 x 16,384 bf16 23.1 -> 20.3 us, 512 x 12,288 36.4 -> 27.1).
+// (Macros, so that BWD_COLS_FIRST=0's code is the same as before the option existed.)
 #if BWD_COLS_FIRST
 #define FUSED_IS_ROW ((int)blockIdx.x >= (int)gridDim.x - row_blocks)
 #define FUSED_ROW_INDEX (blockIdx.x - (gridDim.x - (unsigned)row_blocks))
@@ -1973,6 +1999,17 @@ __device__ __forceinline__ void bwd_dw_columns(const XS* x, i64 ldx, const XS* d
 #endif
 #define BWD_DX_TEMPLATE(K) bwd_reg<K, ((K) * VEC * sizeof(XS) <= 32) || ((K) * VEC > 16), ((K) * VEC > 16), 0, false, BWD_LEAN_FUSED>
 #define BWD_ONE_TEMPLATE(K) bwd_reg<K, false, ((K) * VEC > 16), 2, false, BWD_LEAN_ONE>  // no next row to prefetch
+#define DEFINE_BWD_ONE(K, BOUND)                                                                 \
+    extern "C" __global__ void __launch_bounds__(BOUND)                                          \
+        rmsnorm_bwd_one_npt##K(BWD_PARAMS, int tpr) {                                            \
+        PDL_ENTRY();                                                                             \
+        BWD_ONE_TEMPLATE(K)(BWD_ARGS, tpr, 1u, 0u);                                              \
+    }
+#if ROW_TPR > 0
+// A one-row module (the launcher's M = 1 plans): the block's size, hence the reduction's, fixed at compile
+// time and the register cap set by it (V47 in benchmarks/NOTES.md).
+#define DEFINE_BWD_FUSED(K) DEFINE_BWD_ONE(K, ROW_TPR)
+#else
 #define DEFINE_BWD_FUSED(K)                                                                      \
     extern "C" __global__ void __launch_bounds__(BWD_BOUND(K))                                   \
         rmsnorm_bwd_fused_npt##K(BWD_PARAMS, int tpr, int row_blocks, int rg, WS* dw) {          \
@@ -1982,11 +2019,8 @@ __device__ __forceinline__ void bwd_dw_columns(const XS* x, i64 ldx, const XS* d
         else                                                                                     \
             bwd_dw_columns<4>(x, ldx, dy, lddy, rstd_in, M, N, FUSED_COL_INDEX, rg, dw);         \
     }                                                                                            \
-    extern "C" __global__ void __launch_bounds__(BWD_BOUND(K))                                   \
-        rmsnorm_bwd_one_npt##K(BWD_PARAMS, int tpr) {                                            \
-        PDL_ENTRY();                                                                             \
-        BWD_ONE_TEMPLATE(K)(BWD_ARGS, tpr, 1u, 0u);                                              \
-    }
+    DEFINE_BWD_ONE(K, BWD_BOUND(K))
+#endif
 DEFINE_BWD_FUSED(1)
 DEFINE_BWD_FUSED(2)
 #if VEC <= 4
@@ -2000,7 +2034,7 @@ DEFINE_BWD_FUSED(16)
 #endif
 // 32 elements a thread in blocks of at most 512 threads, two blocks an SM (64 registers): long rows
 // (16-bit N over 8192) at few rows, whose 1,024-thread row blocks run one an SM.
-#if VEC * IN_BYTES == 16 && VEC == 8
+#if VEC * IN_BYTES == 16 && VEC == 8 && ROW_TPR == 0
 extern "C" __global__ void __launch_bounds__(512, 2)
     rmsnorm_bwd_fused_npt4_w512(BWD_PARAMS, int tpr, int row_blocks, int rg, WS* dw) {
     PDL_ENTRY();
@@ -2015,6 +2049,7 @@ extern "C" __global__ void __launch_bounds__(512, 2)
 // Rows too long for registers: one block per row (grid striding over rows), the dot product's pass
 // over the row and the dx pass (from L2), with RECOMPUTE a Σx² pass before them; dw accumulated in
 // this block's partial row (read-modify-write; only this block touches it, in row order).
+#if ROW_TPR == 0
 extern "C" __global__ void __launch_bounds__(1024) rmsnorm_bwd_loop(BWD_PARAMS)
 {
     __shared__ float scratch[128];  // the slots of bwd_reg
@@ -2109,5 +2144,6 @@ extern "C" __global__ void __launch_bounds__(1024) rmsnorm_dw_reduce(const float
         dw[c] = store_elem<W_T>(t);
     }
 }
+#endif  // ROW_TPR == 0
 
 #endif  // KIND == 1
