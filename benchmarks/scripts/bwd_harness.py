@@ -11,7 +11,7 @@ in rounds (the methods interleaved).
 
 Run rmsnorm-bench's backward at the same dtype on that machine first (it fills the cache). Environment as
 same_harness.py: DT, ROUNDS, PER, FLUSH; VARIANTS (comma list: "ours:nptK", "ours_ex:nptK" through cuLaunchKernelEx,
-"probe:tprT:nptK:redR:wrW" (bwd_probes.cu, bf16; compiled here), "torch_compile", "torch_native", "copy").
+"probe:tprT:nptK[:redR:wrW:rlR:polP:nfix1]" (bwd_probes.cu's defines, bf16; compiled here), "torch_compile", "torch_native", "copy").
 """
 import ctypes
 import os
@@ -103,10 +103,11 @@ def main():
                 if dtype_name != "bf16" or o["tpr"] * o["npt"] * 8 < n or (o["tpr"] * (o["npt"] - 1)) * 8 >= n:
                     continue
                 flags = [f"-arch=sm_{major}{minor}", "-std=c++17", f"-DTPR={o['tpr']}", f"-DNPT={o['npt']}",
-                         f"-DRED={o.get('red', 0)}", f"-DWRELOAD={o.get('wr', 0)}"]
-                if opt not in probe_modules:
-                    probe_modules[opt] = drv.load(sh.nvrtc_compile(probe_source, flags))
-                fn = drv.function(probe_modules[opt], "probe_bwd_one")
+                         f"-DRED={o.get('red', 0)}", f"-DWRELOAD={o.get('wr', 0)}", f"-DRELOAD={o.get('rl', 0)}",
+                         f"-DPOL={o.get('pol', 0)}", f"-DNFIX={n if o.get('nfix') else 0}"]
+                if (opt, n) not in probe_modules:
+                    probe_modules[(opt, n)] = drv.load(sh.nvrtc_compile(probe_source, flags))
+                fn = drv.function(probe_modules[(opt, n)], "probe_bwd_one")
                 args = [ctypes.c_void_p(x.data_ptr()), ctypes.c_void_p(w.data_ptr()), ctypes.c_void_p(dy.data_ptr()),
                         ctypes.c_void_p(rstd.data_ptr()), ctypes.c_void_p(dx.data_ptr()), ctypes.c_void_p(dw.data_ptr()),
                         ctypes.c_int(n), ctypes.c_float(1.0 / n)]

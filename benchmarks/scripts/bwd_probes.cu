@@ -4,6 +4,18 @@
 //   RED      0: the block's warp sums added one after another from shared memory (as row_reduce does);
 //            1: read by one lane each and added with warp shuffles
 //   WRELOAD  1: the weight loaded again after the reduction (as ours, from L1); 0: kept in registers
+//   RELOAD   1: x, dy and the weight all loaded again after the reduction (as torch.compile's two-loop kernel)
+//   POL      1: the first loads with an L2 evict_last policy (as torch.compile's first loop)
+//   NFIX     > 0: the row's length as a compile-time constant (as torch.compile's kernel); 0: the argument
+#ifndef RELOAD
+#define RELOAD 0
+#endif
+#ifndef POL
+#define POL 0
+#endif
+#ifndef NFIX
+#define NFIX 0
+#endif
 typedef unsigned short bf16_t;
 __device__ __forceinline__ float lo(unsigned v) { return __uint_as_float(v << 16); }
 __device__ __forceinline__ float hi(unsigned v) { return __uint_as_float(v & 0xffff0000u); }
@@ -14,16 +26,28 @@ __device__ __forceinline__ unsigned pack2(float a, float b) {
 }
 __device__ __forceinline__ uint4 ld16(const bf16_t* p, bool pred) {
     uint4 v;
+#if POL
+    asm volatile("{ .reg .pred q; .reg .b64 pol; setp.ne.b32 q, %5, 0;\n\t"
+                 "createpolicy.fractional.L2::evict_last.b64 pol, 1.0;\n\t"
+                 "mov.b32 %0, 0; mov.b32 %1, 0; mov.b32 %2, 0; mov.b32 %3, 0;\n\t"
+                 "@q ld.global.L2::cache_hint.v4.u32 {%0, %1, %2, %3}, [%4], pol; }"
+                 : "=r"(v.x), "=r"(v.y), "=r"(v.z), "=r"(v.w) : "l"(p), "r"((int)pred));
+#else
     asm volatile("{ .reg .pred q; setp.ne.b32 q, %5, 0;\n\t"
                  "mov.b32 %0, 0; mov.b32 %1, 0; mov.b32 %2, 0; mov.b32 %3, 0;\n\t"
                  "@q ld.global.v4.u32 {%0, %1, %2, %3}, [%4]; }"
                  : "=r"(v.x), "=r"(v.y), "=r"(v.z), "=r"(v.w) : "l"(p), "r"((int)pred));
+#endif
     return v;
 }
 
 extern "C" __global__ void __launch_bounds__(TPR) probe_bwd_one(const bf16_t* x, const bf16_t* w, const bf16_t* dy,
                                                                  const float* rstd_in, bf16_t* dx, bf16_t* dw, int n,
                                                                  float inv_n) {
+#if NFIX > 0
+    n = NFIX;
+    inv_n = 1.0f / NFIX;
+#endif
     __shared__ float slots[32];
     const int t = threadIdx.x;
     const float rstd = rstd_in[0];
@@ -66,8 +90,12 @@ extern "C" __global__ void __launch_bounds__(TPR) probe_bwd_one(const bf16_t* x,
     for (int i = 0; i < NPT; ++i) {
         const int col = (i * TPR + t) * 8;
         if (col < n) {
-#if WRELOAD
+#if WRELOAD || RELOAD
             wv[i] = *reinterpret_cast<const uint4*>(w + col);
+#endif
+#if RELOAD
+            xv[i] = *reinterpret_cast<const uint4*>(x + col);
+            gv[i] = *reinterpret_cast<const uint4*>(dy + col);
 #endif
             const unsigned* xu = reinterpret_cast<const unsigned*>(&xv[i]);
             const unsigned* gu = reinterpret_cast<const unsigned*>(&gv[i]);
