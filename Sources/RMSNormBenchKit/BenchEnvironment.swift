@@ -13,6 +13,7 @@ public enum BenchEnvironment {
         Switch(name: "RMSNORM_BENCH_HOLD", accepts: "a whole number of SM clock cycles ≥ 0 (default 400000; 0 for none)") {
             holdCycles(parsing: $0) != nil
         },
+        Switch(name: "RMSNORM_BENCH_PACE", accepts: "1 (each call enqueued once its flush is done) or 0 (the default: every repetition enqueued at once)") { ["0", "1"].contains($0) },
         Switch(name: "RMSNORM_BENCH_PLACEMENTS", accepts: "a whole number from 1 to 64 (default 8)") {
             Int($0).map { (1...64).contains($0) } ?? false
         },

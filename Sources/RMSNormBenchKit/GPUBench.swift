@@ -44,6 +44,17 @@ final class GPUTimer {
         environmentVariable("RMSNORM_BENCH_HOLD").flatMap(BenchEnvironment.holdCycles(parsing:)) ?? defaultHoldCycles
     static let defaultHoldCycles: Int64 = 400_000  // ~0.2 ms at the H100's 1.98 GHz
 
+    /// Paced repetitions (`RMSNORM_BENCH_PACE=1`, opt-in; peers.py reads the same variable): with a hold,
+    /// the host waits for each flush to finish before it enqueues that repetition's events and call, so every
+    /// call is enqueued while the hold runs and the queue ahead of it is one repetition deep. Unpaced (the
+    /// default), a fast caller (ours, a copy) runs up to the whole loop ahead of the GPU, and with a deep queue
+    /// the time between the events came out ~0.6 µs longer most of the time, for every method alike; a caller
+    /// with ~0.1 ms of host time per call (torch.compile's) keeps the queue short and often misses that. Not
+    /// the default yet: paced, torch.compile's backward call outran the 0.2 ms hold (its host time was timed),
+    /// so a paced method needs a longer hold, not yet measured (V48 in benchmarks/NOTES.md).
+    static let paced = holdCycles > 0 && environmentVariable("RMSNORM_BENCH_PACE") == "1"
+    private var flushed: CUDAEvent?
+
     func measure(repetitions: Int, graphK: Int? = nil, warmup: Int = 3, _ work: () throws -> Void) throws -> Timing {
         for _ in 0..<warmup { try work() }
         try stream.synchronize()
@@ -58,9 +69,12 @@ final class GPUTimer {
             try graph!.launch(on: stream)  // first replay uploads the graph
             try stream.synchronize()
         }
+        if Self.paced && flushed == nil { flushed = try CUDAEvent(device: device) }
         for i in 0..<repetitions {
             try DeviceRandom.overwrite(flushBuffer, value: UInt32(truncatingIfNeeded: i), stream: stream)
+            try flushed?.record(on: stream)
             try DeviceRandom.hold(cycles: Self.holdCycles, on: device, stream: stream)
+            try flushed?.synchronize()
             try events[2 * i].record(on: stream)
             if let graph { try graph.launch(on: stream) } else { try work() }
             try events[2 * i + 1].record(on: stream)

@@ -34,7 +34,9 @@ struct GPURun {
         print(format("Measured copy limit: %.0f GB/s (1 GiB device-to-device copy, read + write; %.1f%% of peak)",
             copyGBs, 100 * copyGBs / peak))
         print("Driver: \(driver), NVRTC: \(nvrtc.major).\(nvrtc.minor)")
-        let hold = GPUTimer.holdCycles > 0 ? format(", then a %lld-cycle hold", GPUTimer.holdCycles) : ", no hold"
+        let hold = GPUTimer.holdCycles > 0
+            ? format(", then a %lld-cycle hold", GPUTimer.holdCycles) + (GPUTimer.paced ? " (the call enqueued once the flush is done)" : "")
+            : ", no hold"
         let streamText = options.pdl ? "a created stream" : "the legacy default stream (as the peers)"
         var timingText = options.graph
             ? "CUDA graph of \(options.graphK) launches, L2 flushed (256 MB)\(hold) before each replay, median"

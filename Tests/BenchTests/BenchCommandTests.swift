@@ -198,7 +198,7 @@ func numpyAvailable() -> Bool {
         ("RMSNORM_BENCH_PLACEMENTS", "0"), ("RMSNORM_BENCH_PLACEMENTS", "65"), ("RMSNORM_BENCH_EPS", "-1"),
         ("RMSNORM_BENCH_EPS", "nan"), ("RMSNORM_BENCH_STATE", "read-back"), ("RMSNORM_BENCH_COPY", "Kernel"),
         ("RMSNORM_BENCH_STREAM", "new"), ("RMSNORM_BENCH_Y", "set"), ("RMSNORM_BENCH_DATA", "gpu"),
-        ("RMSNORM_BENCH_RECOMPUTE", "yes"),
+        ("RMSNORM_BENCH_RECOMPUTE", "yes"), ("RMSNORM_BENCH_PACE", "off"), ("RMSNORM_BENCH_PACE", "2"),
     ])
     func badValuesAreRefusedByName(name: String, value: String) {
         do {

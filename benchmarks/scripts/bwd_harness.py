@@ -10,13 +10,15 @@ in rounds (the methods interleaved).
     RMSNORM_CACHE_DIR=/tmp/rmsnorm-cache N=4096 DT=bf16 python3 benchmarks/scripts/bwd_harness.py [N ...]
 
 Run rmsnorm-bench's backward at the same dtype on that machine first (it fills the cache). Environment as
-same_harness.py: DT, ROUNDS, PER, FLUSH; VARIANTS (comma list: "ours:nptK", "ours_ex:nptK" through cuLaunchKernelEx,
+same_harness.py: DT, ROUNDS, PER, FLUSH; VARIANTS (comma list: "ours:nptK", "ours_ex:nptK" through cuLaunchKernelEx, "ours_wait:nptK" after a host wait,
 "probe:tprT:nptK[:redR:wrW:rlR:polP:nfix1]" (bwd_probes.cu's defines, bf16; compiled here), "torch_compile", "torch_native", "copy").
 """
 import ctypes
 import os
 import re
+import statistics
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(__file__))
 import same_harness as sh  # noqa: E402
@@ -45,6 +47,15 @@ def backward_args(x, w, dy, dx, rstd, dw, n, eps, tpr):
             ctypes.c_float(0.0), ctypes.c_int(tpr)]
 
 
+def waiting(call, seconds):
+    def wrapped():
+        end = time.perf_counter() + seconds
+        while time.perf_counter() < end:
+            pass
+        call()
+    return wrapped
+
+
 def main():
     torch, directory, _, dtype_name, dtype, in_t, vec = sh.settings()
     key, cubin = find_backward_module(directory, in_t, vec)
@@ -60,6 +71,7 @@ def main():
     makers = peers.variant_makers("backward") if hasattr(peers, "variant_makers") else None
     probe_source = open(os.path.join(os.path.dirname(__file__), "bwd_probes.cu")).read()
     probe_modules = {}
+    smid_log = torch.zeros(4097, dtype=torch.int32, device="cuda")  # probes built with SMID=1: count, then SM ids
     major, minor = torch.cuda.get_device_capability()
     for n in [int(a) for a in sys.argv[1:]] or [2048, 4096, 8192]:
         x = torch.randn(1, n, device="cuda").to(dtype)
@@ -88,7 +100,7 @@ def main():
             return call
         for spec in variants:
             name, _, opt = spec.partition(":")
-            if name in ("ours", "ours_ex"):
+            if name in ("ours", "ours_ex", "ours_wait"):
                 npt = int(opt[3:])
                 tpr = -(-n // (npt * vec))
                 if not 32 < tpr <= 1024 or os.environ.get("ROW_TPR", str(tpr)) != str(tpr):
@@ -96,6 +108,10 @@ def main():
                 fn = drv.function(mod, f"rmsnorm_bwd_one_npt{npt}")
                 make = sh.launcher_ex if name == "ours_ex" else sh.launcher
                 call = make(drv, fn, 1, tpr, 0, stream, backward_args(x, w, dy, dx, rstd, dw, n, eps, tpr))
+                if name == "ours_wait":
+                    # "ours_wait:nptK": the host waits WAIT_US µs (default 60) before each launch, as a slower
+                    # caller (torch.compile's autograd call) would
+                    call = waiting(call, float(os.environ.get("WAIT_US", "60")) * 1e-6)
                 methods[spec] = checked(call)
             elif name == "probe":
                 # "probe:tprT:nptK:redR:wrW" (bwd_probes.cu, bf16 only), compiled here once per option set
@@ -104,13 +120,13 @@ def main():
                     continue
                 flags = [f"-arch=sm_{major}{minor}", "-std=c++17", f"-DTPR={o['tpr']}", f"-DNPT={o['npt']}",
                          f"-DRED={o.get('red', 0)}", f"-DWRELOAD={o.get('wr', 0)}", f"-DRELOAD={o.get('rl', 0)}",
-                         f"-DPOL={o.get('pol', 0)}", f"-DNFIX={n if o.get('nfix') else 0}"]
+                         f"-DPOL={o.get('pol', 0)}", f"-DNFIX={n if o.get('nfix') else 0}", f"-DSMID={o.get('smid', 0)}"]
                 if (opt, n) not in probe_modules:
                     probe_modules[(opt, n)] = drv.load(sh.nvrtc_compile(probe_source, flags))
                 fn = drv.function(probe_modules[(opt, n)], "probe_bwd_one")
                 args = [ctypes.c_void_p(x.data_ptr()), ctypes.c_void_p(w.data_ptr()), ctypes.c_void_p(dy.data_ptr()),
                         ctypes.c_void_p(rstd.data_ptr()), ctypes.c_void_p(dx.data_ptr()), ctypes.c_void_p(dw.data_ptr()),
-                        ctypes.c_int(n), ctypes.c_float(1.0 / n)]
+                        ctypes.c_int(n), ctypes.c_float(1.0 / n), ctypes.c_void_p(smid_log.data_ptr())]
                 call = sh.launcher(drv, fn, 1, o["tpr"], 0, stream, args)
                 methods[spec] = checked(call)
             elif name in ("torch_compile", "torch_native"):
@@ -122,7 +138,24 @@ def main():
                 dst = torch.empty(3 * n, device="cuda", dtype=dtype)
                 src = torch.randn(3 * n, device="cuda").to(dtype)
                 methods[spec] = lambda dst=dst, src=src: dst.copy_(src)
-        sh.time_rounds(methods, rounds, per, f"1x{n}:{dtype_name} backward")
+        smid_log.zero_()
+        times = sh.time_rounds(methods, rounds, per, f"1x{n}:{dtype_name} backward")
+        if os.environ.get("SPREAD"):
+            # SPREAD=1: each method's deciles; for a probe with SMID=1, its times by the SM its block ran on
+            # (the log holds its launches in order; its timed ones are the last rounds × per).
+            for name, t in times.items():
+                q = statistics.quantiles(t, n=10)
+                print(f"  {name:30s} deciles " + " ".join(f"{v:.2f}" for v in q))
+            smids = [spec for spec in methods if spec.startswith("probe") and "smid1" in spec]
+            if len(smids) == 1:
+                count = int(smid_log[0])
+                ids = smid_log[1:1 + min(count, 4096)].tolist()[-len(times[smids[0]]):]
+                by_sm = {}
+                for sm, t in zip(ids, times[smids[0]]):
+                    by_sm.setdefault(sm, []).append(t)
+                for sm in sorted(by_sm, key=lambda k: statistics.median(by_sm[k])):
+                    v = by_sm[sm]
+                    print(f"  {smids[0]} on SM {sm:3d}: {len(v):3d} launches, median {statistics.median(v):.3f}, min {min(v):.3f}")
 
 
 if __name__ == "__main__":

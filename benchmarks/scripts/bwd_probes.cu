@@ -7,6 +7,7 @@
 //   RELOAD   1: x, dy and the weight all loaded again after the reduction (as torch.compile's two-loop kernel)
 //   POL      1: the first loads with an L2 evict_last policy (as torch.compile's first loop)
 //   NFIX     > 0: the row's length as a compile-time constant (as torch.compile's kernel); 0: the argument
+//   SMID     1: after its stores, thread 0 appends the SM it ran on to smid_log (count first, then the ids)
 #ifndef RELOAD
 #define RELOAD 0
 #endif
@@ -15,6 +16,9 @@
 #endif
 #ifndef NFIX
 #define NFIX 0
+#endif
+#ifndef SMID
+#define SMID 0
 #endif
 typedef unsigned short bf16_t;
 __device__ __forceinline__ float lo(unsigned v) { return __uint_as_float(v << 16); }
@@ -43,7 +47,7 @@ __device__ __forceinline__ uint4 ld16(const bf16_t* p, bool pred) {
 
 extern "C" __global__ void __launch_bounds__(TPR) probe_bwd_one(const bf16_t* x, const bf16_t* w, const bf16_t* dy,
                                                                  const float* rstd_in, bf16_t* dx, bf16_t* dw, int n,
-                                                                 float inv_n) {
+                                                                 float inv_n, unsigned* smid_log) {
 #if NFIX > 0
     n = NFIX;
     inv_n = 1.0f / NFIX;
@@ -114,4 +118,11 @@ extern "C" __global__ void __launch_bounds__(TPR) probe_bwd_one(const bf16_t* x,
             *reinterpret_cast<uint4*>(dw + col) = b;
         }
     }
+#if SMID
+    if (t == 0) {
+        unsigned sm;
+        asm volatile("mov.u32 %0, %%smid;" : "=r"(sm));
+        smid_log[1 + (atomicAdd(smid_log, 1u) & 4095u)] = sm;
+    }
+#endif
 }

@@ -216,6 +216,7 @@ def time_rounds(methods, rounds, per, title, width=30):
     for name, t in times.items():
         print(f"  {name:{width}s} {statistics.median(t):7.3f}  min {min(t):6.3f}")
     sys.stdout.flush()
+    return times
 
 
 def settings():
