@@ -322,10 +322,11 @@ def flush_l2():
 def hold_cycles():
     """SM clock cycles to wait after each flush (RMSNORM_BENCH_HOLD, as rmsnorm-bench; 0 = off), so the
     host has enqueued the call before the start event is reached and host time is never measured."""
+    default = 2000000 if os.environ.get("RMSNORM_BENCH_PACE") == "1" else 400000  # ~1 ms paced, as rmsnorm-bench
     try:
-        return max(0, int(os.environ.get("RMSNORM_BENCH_HOLD", "400000")))
+        return max(0, int(os.environ.get("RMSNORM_BENCH_HOLD", str(default))))
     except ValueError:
-        return 400000
+        return default
 
 
 def time_events(call, reps):

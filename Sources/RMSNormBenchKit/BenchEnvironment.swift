@@ -43,4 +43,13 @@ public enum BenchEnvironment {
         guard let v = Int64(text), v >= 0 else { return nil }
         return v
     }
+
+    /// The hold a run uses: `RMSNORM_BENCH_HOLD` where given, else ~0.2 ms, or ~1 ms when paced
+    /// (`RMSNORM_BENCH_PACE=1`): a paced call is enqueued only once its flush is done, so the hold alone must
+    /// outlast the slowest caller's host time, and torch.compile's backward call outran 0.2 ms (V48).
+    public static func holdCycles(hold: String?, pace: String?) -> Int64 {
+        hold.flatMap(holdCycles(parsing:)) ?? (pace == "1" ? pacedHoldCycles : defaultHoldCycles)
+    }
+    public static let defaultHoldCycles: Int64 = 400_000  // ~0.2 ms at the H100's 1.98 GHz
+    public static let pacedHoldCycles: Int64 = 2_000_000  // ~1 ms
 }

@@ -40,9 +40,8 @@ final class GPUTimer {
     /// host enqueues the timed call meanwhile, so a method's host time (Python dispatch, Dynamo's guards,
     /// a Triton launcher) never lands between the events; without it, a call whose host time outran the
     /// flush was timed as host time (V27 in benchmarks/NOTES.md).
-    static let holdCycles: Int64 =
-        environmentVariable("RMSNORM_BENCH_HOLD").flatMap(BenchEnvironment.holdCycles(parsing:)) ?? defaultHoldCycles
-    static let defaultHoldCycles: Int64 = 400_000  // ~0.2 ms at the H100's 1.98 GHz
+    static let holdCycles = BenchEnvironment.holdCycles(
+        hold: environmentVariable("RMSNORM_BENCH_HOLD"), pace: environmentVariable("RMSNORM_BENCH_PACE"))
 
     /// Paced repetitions (`RMSNORM_BENCH_PACE=1`, opt-in; peers.py reads the same variable): with a hold,
     /// the host waits for each flush to finish before it enqueues that repetition's events and call, so every
@@ -51,7 +50,8 @@ final class GPUTimer {
     /// the time between the events came out ~0.6 µs longer most of the time, for every method alike; a caller
     /// with ~0.1 ms of host time per call (torch.compile's) keeps the queue short and often misses that. Not
     /// the default yet: paced, torch.compile's backward call outran the 0.2 ms hold (its host time was timed),
-    /// so a paced method needs a longer hold, not yet measured (V48 in benchmarks/NOTES.md).
+    /// so a paced run's hold is ~1 ms unless `RMSNORM_BENCH_HOLD` says otherwise, which is not yet measured
+    /// (V48 in benchmarks/NOTES.md).
     static let paced = holdCycles > 0 && environmentVariable("RMSNORM_BENCH_PACE") == "1"
     private var flushed: CUDAEvent?
 

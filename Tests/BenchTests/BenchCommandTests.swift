@@ -189,7 +189,13 @@ func numpyAvailable() -> Bool {
                    "RMSNORM_BENCH_Y": "sets", "RMSNORM_BENCH_DATA": "host", "RMSNORM_BENCH_RECOMPUTE": "1"])
         try check(["RMSNORM_BENCH_HOLD": "400000", "RMSNORM_BENCH_EPS": "1e-6", "RMSNORM_BENCH_PLACEMENTS": "64"])
         #expect(BenchEnvironment.holdCycles(parsing: "123") == 123)
-        #expect(GPUTimer.defaultHoldCycles == 400_000)
+        #expect(BenchEnvironment.defaultHoldCycles == 400_000)
+        // Paced runs hold ~1 ms unless told otherwise (V48); an explicit hold wins either way.
+        #expect(BenchEnvironment.holdCycles(hold: nil, pace: nil) == 400_000)
+        #expect(BenchEnvironment.holdCycles(hold: nil, pace: "0") == 400_000)
+        #expect(BenchEnvironment.holdCycles(hold: nil, pace: "1") == 2_000_000)
+        #expect(BenchEnvironment.holdCycles(hold: "123", pace: "1") == 123)
+        #expect(BenchEnvironment.holdCycles(hold: "0", pace: nil) == 0)
     }
 
     /// A mistyped switch stops the run and the message names the variable, the value and what it takes.
@@ -213,11 +219,16 @@ func numpyAvailable() -> Bool {
 }
 
 extension BenchEnvironmentTests {
-    /// The peers' harness falls back to the same hold as ours when RMSNORM_BENCH_HOLD is unset, and
-    /// waits after its flush as ours does, so both time device work the same way.
+    /// The peers' harness falls back to the same hold as ours when RMSNORM_BENCH_HOLD is unset (paced or
+    /// not), waits after its flush as ours does, and paces under the same switch, so both time device work
+    /// the same way.
     @Test func peersScriptHoldsAsOursDoes() {
         let script = String(decoding: PackageResources.peers_py, as: UTF8.self)
-        #expect(script.contains("os.environ.get(\"RMSNORM_BENCH_HOLD\", \"\(GPUTimer.defaultHoldCycles)\")"))
+        #expect(script.contains("default = \(BenchEnvironment.pacedHoldCycles) if os.environ.get(\"RMSNORM_BENCH_PACE\") == \"1\" "
+            + "else \(BenchEnvironment.defaultHoldCycles)"))
+        #expect(script.contains("os.environ.get(\"RMSNORM_BENCH_HOLD\", str(default))"))
         #expect(script.contains("torch.cuda._sleep(hold)"))
+        #expect(script.contains("if hold and os.environ.get(\"RMSNORM_BENCH_PACE\") == \"1\" else None"))
+        #expect(script.contains("flushed.synchronize()"))
     }
 }
