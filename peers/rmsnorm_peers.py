@@ -297,7 +297,8 @@ def run_variant(request, variant):
                 if m * n <= (1 << 24):
                     err = relative_error(output(), variant_reference(variant, t))
                 emit({"type": "result", "method": name, "M": m, "N": n, "dtype": dt, "variant": variant,
-                      "median_us": med, "min_us": lo, "max_us": hi, "reps": len(times), "max_error": err})
+                      "median_us": med, "min_us": lo, "max_us": hi, "reps": len(times), "max_error": err,
+                      **enqueue_fields()})
             except Exception as exc:
                 emit({"type": "error", "method": name, "M": m, "N": n, "dtype": dt,
                       "message": f"{type(exc).__name__}: {exc}"[:300]})
@@ -322,26 +323,51 @@ def flush_l2():
 def hold_cycles():
     """SM clock cycles to wait after each flush (RMSNORM_BENCH_HOLD, as rmsnorm-bench; 0 = off), so the
     host has enqueued the call before the start event is reached and host time is never measured."""
-    default = 2000000 if os.environ.get("RMSNORM_BENCH_PACE") == "1" else 400000  # ~1 ms paced, as rmsnorm-bench
+    default = 400000 if os.environ.get("RMSNORM_BENCH_PACE") == "0" else 2000000  # ~1 ms paced, as rmsnorm-bench
     try:
         return max(0, int(os.environ.get("RMSNORM_BENCH_HOLD", str(default))))
     except ValueError:
         return default
 
 
+_hold_us = {}
+# The last timed method's paced check (see time_events): [late kept, late run again, slowest kept enqueue µs].
+last_enqueue = [0, 0, 0.0]
+
+
+def hold_microseconds(hold):
+    """The hold's duration on this GPU (µs), timed once per cycle count by events around a lone hold."""
+    if hold not in _hold_us:
+        a, b = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+        torch.cuda._sleep(1)  # the first launch may load the kernel: not part of the hold (as rmsnorm-bench)
+        torch.cuda.synchronize()
+        a.record()
+        torch.cuda._sleep(hold)
+        b.record()
+        b.synchronize()
+        _hold_us[hold] = a.elapsed_time(b) * 1000.0
+    return _hold_us[hold]
+
+
 def time_events(call, reps):
+    import time
     hold = hold_cycles()
     if os.environ.get("RMSNORM_BENCH_STATE") == "readback":
         # As rmsnorm-bench: a read to the host before the timed repetitions, so that every method is
         # timed in the state such work leaves (later event times ~1 µs longer; V26 in benchmarks/NOTES.md).
         flush_l2()
         _flush[:16].cpu()
-    starts = [torch.cuda.Event(enable_timing=True) for _ in range(reps)]
-    ends = [torch.cuda.Event(enable_timing=True) for _ in range(reps)]
-    # Paced, as rmsnorm-bench (RMSNORM_BENCH_PACE=1, opt-in): the call is enqueued once the flush is done, while
-    # the hold runs, so the queue ahead of it is one repetition deep whatever the caller's host time (V48).
-    flushed = torch.cuda.Event() if hold and os.environ.get("RMSNORM_BENCH_PACE") == "1" else None
-    for i in range(reps):
+    # Paced (the default, as rmsnorm-bench; RMSNORM_BENCH_PACE=0 turns it off): the call is enqueued once the flush is done, while the
+    # hold runs, so the queue ahead of it is one repetition deep whatever the caller's host time (V48). A
+    # repetition whose enqueue (start event, call, end event) took more than 3/4 of the hold is late: the GPU
+    # may have reached the start event before the call, so its host time may have been timed. It is dropped
+    # and run again, at most `reps` times in all (as rmsnorm-bench's PacedEnqueue).
+    flushed = torch.cuda.Event() if paced(hold) else None
+    budget = 0.75 * hold_microseconds(hold) if flushed is not None else 0.0
+    late, retimed, enqueue_max = 0, 0, 0.0
+    kept = []
+    while len(kept) < reps:
+        start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
         flush_l2()
         if flushed is not None:
             flushed.record()
@@ -349,11 +375,26 @@ def time_events(call, reps):
             torch.cuda._sleep(hold)
         if flushed is not None:
             flushed.synchronize()
-        starts[i].record()
+            t0 = time.perf_counter()
+        start.record()
         call()
-        ends[i].record()
+        end.record()
+        if flushed is not None:
+            enqueue = (time.perf_counter() - t0) * 1e6
+            if enqueue > budget and retimed < reps:
+                retimed += 1
+                continue
+            late += enqueue > budget
+            enqueue_max = max(enqueue_max, enqueue)
+        kept.append((start, end))
     torch.cuda.synchronize()
-    return [s.elapsed_time(e) * 1000.0 for s, e in zip(starts, ends)]  # microseconds
+    last_enqueue[:] = [late, retimed, enqueue_max]
+    return [s.elapsed_time(e) * 1000.0 for s, e in kept]  # microseconds
+
+
+def paced(hold):
+    """Paced repetitions: the default, as rmsnorm-bench (RMSNORM_BENCH_PACE=0 turns them off)."""
+    return bool(hold) and os.environ.get("RMSNORM_BENCH_PACE") != "0"
 
 
 def time_graph(call, reps, k):
@@ -369,6 +410,13 @@ def time_graph(call, reps, k):
             call()
     times = time_events(graph.replay, reps)
     return [t / k for t in times]
+
+
+def enqueue_fields():
+    """The last timed method's late repetitions, in paced runs (absent otherwise)."""
+    if not paced(hold_cycles()):
+        return {}
+    return {"late": last_enqueue[0], "retimed": last_enqueue[1], "enqueue_max_us": last_enqueue[2]}
 
 
 def summarize(times):
@@ -531,7 +579,8 @@ def run(request):
                     ref = xd * torch.rsqrt(xd.pow(2).mean(-1, keepdim=True) + eps) * wd
                     err, _ = ulp_error(y, ref, dtype)
                 emit({"type": "result", "method": name, "M": m, "N": n, "dtype": dt,
-                      "median_us": med, "min_us": lo, "max_us": hi, "reps": len(times), "max_error": err})
+                      "median_us": med, "min_us": lo, "max_us": hi, "reps": len(times), "max_error": err,
+                      **enqueue_fields()})
             except Exception as exc:
                 emit({"type": "error", "method": name, "M": m, "N": n, "dtype": dt,
                       "message": f"{type(exc).__name__}: {exc}"[:300]})

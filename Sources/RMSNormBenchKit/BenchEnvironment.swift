@@ -10,10 +10,10 @@ public enum BenchEnvironment {
     }
 
     public static let switches: [Switch] = [
-        Switch(name: "RMSNORM_BENCH_HOLD", accepts: "a whole number of SM clock cycles ≥ 0 (default 400000; 0 for none)") {
+        Switch(name: "RMSNORM_BENCH_HOLD", accepts: "a whole number of SM clock cycles ≥ 0 (default 2000000 paced, 400000 with RMSNORM_BENCH_PACE=0; 0 for none)") {
             holdCycles(parsing: $0) != nil
         },
-        Switch(name: "RMSNORM_BENCH_PACE", accepts: "1 (each call enqueued once its flush is done) or 0 (the default: every repetition enqueued at once)") { ["0", "1"].contains($0) },
+        Switch(name: "RMSNORM_BENCH_PACE", accepts: "1 (the default: each call enqueued once its flush is done) or 0 (every repetition enqueued at once)") { ["0", "1"].contains($0) },
         Switch(name: "RMSNORM_BENCH_PLACEMENTS", accepts: "a whole number from 1 to 64 (default 8)") {
             Int($0).map { (1...64).contains($0) } ?? false
         },
@@ -44,12 +44,15 @@ public enum BenchEnvironment {
         return v
     }
 
-    /// The hold a run uses: `RMSNORM_BENCH_HOLD` where given, else ~0.2 ms, or ~1 ms when paced
-    /// (`RMSNORM_BENCH_PACE=1`): a paced call is enqueued only once its flush is done, so the hold alone must
-    /// outlast the slowest caller's host time, and torch.compile's backward call outran 0.2 ms (V48).
+    /// Whether repetitions are paced (`RMSNORM_BENCH_PACE`, the default since V49; `0` turns it off).
+    public static func paced(pace: String?) -> Bool { pace != "0" }
+
+    /// The hold a run uses: `RMSNORM_BENCH_HOLD` where given, else ~1 ms when paced (the default) or ~0.2 ms
+    /// with `RMSNORM_BENCH_PACE=0`: a paced call is enqueued only once its flush is done, so the hold alone
+    /// must outlast the slowest caller's host time, and torch.compile's backward call outran 0.2 ms (V48).
     public static func holdCycles(hold: String?, pace: String?) -> Int64 {
-        hold.flatMap(holdCycles(parsing:)) ?? (pace == "1" ? pacedHoldCycles : defaultHoldCycles)
+        hold.flatMap(holdCycles(parsing:)) ?? (paced(pace: pace) ? pacedHoldCycles : defaultHoldCycles)
     }
-    public static let defaultHoldCycles: Int64 = 400_000  // ~0.2 ms at the H100's 1.98 GHz
+    public static let defaultHoldCycles: Int64 = 400_000  // ~0.2 ms at the H100's 1.98 GHz, unpaced
     public static let pacedHoldCycles: Int64 = 2_000_000  // ~1 ms
 }

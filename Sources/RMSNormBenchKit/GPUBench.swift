@@ -43,17 +43,34 @@ final class GPUTimer {
     static let holdCycles = BenchEnvironment.holdCycles(
         hold: environmentVariable("RMSNORM_BENCH_HOLD"), pace: environmentVariable("RMSNORM_BENCH_PACE"))
 
-    /// Paced repetitions (`RMSNORM_BENCH_PACE=1`, opt-in; peers.py reads the same variable): with a hold,
-    /// the host waits for each flush to finish before it enqueues that repetition's events and call, so every
-    /// call is enqueued while the hold runs and the queue ahead of it is one repetition deep. Unpaced (the
-    /// default), a fast caller (ours, a copy) runs up to the whole loop ahead of the GPU, and with a deep queue
-    /// the time between the events came out ~0.6 µs longer most of the time, for every method alike; a caller
-    /// with ~0.1 ms of host time per call (torch.compile's) keeps the queue short and often misses that. Not
-    /// the default yet: paced, torch.compile's backward call outran the 0.2 ms hold (its host time was timed),
-    /// so a paced run's hold is ~1 ms unless `RMSNORM_BENCH_HOLD` says otherwise, which is not yet measured
-    /// (V48 in benchmarks/NOTES.md).
-    static let paced = holdCycles > 0 && environmentVariable("RMSNORM_BENCH_PACE") == "1"
+    /// Paced repetitions (the default; `RMSNORM_BENCH_PACE=0` turns them off, and peers.py reads the same
+    /// variable): with a hold, the host waits for each flush to finish before it enqueues that repetition's
+    /// events and call, so every call is enqueued while the hold runs and the queue ahead of it is one
+    /// repetition deep, whatever the caller's host time. Unpaced, a fast caller (ours, a copy) ran up to the
+    /// whole loop ahead of the GPU, and with a deep queue the time between the events came out ~0.6 µs longer
+    /// most of the time, for every method alike, while a caller with ~0.1 ms of host time per call
+    /// (torch.compile's) kept the queue short and often missed that (V48). The ~1 ms hold outlasts every
+    /// peer's call; each repetition's enqueue is checked against it (`PacedEnqueue`, V49 in benchmarks/NOTES.md).
+    static let paced = holdCycles > 0 && BenchEnvironment.paced(pace: environmentVariable("RMSNORM_BENCH_PACE"))
     private var flushed: CUDAEvent?
+
+    /// The hold's duration on this GPU (µs), timed once by events around a lone hold (paced runs), after a
+    /// first hold: the first launch loads the module (3.8–4.2 ms from the disk cache, seconds if compiled),
+    /// which the first version of this check timed as the hold (s17a).
+    private var measuredHold: Double?
+    func holdMicroseconds() throws -> Double {
+        if let measuredHold { return measuredHold }
+        let a = try CUDAEvent(device: device), b = try CUDAEvent(device: device)
+        try DeviceRandom.hold(cycles: 1, on: device, stream: stream)
+        try stream.synchronize()
+        try a.record(on: stream)
+        try DeviceRandom.hold(cycles: Self.holdCycles, on: device, stream: stream)
+        try b.record(on: stream)
+        try b.synchronize()
+        let us = try CUDAEvent.elapsedMilliseconds(from: a, to: b) * 1000
+        measuredHold = us
+        return us
+    }
 
     func measure(repetitions: Int, graphK: Int? = nil, warmup: Int = 3, _ work: () throws -> Void) throws -> Timing {
         for _ in 0..<warmup { try work() }
@@ -62,7 +79,6 @@ final class GPUTimer {
             var bytes = [UInt8](repeating: 0, count: 16)
             try bytes.withUnsafeMutableBytes { try flushBuffer.download(into: $0) }
         }
-        while events.count < 2 * repetitions { events.append(try CUDAEvent(device: device)) }
         var graph: CUDAGraph?
         if let k = graphK {
             graph = try stream.capture { for _ in 0..<k { try work() } }
@@ -70,22 +86,37 @@ final class GPUTimer {
             try stream.synchronize()
         }
         if Self.paced && flushed == nil { flushed = try CUDAEvent(device: device) }
-        for i in 0..<repetitions {
-            try DeviceRandom.overwrite(flushBuffer, value: UInt32(truncatingIfNeeded: i), stream: stream)
+        // Paced: a repetition whose enqueue (start event, call, end event) took more than 3/4 of the hold is
+        // late (the GPU may have reached the start event before the call, so host time may have been timed):
+        // its sample is dropped and the repetition run again, at most `repetitions` times in all. Lateness
+        // is the host's (a preempted thread, a collector), so dropping it leaves the device times unbiased.
+        var enqueue = PacedEnqueue(budgetMicroseconds: Self.paced ? 0.75 * (try holdMicroseconds()) : 0)
+        var kept: [Int] = []
+        var slot = 0
+        while kept.count < repetitions {
+            if events.count < 2 * (slot + 1) { events += [try CUDAEvent(device: device), try CUDAEvent(device: device)] }
+            try DeviceRandom.overwrite(flushBuffer, value: UInt32(truncatingIfNeeded: slot), stream: stream)
             try flushed?.record(on: stream)
             try DeviceRandom.hold(cycles: Self.holdCycles, on: device, stream: stream)
             try flushed?.synchronize()
-            try events[2 * i].record(on: stream)
+            let t0 = Self.paced ? Host.now() : 0
+            try events[2 * slot].record(on: stream)
             if let graph { try graph.launch(on: stream) } else { try work() }
-            try events[2 * i + 1].record(on: stream)
+            try events[2 * slot + 1].record(on: stream)
+            if !Self.paced || enqueue.admit((Host.now() - t0) * 1e6, retriesLeft: slot - kept.count < repetitions) {
+                kept.append(slot)
+            }
+            slot += 1
         }
         try stream.synchronize()
         let k = Double(graphK ?? 1)
         var samples: [Double] = []
-        for i in 0..<repetitions {
+        for i in kept {
             samples.append(try CUDAEvent.elapsedMilliseconds(from: events[2 * i], to: events[2 * i + 1]) * 1000 / k)
         }
-        return Timing(samples: samples)
+        var timing = Timing(samples: samples)
+        if Self.paced { enqueue.record(in: &timing) }
+        return timing
     }
 }
 

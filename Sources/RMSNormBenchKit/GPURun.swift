@@ -164,7 +164,8 @@ struct GPURun {
                 let g = t.gigabytesPerSecond(bytes: shape.bytes)
                 return ResultRow(suite: shape.suite, M: shape.rows, N: shape.columns, dtype: shape.dtype, method: method,
                     median_us: t.medianMicroseconds, min_us: t.minMicroseconds, max_us: t.maxMicroseconds,
-                    reps: t.repetitions, gbps: g, pct_peak: 100 * g / peak, pct_copy: 100 * g / copyGBs, max_error: err)
+                    reps: t.repetitions, gbps: g, pct_peak: 100 * g / peak, pct_copy: 100 * g / copyGBs, max_error: err,
+                    late: t.late, retimed: t.retimed, enqueue_max_us: t.enqueueMaxMicroseconds)
             }
             var shapeRows = [row("ours", ours.timing, ours.maxError)]
             let copyBytes = ours.copyBytes
@@ -180,7 +181,10 @@ struct GPURun {
             var fastestPeer: (String, Double)?
             for p in peerColumns {
                 if let m = peerResults[shape.description]?[p], let med = m.median_us {
-                    let t = Timing(median: med, min: m.min_us ?? med, max: m.max_us ?? med, repetitions: m.reps ?? 0)
+                    var t = Timing(median: med, min: m.min_us ?? med, max: m.max_us ?? med, repetitions: m.reps ?? 0)
+                    t.late = m.late
+                    t.retimed = m.retimed
+                    t.enqueueMaxMicroseconds = m.enqueue_max_us
                     let r = row(p, t, m.max_error)
                     shapeRows.append(r)
                     line += cell(r)
@@ -223,6 +227,12 @@ struct GPURun {
         if !comparisons.isEmpty {
             print("Ours ÷ fastest peer (time ratio, > 1: ours faster):")
             for c in comparisons { print("  " + c.line) }
+        }
+        if GPUTimer.paced {
+            let holdUs = try timer.holdMicroseconds()
+            header.hold_us = holdUs
+            header.paced_check = PacedCheck.summary(rows, holdMicroseconds: holdUs)
+            print("Paced: " + header.paced_check!)
         }
         let stats = KernelCache.shared.statistics
         print(kernelCacheLine(stats, directory: KernelCache.shared.directory))

@@ -16,6 +16,9 @@ struct PeerMessage: Decodable {
     var max_us: Double?
     var reps: Int?
     var max_error: Double?
+    var late: Int?
+    var retimed: Int?
+    var enqueue_max_us: Double?
     var passed: Bool?
     var message: String?
     var torch: String?

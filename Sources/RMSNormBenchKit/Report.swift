@@ -20,6 +20,11 @@ public struct ResultRow: Codable, Sendable {
     public var pct_peak: Double
     public var pct_copy: Double
     public var max_error: Double?
+    /// Paced runs (see `PacedEnqueue`): late repetitions kept, late ones run again, the slowest kept enqueue
+    /// (µs); JSON only.
+    public var late: Int? = nil
+    public var retimed: Int? = nil
+    public var enqueue_max_us: Double? = nil
 }
 
 public struct VerifyRow: Codable, Sendable {
@@ -51,6 +56,9 @@ public struct ReportHeader: Codable, Sendable {
     public var bytes_formula: String
     public var date: String
     public var gpu_unavailable_reason: String?
+    /// Paced runs: the hold's measured duration (µs) and the check of every timing's enqueue against it.
+    public var hold_us: Double? = nil
+    public var paced_check: String? = nil
 }
 
 public struct BenchReport: Codable, Sendable {

@@ -197,6 +197,11 @@ public struct Timing: Sendable, Codable, Equatable {
     public var minMicroseconds: Double
     public var maxMicroseconds: Double
     public var repetitions: Int
+    /// Paced runs only (`PacedEnqueue`): late repetitions kept, late ones run again, and the slowest kept
+    /// enqueue (µs). nil when not paced.
+    public var late: Int? = nil
+    public var retimed: Int? = nil
+    public var enqueueMaxMicroseconds: Double? = nil
 
     public init(samples: [Double]) {
         let s = samples.sorted()
@@ -217,4 +222,65 @@ public struct Timing: Sendable, Codable, Equatable {
 
     /// GB/s for `bytes` moved at the median time.
     public func gigabytesPerSecond(bytes: Int) -> Double { Double(bytes) / (medianMicroseconds * 1e-6) / 1e9 }
+}
+
+/// A paced run's check that every timed call was enqueued while the hold still ran: the host's time from the
+/// flush's end to the end event's record, per repetition, against a budget of 3/4 of the hold. A late
+/// repetition may have timed host time (the GPU idle between the start event and the call), so it is run
+/// again while retries last; one kept late (retries used up) is counted as such, and the report names every
+/// timing that had one. peers.py counts the same way.
+public struct PacedEnqueue: Sendable, Equatable {
+    public var budgetMicroseconds: Double
+    /// Late repetitions run again.
+    public private(set) var retimed = 0
+    /// Late repetitions kept (no retry left).
+    public private(set) var keptLate = 0
+    /// The slowest enqueue among the kept repetitions (µs).
+    public private(set) var maxMicroseconds = 0.0
+
+    public init(budgetMicroseconds: Double) { self.budgetMicroseconds = budgetMicroseconds }
+
+    /// Whether a repetition whose enqueue took `microseconds` is kept: yes if on time, or if late with no
+    /// retry left.
+    public mutating func admit(_ microseconds: Double, retriesLeft: Bool) -> Bool {
+        let late = microseconds > budgetMicroseconds
+        if late && retriesLeft {
+            retimed += 1
+            return false
+        }
+        if late { keptLate += 1 }
+        maxMicroseconds = max(maxMicroseconds, microseconds)
+        return true
+    }
+
+    public func record(in timing: inout Timing) {
+        timing.late = keptLate
+        timing.retimed = retimed
+        timing.enqueueMaxMicroseconds = maxMicroseconds
+    }
+}
+
+/// The report's line on a paced run's enqueue check over every timing (ours, the copy, each peer).
+public enum PacedCheck {
+    public static func summary(_ rows: [ResultRow], holdMicroseconds: Double) -> String {
+        let checked = rows.filter { $0.late != nil }
+        guard let slowest = checked.max(by: { ($0.enqueue_max_us ?? 0) < ($1.enqueue_max_us ?? 0) }) else {
+            return "no timing reported its enqueue"
+        }
+        func name(_ r: ResultRow) -> String { "\(r.method) at \(r.M)x\(r.N):\(r.dtype)" }
+        let unchecked = rows.count - checked.count
+        let retimed = checked.reduce(0) { $0 + ($1.retimed ?? 0) }
+        var text = format("%d timings checked against the %.0f µs hold; slowest kept enqueue %.0f µs",
+            checked.count, holdMicroseconds, slowest.enqueue_max_us ?? 0) + " (\(name(slowest)))"
+        if unchecked > 0 { text += "; \(unchecked) timings not checked (no enqueue report)" }
+        if retimed > 0 {
+            let worst = checked.filter { ($0.retimed ?? 0) > 0 }.sorted { ($0.retimed ?? 0) > ($1.retimed ?? 0) }.prefix(5)
+            text += "; \(retimed) late repetitions run again (most: "
+                + worst.map { "\(name($0)) \($0.retimed!)" }.joined(separator: ", ") + ")"
+        }
+        let late = checked.filter { ($0.late ?? 0) > 0 }
+        if late.isEmpty { return text + "; no late repetition kept" }
+        return text + "; LATE, kept with no retry left (enqueue > 3/4 of the hold, host time may be timed): "
+            + late.map { "\(name($0)) \($0.late!)/\($0.reps)" }.joined(separator: ", ")
+    }
 }

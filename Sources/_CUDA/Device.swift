@@ -116,6 +116,37 @@ public final class CUDADevice: @unchecked Sendable, CustomStringConvertible {
         context = ctx
     }
 
+    /// Bytes the default memory pool keeps across synchronisations (`RMSNORM_POOL_KEEP_MB`, default 256; 0
+    /// leaves the driver's setting): with the driver's default of 0, the pool hands its memory back at every
+    /// synchronisation, and the next stream-ordered allocation maps it again on the host: a backward call's
+    /// partial dw rows (tens of MB at 16,384+ rows) then took up to 0.7 ms of host time after each sync (V50).
+    public static let poolKeepBytes: UInt64 = {
+        guard let text = environmentVariable("RMSNORM_POOL_KEEP_MB") else { return 256 << 20 }
+        return UInt64(text).map { $0 << 20 } ?? (256 << 20)
+    }()
+    private let poolConfigured = Mutex(false)
+
+    /// Raises the default pool's release threshold to `poolKeepBytes` once (never lowers one set higher).
+    func keepPoolMemory() throws(CUDAError) {
+        let first = poolConfigured.withLock { done in
+            defer { done = true }
+            return !done
+        }
+        guard first else { return }
+        let keep = Self.poolKeepBytes
+        guard keep > 0, let getPool = api.cuDeviceGetDefaultMemPool, let get = api.cuMemPoolGetAttribute,
+            let set = api.cuMemPoolSetAttribute
+        else { return }
+        let releaseThreshold: Int32 = 4  // CU_MEMPOOL_ATTR_RELEASE_THRESHOLD
+        var pool: Handle?
+        try api.call(getPool(&pool, handle), "cuDeviceGetDefaultMemPool")
+        var current: UInt64 = 0
+        try api.call(get(pool, releaseThreshold, &current), "cuMemPoolGetAttribute(RELEASE_THRESHOLD)")
+        guard current < keep else { return }
+        var value = keep
+        try api.call(set(pool, releaseThreshold, &value), "cuMemPoolSetAttribute(RELEASE_THRESHOLD)")
+    }
+
     /// Makes this device's primary context current on the calling thread.
     public func makeCurrent() throws(CUDAError) {
         try api.call(api.cuCtxSetCurrent(context), "cuCtxSetCurrent")
@@ -187,6 +218,7 @@ public final class DeviceMemory: @unchecked Sendable {
         try device.makeCurrent()
         let api = device.api
         if let alloc = api.cuMemAllocAsync, let free = api.cuMemFreeAsync {
+            try device.keepPoolMemory()
             var p: CUdeviceptr = 0
             try api.call(alloc(&p, max(byteCount, 16), stream?.handle), "cuMemAllocAsync(\(byteCount) bytes)")
             let result: Result<R, CUDAError>

@@ -28,6 +28,10 @@ struct DriverAPI: @unchecked Sendable {
     /// Stream-ordered allocation (CUDA 11.2+); nil on older drivers.
     let cuMemAllocAsync: (@convention(c) (UnsafeMutablePointer<CUdeviceptr>, Int, Handle?) -> CUresult)?
     let cuMemFreeAsync: (@convention(c) (CUdeviceptr, Handle?) -> CUresult)?
+    /// The device's default memory pool (the one cuMemAllocAsync draws from) and its attributes (CUDA 11.2+).
+    let cuDeviceGetDefaultMemPool: (@convention(c) (UnsafeMutablePointer<Handle?>, CUdevice) -> CUresult)?
+    let cuMemPoolGetAttribute: (@convention(c) (Handle?, Int32, UnsafeMutableRawPointer) -> CUresult)?
+    let cuMemPoolSetAttribute: (@convention(c) (Handle?, Int32, UnsafeMutableRawPointer) -> CUresult)?
     let cuMemcpyHtoD: @convention(c) (CUdeviceptr, UnsafeRawPointer, Int) -> CUresult
     let cuMemcpyDtoH: @convention(c) (UnsafeMutableRawPointer, CUdeviceptr, Int) -> CUresult
     let cuMemcpyDtoDAsync: @convention(c) (CUdeviceptr, CUdeviceptr, Int, Handle?) -> CUresult
@@ -86,6 +90,12 @@ struct DriverAPI: @unchecked Sendable {
         cuMemAllocAsync = lib.optionalSymbol(
             "cuMemAllocAsync", as: (@convention(c) (UnsafeMutablePointer<CUdeviceptr>, Int, Handle?) -> CUresult).self)
         cuMemFreeAsync = lib.optionalSymbol("cuMemFreeAsync", as: (@convention(c) (CUdeviceptr, Handle?) -> CUresult).self)
+        cuDeviceGetDefaultMemPool = lib.optionalSymbol(
+            "cuDeviceGetDefaultMemPool", as: (@convention(c) (UnsafeMutablePointer<Handle?>, CUdevice) -> CUresult).self)
+        cuMemPoolGetAttribute = lib.optionalSymbol(
+            "cuMemPoolGetAttribute", as: (@convention(c) (Handle?, Int32, UnsafeMutableRawPointer) -> CUresult).self)
+        cuMemPoolSetAttribute = lib.optionalSymbol(
+            "cuMemPoolSetAttribute", as: (@convention(c) (Handle?, Int32, UnsafeMutableRawPointer) -> CUresult).self)
         cuMemcpyHtoD = try lib.symbol("cuMemcpyHtoD_v2", as: type(of: cuMemcpyHtoD))
         cuMemcpyDtoH = try lib.symbol("cuMemcpyDtoH_v2", as: type(of: cuMemcpyDtoH))
         cuMemcpyDtoDAsync = try lib.symbol("cuMemcpyDtoDAsync_v2", as: type(of: cuMemcpyDtoDAsync))

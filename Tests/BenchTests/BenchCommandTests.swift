@@ -190,8 +190,10 @@ func numpyAvailable() -> Bool {
         try check(["RMSNORM_BENCH_HOLD": "400000", "RMSNORM_BENCH_EPS": "1e-6", "RMSNORM_BENCH_PLACEMENTS": "64"])
         #expect(BenchEnvironment.holdCycles(parsing: "123") == 123)
         #expect(BenchEnvironment.defaultHoldCycles == 400_000)
-        // Paced runs hold ~1 ms unless told otherwise (V48); an explicit hold wins either way.
-        #expect(BenchEnvironment.holdCycles(hold: nil, pace: nil) == 400_000)
+        // Paced by default (V49), holding ~1 ms unless told otherwise (V48); unpaced only with PACE=0, then
+        // ~0.2 ms; an explicit hold wins either way.
+        #expect(BenchEnvironment.paced(pace: nil) && BenchEnvironment.paced(pace: "1") && !BenchEnvironment.paced(pace: "0"))
+        #expect(BenchEnvironment.holdCycles(hold: nil, pace: nil) == 2_000_000)
         #expect(BenchEnvironment.holdCycles(hold: nil, pace: "0") == 400_000)
         #expect(BenchEnvironment.holdCycles(hold: nil, pace: "1") == 2_000_000)
         #expect(BenchEnvironment.holdCycles(hold: "123", pace: "1") == 123)
@@ -224,11 +226,50 @@ extension BenchEnvironmentTests {
     /// the same way.
     @Test func peersScriptHoldsAsOursDoes() {
         let script = String(decoding: PackageResources.peers_py, as: UTF8.self)
-        #expect(script.contains("default = \(BenchEnvironment.pacedHoldCycles) if os.environ.get(\"RMSNORM_BENCH_PACE\") == \"1\" "
-            + "else \(BenchEnvironment.defaultHoldCycles)"))
+        #expect(script.contains("default = \(BenchEnvironment.defaultHoldCycles) if os.environ.get(\"RMSNORM_BENCH_PACE\") == \"0\" "
+            + "else \(BenchEnvironment.pacedHoldCycles)"))
         #expect(script.contains("os.environ.get(\"RMSNORM_BENCH_HOLD\", str(default))"))
         #expect(script.contains("torch.cuda._sleep(hold)"))
-        #expect(script.contains("if hold and os.environ.get(\"RMSNORM_BENCH_PACE\") == \"1\" else None"))
+        #expect(script.contains("return bool(hold) and os.environ.get(\"RMSNORM_BENCH_PACE\") != \"0\""))
+        #expect(script.contains("flushed = torch.cuda.Event() if paced(hold) else None"))
         #expect(script.contains("flushed.synchronize()"))
+        // The late-enqueue check: the same 3/4-of-the-hold budget as `PacedEnqueue`, a late repetition run
+        // again while retries last (at most as many as the repetitions), and the counts reported per timing.
+        #expect(script.contains("budget = 0.75 * hold_microseconds(hold)"))
+        #expect(script.contains("if enqueue > budget and retimed < reps:"))
+        #expect(script.contains("\"late\": last_enqueue[0], \"retimed\": last_enqueue[1], \"enqueue_max_us\": last_enqueue[2]"))
+    }
+
+    /// A paced repetition is late only past the budget; a late one is run again while retries last and kept,
+    /// counted, once they are used up; the slowest enqueue is that of the kept ones. The report names every
+    /// timing that kept a late repetition, or says none did, and counts the ones run again.
+    @Test func pacedEnqueueCheck() {
+        var e = PacedEnqueue(budgetMicroseconds: 750)
+        let kept = [12.0, 750, 751, 3000, 740].map { e.admit($0, retriesLeft: true) }
+        #expect(kept == [true, true, false, false, true])
+        #expect(e.retimed == 2 && e.keptLate == 0 && e.maxMicroseconds == 750)
+        let keptLate = e.admit(2000, retriesLeft: false)
+        #expect(keptLate)
+        #expect(e.retimed == 2 && e.keptLate == 1 && e.maxMicroseconds == 2000)
+        var t = Timing(samples: [1, 2, 3])
+        #expect(t.late == nil && t.retimed == nil)
+        e.record(in: &t)
+        #expect(t.late == 1 && t.retimed == 2 && t.enqueueMaxMicroseconds == 2000)
+
+        func row(_ method: String, late: Int?, retimed: Int? = 0, max: Double?) -> ResultRow {
+            ResultRow(suite: "llm", M: 1, N: 4096, dtype: "bf16", method: method, median_us: 5, min_us: 4, max_us: 6,
+                reps: 200, gbps: 3, pct_peak: 0.1, pct_copy: 0.1, max_error: nil, late: late, retimed: retimed, enqueue_max_us: max)
+        }
+        let clean = PacedCheck.summary([row("ours", late: 0, max: 20), row("torch_compile", late: 0, max: 180)],
+            holdMicroseconds: 1000)
+        #expect(clean == "2 timings checked against the 1000 µs hold; slowest kept enqueue 180 µs (torch_compile at 1x4096:bf16); no late repetition kept")
+        let retried = PacedCheck.summary([row("ours", late: 0, max: 20), row("liger", late: 0, retimed: 3, max: 700)],
+            holdMicroseconds: 1000)
+        #expect(retried.hasSuffix("; 3 late repetitions run again (most: liger at 1x4096:bf16 3); no late repetition kept"))
+        let bad = PacedCheck.summary([row("ours", late: 0, max: 20), row("torch_compile", late: 7, retimed: 200, max: 1400),
+            row("liger", late: nil, retimed: nil, max: nil)], holdMicroseconds: 1000)
+        #expect(bad.contains("1 timings not checked"))
+        #expect(bad.hasSuffix("LATE, kept with no retry left (enqueue > 3/4 of the hold, host time may be timed): torch_compile at 1x4096:bf16 7/200"))
+        #expect(PacedCheck.summary([row("ours", late: nil, max: nil)], holdMicroseconds: 1000) == "no timing reported its enqueue")
     }
 }

@@ -143,6 +143,21 @@ import RMSNormTestSupport
         #expect(LaunchPlan.backward(rows: 16384, columns: 5000, elementSize: 4, vectorWidth: 4).registers128)
     }
 
+    /// The backward's persistent grid: a block stands for ≥ 32 row groups at ≥ 256 threads, ≥ 16 below (V50),
+    /// never fewer blocks than SMs while rows last, never more than fit at once.
+    @Test func backwardGridStandsForRowGroups() {
+        let wide = LaunchPlan.backward(rows: 4096, columns: 4096, elementSize: 2, vectorWidth: 8)
+        let narrow = LaunchPlan.backward(rows: 4096, columns: 2048, elementSize: 2, vectorWidth: 8)
+        #expect(wide.blockSize >= 256 && narrow.blockSize < 256, "\(wide) / \(narrow)")
+        #expect(wide.backwardGroupsPerBlock == 32 && narrow.backwardGroupsPerBlock == 16)
+        let wideGroups = 4096 / wide.rowsPerBlock, narrowGroups = 4096 / narrow.rowsPerBlock
+        #expect(wide.backwardGridSize(rows: 4096, multiprocessors: 132, blocksPerMultiprocessor: 2) == max(132, wideGroups / 32))
+        #expect(narrow.backwardGridSize(rows: 4096, multiprocessors: 132, blocksPerMultiprocessor: 4) == min(528, max(132, narrowGroups / 16)))
+        #expect(narrow.backwardGridSize(rows: 4096, multiprocessors: 132, blocksPerMultiprocessor: 1) == 132)
+        #expect(wide.backwardGridSize(rows: 7, multiprocessors: 132, blocksPerMultiprocessor: 2) == 7)
+        #expect(wide.backwardGridSize(rows: 1 << 20, multiprocessors: 132, blocksPerMultiprocessor: 2) == 264)
+    }
+
     /// Few rows with the forward's rstd: one fused kernel, whose column blocks cover every column and
     /// whose thread groups split the block evenly; never without rstd, for many rows or large matrices.
     @Test func fewRowsBackwardIsOneKernel() {

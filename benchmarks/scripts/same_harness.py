@@ -181,11 +181,31 @@ def set_flush_mode(torch):
     """FLUSH (environment): what precedes each timed repetition in place of peers.py's flush. "write" (the
     default, as the bench: 256 MB written, the L2 left full of dirty lines), "clean" (the same write, then a
     read of another 256 MB: the L2 left full of clean lines, as under ncu's cache control), "none" (no flush:
-    the operands stay in L2 from the previous repetition)."""
+    the operands stay in L2 from the previous repetition), "ours" / "ours_const" (rmsnorm-bench's flush kernel,
+    see below)."""
     mode = os.environ.get("FLUSH", "write")
+    if os.environ.get("SPIN") == "ours" and not getattr(peers, "spin_set", False):
+        # SPIN=ours: the hold by rmsnorm-bench's own kernel (rmsnorm_spin) instead of torch.cuda._sleep.
+        peers.spin_set = True
+        spin = bench_utility("rmsnorm_spin")
+        torch.cuda._sleep = lambda cycles: spin(1, 1, [ctypes.c_longlong(cycles)])
     if mode == "write" or getattr(peers, "flush_mode_set", False):
         return
     peers.flush_mode_set = True
+    if mode in ("ours", "ours_const"):
+        # rmsnorm-bench's flush: its kernel (rmsnorm_flush, SMs × 4 blocks of 512 threads, a grid-stride loop of
+        # 16-byte stores) over 256 MB, writing the repetition's number (ours) or one constant (ours_const).
+        flush = bench_utility("rmsnorm_flush")
+        buf = torch.empty(256 * 1024 * 1024, dtype=torch.uint8, device="cuda")
+        blocks = torch.cuda.get_device_properties(0).multi_processor_count * 4
+        count = [0]
+
+        def ours():
+            count[0] += 1
+            v = 0xA5A5A5A5 if mode == "ours_const" else count[0]
+            flush(blocks, 512, [ctypes.c_void_p(buf.data_ptr()), ctypes.c_int64(buf.numel() // 16), ctypes.c_uint(v)])
+        peers.flush_l2 = ours
+        return
     if mode == "none":
         peers.flush_l2 = lambda: None
         return
@@ -198,6 +218,34 @@ def set_flush_mode(torch):
         write()
         other.amax()
     peers.flush_l2 = clean
+
+
+UTILITY_SOURCE = r"""
+extern "C" __global__ void rmsnorm_flush(uint4* dst, long long n, unsigned v) {
+    const uint4 word = make_uint4(v, v, v, v);
+    for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += (long long)gridDim.x * blockDim.x) dst[i] = word;
+}
+extern "C" __global__ void rmsnorm_spin(long long cycles) {
+    const long long start = clock64();
+    while (clock64() - start < cycles) {}
+}
+"""
+
+
+def bench_utility(name):
+    """A launcher of rmsnorm-bench's flush or hold kernel (the same code as in rmsnorm.cu), compiled here:
+    call(grid, block, [ctypes arguments]) on the current stream."""
+    torch = peers.torch
+    if not hasattr(bench_utility, "module"):
+        major, minor = torch.cuda.get_device_capability()
+        bench_utility.drv = Driver()
+        bench_utility.module = bench_utility.drv.load(nvrtc_compile(UTILITY_SOURCE, [f"-arch=sm_{major}{minor}"]))
+    drv = bench_utility.drv
+    fn = drv.function(bench_utility.module, name)
+
+    def call(grid, block, args):
+        launcher(drv, fn, grid, block, 0, torch.cuda.current_stream().cuda_stream, args)()
+    return call
 
 
 def time_rounds(methods, rounds, per, title, width=30):
