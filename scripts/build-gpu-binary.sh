@@ -2,8 +2,15 @@
 # Builds the deployable rmsnorm-bench: Swift runtime and libstdc++ linked statically, so the
 # binary needs only glibc (plus, at run time, the NVIDIA driver and NVRTC, found by dlopen).
 # Output: .gpu/rmsnorm-bench (an ignored folder, carried to the GPU machine).
+# Clean by default: an incremental release build once kept a module reading `CUDADevice.name` at an old
+# offset after an internal struct stored in it grew, and the binary crashed at its first line on the GPU
+# (V50 in benchmarks/NOTES.md). `--incremental` skips the clean step (~1 min saved) for edits that cannot
+# change a type's layout.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if [ "${1:-}" != "--incremental" ] && [ -e .build/release ]; then
+    rm -rf "$(readlink -f .build/release)"
+fi
 cxx=$(g++ -print-file-name=libstdc++.a)
 mkdir -p .build/static-cxx
 ln -sf "$cxx" .build/static-cxx/libstdc++.a
