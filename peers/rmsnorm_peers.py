@@ -161,17 +161,17 @@ def variant_makers(variant):
         return (y.float() / scale).clamp(-448.0, 448.0).to(fp8)
 
     def forward_style(fn):
-        def prepare(t):
-            call = lambda: fn(t)
-            return call, call
+        def prepare(ts):
+            calls = [lambda t=t: fn(t) for t in ts]
+            return in_turn(calls), calls[0]
         return prepare
 
     def compiled(fn):
-        def prepare(t):
+        def prepare(ts):
             torch._dynamo.reset()
-            cf = torch.compile(fn, dynamic=False)
-            call = lambda: cf(t)
-            return call, call
+            cf = torch.compile(fn, dynamic=False)  # compiled once, called on every input set
+            calls = [lambda t=t: cf(t) for t in ts]
+            return in_turn(calls), calls[0]
         return prepare
 
     eager = {
@@ -200,25 +200,29 @@ def variant_makers(variant):
                 log(f"liger unavailable for {variant}: {exc}")
         return makers
     if variant == "backward":
-        def autograd_of(forward):
-            def prepare(t):
-                x = t["x"].detach().requires_grad_(True)
-                w = t["w"].detach().requires_grad_(True)
-                y = forward(x, w, t)
-                call = lambda: torch.autograd.grad(y, (x, w), t["dy"], retain_graph=True)
-                return call, call
+        def autograd_of(make_forward):
+            # make_forward(eps) -> forward(x, w), made once per shape (torch.compile's compiled once); each
+            # input set gets its own graph (x and w leaves, y), whose backward is what is timed.
+            def prepare(ts):
+                forward = make_forward(ts[0]["eps"])
+                calls = []
+                for t in ts:
+                    x = t["x"].detach().requires_grad_(True)
+                    w = t["w"].detach().requires_grad_(True)
+                    y = forward(x, w)
+                    calls.append(lambda y=y, x=x, w=w, dy=t["dy"]: torch.autograd.grad(y, (x, w), dy, retain_graph=True))
+                return in_turn(calls), calls[0]
             return prepare
 
-        makers["torch_native"] = autograd_of(lambda x, w, t: F.rms_norm(x, (x.shape[-1],), w, t["eps"]))
+        makers["torch_native"] = autograd_of(lambda eps: lambda x, w: F.rms_norm(x, (x.shape[-1],), w, eps))
 
-        def compiled_forward(x, w, t):
+        def compiled_forward(eps):
             torch._dynamo.reset()
-            cf = torch.compile(lambda a, b: F.rms_norm(a, (a.shape[-1],), b, t["eps"]), dynamic=False)
-            return cf(x, w)
+            return torch.compile(lambda a, b: F.rms_norm(a, (a.shape[-1],), b, eps), dynamic=False)
         makers["torch_compile"] = autograd_of(compiled_forward)
         try:
             from liger_kernel.ops.rms_norm import LigerRMSNormFunction
-            makers["liger"] = autograd_of(lambda x, w, t: LigerRMSNormFunction.apply(x, w, t["eps"], 0.0, "gemma", False))
+            makers["liger"] = autograd_of(lambda eps: lambda x, w: LigerRMSNormFunction.apply(x, w, eps, 0.0, "gemma", False))
         except Exception as exc:
             log(f"liger unavailable for backward: {exc}")
         return makers
@@ -261,10 +265,22 @@ def relative_error(out, ref):
     return worst
 
 
+def in_turn(calls):
+    """One call that runs `calls` in turn, one per repetition (the input sets, see run_variant)."""
+    turn = [0]
+
+    def call():
+        k = turn[0] % len(calls)
+        turn[0] += 1
+        return calls[k]()
+    return call
+
+
 def run_variant(request, variant):
     eps = float(request.get("eps", 1e-6))
     methods = request.get("methods") or ["torch_native", "torch_compile", "liger"]
     reps = int(request.get("reps", 100))
+    placements = max(1, int(request.get("placements", 1)))
     gen = torch.Generator(device="cuda")
     gen.manual_seed(int(request.get("seed", 1234)))
     makers = variant_makers(variant)
@@ -274,12 +290,18 @@ def run_variant(request, variant):
     for shape in request.get("shapes", []):
         m, n, dt = shape["M"], shape["N"], shape["dtype"]
         dtype = DTYPES[dt]
+        # Shapes under 64 MB (x and a y of its size): several input sets (x, and r or dy), used in turn by successive
+        # repetitions, as for the forward and as rmsnorm-bench does for ours; one weight.
+        sets = placements if 2 * m * n * dtype.itemsize < (64 << 20) else 1
         try:
-            t = {"x": torch.randn(m, n, device="cuda", generator=gen).to(dtype),
-                 "w": (torch.randn(n, device="cuda", generator=gen) * 0.1 + (0.0 if variant == "gemma" else 1.0)).to(dtype),
-                 "r": torch.randn(m, n, device="cuda", generator=gen).to(dtype),
-                 "dy": torch.randn(m, n, device="cuda", generator=gen).to(dtype),
-                 "scale": 0.02, "eps": eps}
+            w = (torch.randn(n, device="cuda", generator=gen) * 0.1 + (0.0 if variant == "gemma" else 1.0)).to(dtype)
+            ts = []
+            for _ in range(sets):
+                ts.append({"x": torch.randn(m, n, device="cuda", generator=gen).to(dtype), "w": w,
+                           "r": torch.randn(m, n, device="cuda", generator=gen).to(dtype) if variant in ("add", "add-fp8") else None,
+                           "dy": torch.randn(m, n, device="cuda", generator=gen).to(dtype) if variant == "backward" else None,
+                           "scale": 0.02, "eps": eps})
+            t = ts[0]
         except torch.OutOfMemoryError:
             emit({"type": "skip", "M": m, "N": n, "dtype": dt, "message": "out of GPU memory"})
             continue
@@ -287,9 +309,9 @@ def run_variant(request, variant):
             if name not in makers:
                 continue
             try:
-                call, output = makers[name](t)
-                for _ in range(3):
-                    call()
+                call, output = makers[name](ts)
+                for _ in range(max(3, 2 * len(ts))):
+                    call()  # warm-up, every input set twice: compile, autotune, allocator
                 torch.cuda.synchronize()
                 times = time_events(call, reps)
                 med, lo, hi = summarize(times)
@@ -303,7 +325,7 @@ def run_variant(request, variant):
                 emit({"type": "error", "method": name, "M": m, "N": n, "dtype": dt,
                       "message": f"{type(exc).__name__}: {exc}"[:300]})
                 torch.cuda.synchronize()
-        del t
+        del t, ts, w
         torch.cuda.empty_cache()
 
 
@@ -553,7 +575,7 @@ def run(request):
             w = torch.randn(n, device="cuda", generator=gen).to(dtype)
             # Shapes under 64 MB: several inputs used in turn by successive repetitions, so that the
             # median spans several placements in memory (rmsnorm-bench does the same for ours).
-            sets = placements if 2 * m * n * x.element_size() < (64 << 20) else 1
+            sets = placements if 2 * m * n * dtype.itemsize < (64 << 20) else 1
             xs = [x] + [torch.randn(m, n, device="cuda", generator=gen).to(dtype) for _ in range(sets - 1)]
         except torch.OutOfMemoryError:
             emit({"type": "skip", "M": m, "N": n, "dtype": dt, "message": "out of GPU memory"})

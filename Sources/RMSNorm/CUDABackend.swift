@@ -119,7 +119,13 @@ enum CUDABackend {
         }
         // A loop-free register plan runs from its row module (tpr fixed at compile time), which is
         // compiled without the full module when nothing else needs it.
-        let module = spec.rowModule(for: plan) ?? spec
+        var module = spec.rowModule(for: plan) ?? spec
+        // The fused add at few rows that outnumber the SMs, 2 vectors a thread: h stored after the reduction (V52).
+        if module.residual && module.rowThreads > 0, case .registers(let npt) = plan.path, npt <= 2,
+            LaunchPlan.storesResidualLate(rows: rows, multiprocessors: device.multiprocessorCount)
+        {
+            module.lateResidualStore = true
+        }
         let kernels = try KernelCache.shared.kernels(for: module, device: device)
         var name = plan.kernelName
         guard var function = kernels.functions[name] else { throw .other("kernel \(name) missing from module \(module)") }

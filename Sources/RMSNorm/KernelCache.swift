@@ -42,6 +42,9 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
     /// for the previous one before it reads anything. For streams created with
     /// `programmaticDependentLaunch` on sm_90+ (``CUDAStream/usesProgrammaticLaunch``).
     public var dependentLaunch: Bool = false
+    /// Fused residual add: h stored after the row's reduction instead of as soon as it is added (`HLATE`); the
+    /// launcher sets it on row modules by ``LaunchPlan/storesResidualLate(rows:multiprocessors:)``.
+    public var lateResidualStore: Bool = false
 
     public init(input: DType, weight: DType, vectorWidth: Int, cacheHints: Bool = LaunchPlan.defaultCacheHints,
         residual: Bool = false, casting: CastingMode = .gemma, fp8Output: Bool = false, backward: Bool = false,
@@ -75,6 +78,7 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
         if recompute { defines.append(("RECOMPUTE", "1")) }
         if rowThreads > 0 { defines.append(("ROW_TPR", "\(rowThreads)")) }
         if dependentLaunch { defines.append(("PDL", "1")) }
+        if lateResidualStore && residual && !backward { defines.append(("HLATE", "1")) }
         return CompileOptions(arch: arch, defines: defines + Self.experimentDefines)
     }
 
@@ -93,7 +97,7 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
         "x=\(input) w=\(weight) vec=\(vectorWidth)" + (cacheHints ? " hints" : "") + (backward ? " backward" : "")
             + (residual ? " residual" : "") + (casting != .gemma ? " cast=\(casting)" : "") + (fp8Output ? " fp8" : "")
             + (tinyEps ? " tiny-eps" : "") + (recompute ? " recompute" : "") + (rowThreads > 0 ? " row-tpr=\(rowThreads)" : "")
-            + (dependentLaunch ? " pdl" : "")
+            + (dependentLaunch ? " pdl" : "") + (lateResidualStore ? " h-late" : "")
     }
 
     /// Whether the launcher runs loop-free register plans from row modules (default); the environment
@@ -132,6 +136,12 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
                     add(.init(input: input, weight: input, vectorWidth: vec, casting: .llama))
                     add(.init(input: input, weight: input, vectorWidth: vec, casting: .none, tinyEps: true))
                     add(.init(input: input, weight: input, vectorWidth: vec, residual: true, casting: .none, fp8Output: true))
+                }
+                if vec > 1 {  // the fused add's row module that stores h after the reduction
+                    var late = KernelSpecialization(input: input, weight: input, vectorWidth: vec, residual: true)
+                    late.rowThreads = 256
+                    late.lateResidualStore = true
+                    add(late)
                 }
             }
         }

@@ -341,6 +341,23 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
     static let backwardStageCap: Int = environmentVariable("RMSNORM_BWD_STAGES").flatMap(Int.init)
         .flatMap { $0 == 0 || (2...4).contains($0) ? $0 : nil } ?? 4
 
+    /// Whether the fused add's loop-free register kernels with up to 2 vectors a thread store h after the row's
+    /// reduction rather than as soon as it is added (`HLATE`): where the rows outnumber the SMs but fewer than
+    /// twice (M = 256 on an H100). V52, ours only, three alternations on an H100 over the `llm` suite: at 256 rows
+    /// the fused add 0.8–3.8% faster at every 2-vector plan (256 × 4096 bf16 7.42 → 7.23 µs, 256 × 7168 9.62 →
+    /// 9.25), add + fp8 0.6–3.0%; but at 1 and 16 rows 0.7–2.7% slower, at 4096–65,536 rows up to 2.3% slower,
+    /// and with 4 vectors a thread (256 × 16,384) 3–7% slower, so only there. `RMSNORM_ADD_HLATE=0` never, `1`
+    /// wherever a row module has up to 2 vectors a thread (for comparisons).
+    public static func storesResidualLate(rows: Int, multiprocessors: Int) -> Bool {
+        switch lateResidualSetting {
+        case 0: return false
+        case 1: return true
+        default: return rows > multiprocessors && rows < 2 * multiprocessors
+        }
+    }
+
+    static let lateResidualSetting: Int? = environmentVariable("RMSNORM_ADD_HLATE").flatMap(Int.init)
+
     /// Elements-per-thread cap of a forward variant's register path: fp32 x and residual slices of 32
     /// elements each do not fit the 64-register cap (ptxas: 120 bytes of stack; 70-75% of copy at
     /// N = 4096 in run V6); with 8, 65,536 × 4096 fp32 ran in 1,422 µs (100% of copy) against 1,479 µs

@@ -170,7 +170,7 @@ enum GPUBench {
     ) throws -> OursMeasurement {
         let device = timer.device
         let m = shape.rows, n = shape.columns
-        // Shapes under 64 MB: `placements` operand sets, used in turn by successive repetitions (and
+        // Shapes under 64 MB (``inputSets``): `placements` operand sets, used in turn by successive repetitions (and
         // launches in a graph), so that the median spans several placements in memory; with one set,
         // where the allocator happened to put x and y moved small-M medians by up to ±10% (V17).
         // y is one buffer for every set, as the peers' calls get theirs: each returns a new tensor, which
@@ -178,7 +178,7 @@ enum GPUBench {
         // ours touch twice the peers' bytes; in graph mode (no flush between launches) that pushed
         // 256 × 7168 bf16 past the 50 MB L2 for ours and our copy only: 4.86 µs against Triton's 3.32,
         // our copy 4.32 against PyTorch's 2.56 (V19 in benchmarks/NOTES.md).
-        let sets = shape.bytes < 64 << 20 ? placements : 1
+        let sets = inputSets(rows: m, columns: n, elementSize: T.dtype.size)
         var xs: [DeviceMatrix<T>] = []
         for _ in 0..<sets { xs.append(try DeviceMatrix<T>(device: device, rows: m, columns: n)) }
         let y = try DeviceMatrix<T>(device: device, rows: m, columns: n)
@@ -267,50 +267,88 @@ enum GPUBench {
         let variant = shape.variant
         let capturing = graphK != nil
         let seed = SeededRandom.freshSeed()
-        let x = try DeviceMatrix<T>(device: device, rows: m, columns: n)
-        let w = try DeviceBuffer<T>(device: device, count: n)
-        try DeviceRandom.fillNormal(x.buffer, seed: seed, stream: timer.stream)
-        try DeviceRandom.fillNormal(w, seed: seed &+ 1, stream: timer.stream)
+        // Shapes under 64 MB (``inputSets``): `placements` sets of the inputs (x, and the residual or dy; the backward's
+        // rstd from its own x), used in turn by successive repetitions, as the forward's `measureTyped` does and
+        // peers.py's variants do; the outputs (y, h, dx, dw, the fp8 bytes) are one buffer each, as each peer call
+        // gets its results from the blocks PyTorch's allocator just freed. Before session 18 the variants were timed
+        // at one placement, which moved small-M medians by up to ±10% (V17) for ours and for each peer on its own.
+        let sets = inputSets(rows: m, columns: n, elementSize: T.dtype.size)
         let needsSecond = variant == .add || variant == .addFP8 || variant == .backward
-        let second = try needsSecond ? DeviceMatrix<T>(device: device, rows: m, columns: n) : nil  // residual or dy
-        if let second { try DeviceRandom.fillNormal(second.buffer, seed: seed &+ 2, stream: timer.stream) }
+        var xs: [DeviceMatrix<T>] = []
+        var seconds: [DeviceMatrix<T>] = []  // residual or dy
+        for k in 0..<sets {
+            let xk = try DeviceMatrix<T>(device: device, rows: m, columns: n)
+            try DeviceRandom.fillNormal(xk.buffer, seed: seed &+ UInt64(3 * k), stream: timer.stream)
+            xs.append(xk)
+            if needsSecond {
+                let sk = try DeviceMatrix<T>(device: device, rows: m, columns: n)
+                try DeviceRandom.fillNormal(sk.buffer, seed: seed &+ UInt64(3 * k + 2), stream: timer.stream)
+                seconds.append(sk)
+            }
+        }
+        let x = xs[0]
+        let w = try DeviceBuffer<T>(device: device, count: n)
+        try DeviceRandom.fillNormal(w, seed: seed &+ 1, stream: timer.stream)
         let out = try variant == .fp8 || variant == .addFP8 ? nil : DeviceMatrix<T>(device: device, rows: m, columns: n)
         let q = try variant == .fp8 || variant == .addFP8 ? DeviceMatrix<Float8E4M3>(device: device, rows: m, columns: n) : nil
         let h = try variant == .add || variant == .addFP8 ? DeviceMatrix<T>(device: device, rows: m, columns: n) : nil
-        let rstd = try DeviceBuffer<Float>(device: device, count: m)
+        var rstds: [DeviceBuffer<Float>] = []
         let dw = try DeviceBuffer<T>(device: device, count: n)
         var options = variant.options
         if let eps = benchEps { options.eps = eps }
         let s = timer.stream
         // RMSNORM_BENCH_RECOMPUTE=1: the backward without the forward's rstd (the RECOMPUTE kernels).
-        let savedRstd = environmentVariable("RMSNORM_BENCH_RECOMPUTE") == "1" ? nil : rstd
-        if variant == .backward { try rmsNorm(x, weight: w, into: out!, rstd: rstd, stream: s) }
+        let recompute = environmentVariable("RMSNORM_BENCH_RECOMPUTE") == "1"
+        if variant == .backward {
+            for xk in xs {
+                let rk = try DeviceBuffer<Float>(device: device, count: m)
+                try rmsNorm(xk, weight: w, into: out!, rstd: rk, stream: s)
+                rstds.append(rk)
+            }
+        }
+        var turn = 0
+        func next() -> Int {
+            defer { turn += 1 }
+            return turn % sets
+        }
         let work: () throws -> Void
         var plan = ""
         switch variant {
         case .forward, .gemma, .llama:
-            work = { try rmsNorm(x, weight: w, options: options, into: out!, stream: s) }
+            work = { try rmsNorm(xs[next()], weight: w, options: options, into: out!, stream: s) }
             plan = launchPlan(for: x, weight: w, into: out!, capturing: capturing).description
         case .add:
-            work = { try fusedAddRMSNorm(x, residual: second!, weight: w, options: options, into: out!, residualOut: h!, stream: s) }
+            work = {
+                let k = next()
+                try fusedAddRMSNorm(xs[k], residual: seconds[k], weight: w, options: options, into: out!, residualOut: h!, stream: s)
+            }
             plan = launchPlan(for: x, weight: w, into: out!, fusedAdd: true, capturing: capturing).description
         case .fp8:
-            work = { try rmsNormFP8(x, weight: w, scale: 0.02, options: options, into: q!, stream: s) }
+            work = { try rmsNormFP8(xs[next()], weight: w, scale: 0.02, options: options, into: q!, stream: s) }
         case .addFP8:
-            work = { try rmsNormFP8(x, residual: second!, weight: w, scale: 0.02, options: options, into: q!, residualOut: h!, stream: s) }
+            work = {
+                let k = next()
+                try rmsNormFP8(xs[k], residual: seconds[k], weight: w, scale: 0.02, options: options, into: q!, residualOut: h!, stream: s)
+            }
         case .backward:
-            work = { try rmsNormBackward(x, weight: w, rstd: savedRstd, outputGradient: second!, into: out!, weightGradient: dw, stream: s) }
-            plan = "backward " + backwardLaunchPlan(for: x, weight: w, outputGradient: second!, into: out!,
-                savedRstd: savedRstd != nil).description
+            work = {
+                let k = next()
+                try rmsNormBackward(xs[k], weight: w, rstd: recompute ? nil : rstds[k], outputGradient: seconds[k], into: out!,
+                    weightGradient: dw, stream: s)
+            }
+            plan = "backward " + backwardLaunchPlan(for: x, weight: w, outputGradient: seconds[0], into: out!,
+                savedRstd: !recompute).description
         }
         let reps = repetitions(bytes: shape.bytes, base: baseReps)
         let timing = try timer.measure(repetitions: reps, graphK: graphK, work)
-        // A copy moving the variant's bytes: half read, half written.
+        // A copy moving the variant's bytes: half read (from sources used in turn, as the inputs are), half written.
         let copyBytes = shape.bytes / 2 / 16 * 16
-        let a = try DeviceMemory(device: device, byteCount: max(16, copyBytes))
+        var sources: [DeviceMemory] = []
+        for _ in 0..<sets { sources.append(try DeviceMemory(device: device, byteCount: max(16, copyBytes))) }
         let b = try DeviceMemory(device: device, byteCount: max(16, copyBytes))
+        turn = 0
         let copy = try timer.measure(repetitions: reps, graphK: graphK) {
-            try Self.copyBytes(from: a, to: b, byteCount: copyBytes, stream: s)
+            try Self.copyBytes(from: sources[next()], to: b, byteCount: copyBytes, stream: s)
         }
         return OursMeasurement(timing: timing, copy: copy, plan: plan.isEmpty ? variant.rawValue : plan, maxError: nil,
             copyBytes: 2 * copyBytes)
@@ -334,8 +372,14 @@ enum GPUBench {
     }
 
     /// RMSNORM_BENCH_EPS: eps for every timed call (e.g. 0, to time the TINY_EPS modules); the default else.
-    /// Operand sets a small forward shape is timed over (`RMSNORM_BENCH_PLACEMENTS`, default 8; 1 = one set).
+    /// Operand sets a small shape is timed over (`RMSNORM_BENCH_PLACEMENTS`, default 8; 1 = one set).
     static let placements = max(1, environmentVariable("RMSNORM_BENCH_PLACEMENTS").flatMap { Int($0) } ?? 8)
+
+    /// Input sets a shape is timed over, for every method and variant: `placements` where x and a y of its size
+    /// come to under 64 MB (2 · M · N · size; peers.py applies the same rule), else one.
+    static func inputSets(rows: Int, columns: Int, elementSize: Int, placements: Int = GPUBench.placements) -> Int {
+        2 * rows * columns * elementSize < 64 << 20 ? placements : 1
+    }
     static let benchEps: Float? = environmentVariable("RMSNORM_BENCH_EPS").flatMap { Float($0) }
 
     static func sampledError<T: RMSNormElement>(x: DeviceMatrix<T>, y: DeviceMatrix<T>, w: DeviceBuffer<T>) throws -> Double {

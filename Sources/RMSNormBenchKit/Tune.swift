@@ -91,7 +91,7 @@ struct Tune: ParsableCommand {
         // Shapes under 64 MB: the bench's operand sets (x only, as the bench), used in turn by successive
         // repetitions, so that no candidate wins by where its x happened to sit (V17: up to ±10% at small M;
         // V28 and V30 found single-placement "+hints" winners slower in same-process A/Bs over placements).
-        let sets = shape.bytes < 64 << 20 ? GPUBench.placements : 1
+        let sets = GPUBench.inputSets(rows: shape.rows, columns: shape.columns, elementSize: shape.type.size)
         var xs = [x]
         for _ in 1..<max(1, sets) {
             let xk = try DeviceMatrix<T>(device: gpu, rows: shape.rows, columns: shape.columns)

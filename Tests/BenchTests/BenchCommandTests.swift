@@ -240,6 +240,24 @@ extension BenchEnvironmentTests {
         #expect(script.contains("\"late\": last_enqueue[0], \"retimed\": last_enqueue[1], \"enqueue_max_us\": last_enqueue[2]"))
     }
 
+    /// Every method and variant, ours and the peers', is timed over the same input sets: 8 placements where x and
+    /// a y of its size come to under 64 MB, one above; the peers' script applies that rule to the forward and to
+    /// the variants, turns the sets per repetition and warms every set up before it times.
+    @Test func inputSetsRuleIsSharedWithThePeers() {
+        #expect(GPUBench.inputSets(rows: 256, columns: 4096, elementSize: 2, placements: 8) == 8)
+        #expect(GPUBench.inputSets(rows: 2048, columns: 4096, elementSize: 2, placements: 8) == 8)  // 32 MB
+        #expect(GPUBench.inputSets(rows: 4096, columns: 4096, elementSize: 2, placements: 8) == 1)  // exactly 64 MB
+        #expect(GPUBench.inputSets(rows: 2047, columns: 4096, elementSize: 4, placements: 8) == 8)
+        #expect(GPUBench.inputSets(rows: 2048, columns: 4096, elementSize: 4, placements: 8) == 1)
+        #expect(GPUBench.inputSets(rows: 1, columns: 7, elementSize: 2, placements: 1) == 1)
+        let script = String(decoding: PackageResources.peers_py, as: UTF8.self)
+        let rule = "sets = placements if 2 * m * n * dtype.itemsize < (64 << 20) else 1"
+        #expect(script.components(separatedBy: rule).count == 3)  // the forward's loop and run_variant
+        #expect(script.contains("call, output = makers[name](ts)"))
+        #expect(script.contains("for _ in range(max(3, 2 * len(ts))):"))
+        #expect(script.contains("k = turn[0] % len(calls)"))
+    }
+
     /// A paced repetition is late only past the budget; a late one is run again while retries last and kept,
     /// counted, once they are used up; the slowest enqueue is that of the kept ones. The report names every
     /// timing that kept a late repetition, or says none did, and counts the ones run again.

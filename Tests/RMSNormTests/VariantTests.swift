@@ -158,6 +158,25 @@ import RMSNormTestSupport
         #expect(wide.backwardGridSize(rows: 1 << 20, multiprocessors: 132, blocksPerMultiprocessor: 2) == 264)
     }
 
+    /// The fused add stores h late (after the reduction) only where the rows outnumber the SMs but fewer than twice
+    /// (V52), and the flag reaches the compiler only for the forward's residual modules.
+    @Test func lateResidualStoreRule() {
+        #expect(LaunchPlan.storesResidualLate(rows: 256, multiprocessors: 132))
+        #expect(LaunchPlan.storesResidualLate(rows: 133, multiprocessors: 132))
+        #expect(LaunchPlan.storesResidualLate(rows: 263, multiprocessors: 132))
+        for rows in [1, 16, 132, 264, 4096, 65_536] {
+            #expect(!LaunchPlan.storesResidualLate(rows: rows, multiprocessors: 132), "rows \(rows)")
+        }
+        var add = KernelSpecialization(input: .bfloat16, weight: .bfloat16, vectorWidth: 8, residual: true)
+        #expect(!add.compileOptions(arch: 90).flags.contains("-DHLATE=1"))
+        add.lateResidualStore = true
+        #expect(add.compileOptions(arch: 90).flags.contains("-DHLATE=1") && add.description.hasSuffix(" h-late"))
+        var plain = KernelSpecialization(input: .bfloat16, weight: .bfloat16, vectorWidth: 8)
+        plain.lateResidualStore = true
+        #expect(!plain.compileOptions(arch: 90).flags.contains { $0.contains("HLATE") })
+        #expect(KernelSpecialization.variants.contains { $0.lateResidualStore && $0.rowThreads > 0 })
+    }
+
     /// Few rows with the forward's rstd: one fused kernel, whose column blocks cover every column and
     /// whose thread groups split the block evenly; never without rstd, for many rows or large matrices.
     @Test func fewRowsBackwardIsOneKernel() {

@@ -107,7 +107,7 @@ def main():
         both_out = torch.empty_like(both)
         methods = {}
         builtins = os.environ.get("BUILTINS", "1") == "1"
-        methods["torch_compile"] = makers["torch_compile"](t)[0]
+        methods["torch_compile"] = makers["torch_compile"]([t])[0]
         # The same compiled call replayed from a CUDA graph: the device time without Dynamo's host time
         # (which outruns the flush at these sizes, so the plain call's median is the host's).
         compiled_call = methods["torch_compile"]
@@ -119,7 +119,7 @@ def main():
             compiled_call()
         methods["torch_compile:graph"] = graph.replay
         if "liger" in makers:  # Liger's fused add (new h and y each call), as the bench times it
-            methods["liger"] = makers["liger"](t)[0]
+            methods["liger"] = makers["liger"]([t])[0]
         methods["triton_add"] = lambda: triton_add(x, r, w, h2, y2, eps)
         methods["copy_same_bytes"] = lambda: both_out.copy_(both)
         methods["copy_two"] = lambda: (h2.copy_(x), y2.copy_(r))

@@ -132,7 +132,7 @@ def main():
             elif name in ("torch_compile", "torch_native"):
                 if makers is None or name not in makers:
                     continue
-                call, _ = makers[name](t)
+                call, _ = makers[name]([t])
                 methods[spec] = call
             elif name == "copy":
                 dst = torch.empty(3 * n, device="cuda", dtype=dtype)

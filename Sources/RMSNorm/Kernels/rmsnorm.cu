@@ -92,6 +92,9 @@
 #ifndef RESID
 #define RESID 0
 #endif
+#ifndef HLATE
+#define HLATE 0  // 1: the fused add stores h after the row's reduction instead of as soon as it is added (V52)
+#endif
 #ifndef FP8_PACK
 #define FP8_PACK 1  // 0: fp8 output bytes written through a union (local memory; V27), for comparisons
 #endif
@@ -711,8 +714,10 @@ __device__ __forceinline__ void fwd_reg(FWD_PARAMS, int tpr)
 #pragma unroll
             for (int v = 0; v < VEC; ++v) hs[v] = load_elem<IN_T>(raw[i].e[v]) + load_elem<IN_T>(rraw[i].e[v]);
             raw[i] = pack_in(hs);
+#if !HLATE
             const int col = (i * tpr + lane) * VEC;
             if (active && col < N) store_x(hout + row * ldh + col, raw[i]);
+#endif
         }
 #endif
         // PACKED: x stays in its 16-bit form and is widened again for the output (one instruction an
@@ -729,6 +734,15 @@ __device__ __forceinline__ void fwd_reg(FWD_PARAMS, int tpr)
             }
         }
         ss = row_reduce<false>(ss, tpr, scratch);
+#if RESID && HLATE
+        // h stored after the reduction, so that no store of the block's rows is issued among its loads
+        // (and before the rescue below, which reads h back).
+#pragma unroll
+        for (int i = 0; i < NPT; ++i) {
+            const int col = (i * tpr + lane) * VEC;
+            if (active && col < N) store_x(hout + row * ldh + col, raw[i]);
+        }
+#endif
         float rstd = finish_rstd(ss, N, eps);
         float rs = mode_rstd(rstd);  // y = (x · xscale) · rs · w
         float xscale = 1.0f;
