@@ -371,7 +371,6 @@ enum GPUBench {
         }
     }
 
-    /// RMSNORM_BENCH_EPS: eps for every timed call (e.g. 0, to time the TINY_EPS modules); the default else.
     /// Operand sets a small shape is timed over (`RMSNORM_BENCH_PLACEMENTS`, default 8; 1 = one set).
     static let placements = max(1, environmentVariable("RMSNORM_BENCH_PLACEMENTS").flatMap { Int($0) } ?? 8)
 
@@ -380,6 +379,8 @@ enum GPUBench {
     static func inputSets(rows: Int, columns: Int, elementSize: Int, placements: Int = GPUBench.placements) -> Int {
         2 * rows * columns * elementSize < 64 << 20 ? placements : 1
     }
+
+    /// RMSNORM_BENCH_EPS: eps for every timed call (e.g. 0, to time the TINY_EPS modules); the default else.
     static let benchEps: Float? = environmentVariable("RMSNORM_BENCH_EPS").flatMap { Float($0) }
 
     static func sampledError<T: RMSNormElement>(x: DeviceMatrix<T>, y: DeviceMatrix<T>, w: DeviceBuffer<T>) throws -> Double {
