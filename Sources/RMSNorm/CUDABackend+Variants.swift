@@ -186,9 +186,11 @@ extension CUDABackend {
                 rargs.append(Int32(grid))
                 rargs.append(Int32(x.columns))
                 rargs.append(dw.address(of: 0))
+                // A programmatic dependent of the backward kernel on sm_90+ (its launch and start overlap that
+                // kernel's last rows; it waits before it reads; V54); `RMSNORM_PDL=0` launches it the ordinary way.
                 try reduce.launch(
                     LaunchConfiguration(grid: ceilDiv(x.columns, 32), block: (32, 32)), stream: stream, arguments: rargs,
-                    dependent: dependent)
+                    dependent: dependent || (x.rows > 0 && device.arch >= 90 && LaunchPlan.programmaticLaunch))
             }
         }
     }

@@ -83,7 +83,8 @@ enum CUDABackend {
         return LaunchPlan.make(
             rows: rows, columns: columns, elementSize: elementSize, vectorWidth: vec,
             multiprocessors: device.multiprocessorCount, maxSharedMemoryPerBlock: device.maxSharedMemoryPerBlockOptin,
-            maxElementsPerThread: LaunchPlan.variantElementCap(fusedAdd: fusedAdd, elementSize: elementSize),
+            maxElementsPerThread: LaunchPlan.variantElementCap(
+                fusedAdd: fusedAdd, elementSize: elementSize, rows: rows, multiprocessors: device.multiprocessorCount),
             maxClusterSize: LaunchPlan.maxClusterSize(arch: device.arch), capturing: capturing)
     }
 
@@ -114,7 +115,8 @@ enum CUDABackend {
             plan = LaunchPlan.make(
                 rows: rows, columns: columns, elementSize: spec.input.size, vectorWidth: plan.vectorWidth,
                 multiprocessors: device.multiprocessorCount, maxSharedMemoryPerBlock: device.maxSharedMemoryPerBlockOptin,
-                maxElementsPerThread: LaunchPlan.variantElementCap(fusedAdd: spec.residual, elementSize: spec.input.size),
+                maxElementsPerThread: LaunchPlan.variantElementCap(
+                    fusedAdd: spec.residual, elementSize: spec.input.size, rows: rows, multiprocessors: device.multiprocessorCount),
                 maxClusterSize: LaunchPlan.maxClusterSize(arch: device.arch), allowSplit: false)
         }
         // A loop-free register plan runs from its row module (tpr fixed at compile time), which is
@@ -142,7 +144,8 @@ enum CUDABackend {
                 plan = LaunchPlan.make(
                     rows: rows, columns: columns, elementSize: spec.input.size, vectorWidth: plan.vectorWidth,
                     multiprocessors: device.multiprocessorCount, maxSharedMemoryPerBlock: device.maxSharedMemoryPerBlockOptin,
-                    maxElementsPerThread: LaunchPlan.variantElementCap(fusedAdd: spec.residual, elementSize: spec.input.size),
+                    maxElementsPerThread: LaunchPlan.variantElementCap(
+                        fusedAdd: spec.residual, elementSize: spec.input.size, rows: rows, multiprocessors: device.multiprocessorCount),
                     maxClusterSize: 8)
                 name = plan.kernelName
                 guard let f = kernels.functions[name] else { throw .other("kernel \(name) missing from module \(module)") }

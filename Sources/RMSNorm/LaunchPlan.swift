@@ -362,8 +362,12 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
     /// elements each do not fit the 64-register cap (ptxas: 120 bytes of stack; 70-75% of copy at
     /// N = 4096 in run V6); with 8, 65,536 × 4096 fp32 ran in 1,422 µs (100% of copy) against 1,479 µs
     /// with 16 (run V8). 16-bit types keep the forward's 32 (ptxas: 63 registers, no stack).
-    static func variantElementCap(fusedAdd: Bool, elementSize: Int) -> Int {
-        variantElements ?? (fusedAdd && elementSize == 4 ? 8 : 32)
+    /// Few rows (M < 2 × SMs) of the fp32 fused add may take 16 (ptxas, NVRTC 13: 60 registers, no stack), which
+    /// the few-row rule uses only where 8 would need more than 512 threads a row (fp32 N > 4096): 1,024 threads
+    /// of 8 elements fill an SM's registers. V53, ours only on an H100, three alternations: 256 × 8192 fp32
+    /// fused add 17.6 → 15.3 µs, add + fp8 15.9 → 14.5.
+    static func variantElementCap(fusedAdd: Bool, elementSize: Int, rows: Int, multiprocessors: Int) -> Int {
+        variantElements ?? (fusedAdd && elementSize == 4 ? (rows < 2 * multiprocessors ? 16 : 8) : 32)
     }
 
     /// `RMSNORM_VARIANT_ELEMENTS` (8, 16 or 32): the forward variants' elements-per-thread cap, for experiments.
@@ -426,8 +430,8 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
     /// `0`, never (for comparisons).
     static let splitSetting: Int? = environmentVariable("RMSNORM_SPLIT").flatMap(Int.init)
 
-    /// Whether a split row's second kernel is launched as a programmatic dependent of the first (sm_90+):
-    /// on unless `RMSNORM_PDL=0` (for comparisons).
+    /// Whether a call's second kernel (a split row's, V30; the backward's dw reduction, V54) is launched as a
+    /// programmatic dependent of the first (sm_90+): on unless `RMSNORM_PDL=0` (for comparisons).
     static let programmaticLaunch = environmentVariable("RMSNORM_PDL") != "0"
 
     /// A row split over blocks of an ordinary grid (``Path/split(blocksPerRow:)``) for few rows of huge N, or nil:

@@ -161,7 +161,8 @@ let nvrtcRequired = ProcessInfo.processInfo.environment["RMSNORM_REQUIRE_NVRTC"]
     /// The modules for streams with programmatic dependent launch (`PDL`): in every kernel the launcher
     /// may start as a dependent, `griddepcontrol.wait` comes before the first load from global memory
     /// (anything earlier could read what the previous kernel has not yet written) and the kernel lets
-    /// its own dependents start. Without the flag, only the split-row pair has these instructions.
+    /// its own dependents start. Without the flag, only the launcher's kernel pairs have these instructions:
+    /// the split row's, and the backward's kernels with partial rows and their dw reduction (V54).
     @Test(.enabled(if: nvrtcAvailable || nvrtcRequired))
     func dependentLaunchModulesWaitBeforeTheyRead() throws {
         func spec(_ input: DType, _ vec: Int, residual: Bool = false, backward: Bool = false, fp8: Bool = false,
@@ -190,9 +191,14 @@ let nvrtcRequired = ProcessInfo.processInfo.environment["RMSNORM_REQUIRE_NVRTC"]
                     if pdl {
                         #expect(wait != nil && trigger != nil, "\(s): \(name) lacks the wait or the trigger")
                         if let wait, let firstLoad { #expect(wait < firstLoad, "\(s): \(name) loads before its wait") }
-                    } else if name == "rmsnorm_fwd_split_norm" {
+                    } else if name == "rmsnorm_fwd_split_norm" {  // loads the weight and x before its wait
                         #expect(wait != nil && trigger == nil, "\(s): \(name)")
-                    } else if name == "rmsnorm_fwd_split_sum" {
+                    } else if name == "rmsnorm_dw_reduce" {  // reads only the partial rows
+                        #expect(wait != nil && trigger == nil, "\(s): \(name)")
+                        if let wait, let firstLoad { #expect(wait < firstLoad, "\(s): \(name) loads before its wait") }
+                    } else if name == "rmsnorm_fwd_split_sum" || name == "rmsnorm_bwd_loop"
+                        || name.hasPrefix("rmsnorm_bwd_reg_") || name.hasPrefix("rmsnorm_bwd_async_")
+                    {
                         #expect(wait == nil && trigger != nil, "\(s): \(name)")
                     } else {
                         #expect(wait == nil && trigger == nil, "\(s): \(name) has griddepcontrol without PDL")

@@ -177,6 +177,28 @@ import RMSNormTestSupport
         #expect(KernelSpecialization.variants.contains { $0.lateResidualStore && $0.rowThreads > 0 })
     }
 
+    /// The fp32 fused add holds 16 elements a thread at few rows and 8 at many (V53); other variants 32. At
+    /// 256 rows of fp32 N = 8192 that is 512 threads of four vectors instead of 1,024 of two; N = 4096 keeps
+    /// its 512 × 2 plan.
+    @Test func fusedAddElementCapRule() {
+        #expect(LaunchPlan.variantElementCap(fusedAdd: true, elementSize: 4, rows: 256, multiprocessors: 132) == 16)
+        #expect(LaunchPlan.variantElementCap(fusedAdd: true, elementSize: 4, rows: 264, multiprocessors: 132) == 8)
+        #expect(LaunchPlan.variantElementCap(fusedAdd: true, elementSize: 2, rows: 256, multiprocessors: 132) == 32)
+        #expect(LaunchPlan.variantElementCap(fusedAdd: false, elementSize: 4, rows: 65_536, multiprocessors: 132) == 32)
+        func plan(_ rows: Int, _ columns: Int) -> LaunchPlan {
+            LaunchPlan.make(rows: rows, columns: columns, elementSize: 4, vectorWidth: 4, multiprocessors: 132,
+                maxSharedMemoryPerBlock: 232_448,
+                maxElementsPerThread: LaunchPlan.variantElementCap(fusedAdd: true, elementSize: 4, rows: rows, multiprocessors: 132),
+                maxClusterSize: 16)
+        }
+        let wide = plan(256, 8192)
+        #expect(wide.path == .registers(vectorsPerThread: 4) && wide.threadsPerRow == 512)
+        let narrow = plan(256, 4096)
+        #expect(narrow.path == .registers(vectorsPerThread: 2) && narrow.threadsPerRow == 512)
+        let many = plan(4096, 8192)
+        if case .registers(let npt) = many.path { #expect(npt <= 2) }
+    }
+
     /// Few rows with the forward's rstd: one fused kernel, whose column blocks cover every column and
     /// whose thread groups split the block evenly; never without rstd, for many rows or large matrices.
     @Test func fewRowsBackwardIsOneKernel() {

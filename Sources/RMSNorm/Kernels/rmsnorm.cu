@@ -163,6 +163,15 @@ __device__ __forceinline__ void grid_dependency_wait() {
 #else
 #define PDL_ENTRY() do { } while (0)
 #endif
+// The backward kernels that rmsnorm_dw_reduce follows: as PDL_ENTRY, and in the module without PDL they let the
+// reduction start at once too, which the launcher runs as their programmatic dependent on sm_90+ (V54): its
+// launch and its blocks' start overlap this kernel's last rows, and its wait keeps it from reading partial rows
+// before they are all written.
+#if PDL
+#define BWD_ENTRY() PDL_ENTRY()
+#else
+#define BWD_ENTRY() grid_launch_dependents()
+#endif
 
 template <int CODE> struct Storage { typedef u16 type; };
 template <> struct Storage<0> { typedef float type; };
@@ -1874,12 +1883,12 @@ __device__ __forceinline__ void bwd_reg(BWD_PARAMS, int tpr, unsigned nblocks, u
 #define BWD_TEMPLATE(K, L) bwd_reg<K, ((K) * VEC * sizeof(XS) <= 32) || ((K) * VEC > 16), ((K) * VEC > 16), 1, false, L>
 #define DEFINE_BWD_REG(K)                                                                       \
     extern "C" __global__ void __launch_bounds__(BWD_BOUND(K)) rmsnorm_bwd_reg_npt##K(BWD_PARAMS, int tpr) { \
-        PDL_ENTRY();                                                                            \
+        BWD_ENTRY();                                                                            \
         BWD_TEMPLATE(K, BWD_LEAN_REG)(BWD_ARGS, tpr, gridDim.x, blockIdx.x);                                  \
     }
 #define DEFINE_BWD_R128(K)                                                                      \
     extern "C" __global__ void __launch_bounds__(512) rmsnorm_bwd_reg_npt##K##_r128(BWD_PARAMS, int tpr) { \
-        PDL_ENTRY();                                                                            \
+        BWD_ENTRY();                                                                            \
         BWD_TEMPLATE(K, BWD_LEAN_R128)(BWD_ARGS, tpr, gridDim.x, blockIdx.x);                                  \
     }
 #if ROW_TPR == 0  // a one-row module (ROW_TPR) holds only rmsnorm_bwd_one_npt…
@@ -1914,11 +1923,11 @@ DEFINE_BWD_REG(32)
 #if VEC * IN_BYTES == 16 && ROW_TPR == 0
 #if __CUDA_ARCH__ >= 800
 extern "C" __global__ void __launch_bounds__(1024) rmsnorm_bwd_async_npt2(BWD_PARAMS, int tpr, int stages) {
-    PDL_ENTRY();
+    BWD_ENTRY();
     bwd_reg<2, false, false, 1, true, BWD_LEAN_ASYNC>(BWD_ARGS, tpr, gridDim.x, blockIdx.x, stages);
 }
 extern "C" __global__ void __launch_bounds__(512) rmsnorm_bwd_async_npt2_r128(BWD_PARAMS, int tpr, int stages) {
-    PDL_ENTRY();
+    BWD_ENTRY();
     bwd_reg<2, false, true, 1, true, BWD_LEAN_ASYNC_R128>(BWD_ARGS, tpr, gridDim.x, blockIdx.x, stages);
 }
 #else
@@ -2067,7 +2076,7 @@ extern "C" __global__ void __launch_bounds__(512, 2)
 extern "C" __global__ void __launch_bounds__(1024) rmsnorm_bwd_loop(BWD_PARAMS)
 {
     __shared__ float scratch[128];  // the slots of bwd_reg
-    PDL_ENTRY();
+    BWD_ENTRY();
     const int nvec = N / VEC;
     float* out = dw_partial + (i64)blockIdx.x * N;
     for (i64 row = blockIdx.x; row < M; row += gridDim.x) {
@@ -2145,6 +2154,9 @@ extern "C" __global__ void __launch_bounds__(1024) rmsnorm_dw_reduce(const float
 {
     __shared__ float part[32][33];
     PDL_ENTRY();
+#if !PDL
+    grid_dependency_wait();  // launched as a programmatic dependent of the backward kernel (V54); else at once
+#endif
     const int c = blockIdx.x * 32 + threadIdx.x;
     float s = 0.0f;
     if (c < N)
