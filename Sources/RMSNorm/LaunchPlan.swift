@@ -364,8 +364,9 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
     /// with 16 (run V8). 16-bit types keep the forward's 32 (ptxas: 63 registers, no stack).
     /// Few rows (M < 2 × SMs) of the fp32 fused add may take 16 (ptxas, NVRTC 13: 60 registers, no stack), which
     /// the few-row rule uses only where 8 would need more than 512 threads a row (fp32 N > 4096): 1,024 threads
-    /// of 8 elements fill an SM's registers. V53, ours only on an H100, three alternations: 256 × 8192 fp32
-    /// fused add 17.6 → 15.3 µs, add + fp8 15.9 → 14.5.
+    /// of 8 elements fill an SM's registers. V53, ours only on an H100, three alternations: fp32 fused add
+    /// 256 × 8192 17.7 → 15.3 µs, 256 × 5120 −10%, 16 × 16,384 −8%, 1 × 8192 −5%, add + fp8 −0.5 to −12%; one shape
+    /// slower, 1 × 16,384 fused add +3.3% (registers instead of a cluster of 16).
     static func variantElementCap(fusedAdd: Bool, elementSize: Int, rows: Int, multiprocessors: Int) -> Int {
         variantElements ?? (fusedAdd && elementSize == 4 ? (rows < 2 * multiprocessors ? 16 : 8) : 32)
     }
