@@ -152,7 +152,8 @@ __device__ __forceinline__ void grid_dependency_wait() {
 // which lets the next kernel start (its blocks may become resident and wait) and then waits for the
 // previous one before anything is read. So a call overlaps its launch and start-up with the previous
 // kernel's tail, and nothing it reads (x, the weight, which an optimiser step may have just written)
-// can be stale. PDL = 0: nothing (the same SASS as before the flag existed).
+// can be stale. PDL = 0: nothing (the same SASS as before the flag existed), except in the launcher's kernel
+// pairs, whose second kernel is always a programmatic dependent on sm_90+ (the split row's, BWD_ENTRY's).
 #if PDL
 #define PDL_ENTRY()                                                  \
     do {                                                             \
