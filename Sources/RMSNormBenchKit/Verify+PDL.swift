@@ -5,7 +5,8 @@ extension Conformance {
     /// The check of streams created with `programmaticDependentLaunch`: a chain of calls in which each
     /// reads what the one before it wrote (forward → fused add → forward → fp8 → backward), so a kernel
     /// that read before its wait would see the poison. Run on such a stream, eagerly and as a replayed
-    /// graph, the chain must give the reference's results and the same bits as on an ordinary stream.
+    /// graph, the chain must give the reference's results and the same bits as on an ordinary stream; the
+    /// backward captured on an ordinary stream must give the bits of the same call made eagerly.
     /// The shapes cover the plan families: register rows, odd N, clusters, split rows, long loops.
     static func programmaticLaunchCheck(device: CUDADevice) throws -> String {
         var problems: [String] = []
@@ -102,6 +103,19 @@ extension Conformance {
         try ordinary.synchronize()
         let expectedGraph = try outputs()
         compare("graph forward", try y1.buffer.download(), xh)
+        // The captured backward (partial rows: its dw reduction is a programmatic dependent of the row kernel on
+        // sm_90+ even on an ordinary stream, V54) against the same call made eagerly on the graph's own h and y3:
+        // the backward's plans do not depend on capture, so the bits must match.
+        let dxEager = try DeviceMatrix<T>(device: device, rows: m, columns: n)
+        let dwEager = try DeviceBuffer<T>(device: device, count: n)
+        try dxEager.buffer.fill(byte: 0xff)
+        try dwEager.fill(byte: 0xff)
+        try rmsNormBackward(h, weight: w, outputGradient: y3, into: dxEager, weightGradient: dwEager, stream: ordinary)
+        try ordinary.synchronize()
+        let dxBytes = bytes(try dxEager.buffer.download()), dwBytes = bytes(try dwEager.download())
+        if dxBytes != expectedGraph[4] || dwBytes != expectedGraph[5] {
+            problems.append("graph backward on an ordinary stream: dx or dw differs from the same call made eagerly")
+        }
         let graph = try dependent.capture { try run(on: dependent) }
         for replay in 1...2 {
             try poison()
