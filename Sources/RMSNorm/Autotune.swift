@@ -30,7 +30,7 @@ public enum Autotune {
         public var sharedMemoryBytes: Int
         public var persistent: Bool
         public var cacheHints: Bool
-        /// Blocks per row of a cluster plan (absent in entries written before clusters: 1).
+        /// Blocks per row of a shared-memory plan (absent in entries written before clusters: 1).
         public var clusterSize: Int?
         /// Median time of the winner and of the heuristic plan when tuned (µs).
         public var microseconds: Double

@@ -38,9 +38,6 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
     /// one-row kernels), compiled for rows of exactly this many threads; 0 is the full module. See
     /// ``rowModule(for:)``.
     public var rowThreads: Int = 0
-    /// A row module's rows over a thread-block cluster of this many blocks (`ROW_CS`, 2, 4 or 8; sm_90+); 1: one
-    /// block a row. Such a module holds only `rmsnorm_fwd_row_npt…` (V56).
-    public var rowCluster: Int = 1
     /// Kernels launched as programmatic dependents (`PDL`): each lets the next kernel start, then waits
     /// for the previous one before it reads anything. For streams created with
     /// `programmaticDependentLaunch` on sm_90+ (``CUDAStream/usesProgrammaticLaunch``).
@@ -80,7 +77,6 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
         if tinyEps { defines.append(("TINY_EPS", "1")) }
         if recompute { defines.append(("RECOMPUTE", "1")) }
         if rowThreads > 0 { defines.append(("ROW_TPR", "\(rowThreads)")) }
-        if rowThreads > 0 && rowCluster > 1 { defines.append(("ROW_CS", "\(rowCluster)")) }
         if dependentLaunch { defines.append(("PDL", "1")) }
         if lateResidualStore && residual && !backward { defines.append(("HLATE", "1")) }
         return CompileOptions(arch: arch, defines: defines + Self.experimentDefines)
@@ -101,7 +97,7 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
         "x=\(input) w=\(weight) vec=\(vectorWidth)" + (cacheHints ? " hints" : "") + (backward ? " backward" : "")
             + (residual ? " residual" : "") + (casting != .gemma ? " cast=\(casting)" : "") + (fp8Output ? " fp8" : "")
             + (tinyEps ? " tiny-eps" : "") + (recompute ? " recompute" : "") + (rowThreads > 0 ? " row-tpr=\(rowThreads)" : "")
-            + (rowCluster > 1 ? " row-cluster=\(rowCluster)" : "") + (dependentLaunch ? " pdl" : "") + (lateResidualStore ? " h-late" : "")
+            + (dependentLaunch ? " pdl" : "") + (lateResidualStore ? " h-late" : "")
     }
 
     /// Whether the launcher runs loop-free register plans from row modules (default); the environment
@@ -113,15 +109,12 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
     /// `rmsnorm_fwd_ai_npt…`) gets the module compiled for its threads per row (a fraction of the full
     /// module's compile time; V22 in benchmarks/NOTES.md); so does one row's backward in one block
     /// (`rmsnorm_bwd_one_npt…`, whose block reduction is then unrolled; V47).
-    /// A register plan over a cluster always runs from its row module (`RMSNORM_ROW_MODULES=0` or not): only
-    /// there do the kernels have the cluster's size.
     public func rowModule(for plan: LaunchPlan) -> KernelSpecialization? {
-        guard Self.rowModulesEnabled || plan.clusterSize > 1, rowThreads == 0, case .registers = plan.path, !plan.persistent,
-            !backward ? !plan.alignedInterior || plan.clusterSize == 1 : plan.backwardSingleBlock && !recompute && plan.clusterSize == 1
+        guard Self.rowModulesEnabled, rowThreads == 0, case .registers = plan.path, !plan.persistent,
+            plan.clusterSize == 1, !backward || (plan.backwardSingleBlock && !recompute)
         else { return nil }
         var s = self
         s.rowThreads = plan.threadsPerRow
-        s.rowCluster = plan.clusterSize
         return s
     }
 
@@ -196,7 +189,7 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
     public var registerVariants: [Int] { [1, 2, 4, 8, 16, 32].filter { $0 * vectorWidth <= 32 } }
     public var kernelNames: [String] {
         // The aligned-interior kernels: in modules of 16-byte vectors without the fused add or fp8 output.
-        let interior = vectorWidth * input.size == 16 && !residual && !fp8Output && !backward && rowCluster == 1
+        let interior = vectorWidth * input.size == 16 && !residual && !fp8Output && !backward
             ? interiorVariants.map { "rmsnorm_fwd_ai_npt\($0)" } : []
         if rowThreads > 0 {
             return backward ? backwardFusedVariants.map { "rmsnorm_bwd_one_npt\($0)" }

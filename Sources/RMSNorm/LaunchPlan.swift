@@ -42,11 +42,8 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
     /// an H100: 128 × 16,384 bf16 17.6 → 14.0 µs, 256 × 16,384 26.4 → 23.9, 512 × 12,288 37.5 → 35.4; at 7–16 rows
     /// 4–9% slower, so those keep 16 elements). `RMSNORM_BWD_FUSED_WIDE=0` turns it off.
     public var fusedWide: Bool = false
-    /// Blocks per row: 1, or a thread-block cluster (sm_90+; the grid is M · clusterSize). Shared-memory path:
-    /// 2, 4, 8 or 16, each block staging a slice of ceil(N / vec / clusterSize) vectors. Register path (loop-free,
-    /// from a row module): 2, 4 or 8 blocks of `threadsPerRow` threads each (one row a cluster, `blockSize` equal
-    /// to `threadsPerRow`), block k holding the vectors that threads k · tpr … of a row of clusterSize · tpr
-    /// threads would hold (V56).
+    /// Shared-memory path: blocks per row, 1 or a thread-block cluster of 2, 4, 8 or 16 (sm_90+), each
+    /// block staging a slice of ceil(N / vec / clusterSize) vectors; the grid is M · clusterSize.
     public var clusterSize: Int = 1
     /// Register path on rows that do not start on a 16-byte boundary: 16-byte accesses from each row's
     /// first boundary on, the elements around them one per lane (`rmsnorm_fwd_ai_npt…`). Chosen by the
@@ -123,7 +120,6 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
         switch path {
         case .registers(let npt):
             return "registers vec=\(vectorWidth) npt=\(npt) tpr=\(threadsPerRow) block=\(blockSize)"
-                + (clusterSize > 1 ? " cluster=\(clusterSize)" : "")
         case .sharedMemory:
             return "smem vec=\(vectorWidth) block=\(blockSize) shared=\(sharedMemoryBytes)B"
                 + (clusterSize > 1 ? " cluster=\(clusterSize)" : "")
@@ -514,29 +510,6 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
     static let backwardGroupsPerBlockSetting: Int? = environmentVariable("RMSNORM_BWD_GROUPS_PER_BLOCK").flatMap(Int.init)
         .flatMap { (1...1024).contains($0) ? $0 : nil }
 
-    /// The cluster a few-row register plan is spread over (V56), or nil for one block a row. Experiments:
-    /// `RMSNORM_ROW_CLUSTER=2|4|8` that size wherever rows < SMs, `0` never.
-    static func registerClusterSize(rows: Int, rowBytes: Int, multiprocessors: Int) -> Int? {
-        guard let setting = rowClusterSetting else { return nil }
-        return [2, 4, 8].contains(setting) ? setting : nil
-    }
-    /// `RMSNORM_ROW_CLUSTER` (0, 2, 4 or 8): see ``registerClusterSize(rows:rowBytes:multiprocessors:)``.
-    static let rowClusterSetting: Int? = environmentVariable("RMSNORM_ROW_CLUSTER").flatMap(Int.init)
-
-    /// This loop-free register plan with its row spread over a cluster of `cs` blocks: the same vectors a
-    /// thread, the row's threads split among the blocks (at least 32 each); nil where they would not fit.
-    public func overCluster(_ cs: Int, columns: Int) -> LaunchPlan? {
-        guard case .registers(let npt) = path, !persistent, !alignedInterior, clusterSize == 1, [2, 4, 8].contains(cs) else {
-            return nil
-        }
-        let tpr = nextPowerOfTwo(ceilDiv(columns / vectorWidth, npt * cs))
-        guard tpr >= 32, tpr <= 1024 else { return nil }
-        var plan = LaunchPlan(path: path, vectorWidth: vectorWidth, threadsPerRow: tpr, blockSize: tpr, sharedMemoryBytes: 0,
-            persistent: false)
-        plan.clusterSize = cs
-        return plan
-    }
-
     /// Chooses the kernel for `rows` × `columns` with the given vector width.
     ///
     /// Measured on an H100 with `rmsnorm-bench tune` (benchmarks/NOTES.md, run 2):
@@ -615,18 +588,11 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
                 block = 256
                 while block > 32, block > tpr, ceilDiv(rows, block / tpr) < 2 * multiprocessors { block /= 2 }
             }
-            let plan = LaunchPlan(
+            return LaunchPlan(
                 path: .registers(vectorsPerThread: npt), vectorWidth: vec, threadsPerRow: tpr,
                 blockSize: block, sharedMemoryBytes: 0,
                 // One block per row group, unless the groups outnumber a grid's 2^31 − 1 blocks.
                 persistent: ceilDiv(rows, block / tpr) > Int(Int32.max))
-            if maxClusterSize > 1, rows < multiprocessors,
-                let cs = registerClusterSize(rows: rows, rowBytes: columns * elementSize, multiprocessors: multiprocessors),
-                let clustered = plan.overCluster(min(cs, maxClusterSize), columns: columns)
-            {
-                return clustered
-            }
-            return plan
         }
         let rowBytes = (columns * elementSize + 15) / 16 * 16
         let threads = max(32, min(fewRows ? 1024 : 256, nextPowerOfTwo(nv)))
@@ -729,18 +695,8 @@ extension LaunchPlan {
             guard threadsPerRow & (threadsPerRow - 1) == 0, threadsPerRow <= 1024,
                 threadsPerRow <= 32 ? blockSize % threadsPerRow == 0 : blockSize == threadsPerRow
             else { throw .invalidArgument("plan threads per row \(threadsPerRow) does not fit block \(blockSize)") }
-            if clusterSize > 1 {
-                guard [2, 4, 8].contains(clusterSize), clusterSize <= maxClusterSize, !persistent,
-                    blockSize == threadsPerRow, rows <= Int(Int32.max) / clusterSize
-                else {
-                    throw .invalidArgument(
-                        "register plan with a cluster of \(clusterSize) needs a cluster of 2, 4 or 8 (sm_90 and later; here at most \(min(8, maxClusterSize))), "
-                            + "one row a block (block size = threads per row, at least 32), persistent: false and M · \(clusterSize) < 2^31")
-                }
-            }
-            let covered = npt * threadsPerRow * vec * clusterSize
-            guard covered >= columns else {
-                throw .invalidArgument("plan covers \(covered) columns, fewer than N = \(columns)")
+            guard npt * threadsPerRow * vec >= columns else {
+                throw .invalidArgument("plan covers \(npt * threadsPerRow * vec) columns, fewer than N = \(columns)")
             }
         case .sharedMemory:
             guard clusterSize == 1 || ([2, 4, 8, 16].contains(clusterSize) && clusterSize <= maxClusterSize) else {
@@ -804,20 +760,6 @@ extension LaunchPlan {
                 for b in [128, 256, 512] where b * vec * elementSize <= 2 * slice {
                     list.append(LaunchPlan(path: .split(blocksPerRow: blocks), vectorWidth: vec, threadsPerRow: b,
                         blockSize: b, sharedMemoryBytes: 0, persistent: false))
-                }
-            }
-        }
-        // Rows in the registers of a cluster (V56): 2, 4 or 8 blocks of 32–1,024 threads, no idle half, rows of at
-        // least 4 KB at few rows.
-        if maxClusterSize > 1 && rows <= 1024 && columns * elementSize >= 4096 {
-            for cs in [2, 4, 8] where cs <= maxClusterSize && rows <= Int(Int32.max) / cs {
-                for npt in [1, 2, 4, 8, 16, 32] where npt * vec <= 32 {
-                    let tpr = nextPowerOfTwo(ceilDiv(nv, npt * cs))
-                    guard tpr >= 32, tpr <= 1024, tpr / 2 * npt * cs < nv else { continue }
-                    var plan = LaunchPlan(path: .registers(vectorsPerThread: npt), vectorWidth: vec, threadsPerRow: tpr,
-                        blockSize: tpr, sharedMemoryBytes: 0, persistent: false)
-                    plan.clusterSize = cs
-                    list.append(plan)
                 }
             }
         }

@@ -107,23 +107,6 @@ enum Conformance {
                         eps: scale < 1 ? 0 : defaultEpsilon, plan: plan))
                 }
             }
-            // Rows in the registers of a cluster (V56), every size and vectors a thread the tuner tries: rows that
-            // split unevenly over the blocks (7 × 4100 fp32: 1,025 vectors), the overflow and tiny-sum rescues
-            // (each block rescales the whole row), an fp32 weight, many clusters at once (97 rows of 8 blocks).
-            let registerShapes: [(DType, DType, Int, Int, Double)] = [
-                (.bfloat16, .bfloat16, 1, 16384, 1), (.float32, .float32, 7, 4100, 1), (.float16, .float32, 5, 7168, 1),
-                (.float32, .float32, 7, 8192, 1e37), (.bfloat16, .bfloat16, 3, 8200, 1e-30), (.bfloat16, .float32, 97, 4096, 1),
-            ]
-            for (x, w, m, n, scale) in registerShapes where m * n <= cap {
-                var vec = 16 / x.size
-                while n % vec != 0 { vec /= 2 }
-                let plans = LaunchPlan.candidates(rows: m, columns: n, elementSize: x.size, vectorWidth: vec,
-                    maxSharedMemoryPerBlock: maxSharedMemoryPerBlock, maxClusterSize: maxClusterSize)
-                for plan in plans where plan.clusterSize > 1 && plan.path != .sharedMemory {
-                    list.append(.init(input: x, weight: w, rows: m, columns: n, layout: .dense, scale: scale,
-                        eps: scale < 1 ? 0 : defaultEpsilon, plan: plan))
-                }
-            }
         }
         // Every split-row plan the tuner may try (two kernels, any GPU), forced: rows that split unevenly,
         // scalar accesses (N odd), the overflow and tiny-sum paths (recomputed over the whole row in every

@@ -115,48 +115,6 @@ let nvrtcRequired = ProcessInfo.processInfo.environment["RMSNORM_REQUIRE_NVRTC"]
         #expect(failures.isEmpty, "\(failures)")
     }
 
-    /// Row modules whose rows lie over a cluster (V56, `ROW_CS`): every input type and forward variant compiles; on
-    /// sm_90 each row kernel names its cluster size and combines the blocks' sums through distributed shared
-    /// memory, and the module has nothing else (no aligned-interior kernels); before sm_90 the entry points
-    /// exist and trap (no plan names them there).
-    @Test(.enabled(if: nvrtcAvailable || nvrtcRequired))
-    func clusterRowModulesCompile() throws {
-        var list: [KernelSpecialization] = []
-        for input in DType.allCases {
-            for (cs, tpr) in [(2, 1024), (4, 128), (8, 32)] {
-                var s = KernelSpecialization(input: input, weight: input, vectorWidth: 16 / input.size)
-                s.rowThreads = tpr
-                s.rowCluster = cs
-                list.append(s)
-            }
-            var v = KernelSpecialization(input: input, weight: .float32, vectorWidth: 16 / input.size, residual: true,
-                casting: .llama, fp8Output: true, tinyEps: true)
-            v.rowThreads = 64
-            v.rowCluster = 8
-            v.dependentLaunch = true
-            list.append(v)
-        }
-        for s in list {
-            #expect(s.compileOptions(arch: 90).flags.contains("-DROW_CS=\(s.rowCluster)"))
-            #expect(s.kernelNames == s.registerVariants.map { "rmsnorm_fwd_row_npt\($0)" }, "\(s)")
-            let ptx = try NVRTC.compileToPTX(source: KernelSource.text, name: "rmsnorm.cu", options: s.compileOptions(arch: 90))
-            for name in s.kernelNames {
-                guard let start = ptx.range(of: ".entry \(name)(") else { Issue.record("\(s): \(name) missing"); continue }
-                let rest = ptx[start.upperBound...]
-                let body = rest.range(of: ".entry ").map { rest[..<$0.lowerBound] } ?? rest
-                #expect(body.contains(".reqnctapercluster \(s.rowCluster), 1, 1"), "\(s): \(name) without its cluster size")
-                #expect(body.contains("mapa.shared::cluster") && body.contains("barrier.cluster.wait"), "\(s): \(name)")
-            }
-            #expect(!ptx.contains("rmsnorm_fwd_ai_npt") && !ptx.contains("rmsnorm_fwd_reg_npt"), "\(s)")
-            let ampere = try NVRTC.compileToPTX(source: KernelSource.text, name: "rmsnorm.cu", options: s.compileOptions(arch: 80))
-            #expect(ampere.contains(".entry rmsnorm_fwd_row_npt1(") && !ampere.contains("barrier.cluster"), "\(s)")
-        }
-        // Without a row module, no cluster define.
-        var full = KernelSpecialization(input: .bfloat16, weight: .bfloat16, vectorWidth: 8)
-        full.rowCluster = 4
-        #expect(!full.compileOptions(arch: 90).flags.contains { $0.contains("ROW_CS") })
-    }
-
     /// Which plans run from a row module, and the module's options.
     @Test func rowModuleChoice() {
         let spec = KernelSpecialization(input: .bfloat16, weight: .bfloat16, vectorWidth: 8)
@@ -198,17 +156,6 @@ let nvrtcRequired = ProcessInfo.processInfo.environment["RMSNORM_REQUIRE_NVRTC"]
         // Variant flags carry over.
         let add = KernelSpecialization(input: .float16, weight: .float32, vectorWidth: 8, residual: true, fp8Output: true)
         #expect(add.rowModule(for: row)?.residual == true && add.rowModule(for: row)?.fp8Output == true)
-        // A register plan over a cluster (V56): its own row module, with the cluster's size and no aligned interior.
-        let clustered = row.overCluster(4, columns: 16384)!
-        #expect(clustered.threadsPerRow == 256 && clustered.blockSize == 256 && clustered.clusterSize == 4)
-        let c = spec.rowModule(for: clustered)
-        #expect(c?.rowThreads == 256 && c?.rowCluster == 4)
-        #expect(c?.compileOptions(arch: 90).flags.contains("-DROW_CS=4") == true)
-        #expect(c?.kernelNames == ["rmsnorm_fwd_row_npt1", "rmsnorm_fwd_row_npt2", "rmsnorm_fwd_row_npt4"])
-        #expect(c?.kernelNames.contains(clustered.kernelName) == true)
-        #expect(spec.rowModule(for: row)?.rowCluster == 1)
-        #expect(add.rowModule(for: clustered)?.rowCluster == 4 && add.rowModule(for: clustered)?.residual == true)
-        #expect(backward.rowModule(for: clustered) == nil)
     }
 
     /// The modules for streams with programmatic dependent launch (`PDL`): in every kernel the launcher

@@ -35,11 +35,6 @@
 //          masks and the block reduction are fixed at compile time, which shortens the dependent
 //          chain from the loads to the stores (V22: 2-4% at M <= 256, 4-10% on odd N). The launcher
 //          compiles one for each tpr its loop-free plans use.
-//   ROW_CS   1 (default), or 2, 4, 8 in a row module (sm_90+): each row held in the registers of a
-//          thread-block cluster of ROW_CS blocks of ROW_TPR threads (block k of the cluster takes the
-//          row's vectors k·ROW_TPR + lane, + ROW_CS·ROW_TPR, …), its sum of squares combined through
-//          distributed shared memory. For few long rows, whose loads one SM alone issues too slowly
-//          (V56). Such a module has only the rmsnorm_fwd_row_nptK kernels.
 //
 // Runtime arguments shared by every forward kernel: w_offset is added to the weight in fp32
 // (Gemma: 1), out_scale multiplies y before the fp8 conversion (1 / the dequantisation scale).
@@ -127,9 +122,6 @@
 #endif
 #ifndef ROW_TPR
 #define ROW_TPR 0
-#endif
-#ifndef ROW_CS
-#define ROW_CS 1
 #endif
 #ifndef PDL
 #define PDL 0  // 1: the module for streams that ask for programmatic dependent launch (see PDL_ENTRY)
@@ -656,44 +648,9 @@ __device__ __noinline__ RowScale rescue_row(const XS* again, bool active, bool r
                        rescale, tpr, N, eps, scratch, keep);
 }
 
-// Thread-block clusters (sm_90+): a row split over the CS blocks of one cluster, each block's partial
-// result read by the others from its shared memory (distributed shared memory).
-#if __CUDA_ARCH__ >= 900
-__device__ __forceinline__ void cluster_arrive() { asm volatile("barrier.cluster.arrive.release.aligned;" ::: "memory"); }
-__device__ __forceinline__ void cluster_wait() { asm volatile("barrier.cluster.wait.acquire.aligned;" ::: "memory"); }
-// The float at `p` (a __shared__ variable) in the shared memory of block `rank` of this cluster.
-__device__ __forceinline__ float cluster_peer_load(const float* p, unsigned rank) {
-    float v;
-    asm volatile("{ .reg .u64 g; .reg .u32 a, r;\n\t"
-                 "cvta.to.shared.u64 g, %1; cvt.u32.u64 a, g;\n\t"
-                 "mapa.shared::cluster.u32 r, a, %2;\n\t"
-                 "ld.shared::cluster.f32 %0, [r]; }"
-                 : "=f"(v) : "l"(p), "r"(rank) : "memory");
-    return v;
-}
-#endif
-
-// The sum of `v` (the block's total, the same on every thread) over the CS blocks of this cluster: each
-// block publishes its total in `slot`, and every warp reads the CS totals in lanes 0..CS-1 and adds them
-// with the same butterfly, so every thread of every block gets the same bits. The caller arrives once
-// more after this (it has read the others' slots) and waits before it exits (no block leaves while
-// another may still read its slot).
-template <int CS>
-__device__ __forceinline__ float cluster_sum(float v, float* slot) {
-#if __CUDA_ARCH__ >= 900
-    if (CS > 1) {
-        if (threadIdx.x == 0) *slot = v;
-        cluster_arrive();
-        cluster_wait();
-        v = warp_sum(cluster_peer_load(slot, threadIdx.x & (CS - 1)), CS);
-    }
-#endif
-    return v;
-}
-
 // Register path. LOOP: a persistent grid strides over the row groups; otherwise the grid covers
 // every group once (the launcher's `grid=all` plans) and the kernel has no loop at all.
-template <int NPT, bool WREG, bool LOOP, bool PACKED, int CS = 1>
+template <int NPT, bool WREG, bool LOOP, bool PACKED>
 __device__ __forceinline__ void fwd_reg(FWD_PARAMS, int tpr)
 {
     if (!LOOP && ROW_TPR > 0) tpr = ROW_TPR;  // a row module: the launcher passes the same value
@@ -701,14 +658,9 @@ __device__ __forceinline__ void fwd_reg(FWD_PARAMS, int tpr)
     // tpr is a power of two here (the launcher's rule): shifts, not the integer division and
     // remainder by a runtime value (~20 instructions each, on the path to the first load).
     const int tpr_log = __ffs(tpr) - 1;
-    // CS > 1 (a row module with ROW_CS): one row a cluster of CS blocks of tpr threads, block `rank` of the
-    // cluster holding the vectors that block would hold as threads rank·tpr … rank·tpr + tpr − 1 of a row of
-    // CS·tpr threads. `lane` is the thread's place in the row, `ctpr` the row's threads (the column stride).
-    const int rank = CS > 1 ? (int)(blockIdx.x % CS) : 0;
-    const int lane = (threadIdx.x & (tpr - 1)) + rank * tpr;
-    const int ctpr = CS * tpr;
-    const int rows_per_block = CS > 1 ? 1 : blockDim.x >> tpr_log;
-    const int row_in_block = CS > 1 ? 0 : threadIdx.x >> tpr_log;
+    const int lane = threadIdx.x & (tpr - 1);
+    const int rows_per_block = blockDim.x >> tpr_log;
+    const int row_in_block = threadIdx.x >> tpr_log;
 
     // The weight stays packed in registers and is widened where it is used: converting it here
     // would make every thread wait for the weight's DRAM round trip before issuing its x loads
@@ -717,7 +669,7 @@ __device__ __forceinline__ void fwd_reg(FWD_PARAMS, int tpr)
     if (WREG) {
 #pragma unroll
         for (int i = 0; i < NPT; ++i) {
-            const int col = (i * ctpr + lane) * VEC;
+            const int col = (i * tpr + lane) * VEC;
 #pragma unroll
             for (int v = 0; v < VEC; ++v) wq[WREG ? i : 0].e[v] = 0;
             wq[WREG ? i : 0] = load_w_if(w + col, col < N);
@@ -726,8 +678,7 @@ __device__ __forceinline__ void fwd_reg(FWD_PARAMS, int tpr)
 
     // The launcher never starts more blocks than row groups, so every block's first group exists:
     // no test of M ahead of the first loads.
-    i64 base = CS > 1 ? (i64)(blockIdx.x / CS) : (i64)blockIdx.x * rows_per_block;
-    __shared__ float cluster_slot[1];  // CS > 1: this block's share of the row's sum, read by the cluster
+    i64 base = (i64)blockIdx.x * rows_per_block;
     do {
         const i64 row = base + row_in_block;
         const bool active = row < M;
@@ -743,7 +694,7 @@ __device__ __forceinline__ void fwd_reg(FWD_PARAMS, int tpr)
         XPack raw[NPT];
 #pragma unroll
         for (int i = 0; i < NPT; ++i) {
-            const int col = (i * ctpr + lane) * VEC;
+            const int col = (i * tpr + lane) * VEC;
             if (i == 0) {
                 raw[i] = load_x_if(xr + col, col < N);
             } else {
@@ -757,7 +708,7 @@ __device__ __forceinline__ void fwd_reg(FWD_PARAMS, int tpr)
         const XS* rr = res + lrow * ldr;
 #pragma unroll
         for (int i = 0; i < NPT; ++i) {
-            const int col = (i * ctpr + lane) * VEC;
+            const int col = (i * tpr + lane) * VEC;
             if (i == 0) {
                 rraw[i] = load_x_if(rr + col, col < N);
             } else {
@@ -774,7 +725,7 @@ __device__ __forceinline__ void fwd_reg(FWD_PARAMS, int tpr)
             for (int v = 0; v < VEC; ++v) hs[v] = load_elem<IN_T>(raw[i].e[v]) + load_elem<IN_T>(rraw[i].e[v]);
             raw[i] = pack_in(hs);
 #if !HLATE
-            const int col = (i * ctpr + lane) * VEC;
+            const int col = (i * tpr + lane) * VEC;
             if (active && col < N) store_x(hout + row * ldh + col, raw[i]);
 #endif
         }
@@ -798,14 +749,9 @@ __device__ __forceinline__ void fwd_reg(FWD_PARAMS, int tpr)
         // (and before the rescue below, which reads h back).
 #pragma unroll
         for (int i = 0; i < NPT; ++i) {
-            const int col = (i * ctpr + lane) * VEC;
+            const int col = (i * tpr + lane) * VEC;
             if (active && col < N) store_x(hout + row * ldh + col, raw[i]);
         }
-#endif
-        // The cluster's blocks add their sums (after h is stored: a rescue below may read any block's h).
-        ss = cluster_sum<CS>(ss, cluster_slot);
-#if __CUDA_ARCH__ >= 900
-        if (CS > 1) cluster_arrive();  // this block has read the others' slots (waited for before it exits)
 #endif
         float rstd = finish_rstd(ss, N, eps);
         float rs = mode_rstd(rstd);  // y = (x · xscale) · rs · w
@@ -824,9 +770,7 @@ __device__ __forceinline__ void fwd_reg(FWD_PARAMS, int tpr)
         const bool rescale = active && isinf(ss);
 #endif
         if (any_in_block(rescale, tpr)) {
-            // Over a cluster, each block rescales the whole row alone (every block the same bits).
-            const RowScale r = rescue_row<NPT * CS>(again, active, rescale, lane - rank * tpr, tpr, N, eps, scratch,
-                                                    RowScale{rstd, rs, xscale});
+            const RowScale r = rescue_row<NPT>(again, active, rescale, lane, tpr, N, eps, scratch, RowScale{rstd, rs, xscale});
             rstd = r.rstd;
             rs = r.rs;
             xscale = r.xscale;
@@ -845,7 +789,7 @@ __device__ __forceinline__ void fwd_reg(FWD_PARAMS, int tpr)
             if (WB) {
 #pragma unroll
                 for (int i = 0; i < NPT; ++i) {
-                    const int col = (i * ctpr + lane) * VEC;
+                    const int col = (i * tpr + lane) * VEC;
 #pragma unroll
                     for (int v = 0; v < VEC; ++v) wl[WB ? i : 0].e[v] = 0;
                     wl[WB ? i : 0] = load_w_if(w + col, col < N);
@@ -853,7 +797,7 @@ __device__ __forceinline__ void fwd_reg(FWD_PARAMS, int tpr)
             }
 #pragma unroll
             for (int i = 0; i < NPT; ++i) {
-                const int col = (i * ctpr + lane) * VEC;
+                const int col = (i * tpr + lane) * VEC;
                 if (col < N) {
                     float r[VEC];
                     if (WREG) {
@@ -878,9 +822,6 @@ __device__ __forceinline__ void fwd_reg(FWD_PARAMS, int tpr)
         if (LOOP && tpr > 32 && base + (i64)gridDim.x * rows_per_block < M) __syncthreads();
         base += (i64)gridDim.x * rows_per_block;
     } while (LOOP && base < M);
-#if __CUDA_ARCH__ >= 900
-    if (CS > 1) cluster_wait();  // no block leaves while another may still read its slot
-#endif
 }
 
 // Weight in registers only while the row slice is small (<= 16 floats per thread): beyond
@@ -892,18 +833,7 @@ __device__ __forceinline__ void fwd_reg(FWD_PARAMS, int tpr)
 #endif
 #define PACKED_ROW(K) (PACKED32 && IN_T != 0 && W_T != 0 && RESID == 0 && K * VEC == 32)
 #define WREG_ROW(K) ((K * VEC <= 16) || PACKED_ROW(K))
-#if ROW_TPR > 0 && ROW_CS > 1 && __CUDA_ARCH__ >= 900
-// A row over a cluster of ROW_CS blocks (the launcher starts M · ROW_CS blocks of ROW_TPR threads).
-#define DEFINE_REG(K)                                                                          \
-    extern "C" __global__ void __cluster_dims__(ROW_CS, 1, 1) __launch_bounds__(REG_BOUND)      \
-        rmsnorm_fwd_row_npt##K(FWD_PARAMS, int tpr) {                                          \
-        PDL_ENTRY();                                                                           \
-        fwd_reg<K, WREG_ROW(K), false, PACKED_ROW(K), ROW_CS>(FWD_ARGS, tpr);                  \
-    }
-#elif ROW_TPR > 0 && ROW_CS > 1
-#define DEFINE_REG(K)                                                                          \
-    extern "C" __global__ void rmsnorm_fwd_row_npt##K(FWD_PARAMS, int tpr) { __trap(); }
-#elif ROW_TPR > 0
+#if ROW_TPR > 0
 #define DEFINE_REG(K)                                                                          \
     extern "C" __global__ void __launch_bounds__(REG_BOUND) rmsnorm_fwd_row_npt##K(FWD_PARAMS, int tpr) { \
         PDL_ENTRY();                                                                           \
@@ -943,7 +873,7 @@ DEFINE_REG(32)
 // forward and its casting modes (no fused add, no fp8 output: their other operands would not line
 // up). The weight, whose alignment against the row changes from row to row, is read per element
 // (it stays in L1). Before this, such rows took VEC = 1: one scalar access per element.
-#if RESID == 0 && OUT_T == IN_T && VEC * IN_BYTES == 16 && ROW_CS == 1
+#if RESID == 0 && OUT_T == IN_T && VEC * IN_BYTES == 16
 
 // The rescue for these rows: the same rule as rescue_row, over a plain strided loop.
 __device__ __noinline__ RowScale rescue_row_scalar(const XS* row, bool active, bool rescale, int lane, int tpr, int N,
@@ -1073,6 +1003,22 @@ __device__ __forceinline__ float block_sum(float v, float* scratch) {
     return row_reduce<false>(v, blockDim.x, scratch);
 }
 
+// Thread-block clusters (sm_90+): a row split over the CS blocks of one cluster, each block's partial
+// result read by the others from its shared memory (distributed shared memory).
+#if __CUDA_ARCH__ >= 900
+__device__ __forceinline__ void cluster_arrive() { asm volatile("barrier.cluster.arrive.release.aligned;" ::: "memory"); }
+__device__ __forceinline__ void cluster_wait() { asm volatile("barrier.cluster.wait.acquire.aligned;" ::: "memory"); }
+// The float at `p` (a __shared__ variable) in the shared memory of block `rank` of this cluster.
+__device__ __forceinline__ float cluster_peer_load(const float* p, unsigned rank) {
+    float v;
+    asm volatile("{ .reg .u64 g; .reg .u32 a, r;\n\t"
+                 "cvta.to.shared.u64 g, %1; cvt.u32.u64 a, g;\n\t"
+                 "mapa.shared::cluster.u32 r, a, %2;\n\t"
+                 "ld.shared::cluster.f32 %0, [r]; }"
+                 : "=f"(v) : "l"(p), "r"(rank) : "memory");
+    return v;
+}
+#endif
 
 // Sum (or max) of `v` over the block and then over the CS blocks of the cluster (CS = 1: the block).
 // Each block publishes its result in `part` (one slot per reduction: never rewritten), and every warp
