@@ -170,7 +170,10 @@ extension CUDABackend {
             // M = 0: no rows, dw = 0 (one empty partial row).
             let grid = x.rows == 0 ? 1 : plan.backwardGridSize(
                 rows: x.rows, multiprocessors: device.multiprocessorCount, blocksPerMultiprocessor: perSM)
-            try DeviceMemory.withTemporary(device: device, byteCount: grid * x.columns * 4, stream: stream) { (partial) throws(CUDAError) in
+            // The partial rows start on a 16-byte boundary (the kernels store them as float4: V57); 16 bytes more are
+            // taken so that any start the pool gives can be rounded up.
+            try DeviceMemory.withTemporary(device: device, byteCount: grid * x.columns * 4 + 16, stream: stream) { (base) throws(CUDAError) in
+                let partial = (base + 15) & ~15
                 try device.makeCurrent()
                 if x.rows == 0 {
                     try device.fill(address: partial, byteCount: x.columns * 4, value: 0, stream: stream)

@@ -115,6 +115,31 @@ let nvrtcRequired = ProcessInfo.processInfo.environment["RMSNORM_REQUIRE_NVRTC"]
         #expect(failures.isEmpty, "\(failures)")
     }
 
+    /// The backward kernels with dw partial rows store them as float4 in modules whose vectors are multiples of 4
+    /// (V57: one float a store put each lane's 4 bytes in its own sector); the one scalar store left in the register
+    /// kernels is the several-rows-a-block sum, one float a thread in consecutive columns.
+    @Test(.enabled(if: nvrtcAvailable || nvrtcRequired))
+    func partialRowsAreStoredAsFloat4() throws {
+        for (input, vec) in [(DType.bfloat16, 8), (.float32, 4), (.float16, 8)] {
+            for residual in [false, true] {
+                let s = KernelSpecialization(input: input, weight: input, vectorWidth: vec, residual: residual, backward: true)
+                let ptx = try NVRTC.compileToPTX(source: KernelSource.text, name: "rmsnorm.cu", options: s.compileOptions(arch: 90))
+                for name in s.kernelNames where name.hasPrefix("rmsnorm_bwd_reg_") || name.hasPrefix("rmsnorm_bwd_async_")
+                    || name == "rmsnorm_bwd_loop"
+                {
+                    guard let start = ptx.range(of: ".entry \(name)(") else { Issue.record("\(s): \(name) missing"); continue }
+                    let rest = ptx[start.upperBound...]
+                    let body = String(rest.range(of: ".entry ").map { rest[..<$0.lowerBound] } ?? rest)
+                    let vector = body.components(separatedBy: "st.global.v4.f32").count - 1
+                    let scalar = body.components(separatedBy: "st.global.f32").count - 1
+                    // (fp32's loop kernel also stores dx one float at a time: not a partial row.)
+                    let allowed = name != "rmsnorm_bwd_loop" ? 1 : input == .float32 ? Int.max : 0
+                    #expect(vector >= 2 && scalar <= allowed, "\(s): \(name) \(vector) float4, \(scalar) float stores")
+                }
+            }
+        }
+    }
+
     /// Which plans run from a row module, and the module's options.
     @Test func rowModuleChoice() {
         let spec = KernelSpecialization(input: .bfloat16, weight: .bfloat16, vectorWidth: 8)

@@ -1532,6 +1532,35 @@ __device__ __forceinline__ void store_w(WS* p, const float (&a)[VEC]) {
 #define RECOMPUTE 0
 #endif
 #ifndef DW_UNROLL
+// The VEC fp32 values of one lane's slice of a dw partial row, at `out` (col a multiple of VEC): float4 accesses
+// where VEC is a multiple of 4 (the launcher starts the partial rows on a 16-byte boundary, and N is then a
+// multiple of 4). With one float a store, each lane's 4 bytes landed in their own 32-byte sector (lanes VEC
+// floats apart): a warp's store touched 32 sectors for 128 bytes, float4 as many for 512 (V57).
+template <int V>
+__device__ __forceinline__ void store_partial(float* out, const float (&a)[V]) {
+    if (V % 4 == 0) {
+#pragma unroll
+        for (int q = 0; q < V / 4; ++q)
+            *reinterpret_cast<float4*>(out + 4 * q) = make_float4(a[4 * q], a[4 * q + 1], a[4 * q + 2], a[4 * q + 3]);
+    } else {
+#pragma unroll
+        for (int v = 0; v < V; ++v) out[v] = a[v];
+    }
+}
+template <int V>
+__device__ __forceinline__ void load_partial(const float* in, float (&a)[V]) {
+    if (V % 4 == 0) {
+#pragma unroll
+        for (int q = 0; q < V / 4; ++q) {
+            const float4 t = *reinterpret_cast<const float4*>(in + 4 * q);
+            a[4 * q] = t.x; a[4 * q + 1] = t.y; a[4 * q + 2] = t.z; a[4 * q + 3] = t.w;
+        }
+    } else {
+#pragma unroll
+        for (int v = 0; v < V; ++v) a[v] = in[v];
+    }
+}
+
 #define DW_UNROLL 4  // partial rows a thread of rmsnorm_dw_reduce loads before it adds them (16: 1-2% slower, V41)
 #endif
 
@@ -1854,9 +1883,7 @@ __device__ __forceinline__ void bwd_reg(BWD_PARAMS, int tpr, unsigned nblocks, u
 #pragma unroll
         for (int i = 0; i < NPT; ++i) {
             const int col = (i * tpr + lane) * VEC;
-            if (col < N)
-#pragma unroll
-                for (int v = 0; v < VEC; ++v) out[col + v] = acc[i][v];
+            if (col < N) store_partial(out + col, acc[i]);
         }
         return;
     }
@@ -2131,7 +2158,13 @@ extern "C" __global__ void __launch_bounds__(1024) rmsnorm_bwd_loop(BWD_PARAMS)
 #if RESID
             XPack d = load_x_plain(dres + row * ldres + j * VEC);
 #endif
-            float r[VEC];
+            float r[VEC], part[VEC];
+            if (first_row) {
+#pragma unroll
+                for (int v = 0; v < VEC; ++v) part[v] = 0.0f;
+            } else {
+                load_partial(out + j * VEC, part);
+            }
 #pragma unroll
             for (int v = 0; v < VEC; ++v) {
                 const float xh = load_elem<IN_T>(p.e[v]) * rstd, gg = load_elem<IN_T>(g.e[v]);
@@ -2139,9 +2172,9 @@ extern "C" __global__ void __launch_bounds__(1024) rmsnorm_bwd_loop(BWD_PARAMS)
 #if RESID
                 r[v] += load_elem<IN_T>(d.e[v]);
 #endif
-                const float prev = first_row ? 0.0f : out[j * VEC + v];
-                out[j * VEC + v] = fmaf(gg, xh, prev);
+                part[v] = fmaf(gg, xh, part[v]);
             }
+            store_partial(out + j * VEC, part);
             store_x(dx + row * lddx + j * VEC, pack_in(r));
         }
         if (row + gridDim.x < M) __syncthreads();  // the reduction slots are reused by the next row
