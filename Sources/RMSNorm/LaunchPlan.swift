@@ -271,7 +271,7 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
     /// in registers and no weight in shared memory (V38, same-process A/B on an H100 against the 64-register
     /// staged kernel: 4096 × 7168 bf16 90.6 → 82.1 µs, 4096 × 8192 102.4 → 94.2, 4096 × 5120 65.0 → 61.7, 256
     /// threads ±1%; at 128 threads (4096 × 2048) 2% slower). Stages: as many as fit (at most 4,
-    /// `RMSNORM_BWD_STAGES`) in half an SM's shared memory (all of it for blocks of 1,024 threads, one an SM at
+    /// `RMSNORM_BWD_STAGES`, and at most ~64 KB of them: ``backwardStageBytes``) in half an SM's shared memory (all of it for blocks of 1,024 threads, one an SM at
     /// 64 registers a thread), so that two blocks an SM — what the backward's grid gives at a few thousand rows —
     /// keep 2–6 rows in flight; where fewer than 2 would fit, as many as fit one block. (2, 3 and 4 stages
     /// measured within ±2% of each other: V36.) Shared memory: the dw rows (several rows a block), the weight
@@ -295,7 +295,9 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
         let perSM = min(2, max(1, 1024 / block))
         var stages = ((stagingBytes + 1024) / perSM - 1024 - fixed) / perStage
         if stages < 2 { stages = (stagingBytes - fixed) / perStage }
-        stages = min(stages, backwardStageCap)
+        // At most 64 KB of x and dy stages a block (never fewer than 2; the residual gradient's third array, not
+        // measured, counts as without it): long rows in flight beyond that slowed the loop (V58).
+        stages = min(stages, backwardStageCap, max(2, backwardStageBytes / (rowsPerBlock * columns * elementSize * 2)))
         guard stages >= 2 else { return nil }
         var plan = LaunchPlan(path: .registers(vectorsPerThread: npt), vectorWidth: vec, threadsPerRow: tpr, blockSize: block,
             sharedMemoryBytes: fixed + stages * perStage)
@@ -335,6 +337,14 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
 
     /// `RMSNORM_BWD_ONE=0`: one row's backward on column blocks too (``backwardSingleBlock``; for comparisons).
     static let backwardOneBlock = environmentVariable("RMSNORM_BWD_ONE") != "0"
+
+    /// The most bytes of stages a staged backward block holds, unless fewer than 2 stages would fit in them (V58,
+    /// ours only on an H100, two alternations against the 3–4 stages that fit before: 2 stages at 4096 × 7168 bf16
+    /// −8.5%, 4096 × 8192 −5.1%, where 2 blocks of 448–512 threads an SM had kept up to 8 rows of 28–32 KB staged;
+    /// at N ≤ 5120 fewer than 3–4 stages was 6–14% slower, at N = 16,384 2 and 3 within ±0.5%).
+    /// `RMSNORM_BWD_STAGE_KB` sets it (experiments).
+    static let backwardStageBytes: Int = (environmentVariable("RMSNORM_BWD_STAGE_KB").flatMap(Int.init)
+        .flatMap { $0 >= 1 ? $0 : nil } ?? 64) * 1024
 
     /// `RMSNORM_BWD_STAGES`: the most stages a staged backward plan takes (2–4, default 4); 0: no staged plans
     /// (the register kernels, for comparisons).

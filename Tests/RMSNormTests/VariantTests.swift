@@ -320,8 +320,13 @@ import RMSNormTestSupport
                 #expect(p.registers128 == (p.blockSize >= 256 && p.blockSize <= 512))
             }
         }
-        // The 64 KB rows of 16,384 bf16: three stages and the weight fill one block an SM.
-        #expect(LaunchPlan.backward(rows: 65536, columns: 16384, elementSize: 2, vectorWidth: 8, stagingBytes: h100).backwardStages == 3)
+        // Stages up to ~64 KB a block, at least 2 (V58): 4 of 16 KB rows (N = 4096), 3 of 20 KB (5120), 2 of 28–64 KB
+        // (7168, 8192, and 16,384, whose three would also fit one block an SM).
+        for (n, stages) in [(4096, 4), (5120, 3), (7168, 2), (8192, 2), (16384, 2)] {
+            #expect(LaunchPlan.backward(rows: 4096, columns: n, elementSize: 2, vectorWidth: 8, stagingBytes: h100).backwardStages == stages,
+                "4096x\(n)")
+        }
+        #expect(LaunchPlan.backward(rows: 65536, columns: 16384, elementSize: 2, vectorWidth: 8, stagingBytes: h100).backwardStages == 2)
         for (m, n) in [(4096, 2048), (4096, 4096), (16384, 16384), (1024, 16384), (4096, 256), (199, 384)] {
             #expect(LaunchPlan.backward(rows: m, columns: n, elementSize: 2, vectorWidth: 8, stagingBytes: h100).backwardStages >= 2, "\(m)x\(n)")
         }
