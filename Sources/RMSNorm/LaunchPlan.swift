@@ -231,7 +231,9 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
             var plan = LaunchPlan(
                 path: .registers(vectorsPerThread: npt), vectorWidth: vec, threadsPerRow: tpr, blockSize: block,
                 sharedMemoryBytes: rowsPerBlock > 1 ? rowsPerBlock * columns * 4 : 0)
-            plan.registers128 = fewWarpsAt32 && npt * vec == 16 && block <= 512
+            // (Blocks of at most 320 threads here, the kernel's bound of two an SM: the 32-element plan it replaces
+            // had 160 threads.)
+            plan.registers128 = fewWarpsAt32 && npt * vec == 16 && block <= 320
             if savedRstd && !dxOverlapsInputs && rows >= 1 && rows <= backwardFusedRows && npt * vec <= 16
                 && 2 * rows * columns * elementSize <= backwardFusedBytes
             {

@@ -118,7 +118,9 @@ import RMSNormTestSupport
                         #expect(p.threadsPerRow <= (npt * vec <= 16 ? 1024 : 256), "\(n): \(p)")
                         #expect(p.threadsPerRow <= 32 ? p.blockSize % p.threadsPerRow == 0 : p.blockSize == p.threadsPerRow)
                         #expect(p.threadsPerRow <= 32 || p.threadsPerRow % 32 == 0)
-                        #expect(!p.registers128 || (npt * vec == 16 && p.blockSize <= 512), "\(n): \(p)")
+                        // The staged 128-register kernel takes up to 512 threads; the other one is bounded at two
+                        // blocks of 320 an SM (V58).
+                        #expect(!p.registers128 || (npt * vec == 16 && p.blockSize <= (p.backwardStages > 0 ? 512 : 320)), "\(n): \(p)")
                     }
                 }
             }

@@ -1904,9 +1904,11 @@ __device__ __forceinline__ void bwd_reg(BWD_PARAMS, int tpr, unsigned nblocks, u
 
 // Up to 16 elements a thread in blocks of up to 1,024 threads (64 registers), 32 in blocks of up to
 // 256 (registers to spare: the next row is prefetched there too). The 16-element kernel has an `_r128`
-// twin bounded at 512 threads (128 registers, no spill), which the launcher uses where the 32-element
-// kernel would leave fewer than 6 warps on an SM (N in (4096, 5120]: 65,536 × 5120 bf16 748 µs against
-// 842 µs; at 64 registers it stays the better one elsewhere — run V15).
+// twin with up to 96 registers, which the launcher uses where the 32-element kernel would leave fewer than
+// 6 warps on an SM (N in (4096, 5120]: 65,536 × 5120 bf16 748 µs against 842 µs; at 64 registers it stays the
+// better one elsewhere — run V15). Its blocks are then of at most 320 threads, and it is bounded to two of
+// them an SM: bounded at 512 threads only, NVRTC 13.0 gave it just over 96 registers once V57 changed its
+// stores, one block of 320 threads an SM, and 16,384 × 5120 bf16 ran 19% slower (185.6 → 220.0 µs; V58).
 #define BWD_BOUND(K) ((K) * VEC <= 16 ? 1024 : 256)
 #define BWD_TEMPLATE(K, L) bwd_reg<K, ((K) * VEC * sizeof(XS) <= 32) || ((K) * VEC > 16), ((K) * VEC > 16), 1, false, L>
 #define DEFINE_BWD_REG(K)                                                                       \
@@ -1915,7 +1917,7 @@ __device__ __forceinline__ void bwd_reg(BWD_PARAMS, int tpr, unsigned nblocks, u
         BWD_TEMPLATE(K, BWD_LEAN_REG)(BWD_ARGS, tpr, gridDim.x, blockIdx.x);                                  \
     }
 #define DEFINE_BWD_R128(K)                                                                      \
-    extern "C" __global__ void __launch_bounds__(512) rmsnorm_bwd_reg_npt##K##_r128(BWD_PARAMS, int tpr) { \
+    extern "C" __global__ void __launch_bounds__(320, 2) rmsnorm_bwd_reg_npt##K##_r128(BWD_PARAMS, int tpr) { \
         BWD_ENTRY();                                                                            \
         BWD_TEMPLATE(K, BWD_LEAN_R128)(BWD_ARGS, tpr, gridDim.x, blockIdx.x);                                  \
     }
