@@ -273,8 +273,8 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
     /// in registers and no weight in shared memory (V38, same-process A/B on an H100 against the 64-register
     /// staged kernel: 4096 × 7168 bf16 90.6 → 82.1 µs, 4096 × 8192 102.4 → 94.2, 4096 × 5120 65.0 → 61.7, 256
     /// threads ±1%; at 128 threads (4096 × 2048) 2% slower). Stages: as many as fit (at most 4,
-    /// `RMSNORM_BWD_STAGES`, and at most ~64 KB of them: ``backwardStageBytes``) in half an SM's shared memory (all of it for blocks of 1,024 threads, one an SM at
-    /// 64 registers a thread), so that two blocks an SM — what the backward's grid gives at a few thousand rows —
+    /// `RMSNORM_BWD_STAGES`, and at most 64 KB of x and dy: ``backwardStageBytes``) in half an SM's shared memory
+    /// (all of it for blocks of 1,024 threads, one an SM at 64 registers a thread), so that two blocks an SM — what the backward's grid gives at a few thousand rows —
     /// keep 2–6 rows in flight; where fewer than 2 would fit, as many as fit one block. (2, 3 and 4 stages
     /// measured within ±2% of each other: V36.) Shared memory: the dw rows (several rows a block), the weight
     /// (a copy for each row of the block; none with 128 registers), the stages (x, dy and dres of each row of
@@ -340,7 +340,7 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
     /// `RMSNORM_BWD_ONE=0`: one row's backward on column blocks too (``backwardSingleBlock``; for comparisons).
     static let backwardOneBlock = environmentVariable("RMSNORM_BWD_ONE") != "0"
 
-    /// The most bytes of stages a staged backward block holds, unless fewer than 2 stages would fit in them (V58,
+    /// The most bytes of x and dy stages a staged backward block holds, though never fewer than 2 stages (V58,
     /// ours only on an H100, two alternations against the 3–4 stages that fit before: 2 stages at 4096 × 7168 bf16
     /// −8.5%, 4096 × 8192 −5.1%, where 2 blocks of 448–512 threads an SM had kept up to 8 rows of 28–32 KB staged;
     /// at N ≤ 5120 fewer than 3–4 stages was 6–14% slower, at N = 16,384 2 and 3 within ±0.5%).

@@ -1531,7 +1531,6 @@ __device__ __forceinline__ void store_w(WS* p, const float (&a)[VEC]) {
 #ifndef RECOMPUTE
 #define RECOMPUTE 0
 #endif
-#ifndef DW_UNROLL
 // The VEC fp32 values of one lane's slice of a dw partial row, at `out` (col a multiple of VEC): float4 accesses
 // where VEC is a multiple of 4 (the launcher starts the partial rows on a 16-byte boundary, and N is then a
 // multiple of 4). With one float a store, each lane's 4 bytes landed in their own 32-byte sector (lanes VEC
@@ -1561,6 +1560,7 @@ __device__ __forceinline__ void load_partial(const float* in, float (&a)[V]) {
     }
 }
 
+#ifndef DW_UNROLL
 #define DW_UNROLL 4  // partial rows a thread of rmsnorm_dw_reduce loads before it adds them (16: 1-2% slower, V41)
 #endif
 
@@ -1907,8 +1907,8 @@ __device__ __forceinline__ void bwd_reg(BWD_PARAMS, int tpr, unsigned nblocks, u
 // twin with up to 96 registers, which the launcher uses where the 32-element kernel would leave fewer than
 // 6 warps on an SM (N in (4096, 5120]: 65,536 × 5120 bf16 748 µs against 842 µs; at 64 registers it stays the
 // better one elsewhere — run V15). Its blocks are then of at most 320 threads, and it is bounded to two of
-// them an SM: bounded at 512 threads only, NVRTC 13.0 gave it just over 96 registers once V57 changed its
-// stores, one block of 320 threads an SM, and 16,384 × 5120 bf16 ran 19% slower (185.6 → 220.0 µs; V58).
+// them an SM (96 registers): bounded at 512 threads only, it came out of V57's new stores one block an SM on
+// the H100 (NVRTC 13.5 here: 97 → 100 registers), and 16,384 × 5120 bf16 ran 19% slower (185.6 → 220.0 µs; V58).
 #define BWD_BOUND(K) ((K) * VEC <= 16 ? 1024 : 256)
 #define BWD_TEMPLATE(K, L) bwd_reg<K, ((K) * VEC * sizeof(XS) <= 32) || ((K) * VEC > 16), ((K) * VEC > 16), 1, false, L>
 #define DEFINE_BWD_REG(K)                                                                       \
