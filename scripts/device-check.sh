@@ -3,7 +3,7 @@
 #   scripts/device-check.sh STEP...   (SAN_ELEMENTS, SAN_TIMEOUT for the sanitizer steps; steps: env verify verify-quick memcheck racecheck initcheck synccheck resources stress host
 #                                      verify-split (the heuristic taking split-row plans, RMSNORM_SPLIT=1) split-ab (ours: no split, split with and without programmatic launch; twice) split-graph memcheck-split
 #                                      bench:ARGS, e.g. "bench:--variant backward --suite llm")
-# Needs .gpu/rmsnorm-bench (scripts/build-gpu-binary.sh) and, for Liger, .whl/ (carried).
+# Needs .gpu/rmsnorm-bench.gz or .gpu/rmsnorm-bench (scripts/build-gpu-binary.sh) and, for Liger, .whl/ (carried).
 # Logs go to $OUT (one file per step, numbered); set OUT when running by hand.
 set -uo pipefail
 OUT=${OUT:-/tmp/out}
@@ -14,6 +14,7 @@ if ls .whl/*.whl >/dev/null 2>&1; then
 fi
 export RMSNORM_CACHE_DIR=/tmp/rmsnorm-cache
 bench=.gpu/rmsnorm-bench
+[ -x $bench ] || { gunzip -kf $bench.gz && chmod +x $bench; }
 n=0
 for step in "$@"; do
     n=$((n + 1))

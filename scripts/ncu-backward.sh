@@ -8,6 +8,7 @@ set -uo pipefail
 out=${1:?output folder}; shift
 shapes=("$@"); [ ${#shapes[@]} -gt 0 ] || shapes=(4096x2048:bf16 4096x4096:bf16 16384x4096:bf16)
 bench=${RMSNORM_BENCH:-.gpu/rmsnorm-bench}
+[ -x "$bench" ] || { gunzip -kf "$bench.gz" && chmod +x "$bench"; }
 mkdir -p "$out"
 for s in "${shapes[@]}"; do
     ncu --clock-control none --cache-control none --kernel-name regex:"rmsnorm_bwd|rmsnorm_dw_reduce" \
