@@ -506,9 +506,14 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
     /// so that the partials stay a small share of the traffic; never fewer blocks than SMs while rows last.
     public func backwardGridSize(rows: Int, multiprocessors: Int, blocksPerMultiprocessor: Int) -> Int {
         let groups = ceilDiv(rows, rowsPerBlock)
-        return max(1, min(groups, multiprocessors * max(1, blocksPerMultiprocessor),
+        let grid = max(1, min(groups, multiprocessors * max(1, blocksPerMultiprocessor),
             max(multiprocessors, ceilDiv(groups, backwardGroupsPerBlock))))
+        // Balanced: no more blocks than the most row groups a block takes needs (4096 rows on 132 SMs: 128
+        // blocks of 32 rows, not 132 of which 4 take a 32nd row).
+        return LaunchPlan.backwardBalancedGrid ? ceilDiv(groups, ceilDiv(groups, grid)) : grid
     }
+    /// `RMSNORM_BWD_BALANCE=1`: the backward's grid balanced (``backwardGridSize``; experiments).
+    static let backwardBalancedGrid = environmentVariable("RMSNORM_BWD_BALANCE") == "1"
 
     /// Row groups a backward block stands for at least: 32 for blocks of 256 threads or more, 16 for smaller
     /// ones. Measured on an H100 (V50, ours only, alternated twice): at 4096 rows, blocks of 256–512 threads
