@@ -23,6 +23,9 @@ struct ConformanceCase: CustomStringConvertible {
     var eps: Float = defaultEpsilon
     /// A plan forced instead of the launcher's (dense layout): plans the heuristic does not pick here.
     var plan: LaunchPlan? = nil
+    /// The launcher's own plan (`launchPlan(for:)`) given back explicitly, as a caller that tunes or logs plans
+    /// would: at odd N it is the aligned-interior plan, which the explicit-plan entry point must run.
+    var givesLauncherPlan = false
 
     var inputStride: Int {
         switch layout {
@@ -37,6 +40,7 @@ struct ConformanceCase: CustomStringConvertible {
     var description: String {
         "\(input)/w:\(weight) \(rows)x\(columns) \(layout.rawValue)" + (scale != 1 ? " scale \(scale)" : "")
             + (eps != defaultEpsilon ? " eps \(eps)" : "") + (plan.map { " plan \($0)" } ?? "")
+            + (givesLauncherPlan ? " (launcher's plan given)" : "")
     }
 }
 
@@ -89,6 +93,10 @@ enum Conformance {
                 }
             }
             list.append(.init(input: x, weight: w, rows: 7, columns: 1000, layout: .dense, scale: 1e-3))
+            for n in [769, 1000, 4096] {
+                list.append(.init(input: x, weight: w, rows: 199, columns: n, layout: .dense, givesLauncherPlan: true))
+                list.append(.init(input: x, weight: w, rows: 7, columns: n, layout: .strided, givesLauncherPlan: true))
+            }
         }
         // Every cluster plan the tuner may try (sizes 2 to 16, each block size), forced, at rows that
         // split unevenly (N not a multiple of vec · size) and with the overflow rescue across a cluster.
@@ -255,6 +263,9 @@ enum Conformance {
         let plan = c.plan ?? launchPlan(for: xView, weight: wBuffer, into: yView)
         if let forced = c.plan {
             try rmsNorm(xView, weight: wBuffer, eps: c.eps, into: yView, plan: forced, cacheHints: false, rstd: rstd)
+        } else if c.givesLauncherPlan {
+            try rmsNorm(xView, weight: wBuffer, eps: c.eps, into: yView, plan: plan, cacheHints: LaunchPlan.defaultCacheHints,
+                rstd: rstd)
         } else {
             try rmsNorm(xView, weight: wBuffer, eps: c.eps, into: yView, rstd: rstd)
         }

@@ -123,6 +123,9 @@
 #ifndef ROW_TPR
 #define ROW_TPR 0
 #endif
+// A row module whose rows take a multiple of 32 threads that is not a power of two (N = 5120 bf16: 160 or 320
+// threads): the launcher gives such rows one block each, so a thread's lane is its index in the block.
+#define ODD_ROW (ROW_TPR > 32 && (ROW_TPR & (ROW_TPR - 1)) != 0)
 #ifndef PDL
 #define PDL 0  // 1: the module for streams that ask for programmatic dependent launch (see PDL_ENTRY)
 #endif
@@ -666,11 +669,12 @@ __device__ __forceinline__ void fwd_reg(FWD_PARAMS, int tpr)
     if (!LOOP && ROW_TPR > 0) tpr = ROW_TPR;  // a row module: the launcher passes the same value
     __shared__ float scratch[96];  // three reduction slots: sum, max, rescaled sum
     // tpr is a power of two here (the launcher's rule): shifts, not the integer division and
-    // remainder by a runtime value (~20 instructions each, on the path to the first load).
+    // remainder by a runtime value (~20 instructions each, on the path to the first load). A row module
+    // of another multiple of 32 threads (ODD_ROW) has one row a block, the block's threads its lanes.
     const int tpr_log = __ffs(tpr) - 1;
-    const int lane = threadIdx.x & (tpr - 1);
-    const int rows_per_block = blockDim.x >> tpr_log;
-    const int row_in_block = threadIdx.x >> tpr_log;
+    const int lane = (!LOOP && ODD_ROW) ? (int)threadIdx.x : threadIdx.x & (tpr - 1);
+    const int rows_per_block = (!LOOP && ODD_ROW) ? 1 : blockDim.x >> tpr_log;
+    const int row_in_block = (!LOOP && ODD_ROW) ? 0 : threadIdx.x >> tpr_log;
 
     // The weight stays packed in registers and is widened where it is used: converting it here
     // would make every thread wait for the weight's DRAM round trip before issuing its x loads
@@ -908,8 +912,8 @@ __device__ __forceinline__ void fwd_ai(FWD_PARAMS, int tpr)
     if (ROW_TPR > 0) tpr = ROW_TPR;  // a row module: the launcher passes the same value
     __shared__ float scratch[96];
     const int tpr_log = __ffs(tpr) - 1;
-    const int lane = threadIdx.x & (tpr - 1);
-    const i64 row = (i64)blockIdx.x * (blockDim.x >> tpr_log) + (threadIdx.x >> tpr_log);
+    const int lane = ODD_ROW ? (int)threadIdx.x : threadIdx.x & (tpr - 1);
+    const i64 row = ODD_ROW ? (i64)blockIdx.x : (i64)blockIdx.x * (blockDim.x >> tpr_log) + (threadIdx.x >> tpr_log);
     const bool active = row < M;
     const i64 lrow = active ? row : M - 1;
     const XS* xr = x + lrow * ldx;
