@@ -221,7 +221,9 @@ func rangesOverlap(_ a: UInt64, _ aLen: UInt64, _ b: UInt64, _ bLen: UInt64) -> 
 
 /// GPU form with an explicit launch plan, for tuning and experiments. Operands are checked as in
 /// ``rmsNorm(_:weight:eps:into:rstd:stream:)``; the plan is checked to cover the row with
-/// aligned accesses, else ``RMSNormError/invalidArgument(_:)`` is thrown.
+/// aligned accesses, else ``RMSNormError/invalidArgument(_:)`` is thrown. The launcher's own plan for these
+/// operands (``launchPlan(for:weight:into:fusedAdd:consultingAutotune:stream:capturing:)``) is always accepted,
+/// the aligned-interior plans of rows off 16-byte boundaries included, which cannot be given otherwise.
 public func rmsNorm<T: RMSNormElement, W: RMSNormElement>(
     _ x: DeviceMatrix<T>, weight: DeviceBuffer<W>, eps: Float = defaultEpsilon, into y: DeviceMatrix<T>,
     plan: LaunchPlan, cacheHints: Bool, rstd: DeviceBuffer<Float>? = nil, stream: CUDAStream? = nil

@@ -506,18 +506,9 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
     /// so that the partials stay a small share of the traffic; never fewer blocks than SMs while rows last.
     public func backwardGridSize(rows: Int, multiprocessors: Int, blocksPerMultiprocessor: Int) -> Int {
         let groups = ceilDiv(rows, rowsPerBlock)
-        let grid = max(1, min(groups, multiprocessors * max(1, blocksPerMultiprocessor),
+        return max(1, min(groups, multiprocessors * max(1, blocksPerMultiprocessor),
             max(multiprocessors, ceilDiv(groups, backwardGroupsPerBlock))))
-        // Balanced: no more blocks than the most row groups a block takes needs (4096 rows on 132 SMs: 128
-        // blocks of 32 rows, not 132 of which 4 take a 32nd row).
-        return LaunchPlan.backwardBalancedGrid ? ceilDiv(groups, ceilDiv(groups, grid)) : grid
     }
-    /// `RMSNORM_FWD_EXACT_TPR=1`: register plans of one row a block take the multiple of 32 threads the row
-    /// needs (run from a row module, whose lanes are the block's threads), not the next power of two (experiments).
-    static let exactRowThreads = environmentVariable("RMSNORM_FWD_EXACT_TPR") == "1"
-
-    /// `RMSNORM_BWD_BALANCE=1`: the backward's grid balanced (``backwardGridSize``; experiments).
-    static let backwardBalancedGrid = environmentVariable("RMSNORM_BWD_BALANCE") == "1"
 
     /// Row groups a backward block stands for at least: 32 for blocks of 256 threads or more, 16 for smaller
     /// ones. Measured on an H100 (V50, ours only, alternated twice): at 4096 rows, blocks of 256–512 threads
@@ -609,18 +600,11 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
                 block = 256
                 while block > 32, block > tpr, ceilDiv(rows, block / tpr) < 2 * multiprocessors { block /= 2 }
             }
-            let persistent = ceilDiv(rows, block / tpr) > Int(Int32.max)
-            // Rows of one block each: as many warps as the row's vectors need, not the next power of two
-            // (`exactRowThreads`; N = 5120 bf16, 640 vectors: 160 threads of 4, not 256 with 96 idle).
-            var rowThreads = tpr
-            if exactRowThreads && tpr > 32 && !persistent && KernelSpecialization.rowModulesEnabled {
-                rowThreads = min(tpr, ceilDiv(ceilDiv(nv, npt), 32) * 32)
-            }
             return LaunchPlan(
-                path: .registers(vectorsPerThread: npt), vectorWidth: vec, threadsPerRow: rowThreads,
-                blockSize: tpr > 32 ? rowThreads : block, sharedMemoryBytes: 0,
+                path: .registers(vectorsPerThread: npt), vectorWidth: vec, threadsPerRow: tpr,
+                blockSize: block, sharedMemoryBytes: 0,
                 // One block per row group, unless the groups outnumber a grid's 2^31 − 1 blocks.
-                persistent: persistent)
+                persistent: ceilDiv(rows, block / tpr) > Int(Int32.max))
         }
         let rowBytes = (columns * elementSize + 15) / 16 * 16
         let threads = max(32, min(fewRows ? 1024 : 256, nextPowerOfTwo(nv)))
@@ -720,9 +704,7 @@ extension LaunchPlan {
             guard [1, 2, 4, 8, 16, 32].contains(npt), npt * vec <= 32 else {
                 throw .invalidArgument("plan holds \(npt) vectors of \(vec) per thread; at most 32 elements, a power of two")
             }
-            // A power of two; or, for one row a block from a row module, any multiple of 32 above 32.
-            let oddRow = threadsPerRow > 32 && threadsPerRow % 32 == 0 && !persistent && KernelSpecialization.rowModulesEnabled
-            guard threadsPerRow & (threadsPerRow - 1) == 0 || oddRow, threadsPerRow <= 1024,
+            guard threadsPerRow & (threadsPerRow - 1) == 0, threadsPerRow <= 1024,
                 threadsPerRow <= 32 ? blockSize % threadsPerRow == 0 : blockSize == threadsPerRow
             else { throw .invalidArgument("plan threads per row \(threadsPerRow) does not fit block \(blockSize)") }
             guard npt * threadsPerRow * vec >= columns else {

@@ -123,9 +123,6 @@
 #ifndef ROW_TPR
 #define ROW_TPR 0
 #endif
-// A row module whose rows take a multiple of 32 threads that is not a power of two (N = 5120 bf16: 160 or 320
-// threads): the launcher gives such rows one block each, so a thread's lane is its index in the block.
-#define ODD_ROW (ROW_TPR > 32 && (ROW_TPR & (ROW_TPR - 1)) != 0)
 #ifndef PDL
 #define PDL 0  // 1: the module for streams that ask for programmatic dependent launch (see PDL_ENTRY)
 #endif
@@ -496,11 +493,6 @@ __device__ __forceinline__ float warp_max(float v, int width) {
 // same order, so the same bits). One barrier: each reduction of a row uses its own slot, and the
 // kernels put a barrier between rows (or, the backward's, alternate between two sets of slots), so a
 // slot is never rewritten while another warp still reads it.
-// RED_SHFL (experiments): each lane reads one warp's slot and the warp combines them with shuffles (one load
-// and five shuffles instead of every warp's slot read by every thread; another order, the same on every warp).
-#ifndef RED_SHFL
-#define RED_SHFL 0
-#endif
 template <bool IS_MAX, bool RED4 = false>
 __device__ __forceinline__ float row_reduce(float v, int tpr, float* slot) {
     if (tpr <= 32) return IS_MAX ? warp_max(v, tpr) : warp_sum(v, tpr);
@@ -508,11 +500,6 @@ __device__ __forceinline__ float row_reduce(float v, int tpr, float* slot) {
     const int warp = threadIdx.x >> 5, nwarps = tpr >> 5;  // one row per block: blockDim.x == tpr
     if ((threadIdx.x & 31) == 0) slot[warp] = v;
     __syncthreads();
-    if (RED_SHFL) {
-        const int l = threadIdx.x & 31;
-        const float t = l < nwarps ? slot[l] : 0.0f;
-        return IS_MAX ? warp_max(t, 32) : warp_sum(t, 32);
-    }
     float t = 0.0f;
     int i = 0;
     if (RED4)
@@ -669,12 +656,11 @@ __device__ __forceinline__ void fwd_reg(FWD_PARAMS, int tpr)
     if (!LOOP && ROW_TPR > 0) tpr = ROW_TPR;  // a row module: the launcher passes the same value
     __shared__ float scratch[96];  // three reduction slots: sum, max, rescaled sum
     // tpr is a power of two here (the launcher's rule): shifts, not the integer division and
-    // remainder by a runtime value (~20 instructions each, on the path to the first load). A row module
-    // of another multiple of 32 threads (ODD_ROW) has one row a block, the block's threads its lanes.
+    // remainder by a runtime value (~20 instructions each, on the path to the first load).
     const int tpr_log = __ffs(tpr) - 1;
-    const int lane = (!LOOP && ODD_ROW) ? (int)threadIdx.x : threadIdx.x & (tpr - 1);
-    const int rows_per_block = (!LOOP && ODD_ROW) ? 1 : blockDim.x >> tpr_log;
-    const int row_in_block = (!LOOP && ODD_ROW) ? 0 : threadIdx.x >> tpr_log;
+    const int lane = threadIdx.x & (tpr - 1);
+    const int rows_per_block = blockDim.x >> tpr_log;
+    const int row_in_block = threadIdx.x >> tpr_log;
 
     // The weight stays packed in registers and is widened where it is used: converting it here
     // would make every thread wait for the weight's DRAM round trip before issuing its x loads
@@ -912,8 +898,8 @@ __device__ __forceinline__ void fwd_ai(FWD_PARAMS, int tpr)
     if (ROW_TPR > 0) tpr = ROW_TPR;  // a row module: the launcher passes the same value
     __shared__ float scratch[96];
     const int tpr_log = __ffs(tpr) - 1;
-    const int lane = ODD_ROW ? (int)threadIdx.x : threadIdx.x & (tpr - 1);
-    const i64 row = ODD_ROW ? (i64)blockIdx.x : (i64)blockIdx.x * (blockDim.x >> tpr_log) + (threadIdx.x >> tpr_log);
+    const int lane = threadIdx.x & (tpr - 1);
+    const i64 row = (i64)blockIdx.x * (blockDim.x >> tpr_log) + (threadIdx.x >> tpr_log);
     const bool active = row < M;
     const i64 lrow = active ? row : M - 1;
     const XS* xr = x + lrow * ldx;
@@ -1533,51 +1519,6 @@ __device__ __forceinline__ void cp_async_wait(int pending) {
 #endif
 }
 
-// BWD_BULK (sm_90+, experiments): the staged backward's rows copied by the block's first thread with bulk
-// copies (cp.async.bulk, the TMA engine; one per array a row) that complete on a stage's mbarrier, instead of
-// 16 bytes a thread with cp.async. The copies are 16-byte aligned and of whole 16-byte units: the staged plans
-// take 16-byte vectors only, so every row starts on 16 bytes and N · size is a multiple of 16.
-#ifndef BWD_BULK
-#define BWD_BULK 0
-#endif
-__device__ __forceinline__ void mbar_init(unsigned long long* bar, unsigned count) {
-#if __CUDA_ARCH__ >= 900
-    asm volatile("mbarrier.init.shared::cta.b64 [%0], %1;" ::"r"((unsigned)__cvta_generic_to_shared(bar)), "r"(count) : "memory");
-#endif
-}
-__device__ __forceinline__ void mbar_init_fence() {
-#if __CUDA_ARCH__ >= 900
-    asm volatile("fence.mbarrier_init.release.cluster;" ::: "memory");
-#endif
-}
-__device__ __forceinline__ void mbar_expect(unsigned long long* bar, unsigned bytes) {
-#if __CUDA_ARCH__ >= 900
-    asm volatile("mbarrier.arrive.expect_tx.shared::cta.b64 _, [%0], %1;" ::"r"((unsigned)__cvta_generic_to_shared(bar)), "r"(bytes) : "memory");
-#endif
-}
-__device__ __forceinline__ void mbar_arrive(unsigned long long* bar) {
-#if __CUDA_ARCH__ >= 900
-    asm volatile("mbarrier.arrive.shared::cta.b64 _, [%0];" ::"r"((unsigned)__cvta_generic_to_shared(bar)) : "memory");
-#endif
-}
-__device__ __forceinline__ void bulk_copy(void* s, const void* g, unsigned bytes, unsigned long long* bar) {
-#if __CUDA_ARCH__ >= 900
-    asm volatile("cp.async.bulk.shared::cluster.global.mbarrier::complete_tx::bytes [%0], [%1], %2, [%3];"
-                 ::"r"((unsigned)__cvta_generic_to_shared(s)), "l"(g), "r"(bytes), "r"((unsigned)__cvta_generic_to_shared(bar))
-                 : "memory");
-#endif
-}
-// Until the mbarrier's phase of parity `parity` has completed.
-__device__ __forceinline__ void mbar_wait(unsigned long long* bar, unsigned parity) {
-#if __CUDA_ARCH__ >= 900
-    unsigned done = 0;
-    do {
-        asm volatile("{ .reg .pred p; mbarrier.try_wait.parity.shared::cta.b64 p, [%1], %2; selp.u32 %0, 1, 0, p; }"
-                     : "=r"(done) : "r"((unsigned)__cvta_generic_to_shared(bar)), "r"(parity) : "memory");
-    } while (!done);
-#endif
-}
-
 // One dw vector, rounded to the weight's type, in one store (8 two-byte stores a vector held the
 // fused backward's column blocks at a few stores a cycle).
 __device__ __forceinline__ void store_w(WS* p, const float (&a)[VEC]) {
@@ -1754,33 +1695,10 @@ __device__ __forceinline__ void bwd_reg(BWD_PARAMS, int tpr, unsigned nblocks, u
             }
         }
     };
-    // ASYNC: copies of a row's slices into stage s (then one commit, row or no row). BWD_BULK: each row's arrays
-    // by bulk copies of the row's first thread, which arrives on the stage's mbarrier (rows_per_block arrivals a
-    // phase; a row past M arrives with no bytes); every thread waits for the stage's phase. A stage is written
-    // again only after the row that last read it passed a barrier: the block's, in the reduction (tpr > 32), or
-    // the warp's at the top of the loop (a row within a warp).
-    __shared__ __align__(8) unsigned long long bulk_bar[4];
-    constexpr bool bulk = BWD_BULK && ASYNC && __CUDA_ARCH__ >= 900;
-    unsigned bulk_phase = 0;  // bit s: the parity of stage s's next phase
-    if (bulk) {
-        if (threadIdx.x == 0) {
-            for (int s = 0; s < stages; ++s) mbar_init(bulk_bar + s, rows_per_block);
-            mbar_init_fence();
-        }
-        __syncthreads();
-    }
+    // ASYNC: copies of a row's slices into stage s (then one commit, row or no row).
     auto issue_row = [&](i64 row, int s) {
         if (row < M) {
             XS* st = stage0 + s * stage_elems + (i64)row_in_block * ARRAYS * N;
-            if (bulk) {
-                if (lane == 0) {
-                    const unsigned bytes = (unsigned)N * IN_BYTES;
-                    mbar_expect(bulk_bar + s, ARRAYS * bytes);
-                    bulk_copy(st, x + row * ldx, bytes, bulk_bar + s);
-                    bulk_copy(st + N, dy + row * lddy, bytes, bulk_bar + s);
-                    if (RESID) bulk_copy(st + 2 * N, dres + row * ldres, bytes, bulk_bar + s);
-                }
-            } else
 #pragma unroll
             for (int i = 0; i < NPT; ++i) {
                 const int col = (i * tpr + lane) * VEC;
@@ -1791,8 +1709,6 @@ __device__ __forceinline__ void bwd_reg(BWD_PARAMS, int tpr, unsigned nblocks, u
                 }
             }
             if (!RECOMPUTE && ((LEAN & 8) ? slot_copier : threadIdx.x % seg == 0)) cp_async4(slots + s * nseg + my_slot, rstd_in + row);
-        } else if (bulk && lane == 0) {
-            mbar_arrive(bulk_bar + s);  // no row: the stage's phase completes all the same
         }
         cp_async_commit();
     };
@@ -1800,10 +1716,6 @@ __device__ __forceinline__ void bwd_reg(BWD_PARAMS, int tpr, unsigned nblocks, u
     auto take_row = [&](i64 row, int s, XPack (&xr)[NPT], XPack (&gr)[NPT], XPack (&dr)[NPT], float& rs) {
         cp_async_wait(stages - 1);
         if (!RECOMPUTE) __syncwarp();  // the slot's copy, made by another thread, is visible after its wait
-        if (bulk) {
-            mbar_wait(bulk_bar + s, (bulk_phase >> s) & 1u);
-            bulk_phase ^= 1u << s;
-        }
         const XS* st = stage0 + s * stage_elems + (i64)row_in_block * ARRAYS * N;
         rs = (!RECOMPUTE && row < M) ? slots[s * nseg + my_slot] : 0.0f;
 #pragma unroll
