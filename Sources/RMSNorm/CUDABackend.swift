@@ -43,13 +43,15 @@ enum CUDABackend {
             rows: x.rows, columns: x.columns, elementSize: T.dtype.size, vectorWidth: vec, device: device,
             interior: interiorAllowed(x: x.baseAddress, ldx: x.rowStride, y: y.baseAddress, ldy: y.rowStride), stream: stream)
         var hints = cacheHints ?? LaunchPlan.defaultCacheHints
-        if let explicitPlan, explicitPlan.alignedInterior && explicitPlan == plan {
-            // The launcher's own aligned-interior plan, as `launchPlan(for:)` reports it: run as the launcher would.
-        } else if let explicitPlan {
-            try explicitPlan.check(rows: x.rows, columns: x.columns, elementSize: T.dtype.size, alignedVectorWidth: vec,
-                maxSharedMemoryPerBlock: device.maxSharedMemoryPerBlockOptin,
-                maxClusterSize: LaunchPlan.maxClusterSize(arch: device.arch))
-            plan = explicitPlan
+        if let explicitPlan {
+            // The launcher's own aligned-interior plan (as `launchPlan(for:)` reports it) runs as the launcher
+            // would; any other plan is checked.
+            if !(explicitPlan.alignedInterior && explicitPlan == plan) {
+                try explicitPlan.check(rows: x.rows, columns: x.columns, elementSize: T.dtype.size, alignedVectorWidth: vec,
+                    maxSharedMemoryPerBlock: device.maxSharedMemoryPerBlockOptin,
+                    maxClusterSize: LaunchPlan.maxClusterSize(arch: device.arch))
+                plan = explicitPlan
+            }
         } else if cacheHints == nil, let tuned = Autotune.tunedPlan(
             device: device, input: T.dtype, weight: W.dtype, rows: x.rows, columns: x.columns, vectorWidth: vec)
         {
