@@ -46,6 +46,9 @@ public struct BenchOptions: ParsableArguments {
     @Flag(help: "Skip the Python peers.")
     public var noPeers = false
 
+    @Flag(help: "Skip the second timing of ours at each shape (by default ours is timed twice in a run; the spread between the two decides ties against the peers).")
+    public var noRepeat = false
+
     @Option(help: "Python interpreter for the peers (default: python3 on PATH).")
     public var python: String?
 

@@ -146,6 +146,7 @@ struct GPURun {
 
         // Sweeps
         var rows: [ResultRow] = []
+        var oursRows: [Int] = []  // the index in `rows` of ours at each shape of `runnable`
         let peerColumns = (peerMethods + extraPeers).filter { name in peerResults.values.contains { $0[name] != nil } }
         var currentSuite = ""
         for shape in runnable {
@@ -200,7 +201,28 @@ struct GPURun {
             line += "  " + pad(best, 14) + pad(ratio, 10, right: true)
                 + pad(format("%.0f%%", 100 * copyRow.median_us / oursTime), 7, right: true) + "  " + ours.plan
             print(line)
+            oursRows.append(rows.count)  // shapeRows[0] is ours
             rows += shapeRows
+        }
+
+        // The spread of timing the same method twice in the run: ours again at every shape, after all the first
+        // timings (fresh operands, a new placement in memory). It decides ties against the peers (PeerComparison).
+        if !options.noRepeat && !runnable.isEmpty {
+            print("\n" + rule + "\nRepeat: ours timed a second time at each shape (the spread that decides ties; "
+                + "|first − second| ÷ the faster)\n" + rule)
+            print(pad("shape", 18) + pad("first µs", 12, right: true) + pad("second µs", 12, right: true)
+                + pad("spread", 9, right: true))
+            for (shape, index) in zip(runnable, oursRows) {
+                progress("repeating \(shape)")
+                let again = try GPUBench.measure(shape: shape, timer: timer, baseReps: options.reps,
+                    graphK: options.graph ? options.graphK : nil, autotune: options.autotune)
+                progressDone()
+                rows[index].repeat_us = again.timing.medianMicroseconds
+                let spread = PeerComparison.spread(rows[index]) ?? 0
+                print(pad(shape.description, 18) + pad(format("%.2f", rows[index].median_us), 12, right: true)
+                    + pad(format("%.2f", again.timing.medianMicroseconds), 12, right: true)
+                    + pad(format("%.2f%%", 100 * spread), 9, right: true))
+            }
         }
 
         // Summary at the largest shape of each suite

@@ -31,6 +31,35 @@ import Testing
         #expect(c[0].line.contains("ahead at 1, tied (±1%) at 1, behind at 1"))
     }
 
+    /// With ours timed twice, a tie is a difference within that shape's spread, and never more than 1%.
+    @Test func tiesFollowTheSpreadOfOursTimedTwice() {
+        func ours(_ m: Int, _ first: Double, _ second: Double) -> ResultRow {
+            var r = row("llm", m, "ours", first)
+            r.repeat_us = second
+            return r
+        }
+        let rows = [
+            // spread 0.2%, ours 0.5% ahead: ahead (a tie under a fixed ±1%).
+            ours(1, 10, 10.02), row("llm", 1, "liger", 10.05),
+            // spread 5%, ours 0.5% behind: a tie.
+            ours(16, 10, 10.5), row("llm", 16, "triton_simple", 9.95),
+            // spread 3%, ours 2% behind: behind (never a tie beyond 1%).
+            ours(256, 10, 10.3), row("llm", 256, "torch_compile", 9.8),
+            // spread 1.01%, ours 0.8% ahead: a tie (the threshold is capped at 1%).
+            ours(4096, 10, 9.9), row("llm", 4096, "liger", 10.08),
+        ]
+        #expect(abs(PeerComparison.spread(rows[0])! - 0.002) < 1e-12)
+        #expect(PeerComparison.spread(row("llm", 1, "ours", 10)) == nil)
+        let c = PeerComparison.summarize(rows)
+        #expect(c.count == 1)
+        #expect(c[0].ahead == 1 && c[0].ties == 2)
+        #expect(c[0].aheadFixed == 0 && c[0].tiesFixed == 3)
+        #expect(abs(c[0].spreadMedian! - (0.1 / 9.9 + 0.03) / 2) < 1e-12)
+        #expect(c[0].spreadMax == 0.05 && c[0].spreadMaxShape == "16x4096:bf16")
+        #expect(c[0].line.contains("ahead at 1, tied at 2, behind at 1 (tie: within the spread of ours timed twice"))
+        #expect(c[0].line.contains("median 2.01%, largest 5.00% at 16x4096:bf16; with a fixed ±1%: ahead at 0, tied at 3, behind at 1"))
+    }
+
     @Test func noPeersNoSummary() {
         #expect(PeerComparison.summarize([row("seed", 1, "ours", 5), row("seed", 1, "copy", 4)]).isEmpty)
     }
