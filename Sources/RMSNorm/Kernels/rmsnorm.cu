@@ -1952,9 +1952,23 @@ DEFINE_BWD_REG(32)
 // launcher never plans them there.
 #if VEC * IN_BYTES == 16 && ROW_TPR == 0
 #if __CUDA_ARCH__ >= 800
+#ifndef BWD_SMPROBE
+#define BWD_SMPROBE 0  // session 22 probe only: 1 prints each block's SM and start/end times (%globaltimer, ns)
+#endif
 extern "C" __global__ void __launch_bounds__(1024) rmsnorm_bwd_async_npt2(BWD_PARAMS, int tpr, int stages) {
+#if BWD_SMPROBE
+    unsigned long long t0, t1;
+    unsigned smid;
+    asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(t0));
+#endif
     BWD_ENTRY();
     bwd_reg<2, false, false, 1, true, BWD_LEAN_ASYNC>(BWD_ARGS, tpr, gridDim.x, blockIdx.x, stages);
+#if BWD_SMPROBE
+    __syncthreads();
+    asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(t1));
+    asm volatile("mov.u32 %0, %%smid;" : "=r"(smid));
+    if (threadIdx.x == 0) printf("SMPROBE %d %u %llu %llu %lld\n", (int)blockIdx.x, smid, t0, t1, (long long)M);
+#endif
 }
 extern "C" __global__ void __launch_bounds__(512) rmsnorm_bwd_async_npt2_r128(BWD_PARAMS, int tpr, int stages) {
     BWD_ENTRY();
