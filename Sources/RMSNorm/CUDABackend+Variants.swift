@@ -154,7 +154,7 @@ extension CUDABackend {
                     stream: stream, arguments: args, dependent: dependent)
                 return
             }
-            let name: String
+            var name: String
             if case .registers(let npt) = plan.path, plan.backwardStages > 0 {
                 name = "rmsnorm_bwd_async_npt\(npt)" + (plan.registers128 ? "_r128" : "")
             } else if case .registers(let npt) = plan.path {
@@ -162,14 +162,25 @@ extension CUDABackend {
             } else {
                 name = "rmsnorm_bwd_loop"
             }
-            guard let function = kernels.functions[name], let reduce = kernels.functions["rmsnorm_dw_reduce"] else {
+            guard kernels.functions[name] != nil, let reduce = kernels.functions["rmsnorm_dw_reduce"] else {
                 throw CUDAError.other("kernel \(name) missing from module \(spec)")
             }
             try kernels.allowSharedMemory(name, plan.sharedMemoryBytes)
             let perSM = try kernels.blocksPerSM(name, block: plan.blockSize, shared: plan.sharedMemoryBytes)
             // M = 0: no rows, dw = 0 (one empty partial row).
-            let grid = x.rows == 0 ? 1 : plan.backwardGridSize(
+            var grid = x.rows == 0 ? 1 : plan.backwardGridSize(
                 rows: x.rows, multiprocessors: device.multiprocessorCount, blocksPerMultiprocessor: perSM)
+            // Many rows on the staged 1,024-thread kernel: falling row ranges, one partial row a range.
+            let ranges = x.rows == 0 ? nil
+                : plan.withRowRanges(rows: x.rows, slots: device.multiprocessorCount * perSM).rowRanges
+            if let ranges {
+                name += "_rng"
+                grid = ranges.blocks
+                try kernels.allowSharedMemory(name, plan.sharedMemoryBytes)
+            }
+            guard let function = kernels.functions[name] else {
+                throw CUDAError.other("kernel \(name) missing from module \(spec)")
+            }
             // The partial rows start on a 16-byte boundary (the kernels store them as float4: V57); 16 bytes more are
             // taken so that any start the pool gives can be rounded up.
             try DeviceMemory.withTemporary(device: device, byteCount: grid * x.columns * 4 + 16, stream: stream) { (base) throws(CUDAError) in
@@ -180,6 +191,11 @@ extension CUDABackend {
                 } else {
                     var args = arguments(partial)
                     if plan.backwardStages > 0 { args.append(Int32(plan.backwardStages)) }
+                    if let ranges {
+                        args.append(Int32(ranges.perPhase))
+                        args.append(Int64(ranges.first))
+                        args.append(Int32(ranges.smallest))
+                    }
                     try function.launch(
                         LaunchConfiguration(grid: grid, block: plan.blockSize, sharedMemoryBytes: plan.sharedMemoryBytes),
                         stream: stream, arguments: args, dependent: dependent)
@@ -208,7 +224,9 @@ public func backwardLaunchPlan<T: RMSNormElement, W: RMSNormElement>(
         weightAddress: weight.address(of: 0),
         operands: [(x.baseAddress, x.rowStride, T.dtype.size), (dy.baseAddress, dy.rowStride, T.dtype.size),
             (dx.baseAddress, dx.rowStride, T.dtype.size)])
+    // The staged 1,024-thread kernel fills an SM (one block a slot): its row ranges as the launcher takes them.
     return LaunchPlan.backward(rows: x.rows, columns: x.columns, elementSize: T.dtype.size, vectorWidth: vec,
         savedRstd: savedRstd, dxOverlapsInputs: CUDABackend.dxOverlapsInputs(x: x, dy: dy, dx: dx), weightSize: W.dtype.size,
         stagingBytes: CUDABackend.stagingBytes(x.device))
+        .withRowRanges(rows: x.rows, slots: x.device.multiprocessorCount)
 }

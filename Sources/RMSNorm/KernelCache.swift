@@ -154,7 +154,7 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
     public var backwardFusedVariants: [Int] { [1, 2, 4, 8, 16].filter { $0 * vectorWidth <= 16 } }
     /// The staged backward's kernels (`rmsnorm_bwd_async_npt2`, `…_r128`): modules of 16-byte vectors.
     public var backwardStagedKernels: [String] {
-        vectorWidth * input.size == 16 ? ["rmsnorm_bwd_async_npt2", "rmsnorm_bwd_async_npt2_r128"] : []
+        vectorWidth * input.size == 16 ? ["rmsnorm_bwd_async_npt2", "rmsnorm_bwd_async_npt2_r128", "rmsnorm_bwd_async_npt2_rng"] : []
     }
 
     /// The fused backward's 512-thread, 32-element row blocks (`rmsnorm_bwd_fused_npt4_w512`): 16-bit modules of

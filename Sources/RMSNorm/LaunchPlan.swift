@@ -49,6 +49,9 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
     /// first boundary on, the elements around them one per lane (`rmsnorm_fwd_ai_npt…`). Chosen by the
     /// launcher only (``interior(rows:columns:elementSize:multiprocessors:maxSharedMemoryPerBlock:)``).
     public var alignedInterior: Bool = false
+    /// Backward, the staged 1,024-thread kernel: rows in falling ranges, more blocks than fit
+    /// (`rmsnorm_bwd_async_npt2_rng`, ``BackwardRowRanges``); nil: every block takes every P-th row.
+    public var rowRanges: BackwardRowRanges? = nil
 
     /// The largest cluster a plan may name on a GPU of this compute capability (major · 10 + minor):
     /// 16 from sm_90 on (above 8, the launcher allows the non-portable size), 1 (no clusters) before.
@@ -114,6 +117,7 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         summary + (persistent ? "" : " grid=all") + (registers128 ? " r128" : "") + (alignedInterior ? " interior" : "")
             + (fusedBackward ? (backwardSingleBlock ? " one-block" : fusedWide ? " fused-wide" : " fused") : "") + (backwardStages > 0 ? " staged=\(backwardStages)" : "")
+            + (rowRanges.map { " ranges=\($0.blocks)" } ?? "")
     }
 
     var summary: String {
@@ -347,6 +351,27 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
     /// `RMSNORM_BWD_STAGE_KB` sets it (experiments).
     static let backwardStageBytes: Int = (environmentVariable("RMSNORM_BWD_STAGE_KB").flatMap(Int.init)
         .flatMap { $0 >= 1 ? $0 : nil } ?? 64) * 1024
+
+    /// The staged backward over falling row ranges (``BackwardRowRanges``) for `rows` on `slots` blocks at once, or
+    /// nil. Only the staged 1,024-thread kernel has the range form: one of its blocks fills an SM, and the SMs of
+    /// an H100 run it at fixed, different rates (s22f: 68–98% busy under an equal split of 16,384-column rows).
+    /// On from 256 rows a slot (the phases' extra partial rows then cost less than the balance gives);
+    /// `RMSNORM_BWD_RANGES=0` turns it off, `1` puts every such plan on it (tests of small M), and
+    /// `RMSNORM_BWD_RANGE_MIN` sets the smallest range (default 8 rows).
+    public func withRowRanges(rows: Int, slots: Int) -> LaunchPlan {
+        var plan = self
+        plan.rowRanges = nil
+        guard backwardStages > 0, !registers128, blockSize == 1024, rowsPerBlock == 1, slots > 0, rows > 0,
+            let mode = LaunchPlan.backwardRowRangesSetting ?? (rows >= 256 * slots ? true : nil), mode
+        else { return plan }
+        plan.rowRanges = BackwardRowRanges(rows: rows, perPhase: slots, smallest: LaunchPlan.backwardRangeSmallest)
+        return plan
+    }
+    static let backwardRowRangesSetting: Bool? = environmentVariable("RMSNORM_BWD_RANGES").flatMap {
+        $0 == "0" ? false : $0 == "1" ? true : nil
+    }
+    static let backwardRangeSmallest: Int = environmentVariable("RMSNORM_BWD_RANGE_MIN").flatMap(Int.init)
+        .flatMap { $0 >= 1 ? $0 : nil } ?? 8
 
     /// `RMSNORM_BWD_STAGES`: the most stages a staged backward plan takes (2–4, default 4); 0: no staged plans
     /// (the register kernels, for comparisons).
@@ -804,4 +829,51 @@ func nextPowerOfTwo(_ n: Int) -> Int {
     var p = 1
     while p < n { p <<= 1 }
     return p
+}
+
+/// Falling row ranges for the staged backward (`rmsnorm_bwd_async_npt2_rng`): phase 0 is `perPhase` blocks of
+/// `first` rows, each later phase `perPhase` blocks of half as many rows as the phase before (at least
+/// `smallest`), until the rows run out; the last phase has only the blocks it needs. Block b's rows are
+/// `range(ofBlock: b)`. The kernel walks the same phases from its block index; ``blocks`` is the grid, and every
+/// block has at least one row. The ranges are a function of the shape only, so each block's dw partial row sums
+/// the same rows on every run.
+public struct BackwardRowRanges: Sendable, Equatable {
+    public var rows: Int
+    public var perPhase: Int
+    public var first: Int
+    public var smallest: Int
+    /// Blocks of the schedule (the grid), each with at least one row.
+    public private(set) var blocks: Int
+
+    /// `first` defaults to rows ÷ (2 · perPhase), so that the halving phases take about all the rows.
+    public init(rows: Int, perPhase: Int, smallest: Int, first: Int? = nil) {
+        precondition(rows >= 1 && perPhase >= 1 && smallest >= 1)
+        self.rows = rows
+        self.perPhase = perPhase
+        self.smallest = smallest
+        self.first = max(smallest, first ?? rows / (2 * perPhase))
+        var start = 0, c = self.first, n = 0
+        while true {
+            if start + perPhase * c >= rows {
+                n += (rows - start + c - 1) / c
+                break
+            }
+            n += perPhase
+            start += perPhase * c
+            c = max(smallest, c / 2)
+        }
+        blocks = n
+    }
+
+    /// The rows of block `b` (empty past ``blocks``): the kernel's walk over the phases, in Swift.
+    public func range(ofBlock block: Int) -> Range<Int> {
+        var start = 0, c = first, b = block
+        while b >= perPhase && start + perPhase * c < rows {
+            start += perPhase * c
+            b -= perPhase
+            c = max(smallest, c / 2)
+        }
+        let lo = start + b * c
+        return min(lo, rows)..<min(lo + c, rows)
+    }
 }

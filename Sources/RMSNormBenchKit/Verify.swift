@@ -184,7 +184,14 @@ enum Conformance {
                VariantCase(kind: .backwardAdd, input: .bfloat16, weight: .float32, rows: 4096, columns: 512, layout: .dense),
                VariantCase(kind: .backward, input: .bfloat16, weight: .float32, rows: 256, columns: 16384, layout: .inPlace),
                // Few long rows, fused: 384 threads a row at 32 elements (fused-wide, V43; 768 at 16 with RMSNORM_BWD_FUSED_WIDE=0).
-               VariantCase(kind: .backward, input: .bfloat16, weight: .bfloat16, rows: 256, columns: 12288, layout: .dense)]
+               VariantCase(kind: .backward, input: .bfloat16, weight: .bfloat16, rows: 256, columns: 12288, layout: .dense),
+               // The staged 1,024-thread kernel past the fused plan's 1,024 rows, with a residual gradient, recomputed,
+               // N = 16,000 (the last vectors of the row idle) and in place. Its falling row ranges
+               // (`rmsnorm_bwd_async_npt2_rng`) start at 256 rows an SM; `RMSNORM_BWD_RANGES=1` (with
+               // `RMSNORM_BWD_RANGE_MIN=1`: ranges of 3 rows, then single rows, over 6 phases) puts these cases on them.
+               VariantCase(kind: .backward, input: .bfloat16, weight: .bfloat16, rows: 1031, columns: 16384, layout: .dense),
+               VariantCase(kind: .backwardAdd, input: .bfloat16, weight: .bfloat16, rows: 1031, columns: 16000, layout: .dense),
+               VariantCase(kind: .backwardRecompute, input: .float16, weight: .float16, rows: 1031, columns: 16384, layout: .inPlace)]
                 .filter { $0.rows * $0.columns <= maxElements }
             + (maxElements >= 100_000_000 ? [
                 VariantCase(kind: .backward, input: .bfloat16, weight: .bfloat16, rows: 16384, columns: 4104, layout: .dense),

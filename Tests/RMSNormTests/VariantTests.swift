@@ -342,6 +342,51 @@ import RMSNormTestSupport
         #expect(KernelSpecialization(input: .bfloat16, weight: .bfloat16, vectorWidth: 4, backward: true).backwardStagedKernels.isEmpty)
     }
 
+    /// Falling row ranges (the staged 1,024-thread backward at many rows): every row in exactly one block, in order,
+    /// no block empty, the ranges falling by halves down to the smallest, and the launcher's rule for taking them.
+    @Test func backwardRowRangesCoverEveryRowOnce() {
+        for (rows, slots, smallest) in [(65536, 132, 8), (16384, 132, 8), (33792, 132, 8), (1031, 132, 1), (4099, 132, 1),
+                                        (199, 132, 1), (1, 132, 8), (7, 3, 1), (1_000_003, 114, 8), (270_000, 264, 16)] {
+            let r = BackwardRowRanges(rows: rows, perPhase: slots, smallest: smallest)
+            var next = 0
+            var previous = Int.max
+            for b in 0..<r.blocks {
+                let range = r.range(ofBlock: b)
+                #expect(range.lowerBound == next && !range.isEmpty, "\(rows) on \(slots): block \(b) \(range)")
+                // Sizes never grow (the last range of the schedule may be cut short by the rows' end).
+                #expect(range.count <= previous || b == r.blocks - 1, "\(rows) on \(slots): block \(b)")
+                #expect(range.count >= min(smallest, rows - range.lowerBound), "\(rows) on \(slots): block \(b)")
+                previous = range.count
+                next = range.upperBound
+            }
+            #expect(next == rows, "\(rows) on \(slots)")
+            #expect(r.range(ofBlock: r.blocks).isEmpty && r.range(ofBlock: r.blocks + 5).isEmpty)
+            #expect(r.first == max(smallest, rows / (2 * slots)))
+        }
+        // 65,536 rows on 132 slots: 248, 124, 62, 31, 15, then 8-row phases: 932 blocks.
+        let big = BackwardRowRanges(rows: 65536, perPhase: 132, smallest: 8)
+        #expect(big.first == 248 && big.blocks == 932)
+        #expect(big.range(ofBlock: 0) == 0..<248 && big.range(ofBlock: 132) == 32736..<32860)
+        // The launcher's rule: the staged 1,024-thread plan from 256 rows a slot on; no other plan.
+        let h100 = 232_448
+        let staged = LaunchPlan.backward(rows: 65536, columns: 16384, elementSize: 2, vectorWidth: 8, stagingBytes: h100)
+        #expect(staged.blockSize == 1024 && staged.withRowRanges(rows: 65536, slots: 132).rowRanges == big)
+        #expect(staged.withRowRanges(rows: 65536, slots: 132).description.hasSuffix(" staged=2 ranges=932"))
+        #expect(staged.withRowRanges(rows: 16384, slots: 132).rowRanges == nil)
+        for (m, n) in [(65536, 8192), (65536, 4096), (4096, 4096)] {
+            let p = LaunchPlan.backward(rows: m, columns: n, elementSize: 2, vectorWidth: 8, stagingBytes: h100)
+            #expect(p.withRowRanges(rows: m, slots: 132).rowRanges == nil, "\(m)x\(n): \(p)")
+        }
+        #expect(KernelSpecialization(input: .bfloat16, weight: .bfloat16, vectorWidth: 8, backward: true).kernelNames
+            .contains("rmsnorm_bwd_async_npt2_rng"))
+        // verify's cases for the ranges (1031 rows; RMSNORM_BWD_RANGES=1 on the GPU) are on the staged 1,024-thread plan.
+        for (n, saved, overlap, residual) in [(16384, true, false, false), (16000, true, false, true), (16384, false, true, false)] {
+            let p = LaunchPlan.backward(rows: 1031, columns: n, elementSize: 2, vectorWidth: 8, savedRstd: saved,
+                dxOverlapsInputs: overlap, weightSize: 2, residual: residual, stagingBytes: h100)
+            #expect(p.blockSize == 1024 && p.backwardStages >= 2 && !p.registers128, "1031x\(n): \(p)")
+        }
+    }
+
     /// dw has the same bits whatever the row count per core: the partial sums follow M alone.
     @Test func backwardChunkingDependsOnRowsOnly() {
         #expect(CPUVariantKernel.backwardChunk(rows: 1) == 32)

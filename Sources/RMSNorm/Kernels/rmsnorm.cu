@@ -1615,8 +1615,9 @@ __device__ __forceinline__ void load_partial(const float* in, float (&a)[V]) {
 // the packed weight in registers instead spilled at 64 registers.) With KEEPF (blocks of up to 512
 // threads, 128 registers) the weight is held converted in registers, as are x̂ and dy between the two
 // phases of a row, and shared memory holds no weight.
-template <int NPT, bool PF, bool KEEPF, int DW = 1, bool ASYNC = false, int LEAN = 0>
-__device__ __forceinline__ void bwd_reg(BWD_PARAMS, int tpr, unsigned nblocks, unsigned bid, int stages = 0)
+template <int NPT, bool PF, bool KEEPF, int DW = 1, bool ASYNC = false, int LEAN = 0, bool RANGE = false>
+__device__ __forceinline__ void bwd_reg(BWD_PARAMS, int tpr, unsigned nblocks, unsigned bid, int stages = 0,
+                                        i64 range_lo = 0, i64 range_hi = 0)
 {
     extern __shared__ __align__(16) unsigned char smem_raw[];
     float* dw_rows = reinterpret_cast<float*>(smem_raw);
@@ -1628,7 +1629,11 @@ __device__ __forceinline__ void bwd_reg(BWD_PARAMS, int tpr, unsigned nblocks, u
     const int lane = DW == 2 ? (int)threadIdx.x : threadIdx.x % tpr;
     const int rows_per_block = DW == 2 ? 1 : blockDim.x / tpr;
     const int row_in_block = DW == 2 ? 0 : threadIdx.x / tpr;
-    const i64 row_step = (i64)nblocks * rows_per_block;
+    // RANGE (rmsnorm_bwd_async_npt2_rng): this block's rows are [range_lo, range_hi), taken in order; else every
+    // nblocks-th row group from the block's own.
+    const i64 row_step = RANGE ? (i64)rows_per_block : (i64)nblocks * rows_per_block;
+    const i64 first_base = RANGE ? range_lo : (i64)bid * rows_per_block;
+    const i64 row_end = RANGE ? range_hi : M;  // rows at or past it are not this block's
     constexpr int ARRAYS = RESID ? 3 : 2;  // staged arrays a row: x, dy (, dres)
     const int seg = tpr < 32 ? tpr : 32;   // the threads that share an rstd slot
     const int wbytes = KEEPF ? 0 : (N * W_BYTES + 15) & ~15;  // a weight copy, padded to 16 bytes (KEEPF: none)
@@ -1676,7 +1681,7 @@ __device__ __forceinline__ void bwd_reg(BWD_PARAMS, int tpr, unsigned nblocks, u
     // in a row (fp32, 8 elements a thread; V47).
     WPack wone[DW == 2 && !KEEPF ? NPT : 1];
     auto load_row = [&](i64 row, XPack (&xr)[NPT], XPack (&gr)[NPT], float& rs) {
-        rs = (!RECOMPUTE && (DW == 2 || row < M)) ? rstd_in[row] : 0.0f;
+        rs = (!RECOMPUTE && (DW == 2 || row < row_end)) ? rstd_in[row] : 0.0f;
 #pragma unroll
         for (int i = 0; i < NPT; ++i) {
             const int col = (i * tpr + lane) * VEC;
@@ -1689,7 +1694,7 @@ __device__ __forceinline__ void bwd_reg(BWD_PARAMS, int tpr, unsigned nblocks, u
             }
 #pragma unroll
             for (int v = 0; v < VEC; ++v) { xr[i].e[v] = 0; gr[i].e[v] = 0; }
-            if (row < M && col < N) {
+            if (row < row_end && col < N) {
                 xr[i] = load_xb<DW == 0 && !RESID>(x + row * ldx + col);
                 gr[i] = load_xb<DW == 0 && !RESID>(dy + row * lddy + col);
             }
@@ -1697,7 +1702,7 @@ __device__ __forceinline__ void bwd_reg(BWD_PARAMS, int tpr, unsigned nblocks, u
     };
     // ASYNC: copies of a row's slices into stage s (then one commit, row or no row).
     auto issue_row = [&](i64 row, int s) {
-        if (row < M) {
+        if (row < row_end) {
             XS* st = stage0 + s * stage_elems + (i64)row_in_block * ARRAYS * N;
 #pragma unroll
             for (int i = 0; i < NPT; ++i) {
@@ -1717,13 +1722,13 @@ __device__ __forceinline__ void bwd_reg(BWD_PARAMS, int tpr, unsigned nblocks, u
         cp_async_wait(stages - 1);
         if (!RECOMPUTE) __syncwarp();  // the slot's copy, made by another thread, is visible after its wait
         const XS* st = stage0 + s * stage_elems + (i64)row_in_block * ARRAYS * N;
-        rs = (!RECOMPUTE && row < M) ? slots[s * nseg + my_slot] : 0.0f;
+        rs = (!RECOMPUTE && row < row_end) ? slots[s * nseg + my_slot] : 0.0f;
 #pragma unroll
         for (int i = 0; i < NPT; ++i) {
             const int col = (i * tpr + lane) * VEC;
 #pragma unroll
             for (int v = 0; v < VEC; ++v) { xr[i].e[v] = 0; gr[i].e[v] = 0; dr[i].e[v] = 0; }
-            if (row < M && col < N) {
+            if (row < row_end && col < N) {
                 xr[i] = load_x_plain(st + col);
                 gr[i] = load_x_plain(st + N + col);
                 if (RESID) dr[i] = load_x_plain(st + 2 * N + col);
@@ -1733,7 +1738,7 @@ __device__ __forceinline__ void bwd_reg(BWD_PARAMS, int tpr, unsigned nblocks, u
     XPack xnext[NPT], gnext[NPT];
     float rnext = 0.0f;
     int s_read = 0;  // ASYNC: the stage holding this iteration's row
-    if (PF) load_row((i64)bid * rows_per_block + row_in_block, xnext, gnext, rnext);
+    if (PF) load_row(first_base + row_in_block, xnext, gnext, rnext);
     if (KEEPF && (PF || ASYNC)) convert_weights();
     if (ASYNC && !KEEPF) {
 #pragma unroll
@@ -1743,16 +1748,16 @@ __device__ __forceinline__ void bwd_reg(BWD_PARAMS, int tpr, unsigned nblocks, u
         }
     }
     if (ASYNC)
-        for (int s = 0; s + 1 < stages; ++s) issue_row((i64)bid * rows_per_block + row_in_block + s * row_step, s);
+        for (int s = 0; s + 1 < stages; ++s) issue_row(first_base + row_in_block + s * row_step, s);
 
     // This row's set of reduction slots (scratch + 128·parity). LEAN & 1: sets alternate, so no barrier follows
     // a row: a set is written again two rows later, after the barrier of the reduction in between, which every
     // thread reaches only after reading the set.
     int parity = 0;
     // DW 2: row 0 of M = 1, one pass and no test of M ahead of the loads (V47).
-    for (i64 base = (i64)bid * rows_per_block; DW == 2 || base < M; base += row_step) {
+    for (i64 base = first_base; DW == 2 || base < row_end; base += row_step) {
         const i64 row = base + row_in_block;
-        const bool active = DW == 2 || row < M;
+        const bool active = DW == 2 || row < row_end;
         XPack xraw[NPT], graw[NPT];
         float rstd;
         XPack draw[NPT];  // RESID only
@@ -1768,7 +1773,7 @@ __device__ __forceinline__ void bwd_reg(BWD_PARAMS, int tpr, unsigned nblocks, u
             load_row(row + row_step, xnext, gnext, rnext);
         } else {
             load_row(row, xraw, graw, rstd);
-            if (KEEPF && base == (i64)bid * rows_per_block) convert_weights();
+            if (KEEPF && base == first_base) convert_weights();
         }
 #if RESID
         if (!ASYNC)
@@ -1864,7 +1869,7 @@ __device__ __forceinline__ void bwd_reg(BWD_PARAMS, int tpr, unsigned nblocks, u
             }
         }
         if (DW == 2) break;
-        if (!(LEAN & 1) && tpr > 32 && base + row_step < M) __syncthreads();
+        if (!(LEAN & 1) && tpr > 32 && base + row_step < row_end) __syncthreads();
     }
 
     if (DW == 0) return;
@@ -1974,9 +1979,31 @@ extern "C" __global__ void __launch_bounds__(512) rmsnorm_bwd_async_npt2_r128(BW
     BWD_ENTRY();
     bwd_reg<2, false, true, 1, true, BWD_LEAN_ASYNC_R128>(BWD_ARGS, tpr, gridDim.x, blockIdx.x, stages);
 }
+// The staged kernel over falling row ranges (many rows of 1,024-thread rows): the SMs of an H100 run the staged
+// kernel at fixed, different rates (s22f in benchmarks/NOTES.md: 68-98% busy under an equal split), so the rows
+// are cut into ranges that shrink in block order: phase 0 is `per_phase` blocks of `first` rows, each later phase
+// `per_phase` blocks of half the rows before (at least `smallest`), until the rows run out. With more blocks than
+// fit, the hardware hands the small late ranges to the SMs that finish first. Each block still writes one dw
+// partial row (row `blockIdx.x`) of a fixed set of rows, summed in a fixed order: dw keeps its bits. The launcher
+// computes the same schedule (LaunchPlan.BackwardRowRanges) and launches exactly its blocks, none empty.
+extern "C" __global__ void __launch_bounds__(1024)
+    rmsnorm_bwd_async_npt2_rng(BWD_PARAMS, int tpr, int stages, int per_phase, i64 first, int smallest) {
+    BWD_ENTRY();
+    i64 start = 0, c = first;
+    unsigned b = blockIdx.x;
+    while (b >= (unsigned)per_phase && start + (i64)per_phase * c < M) {
+        start += (i64)per_phase * c;
+        b -= (unsigned)per_phase;
+        c = c / 2 > (i64)smallest ? c / 2 : (i64)smallest;
+    }
+    const i64 lo = start + (i64)b * c;
+    const i64 hi = lo + c < M ? lo + c : M;
+    bwd_reg<2, false, false, 1, true, BWD_LEAN_ASYNC, true>(BWD_ARGS, tpr, gridDim.x, blockIdx.x, stages, lo, hi);
+}
 #else
 extern "C" __global__ void rmsnorm_bwd_async_npt2(BWD_PARAMS, int tpr, int stages) { __trap(); }
 extern "C" __global__ void rmsnorm_bwd_async_npt2_r128(BWD_PARAMS, int tpr, int stages) { __trap(); }
+extern "C" __global__ void rmsnorm_bwd_async_npt2_rng(BWD_PARAMS, int tpr, int stages, int per_phase, i64 first, int smallest) { __trap(); }
 #endif
 #endif
 
