@@ -1958,22 +1958,31 @@ DEFINE_BWD_REG(32)
 #if VEC * IN_BYTES == 16 && ROW_TPR == 0
 #if __CUDA_ARCH__ >= 800
 #ifndef BWD_SMPROBE
-#define BWD_SMPROBE 0  // session 22 probe only: 1 prints each block's SM and start/end times (%globaltimer, ns)
+#define BWD_SMPROBE 0  // a probe (s22f in benchmarks/NOTES.md): 1 prints each block's SM and start/end %globaltimer (ns)
+#endif
+#if BWD_SMPROBE
+#define SMPROBE_BEGIN()                                                                          \
+    unsigned long long probe_t0;                                                                 \
+    asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(probe_t0))
+#define SMPROBE_END()                                                                            \
+    do {                                                                                         \
+        __syncthreads();                                                                         \
+        unsigned long long probe_t1;                                                             \
+        unsigned probe_sm;                                                                       \
+        asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(probe_t1));                             \
+        asm volatile("mov.u32 %0, %%smid;" : "=r"(probe_sm));                                    \
+        if (threadIdx.x == 0)                                                                    \
+            printf("SMPROBE %d %u %llu %llu %lld\n", (int)blockIdx.x, probe_sm, probe_t0, probe_t1, (long long)M); \
+    } while (0)
+#else
+#define SMPROBE_BEGIN() do { } while (0)
+#define SMPROBE_END() do { } while (0)
 #endif
 extern "C" __global__ void __launch_bounds__(1024) rmsnorm_bwd_async_npt2(BWD_PARAMS, int tpr, int stages) {
-#if BWD_SMPROBE
-    unsigned long long t0, t1;
-    unsigned smid;
-    asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(t0));
-#endif
+    SMPROBE_BEGIN();
     BWD_ENTRY();
     bwd_reg<2, false, false, 1, true, BWD_LEAN_ASYNC>(BWD_ARGS, tpr, gridDim.x, blockIdx.x, stages);
-#if BWD_SMPROBE
-    __syncthreads();
-    asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(t1));
-    asm volatile("mov.u32 %0, %%smid;" : "=r"(smid));
-    if (threadIdx.x == 0) printf("SMPROBE %d %u %llu %llu %lld\n", (int)blockIdx.x, smid, t0, t1, (long long)M);
-#endif
+    SMPROBE_END();
 }
 extern "C" __global__ void __launch_bounds__(512) rmsnorm_bwd_async_npt2_r128(BWD_PARAMS, int tpr, int stages) {
     BWD_ENTRY();
@@ -1988,6 +1997,7 @@ extern "C" __global__ void __launch_bounds__(512) rmsnorm_bwd_async_npt2_r128(BW
 // computes the same schedule (LaunchPlan.BackwardRowRanges) and launches exactly its blocks, none empty.
 extern "C" __global__ void __launch_bounds__(1024)
     rmsnorm_bwd_async_npt2_rng(BWD_PARAMS, int tpr, int stages, int per_phase, i64 first, int smallest) {
+    SMPROBE_BEGIN();
     BWD_ENTRY();
     i64 start = 0, c = first;
     unsigned b = blockIdx.x;
@@ -1999,6 +2009,7 @@ extern "C" __global__ void __launch_bounds__(1024)
     const i64 lo = start + (i64)b * c;
     const i64 hi = lo + c < M ? lo + c : M;
     bwd_reg<2, false, false, 1, true, BWD_LEAN_ASYNC, true>(BWD_ARGS, tpr, gridDim.x, blockIdx.x, stages, lo, hi);
+    SMPROBE_END();
 }
 #else
 extern "C" __global__ void rmsnorm_bwd_async_npt2(BWD_PARAMS, int tpr, int stages) { __trap(); }
