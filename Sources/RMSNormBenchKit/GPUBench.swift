@@ -150,23 +150,28 @@ enum GPUBench {
     }
 
     /// Measures ours and a same-size copy at one shape; checks sampled rows against the reference.
-    static func measure(shape: BenchShape, timer: GPUTimer, baseReps: Int, graphK: Int?, autotune: Bool = false) throws -> OursMeasurement {
+    /// `fixedReps`: exactly that many repetitions (the graph-mode pass ahead of the timings), instead of
+    /// ``repetitions(bytes:base:)``.
+    static func measure(
+        shape: BenchShape, timer: GPUTimer, baseReps: Int, graphK: Int?, autotune: Bool = false, fixedReps: Int? = nil
+    ) throws -> OursMeasurement {
         if shape.variant != .forward {
             switch shape.type {
-            case .float32: return try measureVariant(shape, Float.self, timer: timer, baseReps: baseReps, graphK: graphK)
-            case .float16: return try measureVariant(shape, Float16.self, timer: timer, baseReps: baseReps, graphK: graphK)
-            case .bfloat16: return try measureVariant(shape, BFloat16.self, timer: timer, baseReps: baseReps, graphK: graphK)
+            case .float32: return try measureVariant(shape, Float.self, timer: timer, baseReps: baseReps, graphK: graphK, fixedReps: fixedReps)
+            case .float16: return try measureVariant(shape, Float16.self, timer: timer, baseReps: baseReps, graphK: graphK, fixedReps: fixedReps)
+            case .bfloat16: return try measureVariant(shape, BFloat16.self, timer: timer, baseReps: baseReps, graphK: graphK, fixedReps: fixedReps)
             }
         }
         switch shape.type {
-        case .float32: return try measureTyped(shape, Float.self, timer: timer, baseReps: baseReps, graphK: graphK, autotune: autotune)
-        case .float16: return try measureTyped(shape, Float16.self, timer: timer, baseReps: baseReps, graphK: graphK, autotune: autotune)
-        case .bfloat16: return try measureTyped(shape, BFloat16.self, timer: timer, baseReps: baseReps, graphK: graphK, autotune: autotune)
+        case .float32: return try measureTyped(shape, Float.self, timer: timer, baseReps: baseReps, graphK: graphK, autotune: autotune, fixedReps: fixedReps)
+        case .float16: return try measureTyped(shape, Float16.self, timer: timer, baseReps: baseReps, graphK: graphK, autotune: autotune, fixedReps: fixedReps)
+        case .bfloat16: return try measureTyped(shape, BFloat16.self, timer: timer, baseReps: baseReps, graphK: graphK, autotune: autotune, fixedReps: fixedReps)
         }
     }
 
     static func measureTyped<T: RMSNormElement>(
-        _ shape: BenchShape, _: T.Type, timer: GPUTimer, baseReps: Int, graphK: Int?, autotune: Bool = false
+        _ shape: BenchShape, _: T.Type, timer: GPUTimer, baseReps: Int, graphK: Int?, autotune: Bool = false,
+        fixedReps: Int? = nil
     ) throws -> OursMeasurement {
         let device = timer.device
         let m = shape.rows, n = shape.columns
@@ -210,7 +215,7 @@ enum GPUBench {
         let poisonY = { () throws in try y.buffer.fill(byte: 0xff) }
         var tuned: Autotune.Entry?
         if autotune { tuned = try Autotune.tune(x, weight: w, into: y, stream: timer.stream) }
-        let reps = repetitions(bytes: shape.bytes, base: baseReps)
+        let reps = fixedReps ?? repetitions(bytes: shape.bytes, base: baseReps)
         let eps = benchEps ?? defaultEpsilon
         var turn = 0
         let ours = try timer.measure(repetitions: reps, graphK: graphK) {
@@ -260,7 +265,7 @@ enum GPUBench {
     /// Times one variant at a shape (operands allocated dense, fresh normal data), and a copy of the
     /// same byte count. Accuracy of the variants is checked by the verification table and `verify`.
     static func measureVariant<T: RMSNormElement>(
-        _ shape: BenchShape, _: T.Type, timer: GPUTimer, baseReps: Int, graphK: Int? = nil
+        _ shape: BenchShape, _: T.Type, timer: GPUTimer, baseReps: Int, graphK: Int? = nil, fixedReps: Int? = nil
     ) throws -> OursMeasurement {
         let device = timer.device
         let m = shape.rows, n = shape.columns
@@ -339,7 +344,7 @@ enum GPUBench {
             plan = "backward " + backwardLaunchPlan(for: x, weight: w, outputGradient: seconds[0], into: out!,
                 savedRstd: !recompute).description
         }
-        let reps = repetitions(bytes: shape.bytes, base: baseReps)
+        let reps = fixedReps ?? repetitions(bytes: shape.bytes, base: baseReps)
         let timing = try timer.measure(repetitions: reps, graphK: graphK, work)
         // A copy moving the variant's bytes: half read (from sources used in turn, as the inputs are), half written.
         let copyBytes = shape.bytes / 2 / 16 * 16
