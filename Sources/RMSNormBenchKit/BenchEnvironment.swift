@@ -26,6 +26,7 @@ public enum BenchEnvironment {
         Switch(name: "RMSNORM_BENCH_Y", accepts: "sets (a y per input set) or one (the default)") { ["sets", "one"].contains($0) },
         Switch(name: "RMSNORM_BENCH_DATA", accepts: "host (inputs made on the CPU) or device (the default)") { ["host", "device"].contains($0) },
         Switch(name: "RMSNORM_BENCH_RECOMPUTE", accepts: "1 (the backward recomputes rstd) or 0 (the default)") { ["0", "1"].contains($0) },
+        Switch(name: "RMSNORM_BENCH_GRAPH_PREPASS", accepts: "1 (the default: graph mode makes an untimed pass over the shapes first) or 0 (no pass)") { ["0", "1"].contains($0) },
     ]
 
     /// Throws for the first switch whose value it does not accept; `lookup` reads a variable (nil: unset).
