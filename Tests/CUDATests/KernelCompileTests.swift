@@ -58,20 +58,12 @@ let nvrtcRequired = ProcessInfo.processInfo.environment["RMSNORM_REQUIRE_NVRTC"]
         let families = ["BWD_LEAN_REG", "BWD_LEAN_R128", "BWD_LEAN_ASYNC", "BWD_LEAN_ASYNC_R128", "BWD_LEAN_FUSED", "BWD_LEAN_ONE"]
         let specs = KernelSpecialization.variants.filter(\.backward)
         #expect(specs.count == 24)
-        let failures = Mutex<[String]>([])
-        DispatchQueue.concurrentPerform(iterations: specs.count) { i in
-            var options = specs[i].compileOptions(arch: 90)
-            options.defines += families.map { ($0, mask) } + (mask == "0" ? [("BWD_XPOLICY", "0"), ("BWD_COLS_FIRST", "0")] : [("BWD_ONE_XPOLICY", "2")])
-            do {
-                let text = String(decoding: try NVRTC.compileToCUBIN(source: KernelSource.text, name: "rmsnorm.cu", options: options),
-                    as: UTF8.self)
-                let missing = specs[i].kernelNames.filter { !text.contains($0) }
-                if !missing.isEmpty { failures.withLock { $0.append("\(specs[i]) mask \(mask): \(missing) missing") } }
-            } catch {
-                failures.withLock { $0.append("\(specs[i]) mask \(mask): \(error)") }
-            }
+        let defines = families.map { ($0, mask) }
+            + (mask == "0" ? [("BWD_XPOLICY", "0"), ("BWD_COLS_FIRST", "0")] : [("BWD_ONE_XPOLICY", "2")])
+        let failures = compileConcurrently(specs, arch: 90, extraDefines: defines) { spec, text in
+            spec.kernelNames.filter { !text.contains($0) }.map { "mask \(mask): \($0) missing" }
         }
-        #expect(failures.withLock { $0 }.isEmpty, "\(failures.withLock { $0 })")
+        #expect(failures.isEmpty, "\(failures)")
     }
 
     /// The forward's experiment bits (`FWD_LEAN`, session 23: no offset or rescue scale where they are 0 and 1,
@@ -92,21 +84,10 @@ let nvrtcRequired = ProcessInfo.processInfo.environment["RMSNORM_REQUIRE_NVRTC"]
                 casting: .none, fp8Output: true))
             specs.append(KernelSpecialization(input: input, weight: input, vectorWidth: 1))
         }
-        let list = specs
-        let failures = Mutex<[String]>([])
-        DispatchQueue.concurrentPerform(iterations: list.count) { i in
-            var options = list[i].compileOptions(arch: 90)
-            options.defines.append(("FWD_LEAN", "15"))
-            do {
-                let text = String(decoding: try NVRTC.compileToCUBIN(source: KernelSource.text, name: "rmsnorm.cu", options: options),
-                    as: UTF8.self)
-                let missing = list[i].kernelNames.filter { !text.contains($0) }
-                if !missing.isEmpty { failures.withLock { $0.append("\(list[i]): \(missing) missing") } }
-            } catch {
-                failures.withLock { $0.append("\(list[i]): \(error)") }
-            }
+        let failures = compileConcurrently(specs, arch: 90, extraDefines: [("FWD_LEAN", "15")]) { spec, text in
+            spec.kernelNames.filter { !text.contains($0) }.map { "\($0) missing" }
         }
-        #expect(failures.withLock { $0 }.isEmpty, "\(failures.withLock { $0 })")
+        #expect(failures.isEmpty, "\(failures)")
     }
 
     /// Row modules (only the loop-free register kernels, tpr fixed at compile time) compile for every
@@ -318,14 +299,16 @@ let nvrtcRequired = ProcessInfo.processInfo.environment["RMSNORM_REQUIRE_NVRTC"]
 /// Compiles the specialisations in parallel (NVRTC is thread-safe); `check` lists the problems of one
 /// CUBIN (as text, where entry-point names appear). Returns every problem and compile error.
 private func compileConcurrently(
-    _ specs: [KernelSpecialization], arch: Int, check: @escaping @Sendable (KernelSpecialization, String) -> [String]
+    _ specs: [KernelSpecialization], arch: Int, extraDefines: [(String, String)] = [],
+    check: @escaping @Sendable (KernelSpecialization, String) -> [String]
 ) -> [String] {
     let failures = Mutex<[String]>([])
     DispatchQueue.concurrentPerform(iterations: specs.count) { i in
         let spec = specs[i]
+        var options = spec.compileOptions(arch: arch)
+        options.defines += extraDefines
         do {
-            let cubin = try NVRTC.compileToCUBIN(
-                source: KernelSource.text, name: "rmsnorm.cu", options: spec.compileOptions(arch: arch))
+            let cubin = try NVRTC.compileToCUBIN(source: KernelSource.text, name: "rmsnorm.cu", options: options)
             let problems = check(spec, String(decoding: cubin, as: UTF8.self))
             failures.withLock { $0 += problems.map { "\(spec) sm_\(arch): \($0)" } }
         } catch {
