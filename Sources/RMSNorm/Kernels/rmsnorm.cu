@@ -102,8 +102,8 @@
 // Experiment bits for the forward's register rows (s23g in benchmarks/NOTES.md: in graph mode, where x is in L2, ours
 // issues 1.6-1.9x Triton's instructions at 256 rows); 0, the default, leaves the kernels as they were. 1: y without
 // the weight offset and the xscale multiply where they are 0 and 1 (a block-uniform branch; the general path
-// otherwise). 2: the mean square as Σx² · (1/N), the reciprocal computed while the loads are in flight, instead of an
-// IEEE division after the reduction. 4: Σx² over 4 interleaved partial sums (a dependent chain a quarter as long).
+// otherwise). 2: the mean square as Σx² · (1/N) instead of an IEEE division (ptxas still computes the reciprocal after
+// the reduction, so the path is no shorter: V65). 4: Σx² over 4 interleaved partial sums (a dependent chain a quarter as long).
 // 8: bf16 elements widened from their 32-bit words (pack_elem).
 #define FWD_LEAN 0
 #endif
