@@ -66,30 +66,6 @@ let nvrtcRequired = ProcessInfo.processInfo.environment["RMSNORM_REQUIRE_NVRTC"]
         #expect(failures.isEmpty, "\(failures)")
     }
 
-    /// The forward's experiment bits (`FWD_LEAN`, session 23: no offset or rescue scale where they are 0 and 1,
-    /// the mean square by a reciprocal, Σx² in 4 partial sums, bf16 widened from 32-bit words) are switched on
-    /// through RMSNORM_KERNEL_DEFINES, so with every bit set the forward modules must still compile with every
-    /// entry point: each input type in full and row modules, with and without a 16-bit packed weight, the fused
-    /// add, casting mode none with an fp32 weight, fp8 output.
-    @Test(.enabled(if: nvrtcAvailable || nvrtcRequired))
-    func forwardLeanBitsCompile() throws {
-        var specs: [KernelSpecialization] = []
-        for input in DType.allCases {
-            for tpr in [0, 16, 128, 512] {
-                var s = KernelSpecialization(input: input, weight: input, vectorWidth: 16 / input.size)
-                s.rowThreads = tpr
-                specs.append(s)
-            }
-            specs.append(KernelSpecialization(input: input, weight: .float32, vectorWidth: 16 / input.size, residual: true,
-                casting: .none, fp8Output: true))
-            specs.append(KernelSpecialization(input: input, weight: input, vectorWidth: 1))
-        }
-        let failures = compileConcurrently(specs, arch: 90, extraDefines: [("FWD_LEAN", "15")]) { spec, text in
-            spec.kernelNames.filter { !text.contains($0) }.map { "\($0) missing" }
-        }
-        #expect(failures.isEmpty, "\(failures)")
-    }
-
     /// Row modules (only the loop-free register kernels, tpr fixed at compile time) compile for every
     /// input type, the widest and the narrowest vector, the smallest and largest tpr, and with the
     /// variant flags the forward-style variants add; each holds every row kernel its full module has.

@@ -98,15 +98,6 @@
 #ifndef FP8_PACK
 #define FP8_PACK 1  // 0: fp8 output bytes written through a union (local memory; V27), for comparisons
 #endif
-#ifndef FWD_LEAN
-// Experiment bits for the forward's register rows (s23g in benchmarks/NOTES.md: in graph mode, where x is in L2, ours
-// issues 1.6-1.9x Triton's instructions at 256 rows); 0, the default, leaves the kernels as they were. 1: y without
-// the weight offset and the xscale multiply where they are 0 and 1 (a block-uniform branch; the general path
-// otherwise). 2: the mean square as Σx² · (1/N) instead of an IEEE division (ptxas still computes the reciprocal after
-// the reduction, so the path is no shorter: V65). 4: Σx² over 4 interleaved partial sums (a dependent chain a quarter as long).
-// 8: bf16 elements widened from their 32-bit words (pack_elem).
-#define FWD_LEAN 0
-#endif
 #ifndef WBATCH
 #define WBATCH 1  // 0: the V25 order (each weight vector loaded where it is used), for comparisons
 #endif
@@ -313,23 +304,6 @@ typedef Pack<XS, VEC> XPack;
 typedef Pack<WS, VEC> WPack;
 typedef Pack<YS, VEC> YPack;
 
-// Element v of a pack, widened to float. FWD_LEAN 8 (an experiment, see FWD_LEAN): bf16 pairs taken from their 32-bit
-// words (the high element by a mask, the low by a shift: one instruction each), which ptxas otherwise sometimes
-// extracts as 16-bit values first (a PRMT and a shift, s23 SASS of the weight in rmsnorm_fwd_row_npt2).
-#if FWD_LEAN & 8
-template <int CODE, typename S, int V> __device__ __forceinline__ float pack_elem(const Pack<S, V>& p, int v) {
-    if constexpr (CODE == 2 && V == 8) {
-        const unsigned w = (v >> 1) == 0 ? p.raw.x : (v >> 1) == 1 ? p.raw.y : (v >> 1) == 2 ? p.raw.z : p.raw.w;
-        return __uint_as_float((v & 1) ? (w & 0xffff0000u) : (w << 16));
-    } else {
-        return load_elem<CODE>(p.e[v]);
-    }
-}
-#define PACK_ELEM(CODE, p, v) pack_elem<CODE>(p, v)
-#else
-#define PACK_ELEM(CODE, p, v) load_elem<CODE>((p).e[v])
-#endif
-
 __device__ __forceinline__ XPack load_x(const XS* p) {
     XPack v;
 #if CACHE_HINTS
@@ -482,14 +456,6 @@ __device__ __forceinline__ float weight_value(float w, float w_offset) {
     return round_in(w_offset + w);
 #else
     return w_offset + w;
-#endif
-}
-// The weight with no offset (FWD_LEAN 1): as weight_value(w, 0) but for the sign of a zero weight (w, not 0 + w).
-__device__ __forceinline__ float weight_plain(float w) {
-#if CAST == 2
-    return round_in(w);
-#else
-    return w;
 #endif
 }
 
@@ -713,9 +679,6 @@ __device__ __forceinline__ void fwd_reg(FWD_PARAMS, int tpr)
     // The launcher never starts more blocks than row groups, so every block's first group exists:
     // no test of M ahead of the first loads.
     i64 base = (i64)blockIdx.x * rows_per_block;
-#if FWD_LEAN & 2
-    const float inv_n = 1.0f / (float)N;
-#endif
     do {
         const i64 row = base + row_in_block;
         const bool active = row < M;
@@ -771,25 +734,15 @@ __device__ __forceinline__ void fwd_reg(FWD_PARAMS, int tpr)
         // element), which leaves the registers for the weight (V21).
         float xv[PACKED ? 1 : NPT][VEC];
         float ss = 0.0f;
-#if FWD_LEAN & 4
-        float ssp[4] = {0.0f, 0.0f, 0.0f, 0.0f};  // Σx² in 4 interleaved partial sums
-#endif
 #pragma unroll
         for (int i = 0; i < NPT; ++i) {
 #pragma unroll
             for (int v = 0; v < VEC; ++v) {
-                const float f = PACK_ELEM(IN_T, raw[i], v);
+                const float f = load_elem<IN_T>(raw[i].e[v]);
                 if (!PACKED) xv[PACKED ? 0 : i][v] = f;
-#if FWD_LEAN & 4
-                ssp[(i * VEC + v) & 3] = fmaf(f, f, ssp[(i * VEC + v) & 3]);
-#else
                 ss = fmaf(f, f, ss);
-#endif
             }
         }
-#if FWD_LEAN & 4
-        ss = (ssp[0] + ssp[1]) + (ssp[2] + ssp[3]);
-#endif
         ss = row_reduce<false>(ss, tpr, scratch);
 #if RESID && HLATE
         // h stored after the reduction, so that no store of the block's rows is issued among its loads
@@ -800,11 +753,7 @@ __device__ __forceinline__ void fwd_reg(FWD_PARAMS, int tpr)
             if (active && col < N) store_x(hout + row * ldh + col, raw[i]);
         }
 #endif
-#if FWD_LEAN & 2
-        float rstd = rsqrtf(ss * inv_n + eps);
-#else
         float rstd = finish_rstd(ss, N, eps);
-#endif
         float rs = mode_rstd(rstd);  // y = (x · xscale) · rs · w
         float xscale = 1.0f;
 
@@ -827,11 +776,6 @@ __device__ __forceinline__ void fwd_reg(FWD_PARAMS, int tpr)
             xscale = r.xscale;
         }
 
-#if FWD_LEAN & 1
-        // No offset to add and no rescue scale (block-uniform: w_offset is a kernel argument, and a rescued
-        // row's xscale is the same on all its threads).
-        const bool plain = w_offset == 0.0f && xscale == 1.0f;
-#endif
         if (active) {
             if (rstd_out != nullptr && lane == 0) rstd_out[row] = rstd;
             YS* yr = y + row * ldy;
@@ -856,28 +800,18 @@ __device__ __forceinline__ void fwd_reg(FWD_PARAMS, int tpr)
                 const int col = (i * tpr + lane) * VEC;
                 if (col < N) {
                     float r[VEC];
-#if FWD_LEAN & 1
-                    if (plain) {
-                        const WPack p = WREG ? wq[WREG ? i : 0] : WB ? wl[WB ? i : 0] : load_w(w + col);
-#pragma unroll
-                        for (int v = 0; v < VEC; ++v) {
-                            const float xf = PACKED ? PACK_ELEM(IN_T, raw[i], v) : xv[PACKED ? 0 : i][v];
-                            r[v] = norm_value(xf, rs, weight_plain(PACK_ELEM(W_T, p, v)));
-                        }
-                    } else
-#endif
                     if (WREG) {
 #pragma unroll
                         for (int v = 0; v < VEC; ++v) {
-                            const float xf = PACKED ? PACK_ELEM(IN_T, raw[i], v) : xv[PACKED ? 0 : i][v];
-                            r[v] = norm_value(xf * xscale, rs, weight_value(PACK_ELEM(W_T, wq[WREG ? i : 0], v), w_offset));
+                            const float xf = PACKED ? load_elem<IN_T>(raw[i].e[v]) : xv[PACKED ? 0 : i][v];
+                            r[v] = norm_value(xf * xscale, rs, weight_value(load_elem<W_T>(wq[WREG ? i : 0].e[v]), w_offset));
                         }
                     } else {
                         const WPack p = WB ? wl[WB ? i : 0] : load_w(w + col);
 #pragma unroll
                         for (int v = 0; v < VEC; ++v) {
-                            const float xf = PACKED ? PACK_ELEM(IN_T, raw[i], v) : xv[PACKED ? 0 : i][v];
-                            r[v] = norm_value(xf * xscale, rs, weight_value(PACK_ELEM(W_T, p, v), w_offset));
+                            const float xf = PACKED ? load_elem<IN_T>(raw[i].e[v]) : xv[PACKED ? 0 : i][v];
+                            r[v] = norm_value(xf * xscale, rs, weight_value(load_elem<W_T>(p.e[v]), w_offset));
                         }
                     }
                     store_y(yr + col, pack_out(r, out_scale));
