@@ -132,6 +132,12 @@ enum CUDABackend {
         {
             module.lateResidualStore = true
         }
+        // The plain forward's short rows with a y that fits in L2: y kept there, x streamed through (V66).
+        if !module.residual && !module.fp8Output && !module.backward && !module.cacheHints,
+            LaunchPlan.keepsOutputInL2(rows: rows, columns: columns, elementSize: spec.input.size)
+        {
+            module.keepsOutput = true
+        }
         let kernels = try KernelCache.shared.kernels(for: module, device: device)
         var name = plan.kernelName
         guard var function = kernels.functions[name] else { throw .other("kernel \(name) missing from module \(module)") }

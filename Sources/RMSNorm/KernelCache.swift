@@ -45,6 +45,9 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
     /// Fused residual add: h stored after the row's reduction instead of as soon as it is added (`HLATE`); the
     /// launcher sets it on row modules by ``LaunchPlan/storesResidualLate(rows:multiprocessors:)``.
     public var lateResidualStore: Bool = false
+    /// The plain forward with y stored under an L2 `evict_last` policy and x loaded under `evict_first`
+    /// (`YPOLICY=2`, `XPOLICY=1`): the launcher sets it by ``LaunchPlan/keepsOutputInL2(rows:columns:elementSize:)``.
+    public var keepsOutput: Bool = false
 
     public init(input: DType, weight: DType, vectorWidth: Int, cacheHints: Bool = LaunchPlan.defaultCacheHints,
         residual: Bool = false, casting: CastingMode = .gemma, fp8Output: Bool = false, backward: Bool = false,
@@ -79,6 +82,7 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
         if rowThreads > 0 { defines.append(("ROW_TPR", "\(rowThreads)")) }
         if dependentLaunch { defines.append(("PDL", "1")) }
         if lateResidualStore && residual && !backward { defines.append(("HLATE", "1")) }
+        if keepsOutput && !residual && !fp8Output && !backward { defines += [("YPOLICY", "2"), ("XPOLICY", "1")] }
         return CompileOptions(arch: arch, defines: defines + Self.experimentDefines)
     }
 
@@ -97,7 +101,7 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
         "x=\(input) w=\(weight) vec=\(vectorWidth)" + (cacheHints ? " hints" : "") + (backward ? " backward" : "")
             + (residual ? " residual" : "") + (casting != .gemma ? " cast=\(casting)" : "") + (fp8Output ? " fp8" : "")
             + (tinyEps ? " tiny-eps" : "") + (recompute ? " recompute" : "") + (rowThreads > 0 ? " row-tpr=\(rowThreads)" : "")
-            + (dependentLaunch ? " pdl" : "") + (lateResidualStore ? " h-late" : "")
+            + (dependentLaunch ? " pdl" : "") + (lateResidualStore ? " h-late" : "") + (keepsOutput ? " keep-y" : "")
     }
 
     /// Whether the launcher runs loop-free register plans from row modules (default); the environment
@@ -142,6 +146,11 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
                     late.rowThreads = 256
                     late.lateResidualStore = true
                     add(late)
+                    // the short-row forward module that keeps y in L2
+                    var keep = KernelSpecialization(input: input, weight: input, vectorWidth: vec)
+                    keep.rowThreads = 16
+                    keep.keepsOutput = true
+                    add(keep)
                 }
             }
         }

@@ -395,6 +395,26 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
 
     static let lateResidualSetting: Int? = environmentVariable("RMSNORM_ADD_HLATE").flatMap(Int.init)
 
+    /// Whether the plain forward stores y under an L2 `evict_last` policy and loads x under `evict_first`
+    /// (`YPOLICY=2`, `XPOLICY=1`): where rows are short (at most 1 KB) and y is at least 2 MB and under 16 MB, so it
+    /// stays in L2 while x streams through. V66, ours only on an H100 after the benchmark's flush (s24b, s24c; two
+    /// alternations): 8192 × 128 fp32 −8%, 16,384 × 128 fp32 −11%, 16,384 × 96 fp32 −11%, 32,768 × 64 fp32 −14%,
+    /// 32,768 × 128 bf16 −14%, 16,384 × 256 bf16 −11%, 4096 × 128 fp32 −2.4%; with 1 KB rows 8192 × 256 fp32 −6.9%,
+    /// 4096 × 512 bf16 −4.2%. At 16 MB it is even (32,768 × 128 fp32 −2.0%, 65,536 × 128 bf16 +1.8%); beyond it
+    /// +1 to +4% (65,536 × 128 fp32 +3.7%); with long rows +1 to +7% (4096 × 4096 of every type +6 to +7%), so only
+    /// there. `RMSNORM_FWD_KEEP_Y=0` never, `1` for every plain forward (for comparisons).
+    public static func keepsOutputInL2(rows: Int, columns: Int, elementSize: Int) -> Bool {
+        switch keepOutputSetting {
+        case 0: return false
+        case 1: return true
+        default:
+            let yBytes = rows * columns * elementSize
+            return columns * elementSize <= 1024 && yBytes >= 2 << 20 && yBytes < 16 << 20
+        }
+    }
+
+    static let keepOutputSetting: Int? = environmentVariable("RMSNORM_FWD_KEEP_Y").flatMap(Int.init)
+
     /// Elements-per-thread cap of a forward variant's register path: fp32 x and residual slices of 32
     /// elements each do not fit the 64-register cap (ptxas: 120 bytes of stack; 70-75% of copy at
     /// N = 4096 in run V6); with 8, 65,536 × 4096 fp32 ran in 1,422 µs (100% of copy) against 1,479 µs

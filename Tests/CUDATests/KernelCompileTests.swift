@@ -40,7 +40,7 @@ let nvrtcRequired = ProcessInfo.processInfo.environment["RMSNORM_REQUIRE_NVRTC"]
     @Test(.enabled(if: nvrtcAvailable || nvrtcRequired), arguments: [80, 90])
     func variantSpecializationsCompile(arch: Int) throws {
         let specs = KernelSpecialization.variants
-        #expect(specs.count == 57)  // 32 variant modules, 16 TINY_EPS ones, 6 with RECOMPUTE alone, 3 fused-add row modules with HLATE
+        #expect(specs.count == 60)  // 32 variant modules, 16 TINY_EPS ones, 6 with RECOMPUTE alone, 3 fused-add row modules with HLATE, 3 forward row modules keeping y in L2
         let failures = compileConcurrently(specs, arch: arch) { spec, text in
             spec.kernelNames.filter { !text.contains($0) }.map { "\($0) missing" }
         }
@@ -62,6 +62,29 @@ let nvrtcRequired = ProcessInfo.processInfo.environment["RMSNORM_REQUIRE_NVRTC"]
             + (mask == "0" ? [("BWD_XPOLICY", "0"), ("BWD_COLS_FIRST", "0")] : [("BWD_ONE_XPOLICY", "2")])
         let failures = compileConcurrently(specs, arch: 90, extraDefines: defines) { spec, text in
             spec.kernelNames.filter { !text.contains($0) }.map { "mask \(mask): \($0) missing" }
+        }
+        #expect(failures.isEmpty, "\(failures)")
+    }
+
+    /// The forward's L2 policy experiments (`YPOLICY` on the stores of y, `XPOLICY` on the loads of x) are switched
+    /// on through RMSNORM_KERNEL_DEFINES, so with them set the forward modules must still compile with every entry
+    /// point: each input type in full and row modules, with and without a 16-bit packed weight, the fused add,
+    /// casting mode none with an fp32 weight and fp8 output (stores narrower than 16 bytes), one element a vector.
+    @Test(.enabled(if: nvrtcAvailable || nvrtcRequired))
+    func forwardPolicyDefinesCompile() throws {
+        var specs: [KernelSpecialization] = []
+        for input in DType.allCases {
+            for tpr in [0, 16, 128, 512] {
+                var s = KernelSpecialization(input: input, weight: input, vectorWidth: 16 / input.size)
+                s.rowThreads = tpr
+                specs.append(s)
+            }
+            specs.append(KernelSpecialization(input: input, weight: .float32, vectorWidth: 16 / input.size, residual: true,
+                casting: .none, fp8Output: true))
+            specs.append(KernelSpecialization(input: input, weight: input, vectorWidth: 1))
+        }
+        let failures = compileConcurrently(specs, arch: 90, extraDefines: [("YPOLICY", "2"), ("XPOLICY", "1")]) { spec, text in
+            spec.kernelNames.filter { !text.contains($0) }.map { "\($0) missing" }
         }
         #expect(failures.isEmpty, "\(failures)")
     }

@@ -179,6 +179,35 @@ import RMSNormTestSupport
         #expect(KernelSpecialization.variants.contains { $0.lateResidualStore && $0.rowThreads > 0 })
     }
 
+    /// The plain forward keeps y in L2 (V66) only where rows are at most 1 KB and y is from 2 MB to under 16 MB, and the flag
+    /// reaches the compiler only for the plain forward's modules (not the fused add, fp8 output or the backward).
+    @Test func keepOutputRule() {
+        for (rows, columns, size) in [(4096, 128, 4), (16_384, 128, 4), (32_767, 128, 4), (16_384, 96, 4), (8192, 256, 4),
+            (4096, 512, 2)]
+        {
+            #expect(LaunchPlan.keepsOutputInL2(rows: rows, columns: columns, elementSize: size), "\(rows) x \(columns) x \(size)")
+        }
+        for (rows, columns, size) in [(1, 128, 4), (2048, 128, 4), (32_768, 128, 4), (65_536, 128, 2), (65_535, 96, 4),
+            (1024, 4096, 2), (4096, 4096, 2), (4096, 257, 4)]
+        {
+            #expect(!LaunchPlan.keepsOutputInL2(rows: rows, columns: columns, elementSize: size), "\(rows) x \(columns) x \(size)")
+        }
+        var plain = KernelSpecialization(input: .float32, weight: .float32, vectorWidth: 4)
+        #expect(!plain.compileOptions(arch: 90).flags.contains { $0.contains("YPOLICY") })
+        plain.keepsOutput = true
+        let flags = plain.compileOptions(arch: 90).flags
+        #expect(flags.contains("-DYPOLICY=2") && flags.contains("-DXPOLICY=1") && plain.description.hasSuffix(" keep-y"))
+        for other in [KernelSpecialization(input: .bfloat16, weight: .bfloat16, vectorWidth: 8, residual: true),
+            KernelSpecialization(input: .bfloat16, weight: .float32, vectorWidth: 8, fp8Output: true),
+            KernelSpecialization(input: .bfloat16, weight: .bfloat16, vectorWidth: 8, backward: true)]
+        {
+            var s = other
+            s.keepsOutput = true
+            #expect(!s.compileOptions(arch: 90).flags.contains { $0.contains("YPOLICY") }, "\(s)")
+        }
+        #expect(KernelSpecialization.variants.contains { $0.keepsOutput && $0.rowThreads > 0 })
+    }
+
     /// The fp32 fused add holds 16 elements a thread at few rows and 8 at many (V53); other variants 32. At
     /// 256 rows of fp32 N = 8192 that is 512 threads of four vectors instead of 1,024 of two; N = 4096 keeps
     /// its 512 × 2 plan.

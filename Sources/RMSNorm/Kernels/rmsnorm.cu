@@ -24,6 +24,9 @@
 //   XPOLICY  L2 eviction priority of the register kernels' 16-byte loads of x and the residual:
 //          2 evict_last (the default, sm_80+; V27: faster after the benchmark's flush, no shape
 //          slower), 1 evict_first, 0 normal. The backward's loads do not take this path.
+//   YPOLICY  L2 eviction priority of the forward's 16-byte stores of y: 0 normal (the default), 2
+//          evict_last, 1 evict_first. The launcher compiles YPOLICY 2 with XPOLICY 1 for short rows
+//          whose y fits in L2 (V66).
 //   WPREFETCH  1 (default): the shared-memory kernels at M <= 16 prefetch their weight slice into L2
 //          before the first pass (V28); 0 for comparisons.
 //   FP8_PACK  1 (default): fp8 output vectors packed in registers (V27); 0 for comparisons.
@@ -116,6 +119,12 @@
 // bf16 forward -5.6%, no shape slower); 1 evict_first (no effect), 0 normal. The backward's loads do not
 // take this path (its SASS is the same either way).
 #define XPOLICY 2
+#endif
+#ifndef YPOLICY
+// L2 eviction priority of the forward's 16-byte stores of y: 0 normal, the default; 2 evict_last, set with XPOLICY 1
+// by the launcher for rows of at most 1 KB whose y fits in L2 (y kept there while x streams through; V66,
+// LaunchPlan.keepsOutputInL2); 1 evict_first (for comparisons).
+#define YPOLICY 0
 #endif
 #ifndef TINY_EPS
 #define TINY_EPS 0  // 1 (the launcher sets it when eps < 2^-80): rows whose Σx² underflows are rescaled too
@@ -389,9 +398,26 @@ __device__ __forceinline__ WPack load_w_if(const WS* p, bool pred) {
 __device__ __forceinline__ void store_x(XS* p, const XPack& v) {
     *reinterpret_cast<decltype(v.raw)*>(p) = v.raw;
 }
+// 16-byte stores with an L2 eviction priority (YPOLICY, an experiment: see its #define).
+#define ST16_POLICY(NAME, PRIORITY)                                                                   \
+    __device__ __forceinline__ void NAME(void* p, const uint4& v) {                                   \
+        asm volatile("{ .reg .b64 pol;\n\t"                                                           \
+                     "createpolicy.fractional.L2::" PRIORITY ".b64 pol, 1.0;\n\t"                      \
+                     "st.global.L2::cache_hint.v4.u32 [%0], {%1, %2, %3, %4}, pol; }"                 \
+                     :: "l"(p), "r"(v.x), "r"(v.y), "r"(v.z), "r"(v.w) : "memory");                   \
+    }
+ST16_POLICY(st16_el, "evict_last")
+ST16_POLICY(st16_ef, "evict_first")
 __device__ __forceinline__ void store_y(YS* p, const YPack& v) {
 #if CACHE_HINTS
     __stcs(reinterpret_cast<decltype(v.raw)*>(p), v.raw);
+#elif YPOLICY != 0 && __CUDA_ARCH__ >= 800
+    if constexpr (sizeof(v.raw) == 16) {
+        if (YPOLICY == 2) st16_el(p, *reinterpret_cast<const uint4*>(&v.raw));
+        else st16_ef(p, *reinterpret_cast<const uint4*>(&v.raw));
+    } else {
+        *reinterpret_cast<decltype(v.raw)*>(p) = v.raw;
+    }
 #else
     *reinterpret_cast<decltype(v.raw)*>(p) = v.raw;
 #endif
