@@ -68,8 +68,9 @@ let nvrtcRequired = ProcessInfo.processInfo.environment["RMSNORM_REQUIRE_NVRTC"]
 
     /// The forward's L2 policies (`YPOLICY` on the stores of y, `XPOLICY` on the loads of x) are set by the launcher
     /// on short-row modules (V66) and can be switched on anywhere through RMSNORM_KERNEL_DEFINES, so with them set the
-    /// forward modules must still compile with every entry point: each input type in full and row modules, with and without a 16-bit packed weight, the fused add,
-    /// casting mode none with an fp32 weight and fp8 output (stores narrower than 16 bytes), one element a vector.
+    /// forward modules must still compile with every entry point: each input type in full and row modules, with and
+    /// without a 16-bit packed weight, the fused add, casting mode none with an fp32 weight and fp8 output (stores
+    /// narrower than 16 bytes), one element a vector.
     @Test(.enabled(if: nvrtcAvailable || nvrtcRequired))
     func forwardPolicyDefinesCompile() throws {
         var specs: [KernelSpecialization] = []

@@ -398,7 +398,7 @@ __device__ __forceinline__ WPack load_w_if(const WS* p, bool pred) {
 __device__ __forceinline__ void store_x(XS* p, const XPack& v) {
     *reinterpret_cast<decltype(v.raw)*>(p) = v.raw;
 }
-// 16-byte stores with an L2 eviction priority (YPOLICY, an experiment: see its #define).
+// 16-byte stores with an L2 eviction priority (YPOLICY: see its #define; the launcher sets it for short rows, V66).
 #define ST16_POLICY(NAME, PRIORITY)                                                                   \
     __device__ __forceinline__ void NAME(void* p, const uint4& v) {                                   \
         asm volatile("{ .reg .b64 pol;\n\t"                                                           \
