@@ -132,11 +132,12 @@ enum CUDABackend {
         {
             module.lateResidualStore = true
         }
-        // The plain forward's short rows with a y that fits in L2: y kept there, x streamed through (V66).
-        if !module.residual && !module.fp8Output && !module.backward && !module.cacheHints,
-            LaunchPlan.keepsOutputInL2(rows: rows, columns: columns, elementSize: spec.input.size)
+        // Short rows with a y of 2-64 MB: about 8 MB of y kept in L2, x streamed through (V66, V67).
+        if !module.fp8Output && !module.backward && !module.cacheHints,
+            let shift = LaunchPlan.outputKeepShift(rows: rows, columns: columns, elementSize: spec.input.size, fusedAdd: module.residual)
         {
             module.keepsOutput = true
+            module.keptOutputShift = shift
         }
         let kernels = try KernelCache.shared.kernels(for: module, device: device)
         var name = plan.kernelName

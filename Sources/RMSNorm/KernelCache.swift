@@ -45,9 +45,12 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
     /// Fused residual add: h stored after the row's reduction instead of as soon as it is added (`HLATE`); the
     /// launcher sets it on row modules by ``LaunchPlan/storesResidualLate(rows:multiprocessors:)``.
     public var lateResidualStore: Bool = false
-    /// The plain forward with y stored under an L2 `evict_last` policy and x loaded under `evict_first`
-    /// (`YPOLICY=2`, `XPOLICY=1`): the launcher sets it by ``LaunchPlan/keepsOutputInL2(rows:columns:elementSize:)``.
+    /// The forward (plain or with the fused add) with y stored under an L2 `evict_last` policy and x (and the
+    /// residual) loaded under `evict_first` (`YPOLICY=2`, `XPOLICY=1`): the launcher sets it by
+    /// ``LaunchPlan/outputKeepShift(rows:columns:elementSize:fusedAdd:)``. Not for fp8 output or the backward.
     public var keepsOutput: Bool = false
+    /// The share of y under `evict_last` when ``keepsOutput``: 1/2^shift of its lines (`YFRAC`), 0 to 4.
+    public var keptOutputShift: Int = 0
 
     public init(input: DType, weight: DType, vectorWidth: Int, cacheHints: Bool = LaunchPlan.defaultCacheHints,
         residual: Bool = false, casting: CastingMode = .gemma, fp8Output: Bool = false, backward: Bool = false,
@@ -82,8 +85,14 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
         if rowThreads > 0 { defines.append(("ROW_TPR", "\(rowThreads)")) }
         if dependentLaunch { defines.append(("PDL", "1")) }
         if lateResidualStore && residual && !backward { defines.append(("HLATE", "1")) }
-        if keepsOutput && !residual && !fp8Output && !backward { defines += [("YPOLICY", "2"), ("XPOLICY", "1")] }
-        return CompileOptions(arch: arch, defines: defines + Self.experimentDefines)
+        if keepsOutput && !fp8Output && !backward {
+            defines += [("YPOLICY", "2"), ("XPOLICY", "1")]
+            let shift = min(max(keptOutputShift, 0), 4)
+            if shift > 0 { defines.append(("YFRAC", "\(1.0 / Double(1 << shift))")) }
+        }
+        // An experiment's define replaces the module's own of the same name.
+        let overridden = Set(Self.experimentDefines.map(\.0))
+        return CompileOptions(arch: arch, defines: defines.filter { !overridden.contains($0.0) } + Self.experimentDefines)
     }
 
     /// Extra `-D` definitions from `RMSNORM_KERNEL_DEFINES` ("NAME=VALUE,…"), for experiments with the
@@ -101,7 +110,7 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
         "x=\(input) w=\(weight) vec=\(vectorWidth)" + (cacheHints ? " hints" : "") + (backward ? " backward" : "")
             + (residual ? " residual" : "") + (casting != .gemma ? " cast=\(casting)" : "") + (fp8Output ? " fp8" : "")
             + (tinyEps ? " tiny-eps" : "") + (recompute ? " recompute" : "") + (rowThreads > 0 ? " row-tpr=\(rowThreads)" : "")
-            + (dependentLaunch ? " pdl" : "") + (lateResidualStore ? " h-late" : "") + (keepsOutput ? " keep-y" : "")
+            + (dependentLaunch ? " pdl" : "") + (lateResidualStore ? " h-late" : "") + (keepsOutput ? " keep-y" + (keptOutputShift > 0 ? "/\(1 << keptOutputShift)" : "") : "")
     }
 
     /// Whether the launcher runs loop-free register plans from row modules (default); the environment
@@ -146,11 +155,16 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
                     late.rowThreads = 256
                     late.lateResidualStore = true
                     add(late)
-                    // the short-row forward module that keeps y in L2
+                    // the short-row forward modules that keep y (all of it; a quarter with the fused add) in L2
                     var keep = KernelSpecialization(input: input, weight: input, vectorWidth: vec)
                     keep.rowThreads = 16
                     keep.keepsOutput = true
                     add(keep)
+                    var keepAdd = KernelSpecialization(input: input, weight: input, vectorWidth: vec, residual: true)
+                    keepAdd.rowThreads = 32
+                    keepAdd.keepsOutput = true
+                    keepAdd.keptOutputShift = 2
+                    add(keepAdd)
                 }
             }
         }

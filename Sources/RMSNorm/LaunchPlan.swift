@@ -395,21 +395,33 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
 
     static let lateResidualSetting: Int? = environmentVariable("RMSNORM_ADD_HLATE").flatMap(Int.init)
 
-    /// Whether the plain forward stores y under an L2 `evict_last` policy and loads x under `evict_first`
-    /// (`YPOLICY=2`, `XPOLICY=1`): where rows are short (at most 1 KB) and y is at least 2 MB and under 16 MB, so it
-    /// stays in L2 while x streams through. V66, ours only on an H100 after the benchmark's flush (s24b, s24c; two
-    /// alternations): 8192 × 128 fp32 −8%, 16,384 × 128 fp32 −11%, 16,384 × 96 fp32 −11%, 32,768 × 64 fp32 −14%,
-    /// 32,768 × 128 bf16 −14%, 16,384 × 256 bf16 −11%, 4096 × 128 fp32 −2.4%; with 1 KB rows 8192 × 256 fp32 −6.9%,
-    /// 4096 × 512 bf16 −4.2%. At 16 MB it is even (32,768 × 128 fp32 −2.0%, 65,536 × 128 bf16 +1.8%); beyond it
-    /// +1 to +4% (65,536 × 128 fp32 +3.7%); with long rows +1 to +7% (4096 × 4096 of every type +6 to +7%), so only
-    /// there. `RMSNORM_FWD_KEEP_Y=0` never, `1` for every plain forward (for comparisons).
-    public static func keepsOutputInL2(rows: Int, columns: Int, elementSize: Int) -> Bool {
+    /// Whether the forward stores y under an L2 `evict_last` policy and loads x (and the residual) under
+    /// `evict_first`, and for what share of y: nil where not, else the shift s of the share 1/2^s (`YPOLICY=2`,
+    /// `XPOLICY=1`, `YFRAC`). Where rows are short and y is from 2 MB to under 64 MB, about 8 MB of y stays in L2
+    /// while x streams through: s = log2(y / 8 MB) rounded, at least 0 (all of y up to 11 MB, half at 12-22 MB, a
+    /// quarter at 23-45 MB, an eighth beyond). Rows: at most 1 KB, or 3 KB of a 16-bit type in the plain forward.
+    /// V66 and V67, ours only on an H100 after the benchmark's flush (s24b, s24c, s25a, s25b; two alternations,
+    /// against never): 8192 × 128 fp32 −8%, 16,384 × 128 fp32 −10%, 32,768 × 64 fp32 −14%, 32,768 × 128 bf16 −14%,
+    /// 16,384 × 256 bf16 −11%; with 1.5-3 KB 16-bit rows 4096 × 768 bf16 −6.5%, 4096 × 1536 bf16 −4%; at 16 MB with
+    /// half of y 32,768 × 128 fp32 −7%, 65,536 × 128 bf16 −6% (all of y: −1%, +2%); at 24 MB with a quarter
+    /// 49,152 × 128 fp32 −5%; 32 MB −2%, 48 MB with an eighth −2%; at 64 MB and more no share gains (±1.5%). The
+    /// fused add of rows ≤ 1 KB: 16,384 × 128 fp32 −9%, 16,384 × 256 bf16 −10%, 32,768 × 128 fp32 (16 MB, half) −4%.
+    /// Left out, as they lose at every share: fp32 rows of 2-8 KB (+1 to +5%), 16-bit rows of 4 KB and more and
+    /// the fused add's rows of 2 KB (±2%), long rows (4096 × 4096 +2 to +7%). `RMSNORM_FWD_KEEP_Y=0` never, `1` for
+    /// every plain forward and fused add at any size and row (the share by y's size, at most 1/16; for comparisons).
+    public static func outputKeepShift(rows: Int, columns: Int, elementSize: Int, fusedAdd: Bool) -> Int? {
+        let rowBytes = columns * elementSize
+        let yBytes = rows * rowBytes
+        // log2(y / 8 MB) rounded: the step to k + 1 is at y = 8 MB · 2^(k + 1/2), compared squared.
+        var shift = 0
+        let y2 = Double(yBytes) * Double(yBytes), unit2 = Double(8 << 20) * Double(8 << 20)
+        while shift < 4 && y2 >= unit2 * Double(1 << (2 * shift + 1)) { shift += 1 }
         switch keepOutputSetting {
-        case 0: return false
-        case 1: return true
+        case 0: return nil
+        case 1: return shift
         default:
-            let yBytes = rows * columns * elementSize
-            return columns * elementSize <= 1024 && yBytes >= 2 << 20 && yBytes < 16 << 20
+            let shortRows = rowBytes <= 1024 || (!fusedAdd && elementSize == 2 && rowBytes <= 3072)
+            return shortRows && yBytes >= 2 << 20 && yBytes < 64 << 20 ? shift : nil
         }
     }
 

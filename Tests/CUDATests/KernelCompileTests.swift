@@ -40,7 +40,7 @@ let nvrtcRequired = ProcessInfo.processInfo.environment["RMSNORM_REQUIRE_NVRTC"]
     @Test(.enabled(if: nvrtcAvailable || nvrtcRequired), arguments: [80, 90])
     func variantSpecializationsCompile(arch: Int) throws {
         let specs = KernelSpecialization.variants
-        #expect(specs.count == 60)  // 32 variant modules, 16 TINY_EPS ones, 6 with RECOMPUTE alone, 3 fused-add row modules with HLATE, 3 forward row modules keeping y in L2
+        #expect(specs.count == 63)  // 32 variant modules, 16 TINY_EPS ones, 6 with RECOMPUTE alone, 3 fused-add row modules with HLATE, 3 forward and 3 fused-add row modules keeping y in L2
         let failures = compileConcurrently(specs, arch: arch) { spec, text in
             spec.kernelNames.filter { !text.contains($0) }.map { "\($0) missing" }
         }
@@ -71,8 +71,12 @@ let nvrtcRequired = ProcessInfo.processInfo.environment["RMSNORM_REQUIRE_NVRTC"]
     /// forward modules must still compile with every entry point: each input type in full and row modules, with and
     /// without a 16-bit packed weight, the fused add, casting mode none with an fp32 weight and fp8 output (stores
     /// narrower than 16 bytes), one element a vector.
-    @Test(.enabled(if: nvrtcAvailable || nvrtcRequired))
-    func forwardPolicyDefinesCompile() throws {
+    /// The second set keeps only part of y evict_last (YFRAC), the rest evict_first (YSECOND).
+    @Test(.enabled(if: nvrtcAvailable || nvrtcRequired), arguments: [
+        [("YPOLICY", "2"), ("XPOLICY", "1")],
+        [("YPOLICY", "2"), ("XPOLICY", "1"), ("YFRAC", "0.5"), ("YSECOND", "1")],
+    ])
+    func forwardPolicyDefinesCompile(defines: [(String, String)]) throws {
         var specs: [KernelSpecialization] = []
         for input in DType.allCases {
             for tpr in [0, 16, 128, 512] {
@@ -84,7 +88,7 @@ let nvrtcRequired = ProcessInfo.processInfo.environment["RMSNORM_REQUIRE_NVRTC"]
                 casting: .none, fp8Output: true))
             specs.append(KernelSpecialization(input: input, weight: input, vectorWidth: 1))
         }
-        let failures = compileConcurrently(specs, arch: 90, extraDefines: [("YPOLICY", "2"), ("XPOLICY", "1")]) { spec, text in
+        let failures = compileConcurrently(specs, arch: 90, extraDefines: defines) { spec, text in
             spec.kernelNames.filter { !text.contains($0) }.map { "\($0) missing" }
         }
         #expect(failures.isEmpty, "\(failures)")

@@ -179,33 +179,58 @@ import RMSNormTestSupport
         #expect(KernelSpecialization.variants.contains { $0.lateResidualStore && $0.rowThreads > 0 })
     }
 
-    /// The plain forward keeps y in L2 (V66) only where rows are at most 1 KB and y is from 2 MB to under 16 MB, and the flag
-    /// reaches the compiler only for the plain forward's modules (not the fused add, fp8 output or the backward).
+    /// The forward keeps about 8 MB of y in L2 (V66, V67) only where rows are short (≤ 1 KB, or ≤ 3 KB of a 16-bit type
+    /// in the plain forward) and y is from 2 MB to under 64 MB: all of y up to 11 MB, then a half, a quarter, an eighth;
+    /// the flag and the share reach the compiler for the plain forward and the fused add, not fp8 output or the backward.
     @Test func keepOutputRule() {
-        for (rows, columns, size) in [(4096, 128, 4), (16_384, 128, 4), (32_767, 128, 4), (16_384, 96, 4), (8192, 256, 4),
-            (4096, 512, 2)]
+        let mb = 1 << 20
+        for (rows, columns, size, add, shift) in [(4096, 128, 4, false, 0), (16_384, 128, 4, false, 0), (16_384, 96, 4, false, 0),
+            (8192, 256, 4, false, 0), (4096, 512, 2, false, 0), (4096, 768, 2, false, 0), (4096, 1536, 2, false, 1),
+            (32_768, 128, 4, false, 1), (65_536, 128, 2, false, 1), (65_535, 96, 4, false, 2), (65_536, 128, 4, false, 2),
+            (98_304, 128, 4, false, 3), (16_384, 128, 4, true, 0), (32_768, 128, 4, true, 1), (8192, 512, 2, true, 0)]
         {
-            #expect(LaunchPlan.keepsOutputInL2(rows: rows, columns: columns, elementSize: size), "\(rows) x \(columns) x \(size)")
+            #expect(LaunchPlan.outputKeepShift(rows: rows, columns: columns, elementSize: size, fusedAdd: add) == shift,
+                "\(rows) x \(columns) x \(size) add \(add)")
         }
-        for (rows, columns, size) in [(1, 128, 4), (2048, 128, 4), (32_768, 128, 4), (65_536, 128, 2), (65_535, 96, 4),
-            (1024, 4096, 2), (4096, 4096, 2), (4096, 257, 4)]
+        // The steps of the share: 8 MB · 2^(k + 1/2) bytes of y.
+        #expect(LaunchPlan.outputKeepShift(rows: 11 * mb / 512, columns: 128, elementSize: 4, fusedAdd: false) == 0)
+        #expect(LaunchPlan.outputKeepShift(rows: 12 * mb / 512, columns: 128, elementSize: 4, fusedAdd: false) == 1)
+        #expect(LaunchPlan.outputKeepShift(rows: 22 * mb / 512, columns: 128, elementSize: 4, fusedAdd: false) == 1)
+        #expect(LaunchPlan.outputKeepShift(rows: 23 * mb / 512, columns: 128, elementSize: 4, fusedAdd: false) == 2)
+        #expect(LaunchPlan.outputKeepShift(rows: 45 * mb / 512, columns: 128, elementSize: 4, fusedAdd: false) == 2)
+        #expect(LaunchPlan.outputKeepShift(rows: 46 * mb / 512, columns: 128, elementSize: 4, fusedAdd: false) == 3)
+        for (rows, columns, size, add) in [(1, 128, 4, false), (2048, 128, 4, false), (131_072, 128, 4, false),
+            (262_144, 128, 2, false), (4096, 512, 4, false), (2048, 1024, 4, false), (2048, 2048, 2, false),
+            (1024, 4096, 2, false), (4096, 4096, 2, false), (4096, 257, 4, false), (4096, 1024, 2, true), (2048, 128, 4, true)]
         {
-            #expect(!LaunchPlan.keepsOutputInL2(rows: rows, columns: columns, elementSize: size), "\(rows) x \(columns) x \(size)")
+            #expect(LaunchPlan.outputKeepShift(rows: rows, columns: columns, elementSize: size, fusedAdd: add) == nil,
+                "\(rows) x \(columns) x \(size) add \(add)")
         }
         var plain = KernelSpecialization(input: .float32, weight: .float32, vectorWidth: 4)
-        #expect(!plain.compileOptions(arch: 90).flags.contains { $0.contains("YPOLICY") })
+        #expect(!plain.compileOptions(arch: 90).flags.contains { $0.contains("YPOLICY") || $0.contains("YFRAC") })
         plain.keepsOutput = true
-        let flags = plain.compileOptions(arch: 90).flags
+        var flags = plain.compileOptions(arch: 90).flags
         #expect(flags.contains("-DYPOLICY=2") && flags.contains("-DXPOLICY=1") && plain.description.hasSuffix(" keep-y"))
-        for other in [KernelSpecialization(input: .bfloat16, weight: .bfloat16, vectorWidth: 8, residual: true),
-            KernelSpecialization(input: .bfloat16, weight: .float32, vectorWidth: 8, fp8Output: true),
+        #expect(!flags.contains { $0.contains("YFRAC") })
+        plain.keptOutputShift = 3
+        flags = plain.compileOptions(arch: 90).flags
+        #expect(flags.contains("-DYFRAC=0.125") && plain.description.hasSuffix(" keep-y/8"))
+        var add = KernelSpecialization(input: .bfloat16, weight: .bfloat16, vectorWidth: 8, residual: true)
+        add.keepsOutput = true
+        add.keptOutputShift = 1
+        flags = add.compileOptions(arch: 90).flags
+        #expect(flags.contains("-DYPOLICY=2") && flags.contains("-DXPOLICY=1") && flags.contains("-DYFRAC=0.5"))
+        for other in [KernelSpecialization(input: .bfloat16, weight: .float32, vectorWidth: 8, fp8Output: true),
+            KernelSpecialization(input: .bfloat16, weight: .float32, vectorWidth: 8, residual: true, fp8Output: true),
             KernelSpecialization(input: .bfloat16, weight: .bfloat16, vectorWidth: 8, backward: true)]
         {
             var s = other
             s.keepsOutput = true
-            #expect(!s.compileOptions(arch: 90).flags.contains { $0.contains("YPOLICY") }, "\(s)")
+            s.keptOutputShift = 1
+            #expect(!s.compileOptions(arch: 90).flags.contains { $0.contains("YPOLICY") || $0.contains("YFRAC") }, "\(s)")
         }
-        #expect(KernelSpecialization.variants.contains { $0.keepsOutput && $0.rowThreads > 0 })
+        #expect(KernelSpecialization.variants.contains { $0.keepsOutput && !$0.residual && $0.rowThreads > 0 })
+        #expect(KernelSpecialization.variants.contains { $0.keepsOutput && $0.residual && $0.keptOutputShift > 0 })
     }
 
     /// The fp32 fused add holds 16 elements a thread at few rows and 8 at many (V53); other variants 32. At

@@ -122,9 +122,18 @@
 #endif
 #ifndef YPOLICY
 // L2 eviction priority of the forward's 16-byte stores of y: 0 normal, the default; 2 evict_last, set with XPOLICY 1
-// by the launcher for rows of at most 1 KB whose y fits in L2 (y kept there while x streams through; V66,
-// LaunchPlan.keepsOutputInL2); 1 evict_first (for comparisons).
+// (and YFRAC where y is larger than ~11 MB) by the launcher for short rows with 2-64 MB of y (about 8 MB of y kept
+// there while x streams through; V66, V67, LaunchPlan.outputKeepShift); 1 evict_first (for comparisons).
 #define YPOLICY 0
+#endif
+#ifndef YFRAC
+// The share of y's lines that YPOLICY 2 marks evict_last (a PTX float literal; createpolicy.fractional
+// picks the lines by address); the rest keep YSECOND's priority: 0 unchanged (normal), 1 evict_first (no
+// better than 0 in s25a, for comparisons).
+#define YFRAC 1.0
+#endif
+#ifndef YSECOND
+#define YSECOND 0
 #endif
 #ifndef TINY_EPS
 #define TINY_EPS 0  // 1 (the launcher sets it when eps < 2^-80): rows whose Σx² underflows are rescaled too
@@ -399,15 +408,21 @@ __device__ __forceinline__ void store_x(XS* p, const XPack& v) {
     *reinterpret_cast<decltype(v.raw)*>(p) = v.raw;
 }
 // 16-byte stores with an L2 eviction priority (YPOLICY: see its #define; the launcher sets it for short rows, V66).
-#define ST16_POLICY(NAME, PRIORITY)                                                                   \
+#define ST16_POLICY(NAME, PRIORITY, FRACTION)                                                         \
     __device__ __forceinline__ void NAME(void* p, const uint4& v) {                                   \
         asm volatile("{ .reg .b64 pol;\n\t"                                                           \
-                     "createpolicy.fractional.L2::" PRIORITY ".b64 pol, 1.0;\n\t"                      \
+                     "createpolicy.fractional.L2::" PRIORITY ".b64 pol, " FRACTION ";\n\t"            \
                      "st.global.L2::cache_hint.v4.u32 [%0], {%1, %2, %3, %4}, pol; }"                 \
                      :: "l"(p), "r"(v.x), "r"(v.y), "r"(v.z), "r"(v.w) : "memory");                   \
     }
-ST16_POLICY(st16_el, "evict_last")
-ST16_POLICY(st16_ef, "evict_first")
+#define RMS_STRING_(X) #X
+#define RMS_STRING(X) RMS_STRING_(X)
+#if YSECOND == 1
+ST16_POLICY(st16_el, "evict_last.L2::evict_first", RMS_STRING(YFRAC))
+#else
+ST16_POLICY(st16_el, "evict_last", RMS_STRING(YFRAC))
+#endif
+ST16_POLICY(st16_ef, "evict_first", "1.0")
 __device__ __forceinline__ void store_y(YS* p, const YPack& v) {
 #if CACHE_HINTS
     __stcs(reinterpret_cast<decltype(v.raw)*>(p), v.raw);
@@ -809,38 +824,47 @@ __device__ __forceinline__ void fwd_reg(FWD_PARAMS, int tpr)
             // before the first is used. Loaded where each is used, under its own column test, the loads
             // were serialised with the stores of y (one L2 round trip per vector; 256 x 4096 bf16 fused
             // add 8.7 -> 7.9 us, V26). Only where the packed weight fits in 16 registers (fp32 with 8
-            // vectors a thread spilled).
-            constexpr bool WB = WBATCH && !WREG && NPT * VEC * sizeof(WS) <= 64;
-            WPack wl[WB ? NPT : 1];
-            if (WB) {
+            // vectors a thread spilled). Wider slices under YPOLICY are loaded in batches of 16 registers
+            // (WG vectors): its stores are asm statements, which the compiler moves no load across, so one
+            // weight load a vector would wait for each store (V67: 4096 x 512 fp32 +11% with the policy).
+            constexpr int WGROUP = 64 / (VEC * (int)sizeof(WS)) > 1 ? 64 / (VEC * (int)sizeof(WS)) : 1;
+            constexpr bool WALL = WBATCH && !WREG && NPT * VEC * sizeof(WS) <= 64;
+            constexpr bool WB = WALL || (WBATCH && !WREG && YPOLICY != 0);
+            constexpr int WG = WALL ? NPT : (WB ? WGROUP : 1);
 #pragma unroll
-                for (int i = 0; i < NPT; ++i) {
-                    const int col = (i * tpr + lane) * VEC;
+            for (int c = 0; c < NPT; c += WG) {
+                WPack wl[WB ? WG : 1];
+                if (WB) {
 #pragma unroll
-                    for (int v = 0; v < VEC; ++v) wl[WB ? i : 0].e[v] = 0;
-                    wl[WB ? i : 0] = load_w_if(w + col, col < N);
-                }
-            }
+                    for (int g = 0; g < WG; ++g) {
+                        const int col = ((c + g) * tpr + lane) * VEC;
 #pragma unroll
-            for (int i = 0; i < NPT; ++i) {
-                const int col = (i * tpr + lane) * VEC;
-                if (col < N) {
-                    float r[VEC];
-                    if (WREG) {
-#pragma unroll
-                        for (int v = 0; v < VEC; ++v) {
-                            const float xf = PACKED ? load_elem<IN_T>(raw[i].e[v]) : xv[PACKED ? 0 : i][v];
-                            r[v] = norm_value(xf * xscale, rs, weight_value(load_elem<W_T>(wq[WREG ? i : 0].e[v]), w_offset));
-                        }
-                    } else {
-                        const WPack p = WB ? wl[WB ? i : 0] : load_w(w + col);
-#pragma unroll
-                        for (int v = 0; v < VEC; ++v) {
-                            const float xf = PACKED ? load_elem<IN_T>(raw[i].e[v]) : xv[PACKED ? 0 : i][v];
-                            r[v] = norm_value(xf * xscale, rs, weight_value(load_elem<W_T>(p.e[v]), w_offset));
-                        }
+                        for (int v = 0; v < VEC; ++v) wl[WB ? g : 0].e[v] = 0;
+                        if (c + g < NPT) wl[WB ? g : 0] = load_w_if(w + col, col < N);
                     }
-                    store_y(yr + col, pack_out(r, out_scale));
+                }
+#pragma unroll
+                for (int g = 0; g < WG; ++g) {
+                    const int i = c + g;
+                    const int col = (i * tpr + lane) * VEC;
+                    if (i < NPT && col < N) {
+                        float r[VEC];
+                        if (WREG) {
+#pragma unroll
+                            for (int v = 0; v < VEC; ++v) {
+                                const float xf = PACKED ? load_elem<IN_T>(raw[i].e[v]) : xv[PACKED ? 0 : i][v];
+                                r[v] = norm_value(xf * xscale, rs, weight_value(load_elem<W_T>(wq[WREG ? i : 0].e[v]), w_offset));
+                            }
+                        } else {
+                            const WPack p = WB ? wl[WB ? g : 0] : load_w(w + col);
+#pragma unroll
+                            for (int v = 0; v < VEC; ++v) {
+                                const float xf = PACKED ? load_elem<IN_T>(raw[i].e[v]) : xv[PACKED ? 0 : i][v];
+                                r[v] = norm_value(xf * xscale, rs, weight_value(load_elem<W_T>(p.e[v]), w_offset));
+                            }
+                        }
+                        store_y(yr + col, pack_out(r, out_scale));
+                    }
                 }
             }
         }
