@@ -134,7 +134,7 @@ enum CUDABackend {
         }
         // Short rows with a y of 2-64 MB: about 8 MB of y kept in L2, x streamed through (V66, V67).
         if !module.fp8Output && !module.backward && !module.cacheHints,
-            let shift = LaunchPlan.outputKeepShift(rows: rows, columns: columns, elementSize: spec.input.size, fusedAdd: module.residual)
+            let shift = plan.outputKeepShift(rows: rows, columns: columns, elementSize: spec.input.size, fusedAdd: module.residual)
         {
             module.keepsOutput = true
             module.keptOutputShift = shift

@@ -425,6 +425,14 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// ``outputKeepShift(rows:columns:elementSize:fusedAdd:)`` for this plan: register plans of aligned rows only,
+    /// where it was measured (the aligned-interior kernel loads its weight one element at a time, which the policy's
+    /// stores would hold back, and the other paths serve long rows).
+    public func outputKeepShift(rows: Int, columns: Int, elementSize: Int, fusedAdd: Bool) -> Int? {
+        guard case .registers = path, !alignedInterior else { return nil }
+        return Self.outputKeepShift(rows: rows, columns: columns, elementSize: elementSize, fusedAdd: fusedAdd)
+    }
+
     static let keepOutputSetting: Int? = environmentVariable("RMSNORM_FWD_KEEP_Y").flatMap(Int.init)
 
     /// Elements-per-thread cap of a forward variant's register path: fp32 x and residual slices of 32

@@ -206,6 +206,16 @@ import RMSNormTestSupport
             #expect(LaunchPlan.outputKeepShift(rows: rows, columns: columns, elementSize: size, fusedAdd: add) == nil,
                 "\(rows) x \(columns) x \(size) add \(add)")
         }
+        // The launcher asks the plan: register plans of aligned rows only.
+        let registers = LaunchPlan(path: .registers(vectorsPerThread: 2), vectorWidth: 4, threadsPerRow: 16, blockSize: 256,
+            sharedMemoryBytes: 0)
+        #expect(registers.outputKeepShift(rows: 32_768, columns: 128, elementSize: 4, fusedAdd: false) == 1)
+        #expect(registers.outputKeepShift(rows: 2048, columns: 128, elementSize: 4, fusedAdd: false) == nil)
+        var interior = registers
+        interior.alignedInterior = true
+        #expect(interior.outputKeepShift(rows: 32_768, columns: 128, elementSize: 4, fusedAdd: false) == nil)
+        let loop = LaunchPlan(path: .loop, vectorWidth: 4, threadsPerRow: 128, blockSize: 128, sharedMemoryBytes: 0)
+        #expect(loop.outputKeepShift(rows: 32_768, columns: 128, elementSize: 4, fusedAdd: false) == nil)
         var plain = KernelSpecialization(input: .float32, weight: .float32, vectorWidth: 4)
         #expect(!plain.compileOptions(arch: 90).flags.contains { $0.contains("YPOLICY") || $0.contains("YFRAC") })
         plain.keepsOutput = true

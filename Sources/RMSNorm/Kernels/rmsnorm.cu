@@ -407,7 +407,8 @@ __device__ __forceinline__ WPack load_w_if(const WS* p, bool pred) {
 __device__ __forceinline__ void store_x(XS* p, const XPack& v) {
     *reinterpret_cast<decltype(v.raw)*>(p) = v.raw;
 }
-// 16-byte stores with an L2 eviction priority (YPOLICY: see its #define; the launcher sets it for short rows, V66).
+// 16-byte stores with an L2 eviction priority (YPOLICY and YFRAC: see their #defines; the launcher sets them for
+// short rows, V66, V67).
 #define ST16_POLICY(NAME, PRIORITY, FRACTION)                                                         \
     __device__ __forceinline__ void NAME(void* p, const uint4& v) {                                   \
         asm volatile("{ .reg .b64 pol;\n\t"                                                           \
