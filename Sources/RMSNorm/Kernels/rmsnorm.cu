@@ -26,7 +26,8 @@
 //          slower), 1 evict_first, 0 normal. The backward's loads do not take this path.
 //   YPOLICY  L2 eviction priority of the forward's 16-byte stores of y: 0 normal (the default), 2
 //          evict_last, 1 evict_first. The launcher compiles YPOLICY 2 with XPOLICY 1 for short rows
-//          whose y fits in L2 (V66).
+//          with 2-64 MB of y (V66), and YFRAC, the share of y so marked, about 8 MB of it (V67).
+//   YFRAC, YSECOND  see their #defines.
 //   WPREFETCH  1 (default): the shared-memory kernels at M <= 16 prefetch their weight slice into L2
 //          before the first pass (V28); 0 for comparisons.
 //   FP8_PACK  1 (default): fp8 output vectors packed in registers (V27); 0 for comparisons.
@@ -828,7 +829,7 @@ __device__ __forceinline__ void fwd_reg(FWD_PARAMS, int tpr)
             // vectors a thread spilled). Wider slices under YPOLICY are loaded in batches of 16 registers
             // (WG vectors): its stores are asm statements, which the compiler moves no load across, so one
             // weight load a vector would wait for each store (V67: 4096 x 512 fp32 +11% with the policy).
-            constexpr int WGROUP = 64 / (VEC * (int)sizeof(WS)) > 1 ? 64 / (VEC * (int)sizeof(WS)) : 1;
+            constexpr int WGROUP = 64 / (VEC * (int)sizeof(WS));  // 2 or more: a vector is at most 32 bytes
             constexpr bool WALL = WBATCH && !WREG && NPT * VEC * sizeof(WS) <= 64;
             constexpr bool WB = WALL || (WBATCH && !WREG && YPOLICY != 0);
             constexpr int WG = WALL ? NPT : (WB ? WGROUP : 1);
