@@ -89,7 +89,11 @@ enum CUDABackend {
             multiprocessors: device.multiprocessorCount, maxSharedMemoryPerBlock: device.maxSharedMemoryPerBlockOptin,
             maxElementsPerThread: LaunchPlan.variantElementCap(
                 fusedAdd: fusedAdd, elementSize: elementSize, rows: rows, multiprocessors: device.multiprocessorCount),
-            maxClusterSize: LaunchPlan.maxClusterSize(arch: device.arch), capturing: capturing)
+            maxClusterSize: LaunchPlan.maxClusterSize(arch: device.arch),
+            // The high-bandwidth rules were measured on the plain forward and its epilogue variants, not the fused add.
+            highBandwidth: !fusedAdd && LaunchPlan.highBandwidth(
+                theoreticalBandwidth: device.theoreticalBandwidth, multiprocessors: device.multiprocessorCount),
+            capturing: capturing)
     }
 
     /// Whether every row of y sits at the same offset from a 16-byte boundary as the same row of x (the

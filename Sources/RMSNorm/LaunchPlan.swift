@@ -456,9 +456,24 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
     static let interiorElements: Int? = environmentVariable("RMSNORM_INTERIOR_ELEMENTS").flatMap(Int.init)
         .flatMap { [8, 16, 32].contains($0) ? $0 : nil }
 
-    /// Threads a register-path grid should hold at M ≥ 2 × SMs (more threads a row until it does): 65,536;
+    /// Whether a GPU takes the plan rules measured on a high-bandwidth part: theoretical DRAM bandwidth of at least
+    /// 30 GB/s per SM (an H200: 4,814 GB/s over 132 SMs, 36.5 a SM; an H100 SXM: 3,352, 25.4 a SM). Such a GPU needs
+    /// more bytes in flight for its bandwidth, and two rules of ``make(rows:columns:elementSize:vectorWidth:multiprocessors:maxSharedMemoryPerBlock:maxElementsPerThread:maxClusterSize:highBandwidth:allowSplit:capturing:)``
+    /// differ there (session 26, ours only on an H200, two alternations; both rules cost time on the H100, where
+    /// they were measured before). `RMSNORM_HIGH_BANDWIDTH=0|1` overrides the test, for comparisons.
+    public static func highBandwidth(theoreticalBandwidth: Double, multiprocessors: Int) -> Bool {
+        if let forced = highBandwidthSetting { return forced }
+        return multiprocessors > 0 && theoreticalBandwidth / Double(multiprocessors) >= 30e9
+    }
+    static let highBandwidthSetting: Bool? = environmentVariable("RMSNORM_HIGH_BANDWIDTH").flatMap { v in
+        v == "1" ? true : v == "0" ? false : nil
+    }
+
+    /// Threads a register-path grid should hold at M ≥ 2 × SMs (more threads a row until it does): 65,536, or
+    /// 524,288 on a high-bandwidth GPU (``highBandwidth(theoreticalBandwidth:multiprocessors:)``);
     /// `RMSNORM_MIN_THREADS` (0 = no floor) for experiments.
-    static let minGridThreads: Int = environmentVariable("RMSNORM_MIN_THREADS").flatMap(Int.init).flatMap { $0 >= 0 ? $0 : nil } ?? 65_536
+    static func minGridThreads(highBandwidth: Bool) -> Int { minGridThreadsSetting ?? (highBandwidth ? 524_288 : 65_536) }
+    static let minGridThreadsSetting: Int? = environmentVariable("RMSNORM_MIN_THREADS").flatMap(Int.init).flatMap { $0 >= 0 ? $0 : nil }
 
     /// Rows at least this long (bytes) take a split-row plan by default where the GPU has clusters (sm_90+,
     /// which also runs the second kernel as a programmatic dependent): 512 KB. V30, same-process A/B on an
@@ -609,7 +624,7 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
     public static func make(
         rows: Int, columns: Int, elementSize: Int, vectorWidth vec: Int,
         multiprocessors: Int, maxSharedMemoryPerBlock: Int, maxElementsPerThread: Int = 32, maxClusterSize: Int = 1,
-        allowSplit: Bool = true, capturing: Bool = false
+        highBandwidth: Bool = false, allowSplit: Bool = true, capturing: Bool = false
     ) -> LaunchPlan {
         let nv = columns / vec
         // Scalar accesses (odd N, vec = 1): at most 8 a thread. The 32-element vec-1 kernels spill
@@ -633,9 +648,13 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
         // Rows that outnumber the SMs but not by much: more threads a row (fewer vectors each) until the
         // grid holds 64 Ki threads (V28, same-process A/B on an H100: 1021 × 769 bf16 6.90 → 6.36 µs,
         // 1021 × 1001 fp16 7.46 → 6.62, 1024 × 1024 fp32 8.27 → 7.94, no changed plan slower; a floor of
-        // 128 Ki was slower at 4096 × 128 fp32 and 2048 × 1024 bf16).
+        // 128 Ki was slower at 4096 × 128 fp32 and 2048 × 1024 bf16). On a high-bandwidth GPU 512 Ki (V68, H200:
+        // 4096 × 2048 bf16 13.63 → 12.88 µs at 2 × 128 instead of 4 × 64, 16,384 × 128 fp32 −3.1%, 4096 × 1000
+        // fp32 −1.3%, 4096 × 1024 bf16 −1.0%; the aligned-interior rows of 769 columns lost 1–2%, so `interior`
+        // keeps 64 Ki).
         if !fewRows {
-            while rows * tpr < minGridThreads && tpr < nextPowerOfTwo(nv) && tpr < 512 { tpr *= 2 }
+            let floor = minGridThreads(highBandwidth: highBandwidth)
+            while rows * tpr < floor && tpr < nextPowerOfTwo(nv) && tpr < 512 { tpr *= 2 }
         }
         let npt = nextPowerOfTwo(ceilDiv(nv, tpr))
         let capacity = tpr * npt
@@ -657,8 +676,14 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
         {
             return plan
         }
+        // The register layout must fill 5/8 of its slots, else the row is staged in shared memory; on a
+        // high-bandwidth GPU 7/10 for 16-bit rows of 512 threads at M ≥ 2 × SMs (V68, H200: 4096 × 11,008 bf16
+        // 56.4 → 53.3 µs staged by 256 threads, 16,384 × 11,008 −7.2%, 4096 × 10,240 −6.6%; at 73% full,
+        // 4096 × 12,000, staging lost 18%, and fp32 rows of 10,240 lost 22%).
+        let filled = highBandwidth && !fewRows && elementSize == 2 && tpr >= 512
+            ? capacity * 7 <= nv * 10 : capacity * 5 <= nv * 8
         if npt <= maxNpt && npt * vec * elementSize <= byteCap
-            && (nv <= 256 || (tpr <= maxThreadsPerRow && capacity * 5 <= nv * 8))
+            && (nv <= 256 || (tpr <= maxThreadsPerRow && filled))
         {
             var block = tpr
             if tpr <= 32 {

@@ -291,6 +291,37 @@ func expectRefused(
         #expect(differing > 0, "some shapes take another plan while capturing")
     }
 
+    /// The rules of a high-bandwidth GPU (V68): which GPUs take them, and the plans they change. A grid-thread floor
+    /// of 512 Ki at M ≥ 2 × SMs (4096 × 2048 bf16: 2 × 128 instead of 4 × 64), and 16-bit rows of 512 register threads
+    /// staged in shared memory by 256 below 70% of the layout's slots (11,008 and 10,240 columns; not 12,000, not fp32,
+    /// not at few rows). Everything else is the same plan either way.
+    @Test func highBandwidthRules() {
+        #expect(LaunchPlan.highBandwidth(theoreticalBandwidth: 4814e9, multiprocessors: 132))  // H200
+        #expect(!LaunchPlan.highBandwidth(theoreticalBandwidth: 3352e9, multiprocessors: 132))  // H100 SXM
+        #expect(!LaunchPlan.highBandwidth(theoreticalBandwidth: 4814e9, multiprocessors: 0))
+        func plan(_ rows: Int, _ columns: Int, _ size: Int, _ high: Bool) -> LaunchPlan {
+            LaunchPlan.make(rows: rows, columns: columns, elementSize: size, vectorWidth: 16 / size, multiprocessors: 132,
+                maxSharedMemoryPerBlock: 232_448, maxClusterSize: 16, highBandwidth: high)
+        }
+        let floor = plan(4096, 2048, 2, true), old = plan(4096, 2048, 2, false)
+        #expect(floor.path == .registers(vectorsPerThread: 2) && floor.threadsPerRow == 128, "\(floor)")
+        #expect(old.path == .registers(vectorsPerThread: 4) && old.threadsPerRow == 64, "\(old)")
+        #expect(plan(16_384, 128, 4, true).threadsPerRow == 32 && plan(16_384, 128, 4, false).threadsPerRow == 16)
+        for columns in [11_008, 10_240] {
+            for rows in [1024, 4096, 16_384] {
+                let staged = plan(rows, columns, 2, true)
+                #expect(staged.path == .sharedMemory && staged.blockSize == 256 && staged.clusterSize == 1, "\(staged)")
+                #expect(plan(rows, columns, 2, false).path == .registers(vectorsPerThread: 4))
+            }
+        }
+        // Unchanged: rows full enough or at few rows, fp32 rows, rows whose grid already holds 512 Ki threads.
+        for (rows, columns, size) in [(4096, 12_000, 2), (4096, 16_384, 2), (199, 11_008, 2), (4096, 10_240, 4),
+            (65_536, 2048, 2), (4096, 4096, 2), (32_768, 128, 4), (65_535, 96, 4), (4096, 7168, 2), (4096, 5120, 2)]
+        {
+            #expect(plan(rows, columns, size, true) == plan(rows, columns, size, false), "\(rows)x\(columns) size \(size)")
+        }
+    }
+
     /// Every plan the launcher can make names a kernel that exists in its module, and covers the row.
     @Test func plansAreConsistent() {
         for dtype in DType.allCases {
@@ -299,9 +330,10 @@ func expectRefused(
                 let spec = KernelSpecialization(input: dtype, weight: dtype, vectorWidth: vec)
                 for n in [1, 3, 8, 96, 128, 769, 1000, 2048, 4096, 5120, 7168, 8192, 11008, 16384, 32768, 65536, 262_144]
                 where n % vec == 0 {
-                    for m in [1, 7, 199, 4096, 1_048_576] {
+                    for m in [1, 7, 199, 4096, 1_048_576] { for highBandwidth in [false, true] {
                         let p = LaunchPlan.make(rows: m, columns: n, elementSize: dtype.size, vectorWidth: vec,
-                            multiprocessors: 132, maxSharedMemoryPerBlock: 232_448, maxClusterSize: 16)
+                            multiprocessors: 132, maxSharedMemoryPerBlock: 232_448, maxClusterSize: 16,
+                            highBandwidth: highBandwidth)
                         #expect(spec.kernelNames.contains(p.kernelName), "\(p) for \(m)x\(n) \(dtype)")
                         #expect(p.blockSize % 32 == 0 && p.blockSize <= 1024, "\(p)")
                         if case .registers(let npt) = p.path {
@@ -315,7 +347,7 @@ func expectRefused(
                             #expect(p.gridSize(rows: m, multiprocessors: 132, blocksPerMultiprocessor: 1) == m * p.clusterSize
                                 || p.clusterSize == 1)
                         }
-                    }
+                    } }
                 }
                 vec *= 2
             }
