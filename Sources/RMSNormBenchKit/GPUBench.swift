@@ -184,12 +184,18 @@ enum GPUBench {
         // 256 × 7168 bf16 past the 50 MB L2 for ours and our copy only: 4.86 µs against Triton's 3.32,
         // our copy 4.32 against PyTorch's 2.56 (V19 in benchmarks/NOTES.md).
         let sets = inputSets(rows: m, columns: n, elementSize: T.dtype.size)
+        // `RMSNORM_BENCH_OFFSET`: ours' operands start that many bytes into their allocations (the copy below keeps
+        // the allocations' starts).
+        let pad = benchOffsetBytes / T.dtype.size
+        func matrix() throws -> DeviceMatrix<T> {
+            try DeviceMatrix<T>(DeviceBuffer<T>(device: device, count: m * n + pad), rows: m, columns: n, offset: pad)
+        }
         var xs: [DeviceMatrix<T>] = []
-        for _ in 0..<sets { xs.append(try DeviceMatrix<T>(device: device, rows: m, columns: n)) }
-        let y = try DeviceMatrix<T>(device: device, rows: m, columns: n)
+        for _ in 0..<sets { xs.append(try matrix()) }
+        let y = try matrix()
         var ys = Array(repeating: y, count: sets)
         if environmentVariable("RMSNORM_BENCH_Y") == "sets" {  // the V17–V18 way, a y per set, for comparisons
-            for k in 1..<sets { ys[k] = try DeviceMatrix<T>(device: device, rows: m, columns: n) }
+            for k in 1..<sets { ys[k] = try matrix() }
         }
         let x = xs[0]
         let w = try DeviceBuffer<T>(device: device, count: n)
@@ -203,7 +209,7 @@ enum GPUBench {
                 var offset = 0
                 while offset < m * n {
                     let count = min(block.count, m * n - offset)
-                    try xk.buffer.upload(Array(block[0..<count]), at: offset)
+                    try xk.buffer.upload(Array(block[0..<count]), at: xk.offset + offset)
                     offset += count
                 }
             } else {
@@ -385,6 +391,13 @@ enum GPUBench {
         2 * rows * columns * elementSize < 64 << 20 ? placements : 1
     }
 
+    /// `RMSNORM_BENCH_OFFSET` (bytes, a multiple of 16; default 0): the plain forward's x and y start this far into
+    /// their allocations, to see whether where the operands land moves ours' time (session 26: ours and our copy
+    /// 1.8% slower on one H200 machine than another while the peers' kernels were not, and one staged plan 3.7%
+    /// apart between processes).
+    static let benchOffsetBytes: Int = environmentVariable("RMSNORM_BENCH_OFFSET").flatMap { Int($0) }
+        .flatMap { $0 >= 0 && $0 % 16 == 0 ? $0 : nil } ?? 0
+
     /// RMSNORM_BENCH_EPS: eps for every timed call (e.g. 0, to time the TINY_EPS modules); the default else.
     static let benchEps: Float? = environmentVariable("RMSNORM_BENCH_EPS").flatMap { Float($0) }
 
@@ -397,8 +410,8 @@ enum GPUBench {
         for r in sample {
             var xr = [T](repeating: T(rounding: Float(0)), count: n)
             var yr = xr
-            try xr.withUnsafeMutableBytes { try x.buffer.memory.download(into: $0, offset: r * n * size) }
-            try yr.withUnsafeMutableBytes { try y.buffer.memory.download(into: $0, offset: r * n * size) }
+            try xr.withUnsafeMutableBytes { try x.buffer.memory.download(into: $0, offset: (x.offset + r * x.rowStride) * size) }
+            try yr.withUnsafeMutableBytes { try y.buffer.memory.download(into: $0, offset: (y.offset + r * y.rowStride) * size) }
             let ref = RMSNormReference.forward(xr, weight: weight)
             for c in 0..<n { worst = max(worst, Tolerance.error(yr[c], reference: ref.y[c])) }
         }
