@@ -94,6 +94,29 @@ let nvrtcRequired = ProcessInfo.processInfo.environment["RMSNORM_REQUIRE_NVRTC"]
         #expect(failures.isEmpty, "\(failures)")
     }
 
+    /// `ROW_MINB` (an experiment define, session 26) bounds one row module's register kernels at that many blocks an
+    /// SM: the row modules of every type at 128, 256 and 512 threads must still compile with every entry point, the
+    /// bounded one (256 by default, `ROW_MINB_TPR` for another) and the others alike, with the packed weight or without.
+    @Test(.enabled(if: nvrtcAvailable || nvrtcRequired), arguments: [
+        [("ROW_MINB", "5")],
+        [("ROW_MINB", "5"), ("PACKED32", "0")],
+        [("ROW_MINB", "10"), ("ROW_MINB_TPR", "128")],
+    ])
+    func rowBoundDefinesCompile(defines: [(String, String)]) throws {
+        var specs: [KernelSpecialization] = []
+        for input in DType.allCases {
+            for tpr in [128, 256, 512] {
+                var s = KernelSpecialization(input: input, weight: input, vectorWidth: 16 / input.size)
+                s.rowThreads = tpr
+                specs.append(s)
+            }
+        }
+        let failures = compileConcurrently(specs, arch: 90, extraDefines: defines) { spec, text in
+            spec.kernelNames.filter { !text.contains($0) }.map { "\($0) missing" }
+        }
+        #expect(failures.isEmpty, "\(failures)")
+    }
+
     /// Row modules (only the loop-free register kernels, tpr fixed at compile time) compile for every
     /// input type, the widest and the narrowest vector, the smallest and largest tpr, and with the
     /// variant flags the forward-style variants add; each holds every row kernel its full module has.

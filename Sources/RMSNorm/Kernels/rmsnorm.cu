@@ -885,9 +885,23 @@ __device__ __forceinline__ void fwd_reg(FWD_PARAMS, int tpr)
 #endif
 #define PACKED_ROW(K) (PACKED32 && IN_T != 0 && W_T != 0 && RESID == 0 && K * VEC == 32)
 #define WREG_ROW(K) ((K * VEC <= 16) || PACKED_ROW(K))
+// ROW_MINB (an experiment define, 0 = off): the row module of ROW_MINB_TPR threads a row (one row a block) bounds
+// its register kernels at ROW_MINB blocks an SM (__launch_bounds__(ROW_TPR, ROW_MINB)), i.e. more rows in flight
+// for fewer registers. Session 26's lead on the H200 (4 blocks of 256 threads at 64 registers now).
+#ifndef ROW_MINB
+#define ROW_MINB 0
+#endif
+#ifndef ROW_MINB_TPR
+#define ROW_MINB_TPR 256
+#endif
+#if ROW_TPR > 32 && ROW_MINB > 0 && ROW_TPR == ROW_MINB_TPR
+#define ROW_BOUNDS __launch_bounds__(ROW_TPR, ROW_MINB)
+#else
+#define ROW_BOUNDS __launch_bounds__(REG_BOUND)
+#endif
 #if ROW_TPR > 0
 #define DEFINE_REG(K)                                                                          \
-    extern "C" __global__ void __launch_bounds__(REG_BOUND) rmsnorm_fwd_row_npt##K(FWD_PARAMS, int tpr) { \
+    extern "C" __global__ void ROW_BOUNDS rmsnorm_fwd_row_npt##K(FWD_PARAMS, int tpr) {        \
         PDL_ENTRY();                                                                           \
         fwd_reg<K, WREG_ROW(K), false, PACKED_ROW(K)>(FWD_ARGS, tpr);                          \
     }
