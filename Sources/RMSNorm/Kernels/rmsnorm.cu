@@ -39,6 +39,7 @@
 //          masks and the block reduction are fixed at compile time, which shortens the dependent
 //          chain from the loads to the stores (V22: 2-4% at M <= 256, 4-10% on odd N). The launcher
 //          compiles one for each tpr its loop-free plans use.
+//   ROW_MINB, ROW_MINB_TPR  an experiment (off by default, V69): see their #defines.
 //
 // Runtime arguments shared by every forward kernel: w_offset is added to the weight in fp32
 // (Gemma: 1), out_scale multiplies y before the fp8 conversion (1 / the dequantisation scale).
