@@ -41,7 +41,8 @@ enum CUDABackend {
         let vec = alignedVectorWidth(x, weight: weight, y: y)
         var plan = heuristicPlan(
             rows: x.rows, columns: x.columns, elementSize: T.dtype.size, vectorWidth: vec, device: device,
-            interior: interiorAllowed(x: x.baseAddress, ldx: x.rowStride, y: y.baseAddress, ldy: y.rowStride), stream: stream)
+            interior: interiorAllowed(x: x.baseAddress, ldx: x.rowStride, y: y.baseAddress, ldy: y.rowStride),
+            boundedRows: T.dtype == .bfloat16 && W.dtype == .bfloat16, stream: stream)
         var hints = cacheHints ?? LaunchPlan.defaultCacheHints
         if let explicitPlan {
             // The launcher's own aligned-interior plan (as `launchPlan(for:)` reports it) runs as the launcher
@@ -72,7 +73,7 @@ enum CUDABackend {
     /// `interior` allows them, else ``LaunchPlan/make(rows:columns:elementSize:vectorWidth:multiprocessors:maxSharedMemoryPerBlock:maxElementsPerThread:maxClusterSize:)``.
     static func heuristicPlan(
         rows: Int, columns: Int, elementSize: Int, vectorWidth vec: Int, device: CUDADevice, interior: Bool,
-        fusedAdd: Bool = false, stream: CUDAStream? = nil, assumeCapturing: Bool = false
+        fusedAdd: Bool = false, boundedRows: Bool = false, stream: CUDAStream? = nil, assumeCapturing: Bool = false
     ) -> LaunchPlan {
         // The driver is asked whether the stream is capturing only where the plan depends on it.
         let capturing = LaunchPlan.planDependsOnCapture(rows: rows, columns: columns, elementSize: elementSize,
@@ -93,7 +94,7 @@ enum CUDABackend {
             // The high-bandwidth rules were measured on the plain forward and its epilogue variants, not the fused add.
             highBandwidth: !fusedAdd && LaunchPlan.highBandwidth(
                 theoreticalBandwidth: device.theoreticalBandwidth, multiprocessors: device.multiprocessorCount),
-            capturing: capturing)
+            boundedRows: boundedRows && !fusedAdd, capturing: capturing)
     }
 
     /// Whether every row of y sits at the same offset from a 16-byte boundary as the same row of x (the
@@ -142,6 +143,17 @@ enum CUDABackend {
         {
             module.keepsOutput = true
             module.keptOutputShift = shift
+        }
+        // bf16 rows that fill 256 register threads by half to 7/10, many rows, on a high-bandwidth GPU: 5 blocks an SM
+        // (V71, V72); the plain forward and the Gemma offset (the tiny-eps and PDL modules fit the bound too).
+        if module.rowThreads > 0 && !module.residual && !module.fp8Output && !module.backward && !module.cacheHints
+            && module.casting == .gemma, !module.keepsOutput,
+            let bound = plan.rowBlockBound(rows: rows, columns: columns, input: module.input, weight: module.weight,
+                multiprocessors: device.multiprocessorCount,
+                highBandwidth: LaunchPlan.highBandwidth(
+                    theoreticalBandwidth: device.theoreticalBandwidth, multiprocessors: device.multiprocessorCount))
+        {
+            module.rowMinBlocks = bound
         }
         let kernels = try KernelCache.shared.kernels(for: module, device: device)
         var name = plan.kernelName
@@ -352,5 +364,5 @@ public func launchPlan<T: RMSNormElement, W: RMSNormElement>(
     return CUDABackend.heuristicPlan(
         rows: x.rows, columns: x.columns, elementSize: T.dtype.size, vectorWidth: vec, device: x.device,
         interior: !fusedAdd && CUDABackend.interiorAllowed(x: x.baseAddress, ldx: x.rowStride, y: y.baseAddress, ldy: y.rowStride),
-        fusedAdd: fusedAdd, stream: stream, assumeCapturing: capturing)
+        fusedAdd: fusedAdd, boundedRows: T.dtype == .bfloat16 && W.dtype == .bfloat16, stream: stream, assumeCapturing: capturing)
 }

@@ -38,6 +38,10 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
     /// one-row kernels), compiled for rows of exactly this many threads; 0 is the full module. See
     /// ``rowModule(for:)``.
     public var rowThreads: Int = 0
+    /// A row module's register kernels bounded at this many blocks an SM (`ROW_MINB`, with the weight read after the
+    /// reduction, `PACKED32=0`); 0 is the default bound. The launcher sets it by
+    /// ``LaunchPlan/rowBlockBound(rows:columns:input:weight:multiprocessors:highBandwidth:)`` (V71).
+    public var rowMinBlocks: Int = 0
     /// Kernels launched as programmatic dependents (`PDL`): each lets the next kernel start, then waits
     /// for the previous one before it reads anything. For streams created with
     /// `programmaticDependentLaunch` on sm_90+ (``CUDAStream/usesProgrammaticLaunch``).
@@ -83,6 +87,9 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
         if tinyEps { defines.append(("TINY_EPS", "1")) }
         if recompute { defines.append(("RECOMPUTE", "1")) }
         if rowThreads > 0 { defines.append(("ROW_TPR", "\(rowThreads)")) }
+        if rowThreads > 0 && rowMinBlocks > 0 {
+            defines += [("ROW_MINB", "\(rowMinBlocks)"), ("ROW_MINB_TPR", "\(rowThreads)"), ("PACKED32", "0")]
+        }
         if dependentLaunch { defines.append(("PDL", "1")) }
         if lateResidualStore && residual && !backward { defines.append(("HLATE", "1")) }
         if keepsOutput && !fp8Output && !backward {

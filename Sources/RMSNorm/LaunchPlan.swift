@@ -624,10 +624,15 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
     /// - `highBandwidth` (``highBandwidth(theoreticalBandwidth:multiprocessors:)``, measured on an H200, V68): a
     ///   grid-thread floor of 512 Ki instead of 64 Ki, and 16-bit rows of 512 register threads staged in shared
     ///   memory below 70% of the layout's slots instead of 62.5%.
+    /// - `boundedRows` (with `highBandwidth`; the caller's: bf16 x and weight, the plain forward or the Gemma offset):
+    ///   rows of 4 vectors × 256 threads at ≥ 16 rows an SM stay in registers from 9/16 of the layout's slots on
+    ///   (4608 columns), since the launcher bounds their module at 5 blocks an SM
+    ///   (``rowBlockBound(rows:columns:input:weight:multiprocessors:highBandwidth:)``; V72, H200 `tune`: 65,536 × 4608
+    ///   bf16 307.7 µs against 331.4 staged, 16,384 × 4608 81.5 against 86.9, 4096 × 4608 24.5 against 25.4).
     public static func make(
         rows: Int, columns: Int, elementSize: Int, vectorWidth vec: Int,
         multiprocessors: Int, maxSharedMemoryPerBlock: Int, maxElementsPerThread: Int = 32, maxClusterSize: Int = 1,
-        highBandwidth: Bool = false, allowSplit: Bool = true, capturing: Bool = false
+        highBandwidth: Bool = false, boundedRows: Bool = false, allowSplit: Bool = true, capturing: Bool = false
     ) -> LaunchPlan {
         let nv = columns / vec
         // Scalar accesses (odd N, vec = 1): at most 8 a thread. The 32-element vec-1 kernels spill
@@ -683,8 +688,10 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
         // high-bandwidth GPU 7/10 for 16-bit rows of 512 threads at M ≥ 2 × SMs (V68, H200: 4096 × 11,008 bf16
         // 56.4 → 53.3 µs staged by 256 threads, 16,384 × 11,008 −7.2%, 4096 × 10,240 −6.6%; at 73% full,
         // 4096 × 12,000, staging lost 18%, and fp32 rows of 10,240 lost 22%).
+        let bounded = highBandwidth && boundedRows && boundedRowLayout(rows: rows, vectorWidth: vec, vectorsPerThread: npt,
+            threadsPerRow: tpr, multiprocessors: multiprocessors) && capacity * 9 <= nv * 16
         let filled = highBandwidth && !fewRows && elementSize == 2 && tpr >= 512
-            ? capacity * 7 <= nv * 10 : capacity * 5 <= nv * 8
+            ? capacity * 7 <= nv * 10 : capacity * 5 <= nv * 8 || bounded
         if npt <= maxNpt && npt * vec * elementSize <= byteCap
             && (nv <= 256 || (tpr <= maxThreadsPerRow && filled))
         {
@@ -764,6 +771,30 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
         else { return nil }
         plan.alignedInterior = true
         return plan
+    }
+
+    /// Blocks an SM for this plan's row module (`ROW_MINB` with the weight read after the reduction), or nil for the
+    /// default bound: on a high-bandwidth GPU, bf16 rows (bf16 weight) of 4 vectors × 256 threads that fill under 7/10
+    /// of the layout (5120–5728 columns), at least 16 rows an SM. 47 registers instead of 64, so 5 rows in flight an SM
+    /// instead of 4, each with fewer bytes than a full row (V71, H200, two alternations: 65,536 × 5120 −7.6%, 16,384 ×
+    /// 5120 −6.8%, 4096 × 5120 −3.3%, 65,536 × 5632 −5.7%; full rows of 7168–8192 +0.3–1.3%, so they keep 4; fp16
+    /// spills at that bound (+16.7%), so it keeps 4 too).
+    public func rowBlockBound(
+        rows: Int, columns: Int, input: DType, weight: DType, multiprocessors: Int, highBandwidth: Bool
+    ) -> Int? {
+        guard highBandwidth, input == .bfloat16, weight == .bfloat16, case .registers(let npt) = path,
+            !persistent, !alignedInterior, blockSize == threadsPerRow,
+            Self.boundedRowLayout(rows: rows, vectorWidth: vectorWidth, vectorsPerThread: npt, threadsPerRow: threadsPerRow,
+                multiprocessors: multiprocessors)
+        else { return nil }
+        let vectors = columns / vectorWidth
+        return vectors * 10 < npt * threadsPerRow * 7 ? 5 : nil
+    }
+
+    /// The register layout whose row module may be bounded at 5 blocks an SM (V71): 4 vectors of 8 × 256 threads,
+    /// at least 16 rows an SM.
+    static func boundedRowLayout(rows: Int, vectorWidth: Int, vectorsPerThread: Int, threadsPerRow: Int, multiprocessors: Int) -> Bool {
+        vectorWidth == 8 && vectorsPerThread == 4 && threadsPerRow == 256 && rows >= 16 * multiprocessors
     }
 
     /// Blocks to launch: enough to cover the rows, at most what fits on the GPU at once
@@ -852,8 +883,13 @@ extension LaunchPlan {
             if rowBytes <= maxSharedMemoryPerBlock - 1024 && columns > 1024 {
                 list.append(LaunchPlan(path: .sharedMemory, vectorWidth: vec, threadsPerRow: b, blockSize: b, sharedMemoryBytes: rowBytes))
             }
-            if columns > 4096 {
-                list.append(LaunchPlan(path: .loop, vectorWidth: vec, threadsPerRow: b, blockSize: b, sharedMemoryBytes: 0))
+            // The two-pass loop, persistent or one block a row (from 8 KB rows: V70 on an H200, where
+            // torch.compile's one-block-a-row loop at 2,048 threads an SM beat the register kernels).
+            if columns > 4096 || columns * elementSize >= 8192 {
+                for persistent in [true, false] {
+                    list.append(LaunchPlan(path: .loop, vectorWidth: vec, threadsPerRow: b, blockSize: b, sharedMemoryBytes: 0,
+                        persistent: persistent))
+                }
             }
         }
         // Rows split over blocks of the grid (two kernels): rows of at least 16 KB, x within 16 MB, slices of

@@ -98,6 +98,13 @@ enum Conformance {
                 list.append(.init(input: x, weight: w, rows: 7, columns: n, layout: .strided, givesLauncherPlan: true))
             }
         }
+        // Plans only many long rows reach, quick or not: bf16 rows of 4608–5728 columns at 2,112 rows or more, whose
+        // row module a high-bandwidth GPU bounds at 5 blocks an SM (V71, V72), dense, in place, and in a padded view.
+        for (n, layout) in [(5120, ConformanceCase.Layout.dense), (5632, .inPlace), (5120, .padded), (4608, .dense),
+            (4608, .padded)] where 4096 * n <= cap
+        {
+            list.append(.init(input: .bfloat16, weight: .bfloat16, rows: 4096, columns: n, layout: layout))
+        }
         // Every cluster plan the tuner may try (sizes 2 to 16, each block size), forced, at rows that
         // split unevenly (N not a multiple of vec · size) and with the overflow rescue across a cluster.
         if maxClusterSize > 1 {

@@ -117,6 +117,32 @@ let nvrtcRequired = ProcessInfo.processInfo.environment["RMSNORM_REQUIRE_NVRTC"]
         #expect(failures.isEmpty, "\(failures)")
     }
 
+    /// V71's modules (bf16 rows of 256 threads bounded at 5 blocks an SM; plain, tiny eps, programmatic dependent
+    /// launch): the 4-vector kernel fits 51 registers (5 × 256 threads in 64 Ki) with no stack frame, since a spill
+    /// cost 20–26% on an H200 (V69).
+    @Test(.enabled(if: nvrtcAvailable || nvrtcRequired), arguments: [(false, false), (true, false), (false, true)])
+    func boundedRowModuleDoesNotSpill(tinyEps: Bool, dependentLaunch: Bool) throws {
+        var spec = KernelSpecialization(input: .bfloat16, weight: .bfloat16, vectorWidth: 8, tinyEps: tinyEps)
+        spec.dependentLaunch = dependentLaunch
+        spec.rowThreads = 256
+        spec.rowMinBlocks = 5
+        var options = spec.compileOptions(arch: 90)
+        options.extra.append("--ptxas-options=-v")
+        let log = try NVRTC.compile(source: KernelSource.text, name: "rmsnorm.cu", options: options).log
+        // ptxas: "Compiling entry function 'NAME'", then "N bytes stack frame, …" and "Used R registers".
+        let parts = log.components(separatedBy: "Compiling entry function '")
+        guard let part = parts.first(where: { $0.hasPrefix("rmsnorm_fwd_row_npt4'") }) else {
+            Issue.record("no ptxas report for rmsnorm_fwd_row_npt4 in: \(log)"); return
+        }
+        // This kernel's report ends at its register line (what follows belongs to the functions it calls).
+        let sections = part.components(separatedBy: "Used ")
+        let registers = sections.dropFirst().first.flatMap { Int($0.prefix { $0.isNumber }) }
+        let stack = sections[0].components(separatedBy: " bytes stack frame").first
+            .flatMap { Int($0.reversed().prefix { $0.isNumber }.reversed().map(String.init).joined()) }
+        #expect(stack == 0, "\(sections[0])")
+        #expect(registers.map { $0 <= 51 } == true, "\(part)")
+    }
+
     /// Row modules (only the loop-free register kernels, tpr fixed at compile time) compile for every
     /// input type, the widest and the narrowest vector, the smallest and largest tpr, and with the
     /// variant flags the forward-style variants add; each holds every row kernel its full module has.

@@ -322,6 +322,52 @@ func expectRefused(
         }
     }
 
+    /// V71: the row modules bounded at 5 blocks an SM, for half-full 256-thread bf16 rows at many rows on a
+    /// high-bandwidth GPU only; the bound reaches the module's options.
+    @Test func rowBlockBoundRule() {
+        func bound(_ rows: Int, _ columns: Int, _ input: DType = .bfloat16, _ weight: DType = .bfloat16, high: Bool = true) -> Int? {
+            let p = LaunchPlan.make(rows: rows, columns: columns, elementSize: input.size, vectorWidth: 16 / input.size,
+                multiprocessors: 132, maxSharedMemoryPerBlock: 232_448, maxClusterSize: 16, highBandwidth: high,
+                boundedRows: true)
+            return p.rowBlockBound(rows: rows, columns: columns, input: input, weight: weight, multiprocessors: 132,
+                highBandwidth: high)
+        }
+        for (rows, columns) in [(65_536, 5120), (16_384, 5120), (4096, 5120), (65_536, 5632), (2112, 5728), (65_536, 4608),
+            (4096, 4608)]
+        {
+            #expect(bound(rows, columns) == 5, "\(rows)x\(columns)")
+        }
+        // Full rows, few rows, another GPU class, fp16 (it spills at that bound), an fp32 weight, other layouts.
+        for (rows, columns) in [(65_536, 8192), (65_536, 7168), (65_536, 5736), (2111, 5120), (256, 5120), (65_536, 4096),
+            (65_536, 4600), (2111, 4608), (65_536, 11_008), (65_536, 16_384)]
+        {
+            #expect(bound(rows, columns) == nil, "\(rows)x\(columns)")
+        }
+        // V72: from 9/16 of the layout (4608 columns) such rows stay in registers instead of being staged, for the
+        // bf16 forward on a high-bandwidth GPU at ≥ 16 rows an SM only.
+        func make(_ rows: Int, _ columns: Int, high: Bool = true, bounded: Bool = true) -> LaunchPlan {
+            LaunchPlan.make(rows: rows, columns: columns, elementSize: 2, vectorWidth: 8, multiprocessors: 132,
+                maxSharedMemoryPerBlock: 232_448, maxClusterSize: 16, highBandwidth: high, boundedRows: bounded)
+        }
+        for (rows, columns) in [(65_536, 4608), (4096, 4608), (2112, 5000)] {
+            #expect(make(rows, columns).path == .registers(vectorsPerThread: 4) && make(rows, columns).threadsPerRow == 256)
+            #expect(make(rows, columns, bounded: false).path == .sharedMemory)
+            #expect(make(rows, columns, high: false).path == .sharedMemory)
+        }
+        for (rows, columns) in [(65_536, 4600), (2111, 4608), (256, 4608)] {
+            #expect(make(rows, columns) == make(rows, columns, bounded: false), "\(rows)x\(columns)")
+        }
+        #expect(bound(65_536, 5120, high: false) == nil)
+        #expect(bound(65_536, 5120, .float16, .float16) == nil)
+        #expect(bound(65_536, 5120, .bfloat16, .float32) == nil)
+        var spec = KernelSpecialization(input: .bfloat16, weight: .bfloat16, vectorWidth: 8)
+        spec.rowMinBlocks = 5
+        #expect(!spec.compileOptions(arch: 90).flags.contains { $0.hasPrefix("-DROW_MINB") })  // not the full module
+        spec.rowThreads = 256
+        let flags = spec.compileOptions(arch: 90).flags
+        #expect(flags.contains("-DROW_MINB=5") && flags.contains("-DROW_MINB_TPR=256") && flags.contains("-DPACKED32=0"))
+    }
+
     /// Every plan the launcher can make names a kernel that exists in its module, and covers the row.
     @Test func plansAreConsistent() {
         for dtype in DType.allCases {
@@ -333,7 +379,7 @@ func expectRefused(
                     for m in [1, 7, 199, 4096, 1_048_576] { for highBandwidth in [false, true] {
                         let p = LaunchPlan.make(rows: m, columns: n, elementSize: dtype.size, vectorWidth: vec,
                             multiprocessors: 132, maxSharedMemoryPerBlock: 232_448, maxClusterSize: 16,
-                            highBandwidth: highBandwidth)
+                            highBandwidth: highBandwidth, boundedRows: highBandwidth)
                         #expect(spec.kernelNames.contains(p.kernelName), "\(p) for \(m)x\(n) \(dtype)")
                         #expect(p.blockSize % 32 == 0 && p.blockSize <= 1024, "\(p)")
                         if case .registers(let npt) = p.path {

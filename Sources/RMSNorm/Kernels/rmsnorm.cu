@@ -39,7 +39,10 @@
 //          masks and the block reduction are fixed at compile time, which shortens the dependent
 //          chain from the loads to the stores (V22: 2-4% at M <= 256, 4-10% on odd N). The launcher
 //          compiles one for each tpr its loop-free plans use.
-//   ROW_MINB, ROW_MINB_TPR  an experiment (off by default, V69): see their #defines.
+//   ROW_MINB, ROW_MINB_TPR  a row module's register kernels bounded at ROW_MINB blocks an SM (off by
+//          default); the launcher compiles ROW_MINB 5 with PACKED32 0 for half-full 256-thread bf16 rows
+//          on high-bandwidth GPUs (V71, V72).
+//   LOOP_HINTS, SLICE_PAIRS  experiments on rmsnorm_fwd_loop (off by default, V70): see their #defines.
 //
 // Runtime arguments shared by every forward kernel: w_offset is added to the weight in fp32
 // (Gemma: 1), out_scale multiplies y before the fp8 conversion (1 / the dequantisation scale).
@@ -142,6 +145,14 @@
 #endif
 #ifndef ROW_TPR
 #define ROW_TPR 0
+#endif
+#ifndef LOOP_HINTS
+// The two-pass loop kernel (rmsnorm_fwd_loop): 1 loads x under evict_last on the first pass and under
+// evict_first on the second (which reads it back from L2); 0 plain loads on both (V70, an experiment).
+#define LOOP_HINTS 0
+#endif
+#ifndef SLICE_PAIRS
+#define SLICE_PAIRS 0  // 1: the first pass of the block-per-row kernels keeps two loads in flight in its tail (V70)
 #endif
 #ifndef PDL
 #define PDL 0  // 1: the module for streams that ask for programmatic dependent launch (see PDL_ENTRY)
@@ -886,9 +897,11 @@ __device__ __forceinline__ void fwd_reg(FWD_PARAMS, int tpr)
 #endif
 #define PACKED_ROW(K) (PACKED32 && IN_T != 0 && W_T != 0 && RESID == 0 && K * VEC == 32)
 #define WREG_ROW(K) ((K * VEC <= 16) || PACKED_ROW(K))
-// ROW_MINB (an experiment define, 0 = off): the row module of ROW_MINB_TPR threads a row (one row a block) bounds
-// its register kernels at ROW_MINB blocks an SM (__launch_bounds__(ROW_TPR, ROW_MINB)), i.e. more rows in flight
-// for fewer registers. Session 26's lead on the H200 (4 blocks of 256 threads at 64 registers now).
+// ROW_MINB (0 = off): the row module of ROW_MINB_TPR threads a row (one row a block) bounds its register kernels
+// at ROW_MINB blocks an SM (__launch_bounds__(ROW_TPR, ROW_MINB)), i.e. more rows in flight for fewer registers.
+// The launcher sets 5 with PACKED32 0 (KernelSpecialization.rowMinBlocks) for bf16 rows that fill 9/16 to 7/10 of
+// the 4 x 256 layout on high-bandwidth GPUs: 47 registers, no spill (V71, V72 on an H200: 4608-5632 columns
+// -4 to -9%); full rows lost 0.3-1.3% and fp16 spills at that bound (+17%), so they keep the default.
 #ifndef ROW_MINB
 #define ROW_MINB 0
 #endif
@@ -1122,23 +1135,40 @@ __device__ __forceinline__ XPack resid_first(XPack p, const XS* rr, XS* hr, int 
 
 // Σ x² over vectors [lo, hi) of a row, four 16-byte loads in flight a thread before any is used;
 // `first(p, j)` turns loaded vector j into the row's value (h, staged in shared memory) before it is summed.
-template <typename First>
+// KEEP: the loads ask L2 to keep x (evict_last) for a second pass that reads it again (LOOP_HINTS).
+template <bool KEEP = false>
+__device__ __forceinline__ XPack load_x_first(const XS* p) {
+#if VEC * IN_BYTES == 16 && __CUDA_ARCH__ >= 800
+    if (KEEP) { XPack v; v.raw = ld16_el_if(p, true); return v; }
+#endif
+    return load_x(p);
+}
+// U vectors of the row (j, j + blockDim.x, …) loaded before any is used, then turned into the row's value by
+// `first` and their squares added to `ss`.
+template <int U, bool KEEP, typename First>
+__device__ __forceinline__ float sum_squares_of(const XS* xr, int j, First first, float ss) {
+    XPack p[U];
+#pragma unroll
+    for (int u = 0; u < U; ++u) p[u] = load_x_first<KEEP>(xr + (j + u * blockDim.x) * VEC);
+#pragma unroll
+    for (int u = 0; u < U; ++u) {
+        p[u] = first(p[u], j + u * blockDim.x);
+#pragma unroll
+        for (int v = 0; v < VEC; ++v) { const float f = load_elem<IN_T>(p[u].e[v]); ss = fmaf(f, f, ss); }
+    }
+    return ss;
+}
+template <bool KEEP = false, typename First>
 __device__ __forceinline__ float slice_sum_squares(const XS* xr, int lo, int hi, First first) {
     float ss = 0.0f;
     int j = lo + threadIdx.x;
-    for (; j + 3 * (int)blockDim.x < hi; j += 4 * blockDim.x) {
-        XPack p[4];
-#pragma unroll
-        for (int u = 0; u < 4; ++u) p[u] = load_x(xr + (j + u * blockDim.x) * VEC);
-#pragma unroll
-        for (int u = 0; u < 4; ++u) {
-            p[u] = first(p[u], j + u * blockDim.x);
-#pragma unroll
-            for (int v = 0; v < VEC; ++v) { const float f = load_elem<IN_T>(p[u].e[v]); ss = fmaf(f, f, ss); }
-        }
-    }
+    for (; j + 3 * (int)blockDim.x < hi; j += 4 * blockDim.x) ss = sum_squares_of<4, KEEP>(xr, j, first, ss);
+#if SLICE_PAIRS
+    // Two loads in flight where fewer than four vectors a thread remain (e.g. 512 threads on 1,024 vectors).
+    for (; j + (int)blockDim.x < hi; j += 2 * blockDim.x) ss = sum_squares_of<2, KEEP>(xr, j, first, ss);
+#endif
     for (; j < hi; j += blockDim.x) {
-        XPack p = first(load_x(xr + j * VEC), j);
+        XPack p = first(load_x_first<KEEP>(xr + j * VEC), j);
 #pragma unroll
         for (int v = 0; v < VEC; ++v) { const float f = load_elem<IN_T>(p.e[v]); ss = fmaf(f, f, ss); }
     }
@@ -1186,6 +1216,9 @@ __device__ __forceinline__ void fwd_block_row(FWD_PARAMS)
         // Vector j of the row, after the first pass.
         auto fetch = [&](int j) -> XPack {
             if (STAGE) return *reinterpret_cast<const XPack*>(row_buf + (j - lo) * VEC);
+#if LOOP_HINTS && VEC * IN_BYTES == 16 && __CUDA_ARCH__ >= 800
+            if (!RESID) { XPack v; v.raw = ld16_ef_if(again + j * VEC, true); return v; }  // x's last use
+#endif
             return RESID ? load_x_plain(again + j * VEC) : load_x(again + j * VEC);
         };
         // The row's value at vector j on the first pass: x, or h = x + residual (stored).
@@ -1196,7 +1229,7 @@ __device__ __forceinline__ void fwd_block_row(FWD_PARAMS)
             if (STAGE) *reinterpret_cast<XPack*>(row_buf + (j - lo) * VEC) = p;
             return p;
         };
-        float ss = slice_sum_squares(xr, lo, hi, first);  // the first pass
+        float ss = slice_sum_squares<!STAGE && !RESID && LOOP_HINTS>(xr, lo, hi, first);  // the first pass
         ss = split_reduce<CS, false>(ss, scratch, part);
         float rstd = finish_rstd(ss, N, eps);
         float rs = mode_rstd(rstd), xscale = 1.0f;  // y = (x · xscale) · rs · w
