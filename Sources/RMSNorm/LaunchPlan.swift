@@ -775,10 +775,11 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
 
     /// Blocks an SM for this plan's row module (`ROW_MINB` with the weight read after the reduction), or nil for the
     /// default bound: on a high-bandwidth GPU, bf16 rows (bf16 weight) of 4 vectors × 256 threads that fill under 7/10
-    /// of the layout (5120–5728 columns), at least 16 rows an SM. 47 registers instead of 64, so 5 rows in flight an SM
-    /// instead of 4, each with fewer bytes than a full row (V71, H200, two alternations: 65,536 × 5120 −7.6%, 16,384 ×
-    /// 5120 −6.8%, 4096 × 5120 −3.3%, 65,536 × 5632 −5.7%; full rows of 7168–8192 +0.3–1.3%, so they keep 4; fp16
-    /// spills at that bound (+16.7%), so it keeps 4 too).
+    /// of the layout (4608–5728 columns with `make`'s `boundedRows`), at least 16 rows an SM. 47 registers instead of
+    /// 64, so 5 rows in flight an SM instead of 4, each with fewer bytes than a full row (V71, H200, two alternations:
+    /// 65,536 × 5120 −7.7%, 16,384 × 5120 −6.8%, 4096 × 5120 −3.8%, 65,536 × 5632 −6.3%; V72: 4608 −7.0 / −6.9 / −9.4%
+    /// at 65,536 / 16,384 / 4096 rows; full rows of 7168–8192 +0.3–1.3%, so they keep 4; fp16 spills at that bound,
+    /// +16.7%, so it keeps 4 too).
     public func rowBlockBound(
         rows: Int, columns: Int, input: DType, weight: DType, multiprocessors: Int, highBandwidth: Bool
     ) -> Int? {
@@ -883,8 +884,8 @@ extension LaunchPlan {
             if rowBytes <= maxSharedMemoryPerBlock - 1024 && columns > 1024 {
                 list.append(LaunchPlan(path: .sharedMemory, vectorWidth: vec, threadsPerRow: b, blockSize: b, sharedMemoryBytes: rowBytes))
             }
-            // The two-pass loop, persistent or one block a row (from 8 KB rows: V70 on an H200, where
-            // torch.compile's one-block-a-row loop at 2,048 threads an SM beat the register kernels).
+            // The two-pass loop, persistent or one block a row, from 8 KB rows (V70 on an H200: torch.compile's
+            // kernel is such a loop; ours with LOOP_HINTS was the tuner's best at 3 of 10 large shapes).
             if columns > 4096 || columns * elementSize >= 8192 {
                 for persistent in [true, false] {
                     list.append(LaunchPlan(path: .loop, vectorWidth: vec, threadsPerRow: b, blockSize: b, sharedMemoryBytes: 0,

@@ -101,6 +101,7 @@ let nvrtcRequired = ProcessInfo.processInfo.environment["RMSNORM_REQUIRE_NVRTC"]
         [("ROW_MINB", "5")],
         [("ROW_MINB", "5"), ("PACKED32", "0")],
         [("ROW_MINB", "10"), ("ROW_MINB_TPR", "128")],
+        [("ROW_MINB", "5"), ("PACKED_WREG", "0")],
     ])
     func rowBoundDefinesCompile(defines: [(String, String)]) throws {
         var specs: [KernelSpecialization] = []

@@ -32,7 +32,8 @@
 //          before the first pass (V28); 0 for comparisons.
 //   FP8_PACK  1 (default): fp8 output vectors packed in registers (V27); 0 for comparisons.
 //   PACKED32  1 (default): the loop-free register kernels with 32 16-bit elements a thread keep x in
-//          its 16-bit form and the 16-bit weight in registers (V21); 0 for comparisons.
+//          its 16-bit form and the 16-bit weight in registers (V21); 0 for comparisons. PACKED_WREG 0 (an
+//          experiment) keeps x packed but reads the weight after the reduction.
 //   ROW_TPR  0 (default): the full module. > 0: a row module, holding only the loop-free register
 //          kernels rmsnorm_fwd_row_nptK (and, where the full module has them, rmsnorm_fwd_ai_nptK),
 //          compiled for rows of exactly ROW_TPR threads (their `tpr` argument is ignored): shifts,
@@ -896,7 +897,10 @@ __device__ __forceinline__ void fwd_reg(FWD_PARAMS, int tpr)
 #define PACKED32 1  // 0: the V20 layout (x widened once, the weight read after the reduction)
 #endif
 #define PACKED_ROW(K) (PACKED32 && IN_T != 0 && W_T != 0 && RESID == 0 && K * VEC == 32)
-#define WREG_ROW(K) ((K * VEC <= 16) || PACKED_ROW(K))
+#ifndef PACKED_WREG
+#define PACKED_WREG 1  // 0 (an experiment): the packed layout reads its weight after the reduction (fewer registers)
+#endif
+#define WREG_ROW(K) ((K * VEC <= 16) || (PACKED_ROW(K) && PACKED_WREG))
 // ROW_MINB (0 = off): the row module of ROW_MINB_TPR threads a row (one row a block) bounds its register kernels
 // at ROW_MINB blocks an SM (__launch_bounds__(ROW_TPR, ROW_MINB)), i.e. more rows in flight for fewer registers.
 // The launcher sets 5 with PACKED32 0 (KernelSpecialization.rowMinBlocks) for bf16 rows that fill 9/16 to 7/10 of
