@@ -103,31 +103,11 @@ enum CUDABackend {
         ldx == ldy && x % 16 == y % 16
     }
 
-    /// Launches a planned kernel on raw device addresses (used by the checked entry point above
-    /// and by the benchmark's exhaustive configuration search).
-    static func launch(
-        plan: LaunchPlan, spec: KernelSpecialization, device: CUDADevice, x: UInt64, ldx: Int, w: UInt64,
-        y: UInt64, ldy: Int, rstd: UInt64, rows: Int, columns: Int, eps: Float, stream: CUDAStream?,
-        residual: UInt64 = 0, ldr: Int = 0, residualOut: UInt64 = 0, ldh: Int = 0, weightOffset: Float = 0,
-        outScale: Float = 1, clusterFallback: Bool = true
-    ) throws(CUDAError) {
-        guard rows > 0 else { return }  // the kernels assume every block has a first row
-        var plan = plan
-        // A stream that asks for programmatic dependent launch gets the PDL module (kernels that wait
-        // for the previous kernel before reading), launched as dependents.
-        var spec = spec
-        let dependent = stream?.usesProgrammaticLaunch ?? false
-        spec.dependentLaunch = dependent
-        // A split row's second kernel may read the whole row (x, or h with the fused add) while other
-        // blocks store y: never with y over that operand (in place); the launcher's other plans take it.
-        if case .split = plan.path, y == (residual != 0 ? residualOut : x) {
-            plan = LaunchPlan.make(
-                rows: rows, columns: columns, elementSize: spec.input.size, vectorWidth: plan.vectorWidth,
-                multiprocessors: device.multiprocessorCount, maxSharedMemoryPerBlock: device.maxSharedMemoryPerBlockOptin,
-                maxElementsPerThread: LaunchPlan.variantElementCap(
-                    fusedAdd: spec.residual, elementSize: spec.input.size, rows: rows, multiprocessors: device.multiprocessorCount),
-                maxClusterSize: LaunchPlan.maxClusterSize(arch: device.arch), allowSplit: false)
-        }
+    /// The module that runs `plan` for `spec` at this shape: its row module where the plan has one, with the
+    /// launcher's shape rules applied (late h store, y kept in L2, the 5-block bound).
+    static func launchModule(plan: LaunchPlan, spec: KernelSpecialization, device: CUDADevice, rows: Int, columns: Int)
+        -> KernelSpecialization
+    {
         // A loop-free register plan runs from its row module (tpr fixed at compile time), which is
         // compiled without the full module when nothing else needs it.
         var module = spec.rowModule(for: plan) ?? spec
@@ -155,6 +135,35 @@ enum CUDABackend {
         {
             module.rowMinBlocks = bound
         }
+        return module
+    }
+
+    /// Launches a planned kernel on raw device addresses (used by the checked entry point above
+    /// and by the benchmark's exhaustive configuration search).
+    static func launch(
+        plan: LaunchPlan, spec: KernelSpecialization, device: CUDADevice, x: UInt64, ldx: Int, w: UInt64,
+        y: UInt64, ldy: Int, rstd: UInt64, rows: Int, columns: Int, eps: Float, stream: CUDAStream?,
+        residual: UInt64 = 0, ldr: Int = 0, residualOut: UInt64 = 0, ldh: Int = 0, weightOffset: Float = 0,
+        outScale: Float = 1, clusterFallback: Bool = true
+    ) throws(CUDAError) {
+        guard rows > 0 else { return }  // the kernels assume every block has a first row
+        var plan = plan
+        // A stream that asks for programmatic dependent launch gets the PDL module (kernels that wait
+        // for the previous kernel before reading), launched as dependents.
+        var spec = spec
+        let dependent = stream?.usesProgrammaticLaunch ?? false
+        spec.dependentLaunch = dependent
+        // A split row's second kernel may read the whole row (x, or h with the fused add) while other
+        // blocks store y: never with y over that operand (in place); the launcher's other plans take it.
+        if case .split = plan.path, y == (residual != 0 ? residualOut : x) {
+            plan = LaunchPlan.make(
+                rows: rows, columns: columns, elementSize: spec.input.size, vectorWidth: plan.vectorWidth,
+                multiprocessors: device.multiprocessorCount, maxSharedMemoryPerBlock: device.maxSharedMemoryPerBlockOptin,
+                maxElementsPerThread: LaunchPlan.variantElementCap(
+                    fusedAdd: spec.residual, elementSize: spec.input.size, rows: rows, multiprocessors: device.multiprocessorCount),
+                maxClusterSize: LaunchPlan.maxClusterSize(arch: device.arch), allowSplit: false)
+        }
+        let module = launchModule(plan: plan, spec: spec, device: device, rows: rows, columns: columns)
         let kernels = try KernelCache.shared.kernels(for: module, device: device)
         var name = plan.kernelName
         guard var function = kernels.functions[name] else { throw .other("kernel \(name) missing from module \(module)") }
@@ -365,4 +374,16 @@ public func launchPlan<T: RMSNormElement, W: RMSNormElement>(
         rows: x.rows, columns: x.columns, elementSize: T.dtype.size, vectorWidth: vec, device: x.device,
         interior: !fusedAdd && CUDABackend.interiorAllowed(x: x.baseAddress, ldx: x.rowStride, y: y.baseAddress, ldy: y.rowStride),
         fusedAdd: fusedAdd, boundedRows: T.dtype == .bfloat16 && W.dtype == .bfloat16, stream: stream, assumeCapturing: capturing)
+}
+
+/// The kernel module the launcher runs the plain forward's `plan` from at this shape (for reports: the bench prints
+/// the row module's 5-block bound, ``KernelSpecialization/rowMinBlocks``, after the plan). `cacheHints` and `eps` as
+/// the call's.
+public func launchModule<T: RMSNormElement, W: RMSNormElement>(
+    for x: DeviceMatrix<T>, weight: DeviceBuffer<W>, plan: LaunchPlan, eps: Float = defaultEpsilon,
+    cacheHints: Bool = LaunchPlan.defaultCacheHints
+) -> KernelSpecialization {
+    let spec = KernelSpecialization(input: T.dtype, weight: W.dtype, vectorWidth: plan.vectorWidth, cacheHints: cacheHints,
+        tinyEps: KernelSpecialization.needsTinyEpsPath(eps: eps))
+    return CUDABackend.launchModule(plan: plan, spec: spec, device: x.device, rows: x.rows, columns: x.columns)
 }

@@ -261,9 +261,12 @@ enum GPUBench {
                 + format("; heuristic plan %.2f µs in this run, %.2f in the tuner; tuned again %.2f]", th.medianMicroseconds,
                     tuned.heuristicMicroseconds, again.medianMicroseconds)
         }
+        let plan = launchPlan(for: x, weight: w, into: y, capturing: graphK != nil)
+        let module = launchModule(for: x, weight: w, plan: plan, eps: eps,
+            cacheHints: tuned?.cacheHints ?? LaunchPlan.defaultCacheHints)
         return OursMeasurement(
             timing: ours, copy: copy,
-            plan: launchPlan(for: x, weight: w, into: y, capturing: graphK != nil).description + tunedNote,
+            plan: plan.description + (module.rowMinBlocks > 0 ? " min-blocks=\(module.rowMinBlocks)" : "") + tunedNote,
             maxError: maxError,
             copyBytes: 2 * copyBytes)
     }
