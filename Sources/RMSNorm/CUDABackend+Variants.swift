@@ -45,7 +45,7 @@ extension CUDABackend {
             interior: residual == nil && fp8Scale == nil
                 && interiorAllowed(x: x.baseAddress, ldx: x.rowStride, y: y.baseAddress, ldy: y.rowStride),
             fusedAdd: residual != nil,
-            boundedRows: T.dtype == .bfloat16 && W.dtype == .bfloat16 && options.casting == .gemma && fp8Scale == nil,
+            boundedRows: LaunchPlan.boundsRows(input: T.dtype, weight: W.dtype) && options.casting == .gemma && fp8Scale == nil,
             stream: stream)
         let spec = KernelSpecialization(input: T.dtype, weight: W.dtype, vectorWidth: plan.vectorWidth,
             residual: residual != nil, casting: options.casting, fp8Output: fp8Scale != nil,

@@ -42,7 +42,7 @@ enum CUDABackend {
         var plan = heuristicPlan(
             rows: x.rows, columns: x.columns, elementSize: T.dtype.size, vectorWidth: vec, device: device,
             interior: interiorAllowed(x: x.baseAddress, ldx: x.rowStride, y: y.baseAddress, ldy: y.rowStride),
-            boundedRows: T.dtype == .bfloat16 && W.dtype == .bfloat16, stream: stream)
+            boundedRows: LaunchPlan.boundsRows(input: T.dtype, weight: W.dtype), stream: stream)
         var hints = cacheHints ?? LaunchPlan.defaultCacheHints
         if let explicitPlan {
             // The launcher's own aligned-interior plan (as `launchPlan(for:)` reports it) runs as the launcher
@@ -92,8 +92,7 @@ enum CUDABackend {
                 fusedAdd: fusedAdd, elementSize: elementSize, rows: rows, multiprocessors: device.multiprocessorCount),
             maxClusterSize: LaunchPlan.maxClusterSize(arch: device.arch),
             // The high-bandwidth rules were measured on the plain forward and its epilogue variants, not the fused add.
-            highBandwidth: !fusedAdd && LaunchPlan.highBandwidth(
-                theoreticalBandwidth: device.theoreticalBandwidth, multiprocessors: device.multiprocessorCount),
+            highBandwidth: !fusedAdd && highBandwidth(device),
             boundedRows: boundedRows && !fusedAdd, capturing: capturing)
     }
 
@@ -101,6 +100,11 @@ enum CUDABackend {
     /// aligned-interior kernels read and write both with one split of the row).
     static func interiorAllowed(x: UInt64, ldx: Int, y: UInt64, ldy: Int) -> Bool {
         ldx == ldy && x % 16 == y % 16
+    }
+
+    /// Whether the high-bandwidth plan rules apply on this device (``LaunchPlan/highBandwidth(theoreticalBandwidth:multiprocessors:)``).
+    static func highBandwidth(_ device: CUDADevice) -> Bool {
+        LaunchPlan.highBandwidth(theoreticalBandwidth: device.theoreticalBandwidth, multiprocessors: device.multiprocessorCount)
     }
 
     /// The module that runs `plan` for `spec` at this shape: its row module where the plan has one, with the
@@ -130,8 +134,7 @@ enum CUDABackend {
             && module.casting == .gemma, !module.keepsOutput,
             let bound = plan.rowBlockBound(rows: rows, columns: columns, input: module.input, weight: module.weight,
                 multiprocessors: device.multiprocessorCount,
-                highBandwidth: LaunchPlan.highBandwidth(
-                    theoreticalBandwidth: device.theoreticalBandwidth, multiprocessors: device.multiprocessorCount))
+                highBandwidth: highBandwidth(device))
         {
             module.rowMinBlocks = bound
         }
@@ -373,7 +376,7 @@ public func launchPlan<T: RMSNormElement, W: RMSNormElement>(
     return CUDABackend.heuristicPlan(
         rows: x.rows, columns: x.columns, elementSize: T.dtype.size, vectorWidth: vec, device: x.device,
         interior: !fusedAdd && CUDABackend.interiorAllowed(x: x.baseAddress, ldx: x.rowStride, y: y.baseAddress, ldy: y.rowStride),
-        fusedAdd: fusedAdd, boundedRows: T.dtype == .bfloat16 && W.dtype == .bfloat16, stream: stream, assumeCapturing: capturing)
+        fusedAdd: fusedAdd, boundedRows: LaunchPlan.boundsRows(input: T.dtype, weight: W.dtype), stream: stream, assumeCapturing: capturing)
 }
 
 /// The kernel module the launcher runs the plain forward's `plan` from at this shape (for reports: the bench prints

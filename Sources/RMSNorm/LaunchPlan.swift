@@ -783,7 +783,7 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
     public func rowBlockBound(
         rows: Int, columns: Int, input: DType, weight: DType, multiprocessors: Int, highBandwidth: Bool
     ) -> Int? {
-        guard highBandwidth, input == .bfloat16, weight == .bfloat16, case .registers(let npt) = path,
+        guard highBandwidth, Self.boundsRows(input: input, weight: weight), case .registers(let npt) = path,
             !persistent, !alignedInterior, blockSize == threadsPerRow,
             Self.boundedRowLayout(rows: rows, vectorWidth: vectorWidth, vectorsPerThread: npt, threadsPerRow: threadsPerRow,
                 multiprocessors: multiprocessors)
@@ -791,6 +791,10 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
         let vectors = columns / vectorWidth
         return vectors * 10 < npt * threadsPerRow * 7 ? 5 : nil
     }
+
+    /// The element types whose row modules take the 5-block bound: bf16 x with a bf16 weight (fp16's module spills
+    /// at that bound, V71). Callers of `make` pass it (with the variant's own conditions) as `boundedRows`.
+    public static func boundsRows(input: DType, weight: DType) -> Bool { input == .bfloat16 && weight == .bfloat16 }
 
     /// The register layout whose row module may be bounded at 5 blocks an SM (V71): 4 vectors of 8 × 256 threads,
     /// at least 16 rows an SM.
