@@ -42,7 +42,7 @@ enum CUDABackend {
         var plan = heuristicPlan(
             rows: x.rows, columns: x.columns, elementSize: T.dtype.size, vectorWidth: vec, device: device,
             interior: interiorAllowed(x: x.baseAddress, ldx: x.rowStride, y: y.baseAddress, ldy: y.rowStride),
-            boundedRows: LaunchPlan.boundsRows(input: T.dtype, weight: W.dtype), stream: stream)
+            boundedRows: LaunchPlan.boundsRows(input: T.dtype, weight: W.dtype), refetchRows: T.dtype == W.dtype, stream: stream)
         var hints = cacheHints ?? LaunchPlan.defaultCacheHints
         if let explicitPlan {
             // The launcher's own aligned-interior plan (as `launchPlan(for:)` reports it) runs as the launcher
@@ -73,7 +73,8 @@ enum CUDABackend {
     /// `interior` allows them, else ``LaunchPlan/make(rows:columns:elementSize:vectorWidth:multiprocessors:maxSharedMemoryPerBlock:maxElementsPerThread:maxClusterSize:)``.
     static func heuristicPlan(
         rows: Int, columns: Int, elementSize: Int, vectorWidth vec: Int, device: CUDADevice, interior: Bool,
-        fusedAdd: Bool = false, boundedRows: Bool = false, stream: CUDAStream? = nil, assumeCapturing: Bool = false
+        fusedAdd: Bool = false, boundedRows: Bool = false, refetchRows: Bool = false, stream: CUDAStream? = nil,
+        assumeCapturing: Bool = false
     ) -> LaunchPlan {
         // The driver is asked whether the stream is capturing only where the plan depends on it.
         let capturing = LaunchPlan.planDependsOnCapture(rows: rows, columns: columns, elementSize: elementSize,
@@ -93,7 +94,7 @@ enum CUDABackend {
             maxClusterSize: LaunchPlan.maxClusterSize(arch: device.arch),
             // The high-bandwidth rules were measured on the plain forward and its epilogue variants, not the fused add.
             highBandwidth: !fusedAdd && highBandwidth(device),
-            boundedRows: boundedRows && !fusedAdd, capturing: capturing)
+            boundedRows: boundedRows && !fusedAdd, refetchRows: refetchRows && !fusedAdd, capturing: capturing)
     }
 
     /// Whether every row of y sits at the same offset from a 16-byte boundary as the same row of x (the
@@ -108,7 +109,7 @@ enum CUDABackend {
     }
 
     /// The module that runs `plan` for `spec` at this shape: its row module where the plan has one, with the
-    /// launcher's shape rules applied (late h store, y kept in L2, the 5-block bound).
+    /// launcher's shape rules applied (late h store, y kept in L2, the 5-block bound, x read twice).
     static func launchModule(plan: LaunchPlan, spec: KernelSpecialization, device: CUDADevice, rows: Int, columns: Int)
         -> KernelSpecialization
     {
@@ -137,6 +138,16 @@ enum CUDABackend {
                 highBandwidth: highBandwidth(device))
         {
             module.rowMinBlocks = bound
+        }
+        // Rows that fill 4 × 256 16-bit or 2 × 512 fp32 register threads, and fp16 rows that fill 256 threads by 5/8 to
+        // 7/10, many rows, on a high-bandwidth GPU: x read twice, nothing held across the reduction (V73); the plain
+        // forward and the Gemma offset.
+        if module.rowThreads > 0 && !module.residual && !module.fp8Output && !module.backward && !module.cacheHints
+            && module.casting == .gemma && !module.keepsOutput && module.rowMinBlocks == 0,
+            plan.refetchesRows(rows: rows, columns: columns, input: module.input, weight: module.weight,
+                multiprocessors: device.multiprocessorCount, highBandwidth: highBandwidth(device))
+        {
+            module.refetch = true
         }
         return module
     }
@@ -376,11 +387,13 @@ public func launchPlan<T: RMSNormElement, W: RMSNormElement>(
     return CUDABackend.heuristicPlan(
         rows: x.rows, columns: x.columns, elementSize: T.dtype.size, vectorWidth: vec, device: x.device,
         interior: !fusedAdd && CUDABackend.interiorAllowed(x: x.baseAddress, ldx: x.rowStride, y: y.baseAddress, ldy: y.rowStride),
-        fusedAdd: fusedAdd, boundedRows: LaunchPlan.boundsRows(input: T.dtype, weight: W.dtype), stream: stream, assumeCapturing: capturing)
+        fusedAdd: fusedAdd, boundedRows: LaunchPlan.boundsRows(input: T.dtype, weight: W.dtype),
+        refetchRows: T.dtype == W.dtype, stream: stream, assumeCapturing: capturing)
 }
 
 /// The kernel module the launcher runs the plain forward's `plan` from at this shape (for reports: the bench prints
-/// the row module's 5-block bound, ``KernelSpecialization/rowMinBlocks``, after the plan). `cacheHints` and `eps` as
+/// the row module's 5-block bound, ``KernelSpecialization/rowMinBlocks``, and ``KernelSpecialization/refetch`` after
+/// the plan). `cacheHints` and `eps` as
 /// the call's.
 public func launchModule<T: RMSNormElement, W: RMSNormElement>(
     for x: DeviceMatrix<T>, weight: DeviceBuffer<W>, plan: LaunchPlan, eps: Float = defaultEpsilon,

@@ -42,6 +42,12 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
     /// reduction, `PACKED32=0`); 0 is the default bound. The launcher sets it by
     /// ``LaunchPlan/rowBlockBound(rows:columns:input:weight:multiprocessors:highBandwidth:)`` (V71).
     public var rowMinBlocks: Int = 0
+    /// A row module's register kernels read x twice (`REFETCH`): the first read, under an L2 `evict_last` policy, only
+    /// for Σx²; after the reduction x again (from L2, `evict_first`) and the weight, so neither is held in registers
+    /// across the reduction. The launcher sets it by
+    /// ``LaunchPlan/refetchesRows(rows:columns:input:weight:multiprocessors:highBandwidth:)`` (V73). Not with the
+    /// fused add (the kernels ignore it there).
+    public var refetch: Bool = false
     /// Kernels launched as programmatic dependents (`PDL`): each lets the next kernel start, then waits
     /// for the previous one before it reads anything. For streams created with
     /// `programmaticDependentLaunch` on sm_90+ (``CUDAStream/usesProgrammaticLaunch``).
@@ -90,6 +96,7 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
         if rowThreads > 0 && rowMinBlocks > 0 {
             defines += [("ROW_MINB", "\(rowMinBlocks)"), ("ROW_MINB_TPR", "\(rowThreads)"), ("PACKED32", "0")]
         }
+        if rowThreads > 0 && refetch && !residual && !backward { defines.append(("REFETCH", "1")) }
         if dependentLaunch { defines.append(("PDL", "1")) }
         if lateResidualStore && residual && !backward { defines.append(("HLATE", "1")) }
         if keepsOutput && !fp8Output && !backward {
@@ -118,6 +125,7 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
             + (residual ? " residual" : "") + (casting != .gemma ? " cast=\(casting)" : "") + (fp8Output ? " fp8" : "")
             + (tinyEps ? " tiny-eps" : "") + (recompute ? " recompute" : "") + (rowThreads > 0 ? " row-tpr=\(rowThreads)" : "")
             + (rowThreads > 0 && rowMinBlocks > 0 ? " min-blocks=\(rowMinBlocks)" : "")
+            + (rowThreads > 0 && refetch && !residual && !backward ? " refetch" : "")
             + (dependentLaunch ? " pdl" : "") + (lateResidualStore ? " h-late" : "") + (keepsOutput ? " keep-y" + (keptOutputShift > 0 ? "/\(1 << keptOutputShift)" : "") : "")
     }
 

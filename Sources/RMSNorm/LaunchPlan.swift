@@ -625,14 +625,21 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
     ///   grid-thread floor of 512 Ki instead of 64 Ki, and 16-bit rows of 512 register threads staged in shared
     ///   memory below 70% of the layout's slots instead of 62.5%.
     /// - `boundedRows` (with `highBandwidth`; the caller's: bf16 x and weight, the plain forward or the Gemma offset):
-    ///   rows of 4 vectors × 256 threads at ≥ 16 rows an SM stay in registers from 9/16 of the layout's slots on
-    ///   (4608 columns), since the launcher bounds their module at 5 blocks an SM
+    ///   rows of 4 vectors × 256 threads at ≥ 16 rows an SM stay in registers once they fill more than half of the
+    ///   layout's slots (from 4104 columns), since the launcher bounds their module at 5 blocks an SM
     ///   (``rowBlockBound(rows:columns:input:weight:multiprocessors:highBandwidth:)``; V72, H200 `tune`: 65,536 × 4608
-    ///   bf16 307.7 µs against 331.4 staged, 16,384 × 4608 81.5 against 86.9, 4096 × 4608 24.5 against 25.4).
+    ///   bf16 307.7 µs against 331.4 staged, 16,384 × 4608 81.5 against 86.9, 4096 × 4608 24.5 against 25.4; V74, from
+    ///   9/16 down to just over 1/2: 65,536 × 4104 294.5 against 308.3, 65,536 × 4600 311.5 against 343.6, 16,384 × 4352
+    ///   79.5 against 82.5, 4096 × 4352 23.8 against 24.2).
+    /// - `refetchRows` (with `highBandwidth`; the caller's: x and weight of one type, the plain forward or the Gemma
+    ///   offset): fp32 rows of 1,024 vectors (4096 columns) at ≥ 64 rows an SM take 2 vectors × 512 threads instead
+    ///   of 8 × 128, from a module that reads x twice (``refetchesRows(rows:columns:input:weight:multiprocessors:highBandwidth:)``,
+    ///   V73, H200: 65,536 × 4096 fp32 516.8 → 500.5 µs, 16,384 × 4096 132.5 → 129.2).
     public static func make(
         rows: Int, columns: Int, elementSize: Int, vectorWidth vec: Int,
         multiprocessors: Int, maxSharedMemoryPerBlock: Int, maxElementsPerThread: Int = 32, maxClusterSize: Int = 1,
-        highBandwidth: Bool = false, boundedRows: Bool = false, allowSplit: Bool = true, capturing: Bool = false
+        highBandwidth: Bool = false, boundedRows: Bool = false, refetchRows: Bool = false, allowSplit: Bool = true,
+        capturing: Bool = false
     ) -> LaunchPlan {
         let nv = columns / vec
         // Scalar accesses (odd N, vec = 1): at most 8 a thread. The 32-element vec-1 kernels spill
@@ -664,6 +671,11 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
             let floor = minGridThreads(highBandwidth: highBandwidth)
             while rows * tpr < floor && tpr < nextPowerOfTwo(nv) && tpr < 512 { tpr *= 2 }
         }
+        if highBandwidth && refetchRows && refetchWideLayout(rows: rows, columns: columns, elementSize: elementSize,
+            vectorWidth: vec, multiprocessors: multiprocessors) && maxNpt >= 2
+        {
+            tpr = 512
+        }
         let npt = nextPowerOfTwo(ceilDiv(nv, tpr))
         let capacity = tpr * npt
         // Up to 512 threads per row at large M: bf16 65536 × 16384 runs in 1,422 µs at 4 × 512 against
@@ -688,8 +700,11 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
         // high-bandwidth GPU 7/10 for 16-bit rows of 512 threads at M ≥ 2 × SMs (V68, H200: 4096 × 11,008 bf16
         // 56.4 → 53.3 µs staged by 256 threads, 16,384 × 11,008 −7.2%, 4096 × 10,240 −6.6%; at 73% full,
         // 4096 × 12,000, staging lost 18%, and fp32 rows of 10,240 lost 22%).
-        let bounded = highBandwidth && boundedRows && boundedRowLayout(rows: rows, vectorWidth: vec, vectorsPerThread: npt,
-            threadsPerRow: tpr, multiprocessors: multiprocessors) && capacity * 9 <= nv * 16
+        // Rows over half of the 4 × 256 layout stay in registers where their module holds fewer registers: bounded at
+        // 5 blocks an SM (bf16, `boundedRows`), or reading x twice (other 16-bit rows, `refetchRows`, ≥ 64 rows an SM).
+        let bounded = highBandwidth && (boundedRows || (refetchRows && elementSize == 2 && rows >= refetchRowsPerSM * multiprocessors))
+            && boundedRowLayout(rows: rows, vectorWidth: vec, vectorsPerThread: npt, threadsPerRow: tpr,
+                multiprocessors: multiprocessors) && capacity < nv * 2
         let filled = highBandwidth && !fewRows && elementSize == 2 && tpr >= 512
             ? capacity * 7 <= nv * 10 : capacity * 5 <= nv * 8 || bounded
         if npt <= maxNpt && npt * vec * elementSize <= byteCap
@@ -775,7 +790,7 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
 
     /// Blocks an SM for this plan's row module (`ROW_MINB` with the weight read after the reduction), or nil for the
     /// default bound: on a high-bandwidth GPU, bf16 rows (bf16 weight) of 4 vectors × 256 threads that fill under 7/10
-    /// of the layout (4608–5728 columns with `make`'s `boundedRows`), at least 16 rows an SM. 47 registers instead of
+    /// of the layout (4104–5728 columns with `make`'s `boundedRows`), at least 16 rows an SM. 47 registers instead of
     /// 64, so 5 rows in flight an SM instead of 4, each with fewer bytes than a full row (V71, H200, two alternations:
     /// 65,536 × 5120 −7.7%, 16,384 × 5120 −6.8%, 4096 × 5120 −3.8%, 65,536 × 5632 −6.3%; V72: 4608 −7.0 / −6.9 / −9.4%
     /// at 65,536 / 16,384 / 4096 rows; full rows of 7168–8192 +0.3–1.3%, so they keep 4; fp16 spills at that bound,
@@ -790,6 +805,39 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
         else { return nil }
         let vectors = columns / vectorWidth
         return vectors * 10 < npt * threadsPerRow * 7 ? 5 : nil
+    }
+
+    /// Whether this plan's row module reads x twice (``KernelSpecialization/refetch``): on a high-bandwidth GPU, at
+    /// least 64 rows an SM, x and weight of one type, 16-byte vectors, and one of
+    /// - 16-bit rows that fill the 4 vectors × 256 threads layout (8192 columns; 47 registers instead of 64, so 5 rows in
+    ///   flight an SM instead of 4): V73, H200, two alternations, 65,536 × 8192 bf16 512.1 → 503.0 µs, 16,384 × 8192
+    ///   bf16 −2.4%, 65,536 × 8192 fp16 −1.3%; at 7168 columns ±0.0% and at 4096 rows +0.2%, so not there;
+    /// - fp16 rows under 7/10 of that layout (5120–5728 columns), where bf16 takes the 5-block bound and fp16's
+    ///   bounded module spills: 65,536 × 5120 fp16 355.1 → 332.0 µs, 16,384 × 5120 −6.1%;
+    /// - fp32 rows of 2 vectors × 512 threads (4096 columns; `make`'s `refetchRows`): 32 registers instead of 46, so
+    ///   4 blocks of 512 an SM: 65,536 × 4096 fp32 −3.2% against the 8 × 128 plan, 16,384 × 4096 −2.4%.
+    /// The bf16 rows under the bound ran 3.6% slower read twice (65,536 × 5120), the 8 × 128 fp32 plan 3.3% slower.
+    public func refetchesRows(
+        rows: Int, columns: Int, input: DType, weight: DType, multiprocessors: Int, highBandwidth: Bool
+    ) -> Bool {
+        guard highBandwidth, input == weight, case .registers(let npt) = path, !persistent, !alignedInterior,
+            blockSize == threadsPerRow, vectorWidth * input.size == 16, rows >= Self.refetchRowsPerSM * multiprocessors
+        else { return false }
+        let vectors = columns / vectorWidth, slots = npt * threadsPerRow
+        switch (input.size, npt, threadsPerRow) {
+        case (2, 4, 256): return vectors == slots || (input == .float16 && vectors * 10 < slots * 7)
+        case (4, 2, 512): return vectors == slots
+        default: return false
+        }
+    }
+    /// Rows an SM from which ``refetchesRows(rows:columns:input:weight:multiprocessors:highBandwidth:)`` applies (64:
+    /// 8,448 rows on 132 SMs; measured at 16,384 and 65,536 rows, and no gain at 4096).
+    static let refetchRowsPerSM = 64
+
+    /// The fp32 rows that `make` plans at 2 vectors × 512 threads when the caller allows the refetch module
+    /// (`refetchRows`): 1,024 vectors of 4, at least 64 rows an SM.
+    static func refetchWideLayout(rows: Int, columns: Int, elementSize: Int, vectorWidth vec: Int, multiprocessors: Int) -> Bool {
+        elementSize == 4 && vec == 4 && columns / vec == 1024 && rows >= refetchRowsPerSM * multiprocessors
     }
 
     /// The element types whose row modules take the 5-block bound: bf16 x with a bf16 weight (fp16's module spills

@@ -266,7 +266,8 @@ enum GPUBench {
             cacheHints: tuned?.cacheHints ?? LaunchPlan.defaultCacheHints)
         return OursMeasurement(
             timing: ours, copy: copy,
-            plan: plan.description + (module.rowMinBlocks > 0 ? " min-blocks=\(module.rowMinBlocks)" : "") + tunedNote,
+            plan: plan.description + (module.rowMinBlocks > 0 ? " min-blocks=\(module.rowMinBlocks)" : "")
+                + (module.refetch ? " refetch" : "") + tunedNote,
             maxError: maxError,
             copyBytes: 2 * copyBytes)
     }

@@ -98,12 +98,19 @@ enum Conformance {
                 list.append(.init(input: x, weight: w, rows: 7, columns: n, layout: .strided, givesLauncherPlan: true))
             }
         }
-        // Plans only many long rows reach, quick or not: bf16 rows of 4608–5728 columns at 2,112 rows or more, whose
-        // row module a high-bandwidth GPU bounds at 5 blocks an SM (V71, V72), dense, in place, and in a padded view.
+        // Plans only many long rows reach, quick or not: bf16 rows of 4104–5728 columns at 2,112 rows or more, whose
+        // row module a high-bandwidth GPU bounds at 5 blocks an SM (V71, V72, V74), dense, in place, and in a padded view.
         for (n, layout) in [(5120, ConformanceCase.Layout.dense), (5632, .inPlace), (5120, .padded), (4608, .dense),
-            (4608, .padded)] where 4096 * n <= cap
+            (4608, .padded), (4104, .dense), (4352, .inPlace)] where 4096 * n <= cap
         {
             list.append(.init(input: .bfloat16, weight: .bfloat16, rows: 4096, columns: n, layout: layout))
+        }
+        // …and the rows a high-bandwidth GPU reads twice (V73): at 8,448 rows (64 an SM on 132 SMs), full 16-bit rows of
+        // 4 × 256 threads, fp16 rows over half and under 7/10 of that layout, fp32 rows of 2 × 512.
+        for (t, n, layout) in [(DType.bfloat16, 8192, ConformanceCase.Layout.dense), (.float16, 8192, .padded),
+            (.float16, 5120, .inPlace), (.float16, 4104, .dense), (.float32, 4096, .padded)] where 8448 * n <= cap
+        {
+            list.append(.init(input: t, weight: t, rows: 8448, columns: n, layout: layout))
         }
         // Every cluster plan the tuner may try (sizes 2 to 16, each block size), forced, at rows that
         // split unevenly (N not a multiple of vec · size) and with the overflow rescue across a cluster.

@@ -102,6 +102,8 @@ let nvrtcRequired = ProcessInfo.processInfo.environment["RMSNORM_REQUIRE_NVRTC"]
         [("ROW_MINB", "5"), ("PACKED32", "0")],
         [("ROW_MINB", "10"), ("ROW_MINB_TPR", "128")],
         [("ROW_MINB", "5"), ("PACKED_WREG", "0")],
+        [("REFETCH", "1")],
+        [("REFETCH", "1"), ("ROW_MINB", "5"), ("PACKED32", "0")],
     ])
     func rowBoundDefinesCompile(defines: [(String, String)]) throws {
         var specs: [KernelSpecialization] = []
@@ -127,21 +129,44 @@ let nvrtcRequired = ProcessInfo.processInfo.environment["RMSNORM_REQUIRE_NVRTC"]
         spec.dependentLaunch = dependentLaunch
         spec.rowThreads = 256
         spec.rowMinBlocks = 5
+        let (registers, stack) = try ptxasReport(spec, kernel: "rmsnorm_fwd_row_npt4")
+        #expect(stack == 0)
+        #expect(registers.map { $0 <= 51 } == true)
+    }
+
+    /// V73's modules (x read twice): 16-bit rows of 4 × 256 fit 51 registers (5 blocks an SM), fp32 rows of 2 × 512
+    /// fit 32 (4 blocks of 512), with no stack frame; plain, tiny eps, and programmatic dependent launch.
+    @Test(.enabled(if: nvrtcAvailable || nvrtcRequired), arguments: [
+        (DType.bfloat16, 256, 4, 51), (.float16, 256, 4, 51), (.float32, 512, 2, 32),
+    ])
+    func refetchModulesFitTheirBlocks(input: DType, threads: Int, vectors: Int, maxRegisters: Int) throws {
+        for (tinyEps, dependentLaunch) in [(false, false), (true, false), (false, true)] {
+            var spec = KernelSpecialization(input: input, weight: input, vectorWidth: 16 / input.size, tinyEps: tinyEps)
+            spec.dependentLaunch = dependentLaunch
+            spec.rowThreads = threads
+            spec.refetch = true
+            let (registers, stack) = try ptxasReport(spec, kernel: "rmsnorm_fwd_row_npt\(vectors)")
+            #expect(stack == 0, "\(spec)")
+            #expect(registers.map { $0 <= maxRegisters } == true, "\(spec): \(registers ?? -1) registers")
+        }
+    }
+
+    /// ptxas's registers and stack frame (bytes) for `kernel` in `spec`'s module (sm_90); nil where the report lacks them.
+    func ptxasReport(_ spec: KernelSpecialization, kernel: String) throws -> (registers: Int?, stack: Int?) {
         var options = spec.compileOptions(arch: 90)
         options.extra.append("--ptxas-options=-v")
         let log = try NVRTC.compile(source: KernelSource.text, name: "rmsnorm.cu", options: options).log
         // ptxas: "Compiling entry function 'NAME'", then "N bytes stack frame, …" and "Used R registers".
         let parts = log.components(separatedBy: "Compiling entry function '")
-        guard let part = parts.first(where: { $0.hasPrefix("rmsnorm_fwd_row_npt4'") }) else {
-            Issue.record("no ptxas report for rmsnorm_fwd_row_npt4 in: \(log)"); return
+        guard let part = parts.first(where: { $0.hasPrefix(kernel + "'") }) else {
+            Issue.record("no ptxas report for \(kernel) in: \(log)"); return (nil, nil)
         }
         // This kernel's report ends at its register line (what follows belongs to the functions it calls).
         let sections = part.components(separatedBy: "Used ")
         let registers = sections.dropFirst().first.flatMap { Int($0.prefix { $0.isNumber }) }
         let stack = sections[0].components(separatedBy: " bytes stack frame").first
             .flatMap { Int($0.reversed().prefix { $0.isNumber }.reversed().map(String.init).joined()) }
-        #expect(stack == 0, "\(sections[0])")
-        #expect(registers.map { $0 <= 51 } == true, "\(part)")
+        return (registers, stack)
     }
 
     /// Row modules (only the loop-free register kernels, tpr fixed at compile time) compile for every

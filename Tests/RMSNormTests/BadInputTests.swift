@@ -333,28 +333,28 @@ func expectRefused(
                 highBandwidth: high)
         }
         for (rows, columns) in [(65_536, 5120), (16_384, 5120), (4096, 5120), (65_536, 5632), (2112, 5728), (65_536, 4608),
-            (4096, 4608)]
+            (4096, 4608), (65_536, 4600), (65_536, 4104), (2112, 4352)]
         {
             #expect(bound(rows, columns) == 5, "\(rows)x\(columns)")
         }
         // Full rows, few rows, another GPU class, fp16 (it spills at that bound), an fp32 weight, other layouts.
         for (rows, columns) in [(65_536, 8192), (65_536, 7168), (65_536, 5736), (2111, 5120), (256, 5120), (65_536, 4096),
-            (65_536, 4600), (2111, 4608), (65_536, 11_008), (65_536, 16_384)]
+            (65_536, 4000), (2111, 4608), (65_536, 11_008), (65_536, 16_384)]
         {
             #expect(bound(rows, columns) == nil, "\(rows)x\(columns)")
         }
-        // V72: from 9/16 of the layout (4608 columns) such rows stay in registers instead of being staged, for the
-        // bf16 forward on a high-bandwidth GPU at ≥ 16 rows an SM only.
+        // V72, V74: once such rows fill more than half of the layout (4104 columns) they stay in registers instead of
+        // being staged, for the bf16 forward on a high-bandwidth GPU at ≥ 16 rows an SM only.
         func make(_ rows: Int, _ columns: Int, high: Bool = true, bounded: Bool = true) -> LaunchPlan {
             LaunchPlan.make(rows: rows, columns: columns, elementSize: 2, vectorWidth: 8, multiprocessors: 132,
                 maxSharedMemoryPerBlock: 232_448, maxClusterSize: 16, highBandwidth: high, boundedRows: bounded)
         }
-        for (rows, columns) in [(65_536, 4608), (4096, 4608), (2112, 5000)] {
+        for (rows, columns) in [(65_536, 4608), (4096, 4608), (2112, 5000), (65_536, 4600), (65_536, 4104), (2112, 4352)] {
             #expect(make(rows, columns).path == .registers(vectorsPerThread: 4) && make(rows, columns).threadsPerRow == 256)
             #expect(make(rows, columns, bounded: false).path == .sharedMemory)
             #expect(make(rows, columns, high: false).path == .sharedMemory)
         }
-        for (rows, columns) in [(65_536, 4600), (2111, 4608), (256, 4608)] {
+        for (rows, columns) in [(65_536, 4000), (2111, 4352), (256, 4608)] {
             #expect(make(rows, columns) == make(rows, columns, bounded: false), "\(rows)x\(columns)")
         }
         #expect(bound(65_536, 5120, high: false) == nil)
@@ -368,6 +368,56 @@ func expectRefused(
         #expect(flags.contains("-DROW_MINB=5") && flags.contains("-DROW_MINB_TPR=256") && flags.contains("-DPACKED32=0"))
     }
 
+    /// V73: the row modules that read x twice: full 4 × 256 16-bit rows, fp16 rows under 7/10 of that layout, and fp32
+    /// rows of 4096 columns, which `make` plans at 2 × 512 for it; at ≥ 64 rows an SM on a high-bandwidth GPU only.
+    @Test func refetchRowsRule() {
+        func plan(_ rows: Int, _ columns: Int, _ t: DType, high: Bool = true, refetch: Bool = true) -> LaunchPlan {
+            LaunchPlan.make(rows: rows, columns: columns, elementSize: t.size, vectorWidth: 16 / t.size,
+                multiprocessors: 132, maxSharedMemoryPerBlock: 232_448, maxClusterSize: 16, highBandwidth: high,
+                boundedRows: LaunchPlan.boundsRows(input: t, weight: t), refetchRows: refetch)
+        }
+        func refetches(_ rows: Int, _ columns: Int, _ t: DType, _ w: DType? = nil, high: Bool = true) -> Bool {
+            plan(rows, columns, t, high: high).refetchesRows(rows: rows, columns: columns, input: t, weight: w ?? t,
+                multiprocessors: 132, highBandwidth: high)
+        }
+        for (rows, columns, t) in [(65_536, 8192, DType.bfloat16), (8448, 8192, .bfloat16), (65_536, 8192, .float16),
+            (65_536, 5120, .float16), (16_384, 5632, .float16), (65_536, 4096, .float32), (16_384, 4096, .float32),
+            (65_536, 4104, .float16), (8448, 4608, .float16)]
+        {
+            #expect(refetches(rows, columns, t), "\(rows)x\(columns) \(t)")
+        }
+        // Fewer rows, bf16 under the 5-block bound, partly filled 16-bit rows above 7/10, other layouts and types,
+        // a weight of another type, another GPU class.
+        for (rows, columns, t) in [(8447, 8192, DType.bfloat16), (4096, 8192, .float16), (65_536, 5120, .bfloat16),
+            (65_536, 7168, .bfloat16), (65_536, 7168, .float16), (65_536, 4096, .bfloat16), (65_536, 16_384, .bfloat16),
+            (65_536, 2048, .float32), (65_536, 8192, .float32), (4096, 4096, .float32)]
+        {
+            #expect(!refetches(rows, columns, t), "\(rows)x\(columns) \(t)")
+        }
+        #expect(!refetches(65_536, 8192, .bfloat16, .float32))
+        #expect(!refetches(65_536, 8192, .bfloat16, high: false))
+        // fp32 rows of 4096 columns: 2 × 512 only where the caller allows the module, on a high-bandwidth GPU, at
+        // ≥ 64 rows an SM; 8 × 128 otherwise.
+        #expect(plan(65_536, 4096, .float32).path == .registers(vectorsPerThread: 2) && plan(65_536, 4096, .float32).threadsPerRow == 512)
+        for p in [plan(65_536, 4096, .float32, refetch: false), plan(65_536, 4096, .float32, high: false), plan(8447, 4096, .float32)] {
+            #expect(p.path == .registers(vectorsPerThread: 8) && p.threadsPerRow == 128, "\(p)")
+        }
+        #expect(plan(65_536, 8192, .bfloat16) == plan(65_536, 8192, .bfloat16, refetch: false))
+        // fp16 rows over half of 4 × 256 stay in registers where they are read twice (≥ 64 rows an SM), else staged.
+        #expect(plan(65_536, 4352, .float16).path == .registers(vectorsPerThread: 4))
+        for p in [plan(65_536, 4352, .float16, refetch: false), plan(8447, 4352, .float16), plan(65_536, 4352, .float16, high: false)] {
+            #expect(p.path == .sharedMemory, "\(p)")
+        }
+        // Only a row module takes the define, and not the fused add.
+        var spec = KernelSpecialization(input: .float32, weight: .float32, vectorWidth: 4)
+        spec.refetch = true
+        #expect(!spec.compileOptions(arch: 90).flags.contains("-DREFETCH=1"))
+        spec.rowThreads = 512
+        #expect(spec.compileOptions(arch: 90).flags.contains("-DREFETCH=1") && spec.description.hasSuffix(" refetch"))
+        spec.residual = true
+        #expect(!spec.compileOptions(arch: 90).flags.contains("-DREFETCH=1"))
+    }
+
     /// Every plan the launcher can make names a kernel that exists in its module, and covers the row.
     @Test func plansAreConsistent() {
         for dtype in DType.allCases {
@@ -379,7 +429,7 @@ func expectRefused(
                     for m in [1, 7, 199, 4096, 1_048_576] { for highBandwidth in [false, true] {
                         let p = LaunchPlan.make(rows: m, columns: n, elementSize: dtype.size, vectorWidth: vec,
                             multiprocessors: 132, maxSharedMemoryPerBlock: 232_448, maxClusterSize: 16,
-                            highBandwidth: highBandwidth, boundedRows: highBandwidth)
+                            highBandwidth: highBandwidth, boundedRows: highBandwidth, refetchRows: highBandwidth)
                         #expect(spec.kernelNames.contains(p.kernelName), "\(p) for \(m)x\(n) \(dtype)")
                         #expect(p.blockSize % 32 == 0 && p.blockSize <= 1024, "\(p)")
                         if case .registers(let npt) = p.path {

@@ -42,7 +42,11 @@
 //          compiles one for each tpr its loop-free plans use.
 //   ROW_MINB, ROW_MINB_TPR  a row module's register kernels bounded at ROW_MINB blocks an SM (off by
 //          default); the launcher compiles ROW_MINB 5 with PACKED32 0 for half-full 256-thread bf16 rows
-//          on high-bandwidth GPUs (V71, V72).
+//          on high-bandwidth GPUs (V71, V72, V74).
+//   REFETCH  1: a row module's register kernels read x twice (evict_last for the sum of squares, then from
+//          L2 under evict_first for y), holding neither x nor the weight across the reduction. The
+//          launcher compiles it for full 16-bit rows of 4 x 256 threads, fp16 rows over half of that
+//          layout and fp32 rows of 2 x 512, at many rows on high-bandwidth GPUs (V73); 0 (default) otherwise.
 //   LOOP_HINTS, SLICE_PAIRS  experiments on rmsnorm_fwd_loop (off by default, V70): see their #defines.
 //
 // Runtime arguments shared by every forward kernel: w_offset is added to the weight in fp32
@@ -151,6 +155,13 @@
 // The two-pass loop kernel (rmsnorm_fwd_loop): 1 loads x under evict_last on the first pass and under
 // evict_first on the second (which reads it back from L2); 0 plain loads on both (V70, an experiment).
 #define LOOP_HINTS 0
+#endif
+#ifndef REFETCH
+// 1 (V73): a row module's register kernels read x twice, as torch.compile's kernel does: the first pass under
+// evict_last for Σx², the second from L2 under evict_first for y, so x is not held across the reduction (fewer
+// registers, more rows in flight an SM). The kernels take it with the casting modes and fp8 output too (the
+// launcher sets it for the plain forward and the Gemma offset); not with the fused add.
+#define REFETCH 0
 #endif
 #ifndef SLICE_PAIRS
 #define SLICE_PAIRS 0  // 1: the first pass of the block-per-row kernels keeps two loads in flight in its tail (V70)
@@ -704,11 +715,19 @@ __device__ __noinline__ RowScale rescue_row(const XS* again, bool active, bool r
                        rescale, tpr, N, eps, scratch, keep);
 }
 
+// REFETCH_ROW: x read twice in a row module's register kernels (REFETCH, V73).
+#if REFETCH && ROW_TPR > 0 && RESID == 0 && VEC * IN_BYTES == 16 && defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 800
+#define REFETCH_ROW 1
+#else
+#define REFETCH_ROW 0
+#endif
+
 // Register path. LOOP: a persistent grid strides over the row groups; otherwise the grid covers
 // every group once (the launcher's `grid=all` plans) and the kernel has no loop at all.
 template <int NPT, bool WREG, bool LOOP, bool PACKED>
 __device__ __forceinline__ void fwd_reg(FWD_PARAMS, int tpr)
 {
+    constexpr bool RF = REFETCH_ROW && !LOOP;  // x read again from L2 after the reduction
     if (!LOOP && ROW_TPR > 0) tpr = ROW_TPR;  // a row module: the launcher passes the same value
     __shared__ float scratch[96];  // three reduction slots: sum, max, rescaled sum
     // tpr is a power of two here (the launcher's rule): shifts, not the integer division and
@@ -751,6 +770,12 @@ __device__ __forceinline__ void fwd_reg(FWD_PARAMS, int tpr)
 #pragma unroll
         for (int i = 0; i < NPT; ++i) {
             const int col = (i * tpr + lane) * VEC;
+#if REFETCH_ROW
+            if (RF) {
+                raw[i].raw = ld16_el_if(xr + col, col < N);  // kept in L2 for the second read
+                continue;
+            }
+#endif
             if (i == 0) {
                 raw[i] = load_x_if(xr + col, col < N);
             } else {
@@ -788,14 +813,15 @@ __device__ __forceinline__ void fwd_reg(FWD_PARAMS, int tpr)
 #endif
         // PACKED: x stays in its 16-bit form and is widened again for the output (one instruction an
         // element), which leaves the registers for the weight (V21).
-        float xv[PACKED ? 1 : NPT][VEC];
+        constexpr bool XRAW = PACKED || RF;  // x widened where it is used, from raw
+        float xv[XRAW ? 1 : NPT][VEC];
         float ss = 0.0f;
 #pragma unroll
         for (int i = 0; i < NPT; ++i) {
 #pragma unroll
             for (int v = 0; v < VEC; ++v) {
                 const float f = load_elem<IN_T>(raw[i].e[v]);
-                if (!PACKED) xv[PACKED ? 0 : i][v] = f;
+                if (!XRAW) xv[XRAW ? 0 : i][v] = f;
                 ss = fmaf(f, f, ss);
             }
         }
@@ -835,6 +861,15 @@ __device__ __forceinline__ void fwd_reg(FWD_PARAMS, int tpr)
         if (active) {
             if (rstd_out != nullptr && lane == 0) rstd_out[row] = rstd;
             YS* yr = y + row * ldy;
+#if REFETCH_ROW
+            if (RF) {
+#pragma unroll
+                for (int i = 0; i < NPT; ++i) {
+                    const int col = (i * tpr + lane) * VEC;
+                    raw[i].raw = ld16_ef_if(again + col, col < N);  // x's last use
+                }
+            }
+#endif
             // Weight read after the reduction (not held in registers): every vector of it requested
             // before the first is used. Loaded where each is used, under its own column test, the loads
             // were serialised with the stores of y (one L2 round trip per vector; 256 x 4096 bf16 fused
@@ -867,14 +902,14 @@ __device__ __forceinline__ void fwd_reg(FWD_PARAMS, int tpr)
                         if (WREG) {
 #pragma unroll
                             for (int v = 0; v < VEC; ++v) {
-                                const float xf = PACKED ? load_elem<IN_T>(raw[i].e[v]) : xv[PACKED ? 0 : i][v];
+                                const float xf = XRAW ? load_elem<IN_T>(raw[i].e[v]) : xv[XRAW ? 0 : i][v];
                                 r[v] = norm_value(xf * xscale, rs, weight_value(load_elem<W_T>(wq[WREG ? i : 0].e[v]), w_offset));
                             }
                         } else {
                             const WPack p = WB ? wl[WB ? g : 0] : load_w(w + col);
 #pragma unroll
                             for (int v = 0; v < VEC; ++v) {
-                                const float xf = PACKED ? load_elem<IN_T>(raw[i].e[v]) : xv[PACKED ? 0 : i][v];
+                                const float xf = XRAW ? load_elem<IN_T>(raw[i].e[v]) : xv[XRAW ? 0 : i][v];
                                 r[v] = norm_value(xf * xscale, rs, weight_value(load_elem<W_T>(p.e[v]), w_offset));
                             }
                         }
@@ -900,10 +935,10 @@ __device__ __forceinline__ void fwd_reg(FWD_PARAMS, int tpr)
 #ifndef PACKED_WREG
 #define PACKED_WREG 1  // 0 (an experiment): the packed layout reads its weight after the reduction (fewer registers)
 #endif
-#define WREG_ROW(K) ((K * VEC <= 16) || (PACKED_ROW(K) && PACKED_WREG))
+#define WREG_ROW(K) (!REFETCH_ROW && ((K * VEC <= 16) || (PACKED_ROW(K) && PACKED_WREG)))
 // ROW_MINB (0 = off): the row module of ROW_MINB_TPR threads a row (one row a block) bounds its register kernels
 // at ROW_MINB blocks an SM (__launch_bounds__(ROW_TPR, ROW_MINB)), i.e. more rows in flight for fewer registers.
-// The launcher sets 5 with PACKED32 0 (KernelSpecialization.rowMinBlocks) for bf16 rows that fill 9/16 to 7/10 of
+// The launcher sets 5 with PACKED32 0 (KernelSpecialization.rowMinBlocks) for bf16 rows that fill 1/2 to 7/10 of
 // the 4 x 256 layout on high-bandwidth GPUs: 47 registers, no spill (V71, V72 on an H200: 4608-5632 columns
 // -4 to -9%); full rows lost 0.3-1.3% and fp16 spills at that bound (+17%), so they keep the default.
 #ifndef ROW_MINB
