@@ -139,7 +139,7 @@ enum CUDABackend {
         {
             module.rowMinBlocks = bound
         }
-        // Rows that fill 4 × 256 16-bit or 2 × 512 fp32 register threads, and fp16 rows that fill 256 threads by 5/8 to
+        // Rows that fill 4 × 256 16-bit or 2 × 512 fp32 register threads, and fp16 rows that fill 4 × 256 by 1/2 to
         // 7/10, many rows, on a high-bandwidth GPU: x read twice, nothing held across the reduction (V73); the plain
         // forward and the Gemma offset.
         if module.rowThreads > 0 && !module.residual && !module.fp8Output && !module.backward && !module.cacheHints

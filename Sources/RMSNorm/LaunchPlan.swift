@@ -632,9 +632,11 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
     ///   9/16 down to just over 1/2: 65,536 × 4104 294.5 against 308.3, 65,536 × 4600 311.5 against 343.6, 16,384 × 4352
     ///   79.5 against 82.5, 4096 × 4352 23.8 against 24.2).
     /// - `refetchRows` (with `highBandwidth`; the caller's: x and weight of one type, the plain forward or the Gemma
-    ///   offset): fp32 rows of 1,024 vectors (4096 columns) at ≥ 64 rows an SM take 2 vectors × 512 threads instead
-    ///   of 8 × 128, from a module that reads x twice (``refetchesRows(rows:columns:input:weight:multiprocessors:highBandwidth:)``,
-    ///   V73, H200: 65,536 × 4096 fp32 516.8 → 500.5 µs, 16,384 × 4096 132.5 → 129.2).
+    ///   offset), at ≥ 64 rows an SM, for rows whose module reads x twice
+    ///   (``refetchesRows(rows:columns:input:weight:multiprocessors:highBandwidth:)``, V73, H200): fp32 rows of 1,024
+    ///   vectors (4096 columns) take 2 vectors × 512 threads instead of 8 × 128 (65,536 × 4096 fp32 516.8 → 500.5 µs,
+    ///   16,384 × 4096 132.5 → 129.2), and 16-bit rows over half of 4 × 256 stay in registers as under `boundedRows`
+    ///   (fp16 4104–5119 columns: 65,536 × 4608 −5.6%, 16,384 × 4608 −5.7%, 65,536 × 4104 −3.8%).
     public static func make(
         rows: Int, columns: Int, elementSize: Int, vectorWidth vec: Int,
         multiprocessors: Int, maxSharedMemoryPerBlock: Int, maxElementsPerThread: Int = 32, maxClusterSize: Int = 1,
@@ -812,8 +814,9 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
     /// - 16-bit rows that fill the 4 vectors × 256 threads layout (8192 columns; 47 registers instead of 64, so 5 rows in
     ///   flight an SM instead of 4): V73, H200, two alternations, 65,536 × 8192 bf16 512.1 → 503.0 µs, 16,384 × 8192
     ///   bf16 −2.4%, 65,536 × 8192 fp16 −1.3%; at 7168 columns ±0.0% and at 4096 rows +0.2%, so not there;
-    /// - fp16 rows under 7/10 of that layout (5120–5728 columns), where bf16 takes the 5-block bound and fp16's
-    ///   bounded module spills: 65,536 × 5120 fp16 355.1 → 332.0 µs, 16,384 × 5120 −6.1%;
+    /// - fp16 rows over half and under 7/10 of that layout (4104–5728 columns; below 5120 `make` keeps them in registers
+    ///   only for this), where bf16 takes the 5-block bound and fp16's bounded module spills: 65,536 × 5120 fp16
+    ///   355.1 → 332.0 µs, 16,384 × 5120 −6.1%, 65,536 × 4608 −5.6% (against staged);
     /// - fp32 rows of 2 vectors × 512 threads (4096 columns; `make`'s `refetchRows`): 32 registers instead of 46, so
     ///   4 blocks of 512 an SM: 65,536 × 4096 fp32 −3.2% against the 8 × 128 plan, 16,384 × 4096 −2.4%.
     /// The bf16 rows under the bound ran 3.6% slower read twice (65,536 × 5120), the 8 × 128 fp32 plan 3.3% slower.

@@ -368,7 +368,7 @@ func expectRefused(
         #expect(flags.contains("-DROW_MINB=5") && flags.contains("-DROW_MINB_TPR=256") && flags.contains("-DPACKED32=0"))
     }
 
-    /// V73: the row modules that read x twice: full 4 × 256 16-bit rows, fp16 rows under 7/10 of that layout, and fp32
+    /// V73: the row modules that read x twice: full 4 × 256 16-bit rows, fp16 rows over 1/2 and under 7/10 of it, and fp32
     /// rows of 4096 columns, which `make` plans at 2 × 512 for it; at ≥ 64 rows an SM on a high-bandwidth GPU only.
     @Test func refetchRowsRule() {
         func plan(_ rows: Int, _ columns: Int, _ t: DType, high: Bool = true, refetch: Bool = true) -> LaunchPlan {
