@@ -104,6 +104,7 @@ let nvrtcRequired = ProcessInfo.processInfo.environment["RMSNORM_REQUIRE_NVRTC"]
         [("ROW_MINB", "5"), ("PACKED_WREG", "0")],
         [("REFETCH", "1")],
         [("REFETCH", "1"), ("ROW_MINB", "5"), ("PACKED32", "0")],
+        [("REFETCH", "1"), ("REFETCH_SERIAL", "1")],
     ])
     func rowBoundDefinesCompile(defines: [(String, String)]) throws {
         var specs: [KernelSpecialization] = []

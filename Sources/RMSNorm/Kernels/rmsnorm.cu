@@ -163,6 +163,11 @@
 // launcher sets it for the plain forward and the Gemma offset); not with the fused add.
 #define REFETCH 0
 #endif
+#ifndef REFETCH_SERIAL
+// 1 (an experiment, with REFETCH): the first pass reads x one vector a thread at a time (a loop not unrolled, each
+// load summed before the next is issued), as the Triton kernel that matched torch.compile at 2 x 512 does (s28e).
+#define REFETCH_SERIAL 0
+#endif
 #ifndef SLICE_PAIRS
 #define SLICE_PAIRS 0  // 1: the first pass of the block-per-row kernels keeps two loads in flight in its tail (V70)
 #endif
@@ -728,6 +733,7 @@ template <int NPT, bool WREG, bool LOOP, bool PACKED>
 __device__ __forceinline__ void fwd_reg(FWD_PARAMS, int tpr)
 {
     constexpr bool RF = REFETCH_ROW && !LOOP;  // x read again from L2 after the reduction
+    constexpr bool SERIAL = RF && REFETCH_SERIAL;  // its first pass one vector at a time
     if (!LOOP && ROW_TPR > 0) tpr = ROW_TPR;  // a row module: the launcher passes the same value
     __shared__ float scratch[96];  // three reduction slots: sum, max, rescaled sum
     // tpr is a power of two here (the launcher's rule): shifts, not the integer division and
@@ -772,7 +778,7 @@ __device__ __forceinline__ void fwd_reg(FWD_PARAMS, int tpr)
             const int col = (i * tpr + lane) * VEC;
 #if REFETCH_ROW
             if (RF) {
-                raw[i].raw = ld16_el_if(xr + col, col < N);  // kept in L2 for the second read
+                if (!SERIAL) raw[i].raw = ld16_el_if(xr + col, col < N);  // kept in L2 for the second read
                 continue;
             }
 #endif
@@ -816,8 +822,20 @@ __device__ __forceinline__ void fwd_reg(FWD_PARAMS, int tpr)
         constexpr bool XRAW = PACKED || RF;  // x widened where it is used, from raw
         float xv[XRAW ? 1 : NPT][VEC];
         float ss = 0.0f;
+#if REFETCH_ROW
+        if (SERIAL) {
+#pragma unroll 1
+            for (int i = 0; i < NPT; ++i) {
+                const int col = (i * tpr + lane) * VEC;
+                XPack p;
+                p.raw = ld16_el_if(xr + col, col < N);
 #pragma unroll
-        for (int i = 0; i < NPT; ++i) {
+                for (int v = 0; v < VEC; ++v) { const float f = load_elem<IN_T>(p.e[v]); ss = fmaf(f, f, ss); }
+            }
+        }
+#endif
+#pragma unroll
+        for (int i = 0; i < (SERIAL ? 0 : NPT); ++i) {
 #pragma unroll
             for (int v = 0; v < VEC; ++v) {
                 const float f = load_elem<IN_T>(raw[i].e[v]);
