@@ -129,24 +129,23 @@ enum CUDABackend {
             module.keepsOutput = true
             module.keptOutputShift = shift
         }
+        // The two register-count rules below were measured on the plain forward and the Gemma offset's row modules only
+        // (the tiny-eps and PDL modules fit them too).
+        guard module.rowThreads > 0 && !module.residual && !module.fp8Output && !module.backward && !module.cacheHints
+            && module.casting == .gemma && !module.keepsOutput
+        else { return module }
+        let high = highBandwidth(device)
         // bf16 rows that fill 256 register threads by half to 7/10, many rows, on a high-bandwidth GPU: 5 blocks an SM
-        // (V71, V72); the plain forward and the Gemma offset (the tiny-eps and PDL modules fit the bound too).
-        if module.rowThreads > 0 && !module.residual && !module.fp8Output && !module.backward && !module.cacheHints
-            && module.casting == .gemma, !module.keepsOutput,
-            let bound = plan.rowBlockBound(rows: rows, columns: columns, input: module.input, weight: module.weight,
-                multiprocessors: device.multiprocessorCount,
-                highBandwidth: highBandwidth(device))
+        // (V71, V72, V74).
+        if let bound = plan.rowBlockBound(rows: rows, columns: columns, input: module.input, weight: module.weight,
+            multiprocessors: device.multiprocessorCount, highBandwidth: high)
         {
             module.rowMinBlocks = bound
-        }
-        // Rows that fill 4 × 256 16-bit or 2 × 512 fp32 register threads, and fp16 rows that fill 4 × 256 by 1/2 to
-        // 7/10, many rows, on a high-bandwidth GPU: x read twice, nothing held across the reduction (V73); the plain
-        // forward and the Gemma offset.
-        if module.rowThreads > 0 && !module.residual && !module.fp8Output && !module.backward && !module.cacheHints
-            && module.casting == .gemma && !module.keepsOutput && module.rowMinBlocks == 0,
-            plan.refetchesRows(rows: rows, columns: columns, input: module.input, weight: module.weight,
-                multiprocessors: device.multiprocessorCount, highBandwidth: highBandwidth(device))
+        } else if plan.refetchesRows(rows: rows, columns: columns, input: module.input, weight: module.weight,
+            multiprocessors: device.multiprocessorCount, highBandwidth: high)
         {
+            // Rows that fill 4 × 256 16-bit or 2 × 512 fp32 register threads, and fp16 rows that fill 4 × 256 by 1/2 to
+            // 7/10, many rows, on a high-bandwidth GPU: x read twice, nothing held across the reduction (V73).
             module.refetch = true
         }
         return module
@@ -393,8 +392,7 @@ public func launchPlan<T: RMSNormElement, W: RMSNormElement>(
 
 /// The kernel module the launcher runs the plain forward's `plan` from at this shape (for reports: the bench prints
 /// the row module's 5-block bound, ``KernelSpecialization/rowMinBlocks``, and ``KernelSpecialization/refetch`` after
-/// the plan). `cacheHints` and `eps` as
-/// the call's.
+/// the plan). `cacheHints` and `eps` as the call's.
 public func launchModule<T: RMSNormElement, W: RMSNormElement>(
     for x: DeviceMatrix<T>, weight: DeviceBuffer<W>, plan: LaunchPlan, eps: Float = defaultEpsilon,
     cacheHints: Bool = LaunchPlan.defaultCacheHints

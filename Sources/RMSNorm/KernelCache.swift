@@ -48,6 +48,8 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
     /// ``LaunchPlan/refetchesRows(rows:columns:input:weight:multiprocessors:highBandwidth:)`` (V73). Not with the
     /// fused add (the kernels ignore it there).
     public var refetch: Bool = false
+    /// Whether ``refetch`` reaches the kernels: a row module of the forward without the fused add.
+    var readsTwice: Bool { rowThreads > 0 && refetch && !residual && !backward }
     /// Kernels launched as programmatic dependents (`PDL`): each lets the next kernel start, then waits
     /// for the previous one before it reads anything. For streams created with
     /// `programmaticDependentLaunch` on sm_90+ (``CUDAStream/usesProgrammaticLaunch``).
@@ -96,7 +98,7 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
         if rowThreads > 0 && rowMinBlocks > 0 {
             defines += [("ROW_MINB", "\(rowMinBlocks)"), ("ROW_MINB_TPR", "\(rowThreads)"), ("PACKED32", "0")]
         }
-        if rowThreads > 0 && refetch && !residual && !backward { defines.append(("REFETCH", "1")) }
+        if readsTwice { defines.append(("REFETCH", "1")) }
         if dependentLaunch { defines.append(("PDL", "1")) }
         if lateResidualStore && residual && !backward { defines.append(("HLATE", "1")) }
         if keepsOutput && !fp8Output && !backward {
@@ -125,7 +127,7 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
             + (residual ? " residual" : "") + (casting != .gemma ? " cast=\(casting)" : "") + (fp8Output ? " fp8" : "")
             + (tinyEps ? " tiny-eps" : "") + (recompute ? " recompute" : "") + (rowThreads > 0 ? " row-tpr=\(rowThreads)" : "")
             + (rowThreads > 0 && rowMinBlocks > 0 ? " min-blocks=\(rowMinBlocks)" : "")
-            + (rowThreads > 0 && refetch && !residual && !backward ? " refetch" : "")
+            + (readsTwice ? " refetch" : "")
             + (dependentLaunch ? " pdl" : "") + (lateResidualStore ? " h-late" : "") + (keepsOutput ? " keep-y" + (keptOutputShift > 0 ? "/\(1 << keptOutputShift)" : "") : "")
     }
 
