@@ -105,6 +105,7 @@ let nvrtcRequired = ProcessInfo.processInfo.environment["RMSNORM_REQUIRE_NVRTC"]
         [("REFETCH", "1")],
         [("REFETCH", "1"), ("ROW_MINB", "5"), ("PACKED32", "0")],
         [("REFETCH", "1"), ("REFETCH_SERIAL", "1")],
+        [("REFETCH", "1"), ("REFETCH_CHUNKED", "1"), ("REFETCH_L1", "1")],
     ])
     func rowBoundDefinesCompile(defines: [(String, String)]) throws {
         var specs: [KernelSpecialization] = []

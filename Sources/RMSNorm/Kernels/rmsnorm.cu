@@ -168,6 +168,17 @@
 // load summed before the next is issued), as the Triton kernel that matched torch.compile at 2 x 512 does (s28e).
 #define REFETCH_SERIAL 0
 #endif
+#ifndef REFETCH_CHUNKED
+// 1 (an experiment, with REFETCH): the second pass takes one vector a thread at a time (a loop not unrolled: x read
+// again, the weight, y stored, then the next), as the second pass of the Triton kernel that matched torch.compile at
+// 2 x 512 does (s28e's SASS; its first pass issues both loads together).
+#define REFETCH_CHUNKED 0
+#endif
+#ifndef REFETCH_L1
+// 1 (an experiment): the evict_last / evict_first loads (the refetch passes, XPOLICY, LOOP_HINTS) carry the same
+// priority for L1 too (ld.global.L1::evict_last.L2::cache_hint), as Triton's eviction_policy emits (s28e's PTX).
+#define REFETCH_L1 0
+#endif
 #ifndef SLICE_PAIRS
 #define SLICE_PAIRS 0  // 1: the first pass of the block-per-row kernels keeps two loads in flight in its tail (V70)
 #endif
@@ -389,18 +400,24 @@ LD16_IF(ld16_cs_if, "ld.global.cs")
 LD16_IF(ld16_nc_if, "ld.global.nc")
 // The same with an L2 eviction priority (a fractional policy over the whole access, as the
 // L2::cache_hint operand wants; the plain qualifier exists only for 32-byte loads).
-#define LD16_POLICY_IF(NAME, PRIORITY)                                                                \
+// L1Q: an L1 eviction priority as well (REFETCH_L1, an experiment), as Triton's eviction_policy emits.
+#define LD16_POLICY_IF(NAME, PRIORITY, L1Q)                                                           \
     __device__ __forceinline__ uint4 NAME(const void* p, bool pred) {                                 \
         uint4 v;                                                                                      \
         asm volatile("{ .reg .pred q; .reg .b64 pol; setp.ne.b32 q, %5, 0;\n\t"                       \
                      "createpolicy.fractional.L2::" PRIORITY ".b64 pol, 1.0;\n\t"                      \
                      "mov.b32 %0, 0; mov.b32 %1, 0; mov.b32 %2, 0; mov.b32 %3, 0;\n\t"                 \
-                     "@q ld.global.L2::cache_hint.v4.u32 {%0, %1, %2, %3}, [%4], pol; }"              \
+                     "@q ld.global" L1Q ".L2::cache_hint.v4.u32 {%0, %1, %2, %3}, [%4], pol; }"        \
                      : "=r"(v.x), "=r"(v.y), "=r"(v.z), "=r"(v.w) : "l"(p), "r"((int)pred));          \
         return v;                                                                                     \
     }
-LD16_POLICY_IF(ld16_ef_if, "evict_first")
-LD16_POLICY_IF(ld16_el_if, "evict_last")
+#if REFETCH_L1
+LD16_POLICY_IF(ld16_ef_if, "evict_first", ".L1::evict_first")
+LD16_POLICY_IF(ld16_el_if, "evict_last", ".L1::evict_last")
+#else
+LD16_POLICY_IF(ld16_ef_if, "evict_first", "")
+LD16_POLICY_IF(ld16_el_if, "evict_last", "")
+#endif
 
 #define IN_BYTES (IN_T == 0 ? 4 : 2)
 #define W_BYTES (W_T == 0 ? 4 : 2)
@@ -880,6 +897,21 @@ __device__ __forceinline__ void fwd_reg(FWD_PARAMS, int tpr)
             if (rstd_out != nullptr && lane == 0) rstd_out[row] = rstd;
             YS* yr = y + row * ldy;
 #if REFETCH_ROW
+            if (RF && REFETCH_CHUNKED) {
+#pragma unroll 1
+                for (int i = 0; i < NPT; ++i) {
+                    const int col = (i * tpr + lane) * VEC;
+                    XPack p;
+                    p.raw = ld16_ef_if(again + col, col < N);
+                    const WPack q = load_w_if(w + col, col < N);
+                    float r[VEC];
+#pragma unroll
+                    for (int v = 0; v < VEC; ++v)
+                        r[v] = norm_value(load_elem<IN_T>(p.e[v]) * xscale, rs, weight_value(load_elem<W_T>(q.e[v]), w_offset));
+                    if (col < N) store_y(yr + col, pack_out(r, out_scale));
+                }
+                continue;  // RF excludes LOOP: this ends the kernel's one pass
+            }
             if (RF) {
 #pragma unroll
                 for (int i = 0; i < NPT; ++i) {
