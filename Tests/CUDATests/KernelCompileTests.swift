@@ -105,7 +105,7 @@ let nvrtcRequired = ProcessInfo.processInfo.environment["RMSNORM_REQUIRE_NVRTC"]
         [("REFETCH", "1")],
         [("REFETCH", "1"), ("ROW_MINB", "5"), ("PACKED32", "0")],
         [("REFETCH", "1"), ("REFETCH_SERIAL", "1")],
-        [("REFETCH", "1"), ("REFETCH_CHUNKED", "1"), ("REFETCH_L1", "1")],
+        [("REFETCH", "1"), ("REFETCH_CHUNKED", "1"), ("REFETCH_L1", "0")],
     ])
     func rowBoundDefinesCompile(defines: [(String, String)]) throws {
         var specs: [KernelSpecialization] = []
@@ -151,6 +151,23 @@ let nvrtcRequired = ProcessInfo.processInfo.environment["RMSNORM_REQUIRE_NVRTC"]
             #expect(stack == 0, "\(spec)")
             #expect(registers.map { $0 <= maxRegisters } == true, "\(spec): \(registers ?? -1) registers")
         }
+    }
+
+    /// V75: the two reads of x in a module that reads it twice carry their eviction priority for L1 as well as for L2
+    /// (`L1::evict_last` then `L1::evict_first`, each with its `L2::cache_hint` policy); the same row module without
+    /// `REFETCH` carries no L1 priority (its x loads keep the L2 policy alone).
+    @Test(.enabled(if: nvrtcAvailable || nvrtcRequired), arguments: [(DType.bfloat16, 256), (.float16, 256), (.float32, 512)])
+    func refetchReadsCarryL1Priority(input: DType, threads: Int) throws {
+        var spec = KernelSpecialization(input: input, weight: input, vectorWidth: 16 / input.size)
+        spec.rowThreads = threads
+        let plain = try NVRTC.compileToPTX(source: KernelSource.text, name: "rmsnorm.cu", options: spec.compileOptions(arch: 90))
+        spec.refetch = true
+        let twice = try NVRTC.compileToPTX(source: KernelSource.text, name: "rmsnorm.cu", options: spec.compileOptions(arch: 90))
+        for priority in ["evict_last", "evict_first"] {
+            #expect(twice.contains("ld.global.L1::\(priority).L2::cache_hint.v4.u32"), "\(spec): no L1::\(priority) load")
+            #expect(!plain.contains("L1::\(priority)"), "\(spec) without refetch: L1::\(priority)")
+        }
+        #expect(plain.contains("L2::cache_hint"), "\(spec) without refetch: x's L2 policy missing")
     }
 
     /// ptxas's registers and stack frame (bytes) for `kernel` in `spec`'s module (sm_90); nil where the report lacks them.

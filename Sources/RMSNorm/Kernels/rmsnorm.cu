@@ -47,6 +47,7 @@
 //          L2 under evict_first for y), holding neither x nor the weight across the reduction. The
 //          launcher compiles it for full 16-bit rows of 4 x 256 threads, fp16 rows over half of that
 //          layout and fp32 rows of 2 x 512, at many rows on high-bandwidth GPUs (V73); 0 (default) otherwise.
+//          Both reads carry their priority for L1 as well (REFETCH_L1, V75).
 //   LOOP_HINTS, SLICE_PAIRS  experiments on rmsnorm_fwd_loop (off by default, V70): see their #defines.
 //
 // Runtime arguments shared by every forward kernel: w_offset is added to the weight in fp32
@@ -175,9 +176,10 @@
 #define REFETCH_CHUNKED 0
 #endif
 #ifndef REFETCH_L1
-// 1 (an experiment): the evict_last / evict_first loads (the refetch passes, XPOLICY, LOOP_HINTS) carry the same
-// priority for L1 too (ld.global.L1::evict_last.L2::cache_hint), as Triton's eviction_policy emits (s28e's PTX).
-#define REFETCH_L1 0
+// 1 (default, V75): the two reads of x under REFETCH carry their priority for L1 as well as for L2
+// (ld.global.L1::evict_last.L2::cache_hint, then L1::evict_first), as Triton's eviction_policy emits (s28e's PTX);
+// 0: the L2 policy alone (V73), for comparisons.
+#define REFETCH_L1 1
 #endif
 #ifndef SLICE_PAIRS
 #define SLICE_PAIRS 0  // 1: the first pass of the block-per-row kernels keeps two loads in flight in its tail (V70)
@@ -400,7 +402,7 @@ LD16_IF(ld16_cs_if, "ld.global.cs")
 LD16_IF(ld16_nc_if, "ld.global.nc")
 // The same with an L2 eviction priority (a fractional policy over the whole access, as the
 // L2::cache_hint operand wants; the plain qualifier exists only for 32-byte loads).
-// L1Q: an L1 eviction priority as well (REFETCH_L1, an experiment), as Triton's eviction_policy emits.
+// L1Q: an L1 eviction priority as well (as Triton's eviction_policy emits), or nothing.
 #define LD16_POLICY_IF(NAME, PRIORITY, L1Q)                                                           \
     __device__ __forceinline__ uint4 NAME(const void* p, bool pred) {                                 \
         uint4 v;                                                                                      \
@@ -411,12 +413,15 @@ LD16_IF(ld16_nc_if, "ld.global.nc")
                      : "=r"(v.x), "=r"(v.y), "=r"(v.z), "=r"(v.w) : "l"(p), "r"((int)pred));          \
         return v;                                                                                     \
     }
-#if REFETCH_L1
-LD16_POLICY_IF(ld16_ef_if, "evict_first", ".L1::evict_first")
-LD16_POLICY_IF(ld16_el_if, "evict_last", ".L1::evict_last")
-#else
 LD16_POLICY_IF(ld16_ef_if, "evict_first", "")
 LD16_POLICY_IF(ld16_el_if, "evict_last", "")
+// The reads of x in the kernels that read it twice (REFETCH): the L1 priority as well (REFETCH_L1, V75).
+#if REFETCH_L1
+LD16_POLICY_IF(ld16_rf_first_if, "evict_last", ".L1::evict_last")
+LD16_POLICY_IF(ld16_rf_again_if, "evict_first", ".L1::evict_first")
+#else
+LD16_POLICY_IF(ld16_rf_first_if, "evict_last", "")
+LD16_POLICY_IF(ld16_rf_again_if, "evict_first", "")
 #endif
 
 #define IN_BYTES (IN_T == 0 ? 4 : 2)
@@ -795,7 +800,7 @@ __device__ __forceinline__ void fwd_reg(FWD_PARAMS, int tpr)
             const int col = (i * tpr + lane) * VEC;
 #if REFETCH_ROW
             if (RF) {
-                if (!SERIAL) raw[i].raw = ld16_el_if(xr + col, col < N);  // kept in L2 for the second read
+                if (!SERIAL) raw[i].raw = ld16_rf_first_if(xr + col, col < N);  // kept in L2 for the second read
                 continue;
             }
 #endif
@@ -845,7 +850,7 @@ __device__ __forceinline__ void fwd_reg(FWD_PARAMS, int tpr)
             for (int i = 0; i < NPT; ++i) {
                 const int col = (i * tpr + lane) * VEC;
                 XPack p;
-                p.raw = ld16_el_if(xr + col, col < N);
+                p.raw = ld16_rf_first_if(xr + col, col < N);
 #pragma unroll
                 for (int v = 0; v < VEC; ++v) { const float f = load_elem<IN_T>(p.e[v]); ss = fmaf(f, f, ss); }
             }
@@ -902,7 +907,7 @@ __device__ __forceinline__ void fwd_reg(FWD_PARAMS, int tpr)
                 for (int i = 0; i < NPT; ++i) {
                     const int col = (i * tpr + lane) * VEC;
                     XPack p;
-                    p.raw = ld16_ef_if(again + col, col < N);
+                    p.raw = ld16_rf_again_if(again + col, col < N);
                     const WPack q = load_w_if(w + col, col < N);
                     float r[VEC];
 #pragma unroll
@@ -916,7 +921,7 @@ __device__ __forceinline__ void fwd_reg(FWD_PARAMS, int tpr)
 #pragma unroll
                 for (int i = 0; i < NPT; ++i) {
                     const int col = (i * tpr + lane) * VEC;
-                    raw[i].raw = ld16_ef_if(again + col, col < N);  // x's last use
+                    raw[i].raw = ld16_rf_again_if(again + col, col < N);  // x's last use
                 }
             }
 #endif
