@@ -96,7 +96,8 @@ let nvrtcRequired = ProcessInfo.processInfo.environment["RMSNORM_REQUIRE_NVRTC"]
 
     /// `ROW_MINB` (an experiment define, session 26) bounds one row module's register kernels at that many blocks an
     /// SM: the row modules of every type at 128, 256 and 512 threads must still compile with every entry point, the
-    /// bounded one (256 by default, `ROW_MINB_TPR` for another) and the others alike, with the packed weight or without.
+    /// bounded one (256 by default, `ROW_MINB_TPR` for another) and the others alike, with the packed weight or without;
+    /// likewise the modules that read x twice (`REFETCH`), with the chunked second pass and without the L1 priority.
     @Test(.enabled(if: nvrtcAvailable || nvrtcRequired), arguments: [
         [("ROW_MINB", "5")],
         [("ROW_MINB", "5"), ("PACKED32", "0")],
@@ -104,7 +105,6 @@ let nvrtcRequired = ProcessInfo.processInfo.environment["RMSNORM_REQUIRE_NVRTC"]
         [("ROW_MINB", "5"), ("PACKED_WREG", "0")],
         [("REFETCH", "1")],
         [("REFETCH", "1"), ("ROW_MINB", "5"), ("PACKED32", "0")],
-        [("REFETCH", "1"), ("REFETCH_SERIAL", "1")],
         [("REFETCH", "1"), ("REFETCH_CHUNKED", "1"), ("REFETCH_L1", "0")],
     ])
     func rowBoundDefinesCompile(defines: [(String, String)]) throws {

@@ -164,15 +164,11 @@
 // launcher sets it for the plain forward and the Gemma offset); not with the fused add.
 #define REFETCH 0
 #endif
-#ifndef REFETCH_SERIAL
-// 1 (an experiment, with REFETCH): the first pass reads x one vector a thread at a time (a loop not unrolled, each
-// load summed before the next is issued), as the Triton kernel that matched torch.compile at 2 x 512 does (s28e).
-#define REFETCH_SERIAL 0
-#endif
 #ifndef REFETCH_CHUNKED
 // 1 (an experiment, with REFETCH): the second pass takes one vector a thread at a time (a loop not unrolled: x read
 // again, the weight, y stored, then the next), as the second pass of the Triton kernel that matched torch.compile at
-// 2 x 512 does (s28e's SASS; its first pass issues both loads together).
+// 2 x 512 does (s28e's SASS). s29b: +7 to +14% on full rows; with the L1 priority -2.8% at 65,536 x 5120 fp16 (rows at
+// 5/8 of 4 x 256). A first pass taken the same way (one load a thread at a time) lost 9-31% (s29a) and was removed.
 #define REFETCH_CHUNKED 0
 #endif
 #ifndef REFETCH_L1
@@ -755,7 +751,6 @@ template <int NPT, bool WREG, bool LOOP, bool PACKED>
 __device__ __forceinline__ void fwd_reg(FWD_PARAMS, int tpr)
 {
     constexpr bool RF = REFETCH_ROW && !LOOP;  // x read again from L2 after the reduction
-    constexpr bool SERIAL = RF && REFETCH_SERIAL;  // its first pass one vector at a time
     if (!LOOP && ROW_TPR > 0) tpr = ROW_TPR;  // a row module: the launcher passes the same value
     __shared__ float scratch[96];  // three reduction slots: sum, max, rescaled sum
     // tpr is a power of two here (the launcher's rule): shifts, not the integer division and
@@ -800,7 +795,7 @@ __device__ __forceinline__ void fwd_reg(FWD_PARAMS, int tpr)
             const int col = (i * tpr + lane) * VEC;
 #if REFETCH_ROW
             if (RF) {
-                if (!SERIAL) raw[i].raw = ld16_rf_first_if(xr + col, col < N);  // kept in L2 for the second read
+                raw[i].raw = ld16_rf_first_if(xr + col, col < N);  // kept in L2 for the second read
                 continue;
             }
 #endif
@@ -844,20 +839,8 @@ __device__ __forceinline__ void fwd_reg(FWD_PARAMS, int tpr)
         constexpr bool XRAW = PACKED || RF;  // x widened where it is used, from raw
         float xv[XRAW ? 1 : NPT][VEC];
         float ss = 0.0f;
-#if REFETCH_ROW
-        if (SERIAL) {
-#pragma unroll 1
-            for (int i = 0; i < NPT; ++i) {
-                const int col = (i * tpr + lane) * VEC;
-                XPack p;
-                p.raw = ld16_rf_first_if(xr + col, col < N);
 #pragma unroll
-                for (int v = 0; v < VEC; ++v) { const float f = load_elem<IN_T>(p.e[v]); ss = fmaf(f, f, ss); }
-            }
-        }
-#endif
-#pragma unroll
-        for (int i = 0; i < (SERIAL ? 0 : NPT); ++i) {
+        for (int i = 0; i < NPT; ++i) {
 #pragma unroll
             for (int v = 0; v < VEC; ++v) {
                 const float f = load_elem<IN_T>(raw[i].e[v]);

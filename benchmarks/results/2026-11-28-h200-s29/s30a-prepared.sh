@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Prepared in session 29 for the next session (H200), lead 1: at 4096 x 8192 / 7168 bf16 Triton's plain one-pass
+# kernel at ours' own layout (8 warps, 32 elements a thread, no cache hints) runs ~3% faster than ours (s29c, s29d).
+# ncu (clocks and caches left alone) of ours, our copy, the probe's one-pass kernel and torch.compile's: duration,
+# DRAM bytes / throughput, L2 and L1 hit rates, registers, occupancy, active-cycle spread; the probe's cubin kept
+# (ptxas / nvdisasm from PyPI read it on the dev machine).
+set -uo pipefail
+R=/tmp/s30a; mkdir -p $R
+export RMSNORM_CACHE_DIR=/tmp/rmsnorm-cache
+python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .whl/*.whl && export PYTHONPATH=/tmp/site
+gunzip -kf .gpu/rmsnorm-bench.gz; chmod +x .gpu/rmsnorm-bench
+B=.gpu/rmsnorm-bench
+step() {
+    local name=$1; shift
+    local start=$(date +%s)
+    "$@" > $R/$name.txt 2>&1
+    local rc=$?
+    echo "$name: rc=$rc in $(( $(date +%s) - start )) s" | tee -a $R/steps.txt
+    [ $(stat -c %s $R/$name.txt) -gt 100000 ] && gzip -f $R/$name.txt
+    tar czf $OUT/s30a.tgz -C $R .
+}
+cp .gpu/s30a.sh $R/
+{ date -u; nvidia-smi; } > $R/01-env.txt 2>&1
+M="gpu__time_duration.sum,dram__bytes_read.sum,dram__bytes_write.sum,dram__throughput.avg.pct_of_peak_sustained_elapsed,lts__t_sector_hit_rate.pct,l1tex__t_sector_hit_rate.pct,sm__warps_active.avg.pct_of_peak_sustained_active,launch__registers_per_thread,launch__occupancy_limit_registers,launch__grid_size,launch__block_size,sm__cycles_active.max,sm__cycles_active.avg,smsp__average_warp_latency_issue_stalled_long_scoreboard.ratio"
+export TRITON_CACHE_DIR=/tmp/tc-probe
+for s in 4096x8192:bf16 4096x7168:bf16; do
+  t=${s%%:*}
+  step 10-ncu-ours-$t timeout 90 ncu --clock-control none --cache-control none --kernel-name regex:"rmsnorm_(fwd|copy)" --launch-skip 4 --launch-count 6 --metrics $M $B run --shapes $s --no-peers --no-repeat --reps 10 --output /tmp/o-ours
+  step 11-ncu-probe-$t timeout 120 env VARIANTS=rN.w8.none.none.one ROUNDS=1 PER=5 ncu --clock-control none --cache-control none --kernel-name regex:"one_pass|triton" --launch-skip 2 --launch-count 6 --metrics $M python3 benchmarks/scripts/loop_probe.py $s
+done
+mkdir -p $R/cache
+find /tmp/tc-probe -type f \( -name 'one_pass*.cubin' -o -name 'one_pass*.ptx' \) -exec cp --parents {} $R/cache/ \;
+step 20-time timeout 120 env VARIANTS=rN.w8.none.none.one ROUNDS=4 PER=20 python3 benchmarks/scripts/loop_probe.py 4096x8192:bf16 4096x7168:bf16
+tar czf $OUT/s30a.tgz -C $R .
