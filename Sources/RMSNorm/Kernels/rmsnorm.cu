@@ -745,6 +745,24 @@ __device__ __noinline__ RowScale rescue_row(const XS* again, bool active, bool r
 #define REFETCH_ROW 0
 #endif
 
+// A thread's NPT vectors of one row (columns (i * tpr + lane) * VEC), every load issued before any is used; the first
+// predicated inside its asm (load_x_if), the others under a plain column test, zeros past N.
+template <int NPT>
+__device__ __forceinline__ void load_row_slice(XPack (&dst)[NPT], const XS* row, int lane, int tpr, int N)
+{
+#pragma unroll
+    for (int i = 0; i < NPT; ++i) {
+        const int col = (i * tpr + lane) * VEC;
+        if (i == 0) {
+            dst[i] = load_x_if(row + col, col < N);
+        } else {
+#pragma unroll
+            for (int v = 0; v < VEC; ++v) dst[i].e[v] = 0;
+            if (col < N) dst[i] = load_x(row + col);
+        }
+    }
+}
+
 // Register path. LOOP: a persistent grid strides over the row groups; otherwise the grid covers
 // every group once (the launcher's `grid=all` plans) and the kernel has no loop at all.
 template <int NPT, bool WREG, bool LOOP, bool PACKED>
@@ -790,37 +808,22 @@ __device__ __forceinline__ void fwd_reg(FWD_PARAMS, int tpr)
         // guarded load, the compiler serialised the bf16 loads (one register, a branch around
         // each), four DRAM round trips instead of one (run 6 SASS; bf16 ran at 88% of copy).
         XPack raw[NPT];
-#pragma unroll
-        for (int i = 0; i < NPT; ++i) {
-            const int col = (i * tpr + lane) * VEC;
 #if REFETCH_ROW
-            if (RF) {
-                raw[i].raw = ld16_rf_first_if(xr + col, col < N);  // kept in L2 for the second read
-                continue;
-            }
-#endif
-            if (i == 0) {
-                raw[i] = load_x_if(xr + col, col < N);
-            } else {
+        if (RF) {
 #pragma unroll
-                for (int v = 0; v < VEC; ++v) raw[i].e[v] = 0;
-                if (col < N) raw[i] = load_x(xr + col);
+            for (int i = 0; i < NPT; ++i) {
+                const int col = (i * tpr + lane) * VEC;
+                raw[i].raw = ld16_rf_first_if(xr + col, col < N);  // kept in L2 for the second read
             }
+        } else {
+            load_row_slice<NPT>(raw, xr, lane, tpr, N);
         }
+#else
+        load_row_slice<NPT>(raw, xr, lane, tpr, N);
+#endif
 #if RESID
         XPack rraw[NPT];
-        const XS* rr = res + lrow * ldr;
-#pragma unroll
-        for (int i = 0; i < NPT; ++i) {
-            const int col = (i * tpr + lane) * VEC;
-            if (i == 0) {
-                rraw[i] = load_x_if(rr + col, col < N);
-            } else {
-#pragma unroll
-                for (int v = 0; v < VEC; ++v) rraw[i].e[v] = 0;
-                if (col < N) rraw[i] = load_x(rr + col);
-            }
-        }
+        load_row_slice<NPT>(rraw, res + lrow * ldr, lane, tpr, N);
         // h = x + residual, rounded once to the input type; h is what gets normalised.
 #pragma unroll
         for (int i = 0; i < NPT; ++i) {
