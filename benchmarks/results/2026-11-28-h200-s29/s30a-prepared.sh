@@ -3,7 +3,7 @@
 # kernel at ours' own layout (8 warps, 32 elements a thread, no cache hints) runs ~3% faster than ours (s29c, s29d).
 # ncu (clocks and caches left alone) of ours, our copy, the probe's one-pass kernel and torch.compile's: duration,
 # DRAM bytes / throughput, L2 and L1 hit rates, registers, occupancy, active-cycle spread; the probe's cubin kept
-# (ptxas / nvdisasm from PyPI read it on the dev machine).
+# (ptxas / nvdisasm from PyPI read it on the dev machine). Then two ours-only A/Bs (leads 3-4).
 set -uo pipefail
 R=/tmp/s30a; mkdir -p $R
 export RMSNORM_CACHE_DIR=/tmp/rmsnorm-cache
@@ -31,4 +31,13 @@ done
 mkdir -p $R/cache
 find /tmp/tc-probe -type f \( -name 'one_pass*.cubin' -o -name 'one_pass*.ptx' \) -exec cp --parents {} $R/cache/ \;
 step 20-time timeout 120 env VARIANTS=rN.w8.none.none.one ROUNDS=4 PER=20 python3 benchmarks/scripts/loop_probe.py 4096x8192:bf16 4096x7168:bf16
+# Leads 3-4 of session 29, ours only, two alternations: x read twice between 7/10 and 7/8 of 4 x 256 (REFETCH=1 forced),
+# and the chunked second pass where the launcher reads partly filled rows twice (fp16 4104-5728 columns).
+S=65536x6144:bf16,65536x6144:fp16,65536x6656:bf16,16384x6144:bf16,65536x5120:fp16,65536x4608:fp16,16384x5120:fp16,65536x8192:bf16
+run() { local name=$1; shift; step $name timeout 60 env "$@" $B run --shapes $S --no-peers --no-repeat --output /tmp/o-$name; cp /tmp/o-$name/benchmark.csv $R/$name.csv 2>/dev/null; }
+for r in 1 2; do
+  run $r-base X=0
+  run $r-rf RMSNORM_KERNEL_DEFINES=REFETCH=1
+  run $r-chunk RMSNORM_KERNEL_DEFINES=REFETCH_CHUNKED=1
+done
 tar czf $OUT/s30a.tgz -C $R .
