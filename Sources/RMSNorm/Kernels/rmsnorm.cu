@@ -45,8 +45,9 @@
 //          on high-bandwidth GPUs (V71, V72, V74).
 //   REFETCH  1: a row module's register kernels read x twice (evict_last for the sum of squares, then from
 //          L2 under evict_first for y), holding neither x nor the weight across the reduction. The
-//          launcher compiles it for full 16-bit rows of 4 x 256 threads, fp16 rows over half of that
-//          layout and fp32 rows of 2 x 512, at many rows on high-bandwidth GPUs (V73); 0 (default) otherwise.
+//          launcher compiles it for 16-bit rows filling at least 7/8 of 4 x 256 threads (V76), fp16 rows over
+//          half of that layout and fp32 rows of 2 x 512, at many rows on high-bandwidth GPUs (V73); 0 (default)
+//          otherwise.
 //          Both reads carry their priority for L1 as well (REFETCH_L1, V75).
 //   LOOP_HINTS, SLICE_PAIRS  experiments on rmsnorm_fwd_loop (off by default, V70): see their #defines.
 //
