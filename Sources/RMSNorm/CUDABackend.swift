@@ -144,9 +144,9 @@ enum CUDABackend {
         } else if plan.refetchesRows(rows: rows, columns: columns, input: module.input, weight: module.weight,
             multiprocessors: device.multiprocessorCount, highBandwidth: high)
         {
-            // 16-bit rows that fill at least 7/8 of 4 × 256 register threads, fp32 rows of 2 × 512, and fp16 rows that
-            // fill 4 × 256 by 1/2 to 7/10, many rows, on a high-bandwidth GPU: x read twice, nothing held across the
-            // reduction (V73, V76).
+            // 16-bit rows that fill at least 7/10 of 4 × 256 register threads (V76, V78), fp16 rows that fill it by 1/2 to
+            // 7/10, fp32 rows of 2 × 512, many rows, on a high-bandwidth GPU: x read twice, nothing held across the
+            // reduction (V73).
             module.refetch = true
         }
         return module

@@ -811,11 +811,12 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
 
     /// Whether this plan's row module reads x twice (``KernelSpecialization/refetch``): on a high-bandwidth GPU, at
     /// least 64 rows an SM, x and weight of one type, 16-byte vectors, and one of
-    /// - 16-bit rows that fill at least 7/8 of the 4 vectors × 256 threads layout (7168–8192 columns; 47 registers
+    /// - 16-bit rows that fill at least 7/10 of the 4 vectors × 256 threads layout (5736–8192 columns; 47 registers
     ///   instead of 64, so 5 rows in flight an SM instead of 4): V73, H200, two alternations, 65,536 × 8192 bf16
     ///   512.1 → 503.0 µs, 16,384 × 8192 bf16 −2.4%, 65,536 × 8192 fp16 −1.3%; at 4096 rows +0.2% (and +1.8% at
     ///   4096 × 7168), so not there. 7168 columns since V76, once both reads carry the L1 priority (V75): 65,536 ×
-    ///   7168 bf16 −1.1%, 16,384 × 7168 −1.3%, 65,536 × 7168 fp16 −1.4% (±0.0% with the L2 policy alone);
+    ///   7168 bf16 −1.1%, 16,384 × 7168 −1.3%, 65,536 × 7168 fp16 −1.4% (±0.0% with the L2 policy alone); 7/10 to 7/8
+    ///   since V78: 65,536 × 6144 bf16 −2.7%, fp16 −4.7%, 65,536 × 6656 bf16 −2.1%, 16,384 × 6144 bf16 −2.0%;
     /// - fp16 rows over half and under 7/10 of that layout (4104–5728 columns; below 5120 `make` keeps them in registers
     ///   only for this), where bf16 takes the 5-block bound and fp16's bounded module spills: 65,536 × 5120 fp16
     ///   355.1 → 332.0 µs, 16,384 × 5120 −6.1%, 65,536 × 4608 −5.6% (against staged);
@@ -830,7 +831,7 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
         else { return false }
         let vectors = columns / vectorWidth, slots = npt * threadsPerRow
         switch (input.size, npt, threadsPerRow) {
-        case (2, 4, 256): return vectors * 8 >= slots * 7 || (input == .float16 && vectors * 10 < slots * 7)
+        case (2, 4, 256): return vectors * 10 >= slots * 7 || input == .float16
         case (4, 2, 512): return vectors == slots
         default: return false
         }

@@ -45,9 +45,9 @@
 //          on high-bandwidth GPUs (V71, V72, V74).
 //   REFETCH  1: a row module's register kernels read x twice (evict_last for the sum of squares, then from
 //          L2 under evict_first for y), holding neither x nor the weight across the reduction. The
-//          launcher compiles it for 16-bit rows filling at least 7/8 of 4 x 256 threads (V76), fp16 rows over
-//          half of that layout and fp32 rows of 2 x 512, at many rows on high-bandwidth GPUs (V73); 0 (default)
-//          otherwise.
+//          launcher compiles it for 16-bit rows filling at least 7/10 of 4 x 256 threads (V76, V78), fp16 rows
+//          over half of that layout and fp32 rows of 2 x 512, at many rows on high-bandwidth GPUs (V73); 0
+//          (default) otherwise.
 //          Both reads carry their priority for L1 as well (REFETCH_L1, V75).
 //   LOOP_HINTS, SLICE_PAIRS  experiments on rmsnorm_fwd_loop (off by default, V70): see their #defines.
 //
@@ -177,11 +177,6 @@
 // (ld.global.L1::evict_last.L2::cache_hint, then L1::evict_first), as Triton's eviction_policy emits (s28e's PTX);
 // 0: the L2 policy alone (V73), for comparisons.
 #define REFETCH_L1 1
-#endif
-#ifndef RF_HKEEP
-// 1 (default, V77): under REFETCH the fused add stores h with an L2 evict_last priority, since the kernel reads it
-// back after the reduction; 0: a plain store (for comparisons).
-#define RF_HKEEP 1
 #endif
 #ifndef SLICE_PAIRS
 #define SLICE_PAIRS 0  // 1: the first pass of the block-per-row kernels keeps two loads in flight in its tail (V70)
@@ -478,18 +473,6 @@ ST16_POLICY(st16_el, "evict_last.L2::evict_first", RMS_STRING(YFRAC))
 ST16_POLICY(st16_el, "evict_last", RMS_STRING(YFRAC))
 #endif
 ST16_POLICY(st16_ef, "evict_first", "1.0")
-ST16_POLICY(st16_keep, "evict_last", "1.0")
-// The fused add's h. `again`: the kernel reads it back after the reduction (REFETCH, V77), so under RF_HKEEP it is
-// stored with an L2 evict_last priority until that read (which takes it down to evict_first).
-__device__ __forceinline__ void store_h(XS* p, const XPack& v, bool again) {
-#if RF_HKEEP && VEC * IN_BYTES == 16 && __CUDA_ARCH__ >= 800
-    if (again) {
-        st16_keep(p, v.raw);
-        return;
-    }
-#endif
-    store_x(p, v);
-}
 __device__ __forceinline__ void store_y(YS* p, const YPack& v) {
 #if CACHE_HINTS
     __stcs(reinterpret_cast<decltype(v.raw)*>(p), v.raw);
@@ -756,9 +739,8 @@ __device__ __noinline__ RowScale rescue_row(const XS* again, bool active, bool r
                        rescale, tpr, N, eps, scratch, keep);
 }
 
-// REFETCH_ROW: x read twice in a row module's register kernels (REFETCH, V73); with the fused add, h read back from
-// L2 after the reduction (V77).
-#if REFETCH && ROW_TPR > 0 && VEC * IN_BYTES == 16 && defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 800
+// REFETCH_ROW: x read twice in a row module's register kernels (REFETCH, V73).
+#if REFETCH && ROW_TPR > 0 && RESID == 0 && VEC * IN_BYTES == 16 && defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 800
 #define REFETCH_ROW 1
 #else
 #define REFETCH_ROW 0
@@ -828,7 +810,7 @@ __device__ __forceinline__ void fwd_reg(FWD_PARAMS, int tpr)
         // each), four DRAM round trips instead of one (run 6 SASS; bf16 ran at 88% of copy).
         XPack raw[NPT];
 #if REFETCH_ROW
-        if (RF && !RESID) {
+        if (RF) {
 #pragma unroll
             for (int i = 0; i < NPT; ++i) {
                 const int col = (i * tpr + lane) * VEC;
@@ -850,13 +832,11 @@ __device__ __forceinline__ void fwd_reg(FWD_PARAMS, int tpr)
 #pragma unroll
             for (int v = 0; v < VEC; ++v) hs[v] = load_elem<IN_T>(raw[i].e[v]) + load_elem<IN_T>(rraw[i].e[v]);
             raw[i] = pack_in(hs);
-            if (!HLATE || RF) {
-                const int col = (i * tpr + lane) * VEC;
-                if (active && col < N) store_h(hout + row * ldh + col, raw[i], RF);
-            }
+#if !HLATE
+            const int col = (i * tpr + lane) * VEC;
+            if (active && col < N) store_x(hout + row * ldh + col, raw[i]);
+#endif
         }
-        // Read back after the reduction (RF): the compiler may not move the loads of h above its stores.
-        if (RF) asm volatile("" ::: "memory");
 #endif
         // PACKED: x stays in its 16-bit form and is widened again for the output (one instruction an
         // element), which leaves the registers for the weight (V21).
@@ -873,7 +853,7 @@ __device__ __forceinline__ void fwd_reg(FWD_PARAMS, int tpr)
             }
         }
         ss = row_reduce<false>(ss, tpr, scratch);
-#if RESID && HLATE && !REFETCH_ROW
+#if RESID && HLATE
         // h stored after the reduction, so that no store of the block's rows is issued among its loads
         // (and before the rescue below, which reads h back).
 #pragma unroll
