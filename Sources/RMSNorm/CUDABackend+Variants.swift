@@ -46,7 +46,8 @@ extension CUDABackend {
                 && interiorAllowed(x: x.baseAddress, ldx: x.rowStride, y: y.baseAddress, ldy: y.rowStride),
             fusedAdd: residual != nil,
             boundedRows: LaunchPlan.boundsRows(input: T.dtype, weight: W.dtype) && options.casting == .gemma && fp8Scale == nil,
-            refetchRows: T.dtype == W.dtype && options.casting == .gemma && fp8Scale == nil, stream: stream)
+            refetchRows: T.dtype == W.dtype && options.casting == .gemma && fp8Scale == nil,
+            addPairs: options.casting == .gemma && fp8Scale == nil, stream: stream)
         let spec = KernelSpecialization(input: T.dtype, weight: W.dtype, vectorWidth: plan.vectorWidth,
             residual: residual != nil, casting: options.casting, fp8Output: fp8Scale != nil,
             tinyEps: KernelSpecialization.needsTinyEpsPath(eps: options.eps))

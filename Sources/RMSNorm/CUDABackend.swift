@@ -73,8 +73,8 @@ enum CUDABackend {
     /// `interior` allows them, else ``LaunchPlan/make(rows:columns:elementSize:vectorWidth:multiprocessors:maxSharedMemoryPerBlock:maxElementsPerThread:maxClusterSize:)``.
     static func heuristicPlan(
         rows: Int, columns: Int, elementSize: Int, vectorWidth vec: Int, device: CUDADevice, interior: Bool,
-        fusedAdd: Bool = false, boundedRows: Bool = false, refetchRows: Bool = false, stream: CUDAStream? = nil,
-        assumeCapturing: Bool = false
+        fusedAdd: Bool = false, boundedRows: Bool = false, refetchRows: Bool = false, addPairs: Bool = false,
+        stream: CUDAStream? = nil, assumeCapturing: Bool = false
     ) -> LaunchPlan {
         // The driver is asked whether the stream is capturing only where the plan depends on it.
         let capturing = LaunchPlan.planDependsOnCapture(rows: rows, columns: columns, elementSize: elementSize,
@@ -86,10 +86,14 @@ enum CUDABackend {
         {
             return p
         }
+        // The fused add's 16-bit rows that fill 2 vectors × 256 or 512 threads, many rows, high bandwidth: 2 vectors a
+        // thread (V79; `addPairs`: the caller's, the fused add with y of the input type in the default casting mode).
+        let pairs = fusedAdd && addPairs && LaunchPlan.fusedAddTakesPairs(rows: rows, columns: columns, elementSize: elementSize,
+            vectorWidth: vec, multiprocessors: device.multiprocessorCount, highBandwidth: highBandwidth(device))
         return LaunchPlan.make(
             rows: rows, columns: columns, elementSize: elementSize, vectorWidth: vec,
             multiprocessors: device.multiprocessorCount, maxSharedMemoryPerBlock: device.maxSharedMemoryPerBlockOptin,
-            maxElementsPerThread: LaunchPlan.variantElementCap(
+            maxElementsPerThread: pairs ? 16 : LaunchPlan.variantElementCap(
                 fusedAdd: fusedAdd, elementSize: elementSize, rows: rows, multiprocessors: device.multiprocessorCount),
             maxClusterSize: LaunchPlan.maxClusterSize(arch: device.arch),
             // The high-bandwidth rules were measured on the plain forward and its epilogue variants, not the fused add.
@@ -144,8 +148,8 @@ enum CUDABackend {
         } else if plan.refetchesRows(rows: rows, columns: columns, input: module.input, weight: module.weight,
             multiprocessors: device.multiprocessorCount, highBandwidth: high)
         {
-            // 16-bit rows that fill at least 7/10 of 4 × 256 register threads (V76, V78), fp16 rows that fill it by 1/2 to
-            // 7/10, fp32 rows of 2 × 512, many rows, on a high-bandwidth GPU: x read twice, nothing held across the
+            // 16-bit rows that fill at least 3/4 of 4 × 256 register threads (V76, V78), fp16 rows that fill it by 1/2 to
+            // 3/4, fp32 rows of 2 × 512, many rows, on a high-bandwidth GPU: x read twice, nothing held across the
             // reduction (V73).
             module.refetch = true
         }
@@ -388,7 +392,7 @@ public func launchPlan<T: RMSNormElement, W: RMSNormElement>(
         rows: x.rows, columns: x.columns, elementSize: T.dtype.size, vectorWidth: vec, device: x.device,
         interior: !fusedAdd && CUDABackend.interiorAllowed(x: x.baseAddress, ldx: x.rowStride, y: y.baseAddress, ldy: y.rowStride),
         fusedAdd: fusedAdd, boundedRows: LaunchPlan.boundsRows(input: T.dtype, weight: W.dtype),
-        refetchRows: T.dtype == W.dtype, stream: stream, assumeCapturing: capturing)
+        refetchRows: T.dtype == W.dtype, addPairs: true, stream: stream, assumeCapturing: capturing)
 }
 
 /// The kernel module the launcher runs the plain forward's `plan` from at this shape (for reports: the bench prints

@@ -448,6 +448,24 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
         variantElements ?? (fusedAdd && elementSize == 4 ? (rows < 2 * multiprocessors ? 16 : 8) : 32)
     }
 
+    /// Whether the fused add takes 2 vectors a thread (a cap of 16 16-bit elements, instead of 32) on a high-bandwidth
+    /// GPU: 16-bit rows of 16-byte vectors that fill at least 7/8 of 2 vectors × 256 or × 512 threads (3584–4096 and
+    /// 7168–8192 columns), at least 30 rows an SM. V79, H200, ours only, two alternations against 4 vectors a thread:
+    /// 65,536 × 8192 bf16 −2.4%, 16,384 × 8192 −1.8%, 65,536 × 7168 −2.1%, 65,536 × 4096 bf16 −1.6%, fp16 −1.5%,
+    /// 16,384 × 4096 −1.2%, 4096 × 8192 −1.2%; rows that fill less of the layout lost (65,536 × 5120 at 5/8 of
+    /// 2 × 512: +9.6%), as did 2 × 1024 (65,536 × 16,384: +32%) and fp32 (4 × 256 at 4096: +2.2%).
+    public static func fusedAddTakesPairs(
+        rows: Int, columns: Int, elementSize: Int, vectorWidth vec: Int, multiprocessors: Int, highBandwidth: Bool
+    ) -> Bool {
+        guard variantElements == nil, highBandwidth, elementSize == 2, vec * elementSize == 16, columns % vec == 0,
+            rows >= 30 * multiprocessors
+        else { return false }
+        let vectors = columns / vec
+        var threads = 1
+        while threads * 2 < vectors { threads *= 2 }  // threads for 2 vectors each: the next power of two of vectors / 2
+        return (threads == 256 || threads == 512) && vectors * 8 >= 2 * threads * 7
+    }
+
     /// `RMSNORM_VARIANT_ELEMENTS` (8, 16 or 32): the forward variants' elements-per-thread cap, for experiments.
     static let variantElements: Int? = environmentVariable("RMSNORM_VARIANT_ELEMENTS").flatMap(Int.init)
         .flatMap { [8, 16, 32].contains($0) ? $0 : nil }
@@ -811,13 +829,15 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
 
     /// Whether this plan's row module reads x twice (``KernelSpecialization/refetch``): on a high-bandwidth GPU, at
     /// least 64 rows an SM, x and weight of one type, 16-byte vectors, and one of
-    /// - 16-bit rows that fill at least 7/10 of the 4 vectors × 256 threads layout (5736–8192 columns; 47 registers
+    /// - 16-bit rows that fill at least 3/4 of the 4 vectors × 256 threads layout (6144–8192 columns; 47 registers
     ///   instead of 64, so 5 rows in flight an SM instead of 4): V73, H200, two alternations, 65,536 × 8192 bf16
     ///   512.1 → 503.0 µs, 16,384 × 8192 bf16 −2.4%, 65,536 × 8192 fp16 −1.3%; at 4096 rows +0.2% (and +1.8% at
     ///   4096 × 7168), so not there. 7168 columns since V76, once both reads carry the L1 priority (V75): 65,536 ×
-    ///   7168 bf16 −1.1%, 16,384 × 7168 −1.3%, 65,536 × 7168 fp16 −1.4% (±0.0% with the L2 policy alone); 7/10 to 7/8
-    ///   since V78: 65,536 × 6144 bf16 −2.7%, fp16 −4.7%, 65,536 × 6656 bf16 −2.1%, 16,384 × 6144 bf16 −2.0%;
-    /// - fp16 rows over half and under 7/10 of that layout (4104–5728 columns; below 5120 `make` keeps them in registers
+    ///   7168 bf16 −1.1%, 16,384 × 7168 −1.3%, 65,536 × 7168 fp16 −1.4% (±0.0% with the L2 policy alone); 3/4 to 7/8
+    ///   since V78: 65,536 × 6144 bf16 −2.7%, fp16 −4.7%, 65,536 × 6656 bf16 −2.1%, 16,384 × 6144 bf16 −2.0%. Just over
+    ///   7/10 (65,536 × 5736 bf16) reading twice ran 2.2% slower a column than the bounded plan at 5728, so bf16 rows
+    ///   from 7/10 to 3/4 keep the plain module (unmeasured);
+    /// - fp16 rows over half of that layout and under 3/4 (4104–6136 columns; below 5120 `make` keeps them in registers
     ///   only for this), where bf16 takes the 5-block bound and fp16's bounded module spills: 65,536 × 5120 fp16
     ///   355.1 → 332.0 µs, 16,384 × 5120 −6.1%, 65,536 × 4608 −5.6% (against staged);
     /// - fp32 rows of 2 vectors × 512 threads (4096 columns; `make`'s `refetchRows`): 32 registers instead of 46, so
@@ -831,7 +851,7 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
         else { return false }
         let vectors = columns / vectorWidth, slots = npt * threadsPerRow
         switch (input.size, npt, threadsPerRow) {
-        case (2, 4, 256): return vectors * 10 >= slots * 7 || input == .float16
+        case (2, 4, 256): return vectors * 4 >= slots * 3 || input == .float16
         case (4, 2, 512): return vectors == slots
         default: return false
         }

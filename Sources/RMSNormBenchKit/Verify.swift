@@ -106,8 +106,8 @@ enum Conformance {
             list.append(.init(input: .bfloat16, weight: .bfloat16, rows: 4096, columns: n, layout: layout))
         }
         // …and the rows a high-bandwidth GPU reads twice (V73): at 8,448 rows (64 an SM on 132 SMs), full 16-bit rows of
-        // 4 × 256 threads and rows of 7/8 of them (V76: the last vector of half the threads masked), of 7/10 to 7/8 (V78),
-        // fp16 rows over half and under 7/10 of that layout, fp32 rows of 2 × 512.
+        // 4 × 256 threads and rows of 7/8 of them (V76: the last vector of half the threads masked), of 3/4 to 7/8 (V78),
+        // fp16 rows over half and under 3/4 of that layout, fp32 rows of 2 × 512; and bf16 just over 7/10 (plain module).
         for (t, n, layout) in [(DType.bfloat16, 8192, ConformanceCase.Layout.dense), (.float16, 8192, .padded),
             (.bfloat16, 7168, .padded), (.float16, 7176, .inPlace), (.bfloat16, 7680, .dense),
             (.float16, 5120, .inPlace), (.float16, 4104, .dense), (.float32, 4096, .padded),

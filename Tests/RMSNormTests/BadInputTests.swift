@@ -384,14 +384,14 @@ func expectRefused(
             (65_536, 5120, .float16), (16_384, 5632, .float16), (65_536, 4096, .float32), (16_384, 4096, .float32),
             (65_536, 4104, .float16), (8448, 4608, .float16), (65_536, 7168, .bfloat16), (16_384, 7168, .float16),
             (8448, 7176, .bfloat16), (65_536, 7160, .bfloat16), (65_536, 6144, .float16), (65_536, 6144, .bfloat16),
-            (16_384, 6656, .bfloat16), (8448, 5736, .bfloat16)]
+            (16_384, 6656, .bfloat16), (8448, 5736, .float16)]
         {
             #expect(refetches(rows, columns, t), "\(rows)x\(columns) \(t)")
         }
-        // Fewer rows, bf16 under the 5-block bound (under 7/10 full: 5728 columns is 716 of 1,024 slots), other layouts
-        // and types, a weight of another type, another GPU class.
+        // Fewer rows, bf16 under the 5-block bound (under 7/10 full: 5728 columns is 716 of 1,024 slots) and from 7/10
+        // to under 3/4 (5736, 6136), other layouts and types, a weight of another type, another GPU class.
         for (rows, columns, t) in [(8447, 8192, DType.bfloat16), (4096, 8192, .float16), (65_536, 5120, .bfloat16),
-            (65_536, 5728, .bfloat16), (8447, 6144, .float16),
+            (65_536, 5728, .bfloat16), (65_536, 5736, .bfloat16), (65_536, 6136, .bfloat16), (8447, 6144, .float16),
             (4096, 7168, .bfloat16), (65_536, 4096, .bfloat16), (65_536, 16_384, .bfloat16),
             (65_536, 2048, .float32), (65_536, 8192, .float32), (4096, 4096, .float32)]
         {
@@ -419,6 +419,34 @@ func expectRefused(
         #expect(spec.compileOptions(arch: 90).flags.contains("-DREFETCH=1") && spec.description.hasSuffix(" refetch"))
         spec.residual = true
         #expect(!spec.compileOptions(arch: 90).flags.contains("-DREFETCH=1"))
+    }
+
+    /// The fused add's 16-bit rows that fill 2 vectors × 256 or 512 threads by 7/8 or more, at ≥ 30 rows an SM on a
+    /// high-bandwidth GPU, take 2 vectors a thread (V79); the plan `make` gives them under that cap.
+    @Test func fusedAddPairsRule() {
+        func pairs(_ rows: Int, _ columns: Int, _ t: DType = .bfloat16, vec: Int? = nil, high: Bool = true) -> Bool {
+            LaunchPlan.fusedAddTakesPairs(rows: rows, columns: columns, elementSize: t.size, vectorWidth: vec ?? 16 / t.size,
+                multiprocessors: 132, highBandwidth: high)
+        }
+        for (rows, columns, t) in [(65_536, 8192, DType.bfloat16), (65_536, 4096, .float16), (16_384, 7168, .bfloat16),
+            (3960, 4096, .bfloat16), (65_536, 3584, .bfloat16), (65_536, 7680, .float16)]
+        {
+            #expect(pairs(rows, columns, t), "\(rows)x\(columns) \(t)")
+        }
+        // Rows under 7/8 of the layout (5120: 640 of 1,024 slots; 3576: 447 of 512), 2 × 1,024 and 2 × 128 threads,
+        // fp32, 8-byte vectors, fewer rows, another GPU class.
+        for (rows, columns, t) in [(65_536, 5120, DType.bfloat16), (65_536, 3576, .bfloat16), (65_536, 16_384, .bfloat16),
+            (65_536, 2048, .bfloat16), (65_536, 4096, .float32), (3959, 4096, .bfloat16)]
+        {
+            #expect(!pairs(rows, columns, t), "\(rows)x\(columns) \(t)")
+        }
+        #expect(!pairs(65_536, 4096, vec: 4))
+        #expect(!pairs(65_536, 4096, high: false))
+        for (columns, threads) in [(4096, 256), (8192, 512), (7168, 512)] {
+            let p = LaunchPlan.make(rows: 65_536, columns: columns, elementSize: 2, vectorWidth: 8, multiprocessors: 132,
+                maxSharedMemoryPerBlock: 232_448, maxElementsPerThread: 16, maxClusterSize: 16)
+            #expect(p.path == .registers(vectorsPerThread: 2) && p.threadsPerRow == threads, "\(columns): \(p)")
+        }
     }
 
     /// Every plan the launcher can make names a kernel that exists in its module, and covers the row.

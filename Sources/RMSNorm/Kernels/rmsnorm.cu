@@ -45,7 +45,7 @@
 //          on high-bandwidth GPUs (V71, V72, V74).
 //   REFETCH  1: a row module's register kernels read x twice (evict_last for the sum of squares, then from
 //          L2 under evict_first for y), holding neither x nor the weight across the reduction. The
-//          launcher compiles it for 16-bit rows filling at least 7/10 of 4 x 256 threads (V76, V78), fp16 rows
+//          launcher compiles it for 16-bit rows filling at least 3/4 of 4 x 256 threads (V76, V78), fp16 rows
 //          over half of that layout and fp32 rows of 2 x 512, at many rows on high-bandwidth GPUs (V73); 0
 //          (default) otherwise.
 //          Both reads carry their priority for L1 as well (REFETCH_L1, V75).
@@ -739,8 +739,9 @@ __device__ __noinline__ RowScale rescue_row(const XS* again, bool active, bool r
                        rescale, tpr, N, eps, scratch, keep);
 }
 
-// REFETCH_ROW: x read twice in a row module's register kernels (REFETCH, V73).
-#if REFETCH && ROW_TPR > 0 && RESID == 0 && VEC * IN_BYTES == 16 && defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 800
+// REFETCH_ROW: x read twice in a row module's register kernels (REFETCH, V73); with the fused add, x and the residual
+// both, h stored with y on the second pass (V80, an experiment: the launcher does not set it for the fused add).
+#if REFETCH && ROW_TPR > 0 && VEC * IN_BYTES == 16 && defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 800
 #define REFETCH_ROW 1
 #else
 #define REFETCH_ROW 0
@@ -763,6 +764,17 @@ __device__ __forceinline__ void load_row_slice(XPack (&dst)[NPT], const XS* row,
         }
     }
 }
+
+#if RESID
+// h = x + residual at one vector: the fp32 sum rounded once to the input type.
+__device__ __forceinline__ XPack add_h(const XPack& a, const XPack& b)
+{
+    float hs[VEC];
+#pragma unroll
+    for (int v = 0; v < VEC; ++v) hs[v] = load_elem<IN_T>(a.e[v]) + load_elem<IN_T>(b.e[v]);
+    return pack_in(hs);
+}
+#endif
 
 // Register path. LOOP: a persistent grid strides over the row groups; otherwise the grid covers
 // every group once (the launcher's `grid=all` plans) and the kernel has no loop at all.
@@ -824,8 +836,22 @@ __device__ __forceinline__ void fwd_reg(FWD_PARAMS, int tpr)
 #endif
 #if RESID
         XPack rraw[NPT];
-        load_row_slice<NPT>(rraw, res + lrow * ldr, lane, tpr, N);
-        // h = x + residual, rounded once to the input type; h is what gets normalised.
+        const XS* rr = res + lrow * ldr;
+#if REFETCH_ROW
+        if (RF) {
+#pragma unroll
+            for (int i = 0; i < NPT; ++i) {
+                const int col = (i * tpr + lane) * VEC;
+                rraw[i].raw = ld16_rf_first_if(rr + col, col < N);  // kept in L2 for the second read
+            }
+        } else {
+            load_row_slice<NPT>(rraw, rr, lane, tpr, N);
+        }
+#else
+        load_row_slice<NPT>(rraw, rr, lane, tpr, N);
+#endif
+        // h = x + residual, rounded once to the input type; h is what gets normalised. Under RF it is stored on the
+        // second pass, from x and the residual read again.
 #pragma unroll
         for (int i = 0; i < NPT; ++i) {
             float hs[VEC];
@@ -834,7 +860,7 @@ __device__ __forceinline__ void fwd_reg(FWD_PARAMS, int tpr)
             raw[i] = pack_in(hs);
 #if !HLATE
             const int col = (i * tpr + lane) * VEC;
-            if (active && col < N) store_x(hout + row * ldh + col, raw[i]);
+            if (!RF && active && col < N) store_x(hout + row * ldh + col, raw[i]);
 #endif
         }
 #endif
@@ -859,7 +885,7 @@ __device__ __forceinline__ void fwd_reg(FWD_PARAMS, int tpr)
 #pragma unroll
         for (int i = 0; i < NPT; ++i) {
             const int col = (i * tpr + lane) * VEC;
-            if (active && col < N) store_x(hout + row * ldh + col, raw[i]);
+            if (!RF && active && col < N) store_x(hout + row * ldh + col, raw[i]);
         }
 #endif
         float rstd = finish_rstd(ss, N, eps);
@@ -878,7 +904,19 @@ __device__ __forceinline__ void fwd_reg(FWD_PARAMS, int tpr)
         // Overflow of the fp32 sum (finite input, infinite sum): rescale by the row's max |x|.
         const bool rescale = active && isinf(ss);
 #endif
+        bool h_stored = !RESID || !RF;  // whether the second pass reads h (stored) rather than x and the residual
         if (any_in_block(rescale, tpr)) {
+#if RESID && REFETCH_ROW
+            if (RF) {  // the rescue reads h back: store it first (x and the residual read again)
+#pragma unroll
+                for (int i = 0; i < NPT; ++i) {
+                    const int col = (i * tpr + lane) * VEC;
+                    if (active && col < N) store_x(hout + row * ldh + col, add_h(load_x(xr + col), load_x(rr + col)));
+                }
+                asm volatile("" ::: "memory");
+                h_stored = true;
+            }
+#endif
             const RowScale r = rescue_row<NPT>(again, active, rescale, lane, tpr, N, eps, scratch, RowScale{rstd, rs, xscale});
             rstd = r.rstd;
             rs = r.rs;
@@ -889,7 +927,7 @@ __device__ __forceinline__ void fwd_reg(FWD_PARAMS, int tpr)
             if (rstd_out != nullptr && lane == 0) rstd_out[row] = rstd;
             YS* yr = y + row * ldy;
 #if REFETCH_ROW
-            if (RF && REFETCH_CHUNKED) {
+            if (RF && REFETCH_CHUNKED && !RESID) {
 #pragma unroll 1
                 for (int i = 0; i < NPT; ++i) {
                     const int col = (i * tpr + lane) * VEC;
@@ -904,13 +942,26 @@ __device__ __forceinline__ void fwd_reg(FWD_PARAMS, int tpr)
                 }
                 continue;  // RF excludes LOOP: this ends the kernel's one pass
             }
-            if (RF) {
+            if (RF && h_stored) {
 #pragma unroll
                 for (int i = 0; i < NPT; ++i) {
                     const int col = (i * tpr + lane) * VEC;
-                    raw[i].raw = ld16_rf_again_if(again + col, col < N);  // x's last use
+                    raw[i].raw = ld16_rf_again_if(again + col, col < N);  // x's (or h's) last use
                 }
             }
+#if RESID
+            if (RF && !h_stored) {  // x and the residual read again, h stored with y
+#pragma unroll
+                for (int i = 0; i < NPT; ++i) {
+                    const int col = (i * tpr + lane) * VEC;
+                    XPack a, b;
+                    a.raw = ld16_rf_again_if(xr + col, col < N);
+                    b.raw = ld16_rf_again_if(rr + col, col < N);
+                    raw[i] = add_h(a, b);
+                    if (col < N) store_x(hout + row * ldh + col, raw[i]);
+                }
+            }
+#endif
 #endif
             // Weight read after the reduction (not held in registers): every vector of it requested
             // before the first is used. Loaded where each is used, under its own column test, the loads
