@@ -133,6 +133,16 @@ enum CUDABackend {
             module.keepsOutput = true
             module.keptOutputShift = shift
         }
+        // The fused add (default casting, y of the input type), many rows, on a high-bandwidth GPU: x and the residual read
+        // twice, h stored with y after the reduction, as Inductor's kernel (V80).
+        if module.residual && module.rowThreads > 0 && !module.fp8Output && !module.backward && !module.cacheHints
+            && module.casting == .gemma && !module.keepsOutput && !module.lateResidualStore,
+            plan.fusedAddReadsTwice(rows: rows, columns: columns, input: module.input, weight: module.weight,
+                multiprocessors: device.multiprocessorCount, highBandwidth: highBandwidth(device))
+        {
+            module.refetch = true
+            return module
+        }
         // The two register-count rules below were measured on the plain forward and the Gemma offset's row modules only
         // (the tiny-eps and PDL modules fit them too).
         guard module.rowThreads > 0 && !module.residual && !module.fp8Output && !module.backward && !module.cacheHints

@@ -45,11 +45,12 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
     /// A row module's register kernels read x twice (`REFETCH`): the first read, under an L2 `evict_last` policy, only
     /// for Σx²; after the reduction x again (from L2, `evict_first`) and the weight, so neither is held in registers
     /// across the reduction. The launcher sets it by
-    /// ``LaunchPlan/refetchesRows(rows:columns:input:weight:multiprocessors:highBandwidth:)`` (V73). Not with the
-    /// fused add (the kernels ignore it there).
+    /// ``LaunchPlan/refetchesRows(rows:columns:input:weight:multiprocessors:highBandwidth:)`` (V73). With the fused
+    /// add, x and the residual are both read twice and h is stored with y on the second pass
+    /// (``LaunchPlan/fusedAddReadsTwice(rows:columns:input:weight:multiprocessors:highBandwidth:)``, V80).
     public var refetch: Bool = false
-    /// Whether ``refetch`` reaches the kernels: a row module of the forward without the fused add.
-    var readsTwice: Bool { rowThreads > 0 && refetch && !residual && !backward }
+    /// Whether ``refetch`` reaches the kernels: a row module of the forward.
+    var readsTwice: Bool { rowThreads > 0 && refetch && !backward }
     /// Kernels launched as programmatic dependents (`PDL`): each lets the next kernel start, then waits
     /// for the previous one before it reads anything. For streams created with
     /// `programmaticDependentLaunch` on sm_90+ (``CUDAStream/usesProgrammaticLaunch``).

@@ -856,6 +856,33 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
         default: return false
         }
     }
+    /// Whether this plan's fused add reads x and the residual twice (``KernelSpecialization/refetch`` on a fused-add
+    /// module): the first pass under `evict_last` for Σh² only, the second under `evict_first`, h recomputed and stored
+    /// with y, as Inductor's kernel does (V80). On a high-bandwidth GPU, at least 64 rows an SM, x and weight of one
+    /// type, 16-byte vectors, and one of
+    /// - 16-bit rows of 2 vectors × 256 or 512 threads filled by at least 7/8 (the plans of
+    ///   ``fusedAddTakesPairs(rows:columns:elementSize:vectorWidth:multiprocessors:highBandwidth:)``);
+    /// - fp32 rows of 2 vectors × 512 threads (4096 columns);
+    /// - bf16 rows of 4 vectors × 256 threads filled by under 7/10.
+    /// V80, H200, ours only, two alternations, against V79's plans read once: 65,536 × 8192 bf16 −1.1%, 16,384 × 8192
+    /// −1.3%, 65,536 × 7168 −0.9%, 16,384 × 4096 bf16 −0.6%, 65,536 × 4096 fp16 −0.8%, 65,536 × 4096 bf16 ±0.0%,
+    /// 65,536 × 4096 fp32 −2.4%, 65,536 × 5120 bf16 −2.4%; at 4096 rows −0.3% (× 8192) and +0.2% (× 4096), so not there.
+    /// On the 4-vector plans of full rows it lost (65,536 × 4096 bf16 at 4 × 128 +4.3%, 65,536 × 8192 at 4 × 256 +0.8%).
+    public func fusedAddReadsTwice(
+        rows: Int, columns: Int, input: DType, weight: DType, multiprocessors: Int, highBandwidth: Bool
+    ) -> Bool {
+        guard highBandwidth, input == weight, case .registers(let npt) = path, !persistent, !alignedInterior,
+            blockSize == threadsPerRow, vectorWidth * input.size == 16, rows >= Self.refetchRowsPerSM * multiprocessors
+        else { return false }
+        let vectors = columns / vectorWidth, slots = npt * threadsPerRow
+        switch (input.size, npt, threadsPerRow) {
+        case (2, 2, 256), (2, 2, 512): return vectors * 8 >= slots * 7
+        case (4, 2, 512): return vectors == slots
+        case (2, 4, 256): return input == .bfloat16 && vectors * 10 < slots * 7
+        default: return false
+        }
+    }
+
     /// Rows an SM from which ``refetchesRows(rows:columns:input:weight:multiprocessors:highBandwidth:)`` applies (64:
     /// 8,448 rows on 132 SMs; measured at 16,384 and 65,536 rows, and no gain at 4096).
     static let refetchRowsPerSM = 64

@@ -208,7 +208,14 @@ enum Conformance {
                // `RMSNORM_BWD_RANGE_MIN=1`: ranges of 3 rows, then single rows, over 6 phases) puts these cases on them.
                VariantCase(kind: .backward, input: .bfloat16, weight: .bfloat16, rows: 1031, columns: 16384, layout: .dense),
                VariantCase(kind: .backwardAdd, input: .bfloat16, weight: .bfloat16, rows: 1031, columns: 16000, layout: .dense),
-               VariantCase(kind: .backwardRecompute, input: .float16, weight: .float16, rows: 1031, columns: 16384, layout: .inPlace)]
+               VariantCase(kind: .backwardRecompute, input: .float16, weight: .float16, rows: 1031, columns: 16384, layout: .inPlace),
+               // The fused add read twice on a high-bandwidth GPU (V80, ≥ 64 rows an SM: 8,448 on 132 SMs): 2 × 256, 2 × 512
+               // (7/8 full), fp32 2 × 512 and bf16 4 × 256 (5/8 full), in place and misaligned (8-byte vectors: read once).
+               VariantCase(kind: .add, input: .bfloat16, weight: .bfloat16, rows: 8448, columns: 4096, layout: .inPlace),
+               VariantCase(kind: .add, input: .float16, weight: .float16, rows: 8448, columns: 7168, layout: .dense),
+               VariantCase(kind: .add, input: .float32, weight: .float32, rows: 8448, columns: 4096, layout: .inPlace),
+               VariantCase(kind: .add, input: .bfloat16, weight: .bfloat16, rows: 8448, columns: 5120, layout: .dense),
+               VariantCase(kind: .add, input: .bfloat16, weight: .bfloat16, rows: 8448, columns: 8192, layout: .strided)]
                 .filter { $0.rows * $0.columns <= maxElements }
             + (maxElements >= 100_000_000 ? [
                 VariantCase(kind: .backward, input: .bfloat16, weight: .bfloat16, rows: 16384, columns: 4104, layout: .dense),

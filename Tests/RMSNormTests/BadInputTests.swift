@@ -411,13 +411,16 @@ func expectRefused(
         for p in [plan(65_536, 4352, .float16, refetch: false), plan(8447, 4352, .float16), plan(65_536, 4352, .float16, high: false)] {
             #expect(p.path == .sharedMemory, "\(p)")
         }
-        // Only a row module takes the define, and not the fused add.
+        // Only a row module takes the define (the fused add's too, V80), not the backward.
         var spec = KernelSpecialization(input: .float32, weight: .float32, vectorWidth: 4)
         spec.refetch = true
         #expect(!spec.compileOptions(arch: 90).flags.contains("-DREFETCH=1"))
         spec.rowThreads = 512
         #expect(spec.compileOptions(arch: 90).flags.contains("-DREFETCH=1") && spec.description.hasSuffix(" refetch"))
         spec.residual = true
+        #expect(spec.compileOptions(arch: 90).flags.contains("-DREFETCH=1"))
+        spec.residual = false
+        spec.backward = true
         #expect(!spec.compileOptions(arch: 90).flags.contains("-DREFETCH=1"))
     }
 
@@ -447,6 +450,36 @@ func expectRefused(
                 maxSharedMemoryPerBlock: 232_448, maxElementsPerThread: 16, maxClusterSize: 16)
             #expect(p.path == .registers(vectorsPerThread: 2) && p.threadsPerRow == threads, "\(columns): \(p)")
         }
+    }
+
+    /// The fused add reads x and the residual twice (V80) on V79's 2-vector plans, fp32 2 × 512 and bf16 4 × 256 under
+    /// 7/10 full, at ≥ 64 rows an SM on a high-bandwidth GPU.
+    @Test func fusedAddReadsTwiceRule() {
+        func twice(_ rows: Int, _ columns: Int, _ t: DType, high: Bool = true, w: DType? = nil) -> Bool {
+            let vec = 16 / t.size
+            let pairs = LaunchPlan.fusedAddTakesPairs(rows: rows, columns: columns, elementSize: t.size, vectorWidth: vec,
+                multiprocessors: 132, highBandwidth: high)
+            let p = LaunchPlan.make(rows: rows, columns: columns, elementSize: t.size, vectorWidth: vec, multiprocessors: 132,
+                maxSharedMemoryPerBlock: 232_448,
+                maxElementsPerThread: pairs ? 16 : LaunchPlan.variantElementCap(fusedAdd: true, elementSize: t.size,
+                    rows: rows, multiprocessors: 132), maxClusterSize: 16)
+            return p.fusedAddReadsTwice(rows: rows, columns: columns, input: t, weight: w ?? t, multiprocessors: 132,
+                highBandwidth: high)
+        }
+        for (rows, columns, t) in [(65_536, 8192, DType.bfloat16), (16_384, 8192, .bfloat16), (65_536, 7168, .bfloat16),
+            (65_536, 4096, .bfloat16), (65_536, 4096, .float16), (8448, 4096, .bfloat16), (65_536, 4096, .float32),
+            (65_536, 5120, .bfloat16)]
+        {
+            #expect(twice(rows, columns, t), "\(rows)x\(columns) \(t)")
+        }
+        // Fewer rows, fp16 at 4 × 256, rows of 4 × 256 from 7/10, 2 × 1,024, another weight type, another GPU class.
+        for (rows, columns, t) in [(8447, 4096, DType.bfloat16), (4096, 8192, .bfloat16), (65_536, 5120, .float16),
+            (65_536, 6144, .bfloat16), (65_536, 16_384, .bfloat16), (65_536, 2048, .bfloat16)]
+        {
+            #expect(!twice(rows, columns, t), "\(rows)x\(columns) \(t)")
+        }
+        #expect(!twice(65_536, 4096, .bfloat16, w: .float32))
+        #expect(!twice(65_536, 4096, .bfloat16, high: false))
     }
 
     /// Every plan the launcher can make names a kernel that exists in its module, and covers the row.
