@@ -846,16 +846,28 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
     public func refetchesRows(
         rows: Int, columns: Int, input: DType, weight: DType, multiprocessors: Int, highBandwidth: Bool
     ) -> Bool {
-        guard highBandwidth, input == weight, case .registers(let npt) = path, !persistent, !alignedInterior,
-            blockSize == threadsPerRow, vectorWidth * input.size == 16, rows >= Self.refetchRowsPerSM * multiprocessors
+        guard let (npt, vectors, slots) = readTwiceLayout(rows: rows, columns: columns, input: input, weight: weight,
+            multiprocessors: multiprocessors, highBandwidth: highBandwidth)
         else { return false }
-        let vectors = columns / vectorWidth, slots = npt * threadsPerRow
         switch (input.size, npt, threadsPerRow) {
         case (2, 4, 256): return vectors * 4 >= slots * 3 || input == .float16
         case (4, 2, 512): return vectors == slots
         default: return false
         }
     }
+
+    /// What the read-twice rules share: a loop-free register plan of one row a block with 16-byte vectors, x and weight
+    /// of one type, at least 64 rows an SM, on a high-bandwidth GPU. Returns the vectors a thread, the row's vectors and
+    /// the layout's slots (vectors a thread × threads a row).
+    private func readTwiceLayout(
+        rows: Int, columns: Int, input: DType, weight: DType, multiprocessors: Int, highBandwidth: Bool
+    ) -> (npt: Int, vectors: Int, slots: Int)? {
+        guard highBandwidth, input == weight, case .registers(let npt) = path, !persistent, !alignedInterior,
+            blockSize == threadsPerRow, vectorWidth * input.size == 16, rows >= Self.refetchRowsPerSM * multiprocessors
+        else { return nil }
+        return (npt, columns / vectorWidth, npt * threadsPerRow)
+    }
+
     /// Whether this plan's fused add reads x and the residual twice (``KernelSpecialization/refetch`` on a fused-add
     /// module): the first pass under `evict_last` for Σh² only, the second under `evict_first`, h recomputed and stored
     /// with y, as Inductor's kernel does (V80). On a high-bandwidth GPU, at least 64 rows an SM, x and weight of one
@@ -871,10 +883,9 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
     public func fusedAddReadsTwice(
         rows: Int, columns: Int, input: DType, weight: DType, multiprocessors: Int, highBandwidth: Bool
     ) -> Bool {
-        guard highBandwidth, input == weight, case .registers(let npt) = path, !persistent, !alignedInterior,
-            blockSize == threadsPerRow, vectorWidth * input.size == 16, rows >= Self.refetchRowsPerSM * multiprocessors
+        guard let (npt, vectors, slots) = readTwiceLayout(rows: rows, columns: columns, input: input, weight: weight,
+            multiprocessors: multiprocessors, highBandwidth: highBandwidth)
         else { return false }
-        let vectors = columns / vectorWidth, slots = npt * threadsPerRow
         switch (input.size, npt, threadsPerRow) {
         case (2, 2, 256), (2, 2, 512): return vectors * 8 >= slots * 7
         case (4, 2, 512): return vectors == slots

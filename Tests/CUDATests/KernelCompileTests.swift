@@ -170,6 +170,30 @@ let nvrtcRequired = ProcessInfo.processInfo.environment["RMSNORM_REQUIRE_NVRTC"]
         #expect(plain.contains("L2::cache_hint"), "\(spec) without refetch: x's L2 policy missing")
     }
 
+    /// V80: the fused add's row modules that read x and the residual twice (2 vectors × 256 / 512, fp32 2 × 512, bf16
+    /// 4 × 256) compile with no stack frame, in every form the launcher may use (plain, tiny eps, programmatic dependent
+    /// launch), and their PTX carries both reads' L1 priorities, which the read-once module of the fused add lacks.
+    @Test(.enabled(if: nvrtcAvailable || nvrtcRequired), arguments: [
+        (DType.bfloat16, 256, 2), (.bfloat16, 512, 2), (.float16, 256, 2), (.float32, 512, 2), (.bfloat16, 256, 4),
+    ])
+    func fusedAddRefetchModules(input: DType, threads: Int, vectors: Int) throws {
+        for (tinyEps, dependentLaunch) in [(false, false), (true, false), (false, true)] {
+            var spec = KernelSpecialization(input: input, weight: input, vectorWidth: 16 / input.size, residual: true,
+                tinyEps: tinyEps)
+            spec.dependentLaunch = dependentLaunch
+            spec.rowThreads = threads
+            let once = try NVRTC.compileToPTX(source: KernelSource.text, name: "rmsnorm.cu", options: spec.compileOptions(arch: 90))
+            spec.refetch = true
+            let (_, stack) = try ptxasReport(spec, kernel: "rmsnorm_fwd_row_npt\(vectors)")
+            #expect(stack == 0, "\(spec)")
+            let twice = try NVRTC.compileToPTX(source: KernelSource.text, name: "rmsnorm.cu", options: spec.compileOptions(arch: 90))
+            for priority in ["evict_last", "evict_first"] {
+                #expect(twice.contains("ld.global.L1::\(priority).L2::cache_hint.v4.u32"), "\(spec): no L1::\(priority) load")
+                #expect(!once.contains("L1::\(priority)"), "\(spec) read once: L1::\(priority)")
+            }
+        }
+    }
+
     /// ptxas's registers and stack frame (bytes) for `kernel` in `spec`'s module (sm_90); nil where the report lacks them.
     func ptxasReport(_ spec: KernelSpecialization, kernel: String) throws -> (registers: Int?, stack: Int?) {
         var options = spec.compileOptions(arch: 90)

@@ -47,7 +47,8 @@
 //          L2 under evict_first for y), holding neither x nor the weight across the reduction. The
 //          launcher compiles it for 16-bit rows filling at least 3/4 of 4 x 256 threads (V76, V78), fp16 rows
 //          over half of that layout and fp32 rows of 2 x 512, at many rows on high-bandwidth GPUs (V73); 0
-//          (default) otherwise.
+//          (default) otherwise. With RESID, x and the residual are both read twice and h is stored on the
+//          second pass (V80; the launcher's rule: LaunchPlan.fusedAddReadsTwice).
 //          Both reads carry their priority for L1 as well (REFETCH_L1, V75).
 //   LOOP_HINTS, SLICE_PAIRS  experiments on rmsnorm_fwd_loop (off by default, V70): see their #defines.
 //
@@ -162,7 +163,9 @@
 // 1 (V73): a row module's register kernels read x twice, as torch.compile's kernel does: the first pass under
 // evict_last for Σx², the second from L2 under evict_first for y, so x is not held across the reduction (fewer
 // registers, more rows in flight an SM). The kernels take it with the casting modes and fp8 output too (the
-// launcher sets it for the plain forward and the Gemma offset); not with the fused add.
+// launcher sets it for the plain forward and the Gemma offset). With the fused add (V80) x and the residual are both
+// read twice: the first pass takes Σh², the second recomputes h and stores it with y (the launcher sets it for the
+// fused add in the default casting mode with y of the input type); REFETCH_CHUNKED does not apply there.
 #define REFETCH 0
 #endif
 #ifndef REFETCH_CHUNKED
@@ -740,7 +743,7 @@ __device__ __noinline__ RowScale rescue_row(const XS* again, bool active, bool r
 }
 
 // REFETCH_ROW: x read twice in a row module's register kernels (REFETCH, V73); with the fused add, x and the residual
-// both, h stored with y on the second pass (V80, an experiment: the launcher does not set it for the fused add).
+// both, h recomputed and stored with y on the second pass (V80).
 #if REFETCH && ROW_TPR > 0 && VEC * IN_BYTES == 16 && defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 800
 #define REFETCH_ROW 1
 #else
@@ -775,6 +778,24 @@ __device__ __forceinline__ XPack add_h(const XPack& a, const XPack& b)
     return pack_in(hs);
 }
 #endif
+
+// The first read of a row slice: under RF (a module that reads the row twice) with the L2 and L1 evict_last priority,
+// so that the second read after the reduction finds it in L2; otherwise load_row_slice.
+template <int NPT, bool RF>
+__device__ __forceinline__ void load_row_first(XPack (&dst)[NPT], const XS* row, int lane, int tpr, int N)
+{
+#if REFETCH_ROW
+    if (RF) {
+#pragma unroll
+        for (int i = 0; i < NPT; ++i) {
+            const int col = (i * tpr + lane) * VEC;
+            dst[i].raw = ld16_rf_first_if(row + col, col < N);
+        }
+        return;
+    }
+#endif
+    load_row_slice<NPT>(dst, row, lane, tpr, N);
+}
 
 // Register path. LOOP: a persistent grid strides over the row groups; otherwise the grid covers
 // every group once (the launcher's `grid=all` plans) and the kernel has no loop at all.
@@ -821,35 +842,11 @@ __device__ __forceinline__ void fwd_reg(FWD_PARAMS, int tpr)
         // guarded load, the compiler serialised the bf16 loads (one register, a branch around
         // each), four DRAM round trips instead of one (run 6 SASS; bf16 ran at 88% of copy).
         XPack raw[NPT];
-#if REFETCH_ROW
-        if (RF) {
-#pragma unroll
-            for (int i = 0; i < NPT; ++i) {
-                const int col = (i * tpr + lane) * VEC;
-                raw[i].raw = ld16_rf_first_if(xr + col, col < N);  // kept in L2 for the second read
-            }
-        } else {
-            load_row_slice<NPT>(raw, xr, lane, tpr, N);
-        }
-#else
-        load_row_slice<NPT>(raw, xr, lane, tpr, N);
-#endif
+        load_row_first<NPT, RF>(raw, xr, lane, tpr, N);
 #if RESID
         XPack rraw[NPT];
         const XS* rr = res + lrow * ldr;
-#if REFETCH_ROW
-        if (RF) {
-#pragma unroll
-            for (int i = 0; i < NPT; ++i) {
-                const int col = (i * tpr + lane) * VEC;
-                rraw[i].raw = ld16_rf_first_if(rr + col, col < N);  // kept in L2 for the second read
-            }
-        } else {
-            load_row_slice<NPT>(rraw, rr, lane, tpr, N);
-        }
-#else
-        load_row_slice<NPT>(rraw, rr, lane, tpr, N);
-#endif
+        load_row_first<NPT, RF>(rraw, rr, lane, tpr, N);
         // h = x + residual, rounded once to the input type; h is what gets normalised. Under RF it is stored on the
         // second pass, from x and the residual read again.
 #pragma unroll
