@@ -2,7 +2,8 @@
 # Prepared in session 30 for the next session (H200), as two calls (each under the 600 s limit):
 #   bash .gpu/s31.sh 1   verify --quick on the final build of session 30 (not run in full there), then the
 #                        Gemma offset and the LLaMA casting mode over llm with peers (their first H200 runs)
-#   bash .gpu/s31.sh 2   fp8 output, the fused add with fp8 output and the backward over llm with peers
+#   bash .gpu/s31.sh 2   fp8 output, the fused add with fp8 output and the backward over llm with peers; then the
+#                        fused add read twice where V80 does not reach (lead 1), ours only
 # Lead 5 of session 30: V79 / V80 reach only the fused add in the default casting mode; these runs show where the
 # other variants stand on the H200 against issue 4's targets (each variant <= the fastest peer that has it, >= 95%
 # of copy at >= 256 MB).
@@ -30,5 +31,12 @@ if [ "$part" = 1 ]; then
     for v in gemma llama; do step 10-$v timeout 140 $B run --variant $v --suite llm --output /tmp/o-10-$v; done
 else
     for v in fp8 add-fp8 backward; do step 20-$v timeout 170 $B run --variant $v --suite llm --output /tmp/o-20-$v; done
+    # Lead 1 of session 30: the fused add where V80 does not apply (4096 rows; 16,384 columns at 4 x 512), read twice
+    # on every row module (REFETCH=1) against the defaults, ours only, two alternations.
+    S=65536x16384:bf16,16384x16384:bf16,4096x16384:bf16,4096x4096:bf16,4096x2048:bf16,4096x5120:bf16,4096x4096:fp16
+    for r in 1 2; do
+        step $r-add-base timeout 60 $B run --variant add --shapes $S --no-peers --no-repeat --output /tmp/o-$r-add-base
+        step $r-add-rf timeout 60 env RMSNORM_KERNEL_DEFINES=REFETCH=1 $B run --variant add --shapes $S --no-peers --no-repeat --output /tmp/o-$r-add-rf
+    done
 fi
 tar czf $OUT/s31-$part.tgz -C $R .
