@@ -38,6 +38,12 @@ extension CUDABackend {
         }
         let vec = LaunchPlan.vectorWidth(columns: x.columns, elementSize: T.dtype.size, weightSize: W.dtype.size,
             weightAddress: weight.address(of: 0), operands: operands)
+        let spec0 = KernelSpecialization(input: T.dtype, weight: W.dtype, vectorWidth: vec,
+            residual: residual != nil, casting: options.casting, fp8Output: fp8Scale != nil,
+            tinyEps: KernelSpecialization.needsTinyEpsPath(eps: options.eps))
+        // The high-bandwidth row rules where the module takes them (fp32 x runs the default casting's module whatever
+        // the mode asked: the same arithmetic).
+        let rowRules = LaunchPlan.takesRowRules(casting: spec0.casting, fp8Output: spec0.fp8Output, fusedAdd: spec0.residual)
         // Aligned interior: the casting modes and the offset, not the fused add or fp8 output (their other
         // operands would not share x's split of the row).
         let plan = heuristicPlan(
@@ -45,12 +51,12 @@ extension CUDABackend {
             interior: residual == nil && fp8Scale == nil
                 && interiorAllowed(x: x.baseAddress, ldx: x.rowStride, y: y.baseAddress, ldy: y.rowStride),
             fusedAdd: residual != nil,
-            boundedRows: LaunchPlan.boundsRows(input: T.dtype, weight: W.dtype) && options.casting == .gemma && fp8Scale == nil,
-            refetchRows: T.dtype == W.dtype && options.casting == .gemma && fp8Scale == nil,
-            addPairs: options.casting == .gemma && fp8Scale == nil, stream: stream)
-        let spec = KernelSpecialization(input: T.dtype, weight: W.dtype, vectorWidth: plan.vectorWidth,
-            residual: residual != nil, casting: options.casting, fp8Output: fp8Scale != nil,
-            tinyEps: KernelSpecialization.needsTinyEpsPath(eps: options.eps))
+            boundedRows: LaunchPlan.boundsRows(input: T.dtype, weight: W.dtype) && rowRules,
+            // fp8 output: only fp16 rows stay in registers to be read twice (fp32 2 × 512 lost 13.6%, V83).
+            refetchRows: T.dtype == W.dtype && rowRules && (fp8Scale == nil || T.dtype == .float16),
+            addPairs: rowRules, fp8Output: fp8Scale != nil, stream: stream)
+        var spec = spec0
+        spec.vectorWidth = plan.vectorWidth
         do {
             try launch(
                 plan: plan, spec: spec, device: device, x: x.baseAddress, ldx: x.rowStride, w: weight.address(of: 0),

@@ -74,7 +74,7 @@ enum CUDABackend {
     static func heuristicPlan(
         rows: Int, columns: Int, elementSize: Int, vectorWidth vec: Int, device: CUDADevice, interior: Bool,
         fusedAdd: Bool = false, boundedRows: Bool = false, refetchRows: Bool = false, addPairs: Bool = false,
-        stream: CUDAStream? = nil, assumeCapturing: Bool = false
+        fp8Output: Bool = false, stream: CUDAStream? = nil, assumeCapturing: Bool = false
     ) -> LaunchPlan {
         // The driver is asked whether the stream is capturing only where the plan depends on it.
         let capturing = LaunchPlan.planDependsOnCapture(rows: rows, columns: columns, elementSize: elementSize,
@@ -89,7 +89,8 @@ enum CUDABackend {
         // The fused add's 16-bit rows that fill 2 vectors × 256 or 512 threads, many rows, high bandwidth: 2 vectors a
         // thread (V79; `addPairs`: the caller's, the fused add with y of the input type in the default casting mode).
         let pairs = fusedAdd && addPairs && LaunchPlan.fusedAddTakesPairs(rows: rows, columns: columns, elementSize: elementSize,
-            vectorWidth: vec, multiprocessors: device.multiprocessorCount, highBandwidth: highBandwidth(device))
+            vectorWidth: vec, multiprocessors: device.multiprocessorCount, highBandwidth: highBandwidth(device),
+            fp8Output: fp8Output)
         return LaunchPlan.make(
             rows: rows, columns: columns, elementSize: elementSize, vectorWidth: vec,
             multiprocessors: device.multiprocessorCount, maxSharedMemoryPerBlock: device.maxSharedMemoryPerBlockOptin,
@@ -133,20 +134,21 @@ enum CUDABackend {
             module.keepsOutput = true
             module.keptOutputShift = shift
         }
-        // The fused add (default casting, y of the input type), many rows, on a high-bandwidth GPU: x and the residual read
-        // twice, h stored with y after the reduction, as Inductor's kernel (V80).
-        if module.residual && module.rowThreads > 0 && !module.fp8Output && !module.backward && !module.cacheHints
-            && module.casting == .gemma && !module.keepsOutput && !module.lateResidualStore,
+        let rowRules = LaunchPlan.takesRowRules(casting: module.casting, fp8Output: module.fp8Output, fusedAdd: module.residual)
+        // The fused add (default casting; y of the input type, or fp8 since V83), many rows, on a high-bandwidth GPU: x
+        // and the residual read twice, h stored with y after the reduction, as Inductor's kernel (V80).
+        if module.residual && module.rowThreads > 0 && !module.backward && !module.cacheHints
+            && rowRules && !module.keepsOutput && !module.lateResidualStore,
             plan.fusedAddReadsTwice(rows: rows, columns: columns, input: module.input, weight: module.weight,
-                multiprocessors: device.multiprocessorCount, highBandwidth: highBandwidth(device))
+                multiprocessors: device.multiprocessorCount, highBandwidth: highBandwidth(device), fp8Output: module.fp8Output)
         {
             module.refetch = true
             return module
         }
-        // The two register-count rules below were measured on the plain forward and the Gemma offset's row modules only
-        // (the tiny-eps and PDL modules fit them too).
-        guard module.rowThreads > 0 && !module.residual && !module.fp8Output && !module.backward && !module.cacheHints
-            && module.casting == .gemma && !module.keepsOutput
+        // The two register-count rules below were measured on the plain forward and the Gemma offset's row modules, and
+        // since V82 the LLaMA casting mode's and fp8 output's (the tiny-eps and PDL modules fit them too).
+        guard module.rowThreads > 0 && !module.residual && !module.backward && !module.cacheHints
+            && rowRules && !module.keepsOutput
         else { return module }
         let high = highBandwidth(device)
         // bf16 rows that fill 256 register threads by half to 7/10, many rows, on a high-bandwidth GPU: 5 blocks an SM
@@ -156,7 +158,7 @@ enum CUDABackend {
         {
             module.rowMinBlocks = bound
         } else if plan.refetchesRows(rows: rows, columns: columns, input: module.input, weight: module.weight,
-            multiprocessors: device.multiprocessorCount, highBandwidth: high)
+            multiprocessors: device.multiprocessorCount, highBandwidth: high, fp8Output: module.fp8Output)
         {
             // 16-bit rows that fill at least 3/4 of 4 × 256 register threads (V76, V78), fp16 rows that fill it by 1/2 to
             // 3/4, fp32 rows of 2 × 512, many rows, on a high-bandwidth GPU: x read twice, nothing held across the

@@ -454,8 +454,14 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
     /// 65,536 × 8192 bf16 −2.4%, 16,384 × 8192 −1.8%, 65,536 × 7168 −2.1%, 65,536 × 4096 bf16 −1.6%, fp16 −1.5%,
     /// 16,384 × 4096 −1.2%, 4096 × 8192 −1.2%; rows that fill less of the layout lost (65,536 × 5120 at 5/8 of
     /// 2 × 512: +9.6%), as did 2 × 1024 (65,536 × 16,384: +32%) and fp32 (4 × 256 at 4096: +2.2%).
+    ///
+    /// With fp8 output (V83) only rows that fill the layout (4096 and 8192 columns) at 64 rows an SM or more (at 4096
+    /// rows, taking pairs without reading twice, −1.2 to +1.1% with peers), which gained with
+    /// ``fusedAddReadsTwice(rows:columns:input:weight:multiprocessors:highBandwidth:fp8Output:)`` (65,536 × 4096 bf16
+    /// −2.3%, fp16 −2.6%, 16,384 × 4096 bf16 −2.7%, 16,384 × 8192 −2.8%), where 65,536 × 7168 lost 1.5%.
     public static func fusedAddTakesPairs(
-        rows: Int, columns: Int, elementSize: Int, vectorWidth vec: Int, multiprocessors: Int, highBandwidth: Bool
+        rows: Int, columns: Int, elementSize: Int, vectorWidth vec: Int, multiprocessors: Int, highBandwidth: Bool,
+        fp8Output: Bool = false
     ) -> Bool {
         guard variantElements == nil, highBandwidth, elementSize == 2, vec * elementSize == 16, columns % vec == 0,
             rows >= 30 * multiprocessors
@@ -463,8 +469,33 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
         let vectors = columns / vec
         var threads = 1
         while threads * 2 < vectors { threads *= 2 }  // threads for 2 vectors each: the next power of two of vectors / 2
-        return (threads == 256 || threads == 512) && vectors * 8 >= 2 * threads * 7
+        guard threads == 256 || threads == 512 else { return false }
+        return fp8Output ? vectors == 2 * threads && rows >= refetchRowsPerSM * multiprocessors : vectors * 8 >= 2 * threads * 7
     }
+
+    /// Whether a forward variant's module takes the high-bandwidth row rules: the 5-block bound and x read twice
+    /// (``rowBlockBound(rows:columns:input:weight:multiprocessors:highBandwidth:)``,
+    /// ``refetchesRows(rows:columns:input:weight:multiprocessors:highBandwidth:)``, `make`'s `boundedRows` and
+    /// `refetchRows`), and for the fused add 2 vectors a thread and x and the residual read twice
+    /// (``fusedAddTakesPairs(rows:columns:elementSize:vectorWidth:multiprocessors:highBandwidth:)``,
+    /// ``fusedAddReadsTwice(rows:columns:input:weight:multiprocessors:highBandwidth:)``). They were measured on the
+    /// default casting mode with y of the input type (the plain forward, the Gemma offset, the fused add); since V82 the
+    /// LLaMA casting mode without the fused add takes them all (its modules fit the same register counts: 48 at the
+    /// bound, 47–48 read twice; H200, ours only, two alternations against `RMSNORM_VARIANT_ROW_RULES=0`: 65,536 × 5120
+    /// bf16 −6.2%, 16,384 × 5120 −6.0%, 65,536 × 4608 bf16 −6.2%, 65,536 × 7168 −2.4%, 65,536 × 4608 fp16 −5.1%,
+    /// 65,536 × 6144 fp16 −5.3%), and since V83 fp8 output in the default casting mode takes those that gained there
+    /// (the `fp8Output` cases of each rule). fp32 x runs the default casting's module in every mode (65,536 × 4096 fp32
+    /// LLaMA 516.1 → 499.6 µs with peers). Casting mode none read twice needs 49 registers (4 blocks of 256 an SM, not
+    /// 5), and the LLaMA mode with the fused add was not measured: neither takes them. `RMSNORM_VARIANT_ROW_RULES=0`
+    /// keeps them to the default casting mode with y of the input type, for comparisons.
+    public static func takesRowRules(casting: CastingMode, fp8Output: Bool, fusedAdd: Bool) -> Bool {
+        switch casting {
+        case .gemma: return !fp8Output || variantRowRules
+        case .llama: return !fp8Output && !fusedAdd && variantRowRules
+        case .none: return false
+        }
+    }
+    static let variantRowRules: Bool = environmentVariable("RMSNORM_VARIANT_ROW_RULES") != "0"
 
     /// `RMSNORM_VARIANT_ELEMENTS` (8, 16 or 32): the forward variants' elements-per-thread cap, for experiments.
     static let variantElements: Int? = environmentVariable("RMSNORM_VARIANT_ELEMENTS").flatMap(Int.init)
@@ -843,12 +874,18 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
     /// - fp32 rows of 2 vectors × 512 threads (4096 columns; `make`'s `refetchRows`): 32 registers instead of 46, so
     ///   4 blocks of 512 an SM: 65,536 × 4096 fp32 −3.2% against the 8 × 128 plan, 16,384 × 4096 −2.4%.
     /// The bf16 rows under the bound ran 3.6% slower read twice (65,536 × 5120), the 8 × 128 fp32 plan 3.3% slower.
+    ///
+    /// With fp8 output (V83) only the fp16 rows over half and under 5/8, which `make` would stage otherwise (65,536 ×
+    /// 4608 fp16 −2.9%; 5/8 to 3/4 not measured): rows from 3/4 gained nothing (65,536 × 7168 bf16 +0.5%) and fp32 2 ×
+    /// 512 lost 13.6% against 8 × 128 (the caller passes `make` no `refetchRows` for fp32 with fp8 output).
     public func refetchesRows(
-        rows: Int, columns: Int, input: DType, weight: DType, multiprocessors: Int, highBandwidth: Bool
+        rows: Int, columns: Int, input: DType, weight: DType, multiprocessors: Int, highBandwidth: Bool,
+        fp8Output: Bool = false
     ) -> Bool {
         guard let (npt, vectors, slots) = readTwiceLayout(rows: rows, columns: columns, input: input, weight: weight,
             multiprocessors: multiprocessors, highBandwidth: highBandwidth)
         else { return false }
+        if fp8Output { return input == .float16 && npt == 4 && threadsPerRow == 256 && vectors * 8 < slots * 5 }
         switch (input.size, npt, threadsPerRow) {
         case (2, 4, 256): return vectors * 4 >= slots * 3 || input == .float16
         case (4, 2, 512): return vectors == slots
@@ -857,20 +894,21 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// What the read-twice rules share: a loop-free register plan of one row a block with 16-byte vectors, x and weight
-    /// of one type, at least 64 rows an SM, on a high-bandwidth GPU. Returns the vectors a thread, the row's vectors and
-    /// the layout's slots (vectors a thread × threads a row).
+    /// of one type, at least `rowsPerSM` rows an SM (64 unless given), on a high-bandwidth GPU. Returns the vectors a
+    /// thread, the row's vectors and the layout's slots (vectors a thread × threads a row).
     private func readTwiceLayout(
-        rows: Int, columns: Int, input: DType, weight: DType, multiprocessors: Int, highBandwidth: Bool
+        rows: Int, columns: Int, input: DType, weight: DType, multiprocessors: Int, highBandwidth: Bool,
+        rowsPerSM: Int = Self.refetchRowsPerSM
     ) -> (npt: Int, vectors: Int, slots: Int)? {
         guard highBandwidth, input == weight, case .registers(let npt) = path, !persistent, !alignedInterior,
-            blockSize == threadsPerRow, vectorWidth * input.size == 16, rows >= Self.refetchRowsPerSM * multiprocessors
+            blockSize == threadsPerRow, vectorWidth * input.size == 16, rows >= rowsPerSM * multiprocessors
         else { return nil }
         return (npt, columns / vectorWidth, npt * threadsPerRow)
     }
 
     /// Whether this plan's fused add reads x and the residual twice (``KernelSpecialization/refetch`` on a fused-add
     /// module): the first pass under `evict_last` for Σh² only, the second under `evict_first`, h recomputed and stored
-    /// with y, as Inductor's kernel does (V80). On a high-bandwidth GPU, at least 64 rows an SM, x and weight of one
+    /// with y, as Inductor's kernel does (V80). On a high-bandwidth GPU, at least 64 rows an SM (30 for the 4 × 512 rows below), x and weight of one
     /// type, 16-byte vectors, and one of
     /// - 16-bit rows of 2 vectors × 256 or 512 threads filled by at least 7/8 (the plans of
     ///   ``fusedAddTakesPairs(rows:columns:elementSize:vectorWidth:multiprocessors:highBandwidth:)``);
@@ -879,13 +917,31 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
     /// V80, H200, ours only, two alternations, against V79's plans read once: 65,536 × 8192 bf16 −1.1%, 16,384 × 8192
     /// −1.3%, 65,536 × 7168 −0.9%, 16,384 × 4096 bf16 −0.6%, 65,536 × 4096 fp16 −0.8%, 65,536 × 4096 bf16 ±0.0%,
     /// 65,536 × 4096 fp32 −2.4%, 65,536 × 5120 bf16 −2.4%; at 4096 rows −0.3% (× 8192) and +0.2% (× 4096), so not there.
-    /// On the 4-vector plans of full rows it lost (65,536 × 4096 bf16 at 4 × 128 +4.3%, 65,536 × 8192 at 4 × 256 +0.8%).
+    /// On the 4-vector plans of full rows it lost (65,536 × 4096 bf16 at 4 × 128 +4.3%, 65,536 × 8192 at 4 × 256 +0.8%),
+    /// except at 512 threads:
+    /// - 16-bit rows of 4 vectors × 512 threads filled by at least 7/8 (14,336–16,384 columns), from 30 rows an SM (V81,
+    ///   H200, ours only, two alternations, read twice against once: 65,536 × 16,384 bf16 −3.0%, 16,384 × 16,384
+    ///   −2.3%, 4096 × 16,384 −1.5%; measured on full rows only). Below 64 rows an SM the other plans stay read once:
+    ///   4096 × 4096 at 2 × 256 measured +0.2% (s30) and −0.8% (s31), 4096 × 5120 bf16 −1.1%, 4096 × 2048 at 4 × 64
+    ///   +4.8%.
+    ///
+    /// With fp8 output (V83, against read once at 4 vectors a thread) only the 16-bit rows that fill 2 vectors × 256 or
+    /// 512 threads (the pairs V83 takes): 65,536 × 4096 bf16 −2.3%, fp16 −2.6%, 16,384 × 4096 −2.7%, 16,384 × 8192
+    /// −2.8%. It lost at 65,536 × 7168 (7/8 of 2 × 512, +1.5%), 65,536 × 5120 bf16 (4 × 256, +3.0%), 65,536 × 4096 fp32
+    /// (+2.3%), and on the 4 × 512 rows (with peers: 4096 × 16,384 +5.3%, 16,384 × 16,384 +2.2%).
     public func fusedAddReadsTwice(
-        rows: Int, columns: Int, input: DType, weight: DType, multiprocessors: Int, highBandwidth: Bool
+        rows: Int, columns: Int, input: DType, weight: DType, multiprocessors: Int, highBandwidth: Bool,
+        fp8Output: Bool = false
     ) -> Bool {
         guard let (npt, vectors, slots) = readTwiceLayout(rows: rows, columns: columns, input: input, weight: weight,
-            multiprocessors: multiprocessors, highBandwidth: highBandwidth)
+            multiprocessors: multiprocessors, highBandwidth: highBandwidth, rowsPerSM: 30)
         else { return false }
+        if fp8Output {
+            return input.size == 2 && npt == 2 && (threadsPerRow == 256 || threadsPerRow == 512) && vectors == slots
+                && rows >= Self.refetchRowsPerSM * multiprocessors
+        }
+        if input.size == 2 && npt == 4 && threadsPerRow == 512 { return vectors * 8 >= slots * 7 }
+        guard rows >= Self.refetchRowsPerSM * multiprocessors else { return false }
         switch (input.size, npt, threadsPerRow) {
         case (2, 2, 256), (2, 2, 512): return vectors * 8 >= slots * 7
         case (4, 2, 512): return vectors == slots

@@ -215,7 +215,28 @@ enum Conformance {
                VariantCase(kind: .add, input: .float16, weight: .float16, rows: 8448, columns: 7168, layout: .dense),
                VariantCase(kind: .add, input: .float32, weight: .float32, rows: 8448, columns: 4096, layout: .inPlace),
                VariantCase(kind: .add, input: .bfloat16, weight: .bfloat16, rows: 8448, columns: 5120, layout: .dense),
-               VariantCase(kind: .add, input: .bfloat16, weight: .bfloat16, rows: 8448, columns: 8192, layout: .strided)]
+               VariantCase(kind: .add, input: .bfloat16, weight: .bfloat16, rows: 8448, columns: 8192, layout: .strided),
+               // The LLaMA casting mode on the forward's row rules (V82): bf16 at the 5-block bound, fp16 over half of
+               // 4 × 256 and at 7/8 read twice, fp32 2 × 512 read twice (in place).
+               VariantCase(kind: .llama, input: .bfloat16, weight: .bfloat16, rows: 8448, columns: 5120, layout: .dense),
+               VariantCase(kind: .llama, input: .float16, weight: .float16, rows: 8448, columns: 4608, layout: .dense),
+               VariantCase(kind: .llama, input: .bfloat16, weight: .bfloat16, rows: 8448, columns: 7168, layout: .inPlace),
+               VariantCase(kind: .llama, input: .float32, weight: .float32, rows: 8448, columns: 4096, layout: .inPlace),
+               // fp8 output in the default casting mode (V83): the forward at the bound, fp16 over half of 4 × 256 read
+               // twice (and 4 × 256 full, read twice in s31c's build, once now); the fused add at 2 vectors a thread read
+               // twice (2 × 256 full), and 7/8 of 2 × 512 and fp32 2 × 512 (read twice in s31c's build, once now).
+               VariantCase(kind: .fp8, input: .bfloat16, weight: .bfloat16, rows: 8448, columns: 5120, layout: .dense),
+               VariantCase(kind: .fp8, input: .float16, weight: .float16, rows: 8448, columns: 8192, layout: .dense),
+               VariantCase(kind: .fp8, input: .float16, weight: .float16, rows: 8448, columns: 4608, layout: .dense),
+               VariantCase(kind: .addFP8, input: .bfloat16, weight: .bfloat16, rows: 8448, columns: 4096, layout: .inPlace,
+                   casting: .gemma),
+               VariantCase(kind: .addFP8, input: .float16, weight: .float16, rows: 8448, columns: 7168, layout: .dense,
+                   casting: .gemma),
+               VariantCase(kind: .addFP8, input: .float32, weight: .float32, rows: 8448, columns: 4096, layout: .dense,
+                   casting: .gemma),
+               // The fused add's full 4 × 512 rows read twice from 30 rows an SM (V81: 4224 on 132 SMs).
+               VariantCase(kind: .add, input: .bfloat16, weight: .bfloat16, rows: 4224, columns: 16384, layout: .dense),
+               VariantCase(kind: .add, input: .float16, weight: .float16, rows: 4224, columns: 14336, layout: .inPlace)]
                 .filter { $0.rows * $0.columns <= maxElements }
             + (maxElements >= 100_000_000 ? [
                 VariantCase(kind: .backward, input: .bfloat16, weight: .bfloat16, rows: 16384, columns: 4104, layout: .dense),

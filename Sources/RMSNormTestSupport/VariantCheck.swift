@@ -93,10 +93,13 @@ public struct VariantCase: CustomStringConvertible, Sendable {
     public var scale: Double = 1
     /// eps in place of the variant's default.
     public var eps: Float? = nil
+    /// The casting mode in place of the variant's default (e.g. fp8 output with the fused add in the default mode).
+    public var casting: CastingMode? = nil
 
     public init(kind: VariantKind, input: DType, weight: DType, rows: Int, columns: Int, layout: VariantLayout,
-        scale: Double = 1, eps: Float? = nil)
+        scale: Double = 1, eps: Float? = nil, casting: CastingMode? = nil)
     {
+        self.casting = casting
         self.kind = kind
         self.input = input
         self.weight = weight
@@ -110,6 +113,7 @@ public struct VariantCase: CustomStringConvertible, Sendable {
     var options: RMSNormOptions {
         var o = kind.options
         if let eps { o.eps = eps }
+        if let casting { o.casting = casting }
         return o
     }
 
@@ -118,7 +122,7 @@ public struct VariantCase: CustomStringConvertible, Sendable {
     public var count: Int { offset + max(0, rows - 1) * stride + columns }
     public var description: String {
         "\(kind.rawValue) \(input)/w:\(weight) \(rows)x\(columns) \(layout.rawValue)" + (scale != 1 ? " scale \(scale)" : "")
-            + (eps.map { " eps \($0)" } ?? "")
+            + (eps.map { " eps \($0)" } ?? "") + (casting.map { " casting \($0)" } ?? "")
     }
 
     /// Runs the case with fresh random data; returns "" when it passes, else what failed.

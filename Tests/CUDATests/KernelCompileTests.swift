@@ -122,34 +122,46 @@ let nvrtcRequired = ProcessInfo.processInfo.environment["RMSNORM_REQUIRE_NVRTC"]
         #expect(failures.isEmpty, "\(failures)")
     }
 
+    /// The forward modules that take the high-bandwidth row rules (``LaunchPlan/takesRowRules(casting:fp8Output:fusedAdd:)``):
+    /// the default casting mode, the LLaMA mode (V82) and fp8 output (V83).
+    static let rowRuleForms: [(CastingMode, Bool)] = [(.gemma, false), (.llama, false), (.gemma, true)]
+
     /// V71's modules (bf16 rows of 256 threads bounded at 5 blocks an SM; plain, tiny eps, programmatic dependent
-    /// launch): the 4-vector kernel fits 51 registers (5 × 256 threads in 64 Ki) with no stack frame, since a spill
-    /// cost 20–26% on an H200 (V69).
+    /// launch; the default casting mode, the LLaMA mode and fp8 output): the 4-vector kernel fits 48 registers (5 × 256
+    /// threads in 64 Ki, registers taken 8 a thread at a time) with no stack frame, since a spill cost 20–26% on an H200
+    /// (V69).
     @Test(.enabled(if: nvrtcAvailable || nvrtcRequired), arguments: [(false, false), (true, false), (false, true)])
     func boundedRowModuleDoesNotSpill(tinyEps: Bool, dependentLaunch: Bool) throws {
-        var spec = KernelSpecialization(input: .bfloat16, weight: .bfloat16, vectorWidth: 8, tinyEps: tinyEps)
-        spec.dependentLaunch = dependentLaunch
-        spec.rowThreads = 256
-        spec.rowMinBlocks = 5
-        let (registers, stack) = try ptxasReport(spec, kernel: "rmsnorm_fwd_row_npt4")
-        #expect(stack == 0)
-        #expect(registers.map { $0 <= 51 } == true)
+        for (casting, fp8) in Self.rowRuleForms {
+            var spec = KernelSpecialization(input: .bfloat16, weight: .bfloat16, vectorWidth: 8, casting: casting,
+                fp8Output: fp8, tinyEps: tinyEps)
+            spec.dependentLaunch = dependentLaunch
+            spec.rowThreads = 256
+            spec.rowMinBlocks = 5
+            let (registers, stack) = try ptxasReport(spec, kernel: "rmsnorm_fwd_row_npt4")
+            #expect(stack == 0, "\(spec)")
+            #expect(registers.map { $0 <= 48 } == true, "\(spec): \(registers ?? -1) registers")
+        }
     }
 
-    /// V73's modules (x read twice): 16-bit rows of 4 × 256 fit 51 registers (5 blocks an SM), fp32 rows of 2 × 512
-    /// fit 32 (4 blocks of 512), with no stack frame; plain, tiny eps, and programmatic dependent launch.
+    /// V73's modules (x read twice): 16-bit rows of 4 × 256 fit 48 registers (5 blocks an SM), fp32 rows of 2 × 512
+    /// fit 32 (4 blocks of 512), with no stack frame; plain, tiny eps, and programmatic dependent launch; the default
+    /// casting mode, the LLaMA mode and fp8 output.
     @Test(.enabled(if: nvrtcAvailable || nvrtcRequired), arguments: [
-        (DType.bfloat16, 256, 4, 51), (.float16, 256, 4, 51), (.float32, 512, 2, 32),
+        (DType.bfloat16, 256, 4, 48), (.float16, 256, 4, 48), (.float32, 512, 2, 32),
     ])
     func refetchModulesFitTheirBlocks(input: DType, threads: Int, vectors: Int, maxRegisters: Int) throws {
         for (tinyEps, dependentLaunch) in [(false, false), (true, false), (false, true)] {
-            var spec = KernelSpecialization(input: input, weight: input, vectorWidth: 16 / input.size, tinyEps: tinyEps)
-            spec.dependentLaunch = dependentLaunch
-            spec.rowThreads = threads
-            spec.refetch = true
-            let (registers, stack) = try ptxasReport(spec, kernel: "rmsnorm_fwd_row_npt\(vectors)")
-            #expect(stack == 0, "\(spec)")
-            #expect(registers.map { $0 <= maxRegisters } == true, "\(spec): \(registers ?? -1) registers")
+            for (casting, fp8) in Self.rowRuleForms {
+                var spec = KernelSpecialization(input: input, weight: input, vectorWidth: 16 / input.size, casting: casting,
+                    fp8Output: fp8, tinyEps: tinyEps)
+                spec.dependentLaunch = dependentLaunch
+                spec.rowThreads = threads
+                spec.refetch = true
+                let (registers, stack) = try ptxasReport(spec, kernel: "rmsnorm_fwd_row_npt\(vectors)")
+                #expect(stack == 0, "\(spec)")
+                #expect(registers.map { $0 <= maxRegisters } == true, "\(spec): \(registers ?? -1) registers")
+            }
         }
     }
 

@@ -411,6 +411,17 @@ func expectRefused(
         for p in [plan(65_536, 4352, .float16, refetch: false), plan(8447, 4352, .float16), plan(65_536, 4352, .float16, high: false)] {
             #expect(p.path == .sharedMemory, "\(p)")
         }
+        // fp8 output (V83): only fp16 rows over half and under 5/8 of 4 × 256 (staged otherwise).
+        func refetchesFP8(_ rows: Int, _ columns: Int, _ t: DType) -> Bool {
+            plan(rows, columns, t, refetch: t == .float16).refetchesRows(rows: rows, columns: columns, input: t, weight: t,
+                multiprocessors: 132, highBandwidth: true, fp8Output: true)
+        }
+        #expect(refetchesFP8(65_536, 4608, .float16) && refetchesFP8(8448, 4104, .float16))
+        for (rows, columns, t) in [(65_536, 5120, DType.float16), (65_536, 6144, .float16), (65_536, 8192, .float16),
+            (65_536, 7168, .bfloat16), (65_536, 8192, .bfloat16), (65_536, 4096, .float32), (8447, 4608, .float16)]
+        {
+            #expect(!refetchesFP8(rows, columns, t), "fp8 \(rows)x\(columns) \(t)")
+        }
         // Only a row module takes the define (the fused add's too, V80), not the backward.
         var spec = KernelSpecialization(input: .float32, weight: .float32, vectorWidth: 4)
         spec.refetch = true
@@ -436,6 +447,13 @@ func expectRefused(
         {
             #expect(pairs(rows, columns, t), "\(rows)x\(columns) \(t)")
         }
+        // With fp8 output (V83): full rows only, at ≥ 64 rows an SM.
+        func pairsFP8(_ rows: Int, _ columns: Int, _ t: DType = .bfloat16) -> Bool {
+            LaunchPlan.fusedAddTakesPairs(rows: rows, columns: columns, elementSize: t.size, vectorWidth: 16 / t.size,
+                multiprocessors: 132, highBandwidth: true, fp8Output: true)
+        }
+        #expect(pairsFP8(65_536, 4096) && pairsFP8(8448, 8192) && pairsFP8(16_384, 4096, .float16))
+        #expect(!pairsFP8(65_536, 7168) && !pairsFP8(8447, 4096) && !pairsFP8(4096, 8192) && !pairsFP8(65_536, 3584))
         // Rows under 7/8 of the layout (5120: 640 of 1,024 slots; 3576: 447 of 512), 2 × 1,024 and 2 × 128 threads,
         // fp32, 8-byte vectors, fewer rows, another GPU class.
         for (rows, columns, t) in [(65_536, 5120, DType.bfloat16), (65_536, 3576, .bfloat16), (65_536, 16_384, .bfloat16),
@@ -455,31 +473,58 @@ func expectRefused(
     /// The fused add reads x and the residual twice (V80) on V79's 2-vector plans, fp32 2 × 512 and bf16 4 × 256 under
     /// 7/10 full, at ≥ 64 rows an SM on a high-bandwidth GPU.
     @Test func fusedAddReadsTwiceRule() {
-        func twice(_ rows: Int, _ columns: Int, _ t: DType, high: Bool = true, w: DType? = nil) -> Bool {
+        func twice(_ rows: Int, _ columns: Int, _ t: DType, high: Bool = true, w: DType? = nil, fp8: Bool = false) -> Bool {
             let vec = 16 / t.size
             let pairs = LaunchPlan.fusedAddTakesPairs(rows: rows, columns: columns, elementSize: t.size, vectorWidth: vec,
-                multiprocessors: 132, highBandwidth: high)
+                multiprocessors: 132, highBandwidth: high, fp8Output: fp8)
             let p = LaunchPlan.make(rows: rows, columns: columns, elementSize: t.size, vectorWidth: vec, multiprocessors: 132,
                 maxSharedMemoryPerBlock: 232_448,
                 maxElementsPerThread: pairs ? 16 : LaunchPlan.variantElementCap(fusedAdd: true, elementSize: t.size,
                     rows: rows, multiprocessors: 132), maxClusterSize: 16)
             return p.fusedAddReadsTwice(rows: rows, columns: columns, input: t, weight: w ?? t, multiprocessors: 132,
-                highBandwidth: high)
+                highBandwidth: high, fp8Output: fp8)
         }
         for (rows, columns, t) in [(65_536, 8192, DType.bfloat16), (16_384, 8192, .bfloat16), (65_536, 7168, .bfloat16),
             (65_536, 4096, .bfloat16), (65_536, 4096, .float16), (8448, 4096, .bfloat16), (65_536, 4096, .float32),
-            (65_536, 5120, .bfloat16)]
+            (65_536, 5120, .bfloat16),
+            // 4 × 512 filled by at least 7/8, from 30 rows an SM (V81).
+            (65_536, 16_384, .bfloat16), (4096, 16_384, .bfloat16), (3960, 16_384, .float16), (65_536, 14_336, .bfloat16)]
         {
             #expect(twice(rows, columns, t), "\(rows)x\(columns) \(t)")
         }
-        // Fewer rows, fp16 at 4 × 256, rows of 4 × 256 from 7/10, 2 × 1,024, another weight type, another GPU class.
-        for (rows, columns, t) in [(8447, 4096, DType.bfloat16), (4096, 8192, .bfloat16), (65_536, 5120, .float16),
-            (65_536, 6144, .bfloat16), (65_536, 16_384, .bfloat16), (65_536, 2048, .bfloat16)]
+        // Fewer rows, fp16 at 4 × 256, rows of 4 × 256 from 7/10, 4 × 512 under 7/8 or under 30 rows an SM, 4 × 64,
+        // another weight type, another GPU class.
+        for (rows, columns, t) in [(8447, 4096, DType.bfloat16), (4096, 8192, .bfloat16), (4096, 5120, .bfloat16),
+            (65_536, 5120, .float16), (65_536, 6144, .bfloat16), (65_536, 12_288, .bfloat16), (3959, 16_384, .bfloat16),
+            (65_536, 2048, .bfloat16), (4096, 2048, .bfloat16)]
         {
             #expect(!twice(rows, columns, t), "\(rows)x\(columns) \(t)")
         }
         #expect(!twice(65_536, 4096, .bfloat16, w: .float32))
         #expect(!twice(65_536, 4096, .bfloat16, high: false))
+        #expect(!twice(65_536, 16_384, .bfloat16, high: false))
+        // With fp8 output (V83): the full rows of 2 × 256 / 2 × 512 at ≥ 64 rows an SM only.
+        for (rows, columns, t) in [(65_536, 4096, DType.bfloat16), (65_536, 4096, .float16), (16_384, 8192, .bfloat16)] {
+            #expect(twice(rows, columns, t, fp8: true), "fp8 \(rows)x\(columns) \(t)")
+        }
+        for (rows, columns, t) in [(65_536, 7168, DType.bfloat16), (65_536, 5120, .bfloat16), (65_536, 4096, .float32),
+            (65_536, 16_384, .bfloat16), (4096, 16_384, .bfloat16), (4096, 4096, .bfloat16)]
+        {
+            #expect(!twice(rows, columns, t, fp8: true), "fp8 \(rows)x\(columns) \(t)")
+        }
+    }
+
+    /// Which forward variants take the high-bandwidth row rules (V82, V83): the default casting mode with y of the input
+    /// type or fp8, and the LLaMA mode without the fused add or fp8; never casting mode none.
+    @Test func variantsTakingRowRules() {
+        for fusedAdd in [false, true] {
+            #expect(LaunchPlan.takesRowRules(casting: .gemma, fp8Output: false, fusedAdd: fusedAdd))
+            #expect(LaunchPlan.takesRowRules(casting: .gemma, fp8Output: true, fusedAdd: fusedAdd))
+            #expect(!LaunchPlan.takesRowRules(casting: .none, fp8Output: false, fusedAdd: fusedAdd))
+            #expect(!LaunchPlan.takesRowRules(casting: .llama, fp8Output: true, fusedAdd: fusedAdd))
+        }
+        #expect(LaunchPlan.takesRowRules(casting: .llama, fp8Output: false, fusedAdd: false))
+        #expect(!LaunchPlan.takesRowRules(casting: .llama, fp8Output: false, fusedAdd: true))
     }
 
     /// Every plan the launcher can make names a kernel that exists in its module, and covers the row.
