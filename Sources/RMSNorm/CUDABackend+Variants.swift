@@ -38,12 +38,12 @@ extension CUDABackend {
         }
         let vec = LaunchPlan.vectorWidth(columns: x.columns, elementSize: T.dtype.size, weightSize: W.dtype.size,
             weightAddress: weight.address(of: 0), operands: operands)
-        let spec0 = KernelSpecialization(input: T.dtype, weight: W.dtype, vectorWidth: vec,
+        let requested = KernelSpecialization(input: T.dtype, weight: W.dtype, vectorWidth: vec,
             residual: residual != nil, casting: options.casting, fp8Output: fp8Scale != nil,
             tinyEps: KernelSpecialization.needsTinyEpsPath(eps: options.eps))
         // The high-bandwidth row rules where the module takes them (fp32 x runs the default casting's module whatever
         // the mode asked: the same arithmetic).
-        let rowRules = LaunchPlan.takesRowRules(casting: spec0.casting, fp8Output: spec0.fp8Output, fusedAdd: spec0.residual)
+        let rowRules = LaunchPlan.takesRowRules(casting: requested.casting, fp8Output: requested.fp8Output, fusedAdd: requested.residual)
         // Aligned interior: the casting modes and the offset, not the fused add or fp8 output (their other
         // operands would not share x's split of the row).
         let plan = heuristicPlan(
@@ -55,7 +55,7 @@ extension CUDABackend {
             // fp8 output: only fp16 rows stay in registers to be read twice (fp32 2 × 512 lost 13.6%, V83).
             refetchRows: T.dtype == W.dtype && rowRules && (fp8Scale == nil || T.dtype == .float16),
             addPairs: rowRules, fp8Output: fp8Scale != nil, stream: stream)
-        var spec = spec0
+        var spec = requested
         spec.vectorWidth = plan.vectorWidth
         do {
             try launch(

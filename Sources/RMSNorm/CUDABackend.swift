@@ -87,7 +87,7 @@ enum CUDABackend {
             return p
         }
         // The fused add's 16-bit rows that fill 2 vectors × 256 or 512 threads, many rows, high bandwidth: 2 vectors a
-        // thread (V79; `addPairs`: the caller's, the fused add with y of the input type in the default casting mode).
+        // thread (V79; `addPairs`: the caller's, where the variant takes the row rules; with fp8 output full rows only, V83).
         let pairs = fusedAdd && addPairs && LaunchPlan.fusedAddTakesPairs(rows: rows, columns: columns, elementSize: elementSize,
             vectorWidth: vec, multiprocessors: device.multiprocessorCount, highBandwidth: highBandwidth(device),
             fp8Output: fp8Output)
