@@ -45,9 +45,9 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
     /// A row module's register kernels read x twice (`REFETCH`): the first read, under an L2 `evict_last` policy, only
     /// for Σx²; after the reduction x again (from L2, `evict_first`) and the weight, so neither is held in registers
     /// across the reduction. The launcher sets it by
-    /// ``LaunchPlan/refetchesRows(rows:columns:input:weight:multiprocessors:highBandwidth:)`` (V73). With the fused
+    /// ``LaunchPlan/refetchesRows(rows:columns:input:weight:multiprocessors:highBandwidth:fp8Output:)`` (V73). With the fused
     /// add, x and the residual are both read twice and h is stored with y on the second pass
-    /// (``LaunchPlan/fusedAddReadsTwice(rows:columns:input:weight:multiprocessors:highBandwidth:)``, V80).
+    /// (``LaunchPlan/fusedAddReadsTwice(rows:columns:input:weight:multiprocessors:highBandwidth:fp8Output:)``, V80).
     public var refetch: Bool = false
     /// Whether ``refetch`` reaches the kernels: a row module of the forward.
     var readsTwice: Bool { rowThreads > 0 && refetch && !backward }

@@ -475,10 +475,10 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
 
     /// Whether a forward variant's module takes the high-bandwidth row rules: the 5-block bound and x read twice
     /// (``rowBlockBound(rows:columns:input:weight:multiprocessors:highBandwidth:)``,
-    /// ``refetchesRows(rows:columns:input:weight:multiprocessors:highBandwidth:)``, `make`'s `boundedRows` and
+    /// ``refetchesRows(rows:columns:input:weight:multiprocessors:highBandwidth:fp8Output:)``, `make`'s `boundedRows` and
     /// `refetchRows`), and for the fused add 2 vectors a thread and x and the residual read twice
-    /// (``fusedAddTakesPairs(rows:columns:elementSize:vectorWidth:multiprocessors:highBandwidth:)``,
-    /// ``fusedAddReadsTwice(rows:columns:input:weight:multiprocessors:highBandwidth:)``). They were measured on the
+    /// (``fusedAddTakesPairs(rows:columns:elementSize:vectorWidth:multiprocessors:highBandwidth:fp8Output:)``,
+    /// ``fusedAddReadsTwice(rows:columns:input:weight:multiprocessors:highBandwidth:fp8Output:)``). They were measured on the
     /// default casting mode with y of the input type (the plain forward, the Gemma offset, the fused add); since V82 the
     /// LLaMA casting mode without the fused add takes them all (its modules fit the same register counts: 48 at the
     /// bound, 47–48 read twice; H200, ours only, two alternations against `RMSNORM_VARIANT_ROW_RULES=0`: 65,536 × 5120
@@ -682,7 +682,7 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
     ///   79.5 against 82.5, 4096 × 4352 23.8 against 24.2).
     /// - `refetchRows` (with `highBandwidth`; the caller's: x and weight of one type, the plain forward or the Gemma
     ///   offset), at ≥ 64 rows an SM, for rows whose module reads x twice
-    ///   (``refetchesRows(rows:columns:input:weight:multiprocessors:highBandwidth:)``, V73, H200): fp32 rows of 1,024
+    ///   (``refetchesRows(rows:columns:input:weight:multiprocessors:highBandwidth:fp8Output:)``, V73, H200): fp32 rows of 1,024
     ///   vectors (4096 columns) take 2 vectors × 512 threads instead of 8 × 128 (65,536 × 4096 fp32 516.8 → 500.5 µs,
     ///   16,384 × 4096 132.5 → 129.2), and 16-bit rows over half of 4 × 256 stay in registers as under `boundedRows`
     ///   (fp16 4104–5119 columns: 65,536 × 4608 −5.6%, 16,384 × 4608 −5.7%, 65,536 × 4104 −3.8%).
@@ -908,10 +908,10 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
 
     /// Whether this plan's fused add reads x and the residual twice (``KernelSpecialization/refetch`` on a fused-add
     /// module): the first pass under `evict_last` for Σh² only, the second under `evict_first`, h recomputed and stored
-    /// with y, as Inductor's kernel does (V80). On a high-bandwidth GPU, at least 64 rows an SM (30 for the 4 × 512 rows below), x and weight of one
-    /// type, 16-byte vectors, and one of
+    /// with y, as Inductor's kernel does (V80). On a high-bandwidth GPU, at least 64 rows an SM (30 for the 4 × 512 rows
+    /// below), x and weight of one type, 16-byte vectors, and one of
     /// - 16-bit rows of 2 vectors × 256 or 512 threads filled by at least 7/8 (the plans of
-    ///   ``fusedAddTakesPairs(rows:columns:elementSize:vectorWidth:multiprocessors:highBandwidth:)``);
+    ///   ``fusedAddTakesPairs(rows:columns:elementSize:vectorWidth:multiprocessors:highBandwidth:fp8Output:)``);
     /// - fp32 rows of 2 vectors × 512 threads (4096 columns);
     /// - bf16 rows of 4 vectors × 256 threads filled by under 7/10.
     /// V80, H200, ours only, two alternations, against V79's plans read once: 65,536 × 8192 bf16 −1.1%, 16,384 × 8192
@@ -936,21 +936,17 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
         guard let (npt, vectors, slots) = readTwiceLayout(rows: rows, columns: columns, input: input, weight: weight,
             multiprocessors: multiprocessors, highBandwidth: highBandwidth, rowsPerSM: 30)
         else { return false }
-        if fp8Output {
-            return input.size == 2 && npt == 2 && (threadsPerRow == 256 || threadsPerRow == 512) && vectors == slots
-                && rows >= Self.refetchRowsPerSM * multiprocessors
-        }
-        if input.size == 2 && npt == 4 && threadsPerRow == 512 { return vectors * 8 >= slots * 7 }
-        guard rows >= Self.refetchRowsPerSM * multiprocessors else { return false }
+        let many = rows >= Self.refetchRowsPerSM * multiprocessors
         switch (input.size, npt, threadsPerRow) {
-        case (2, 2, 256), (2, 2, 512): return vectors * 8 >= slots * 7
-        case (4, 2, 512): return vectors == slots
-        case (2, 4, 256): return input == .bfloat16 && vectors * 10 < slots * 7
+        case (2, 2, 256), (2, 2, 512): return many && (fp8Output ? vectors == slots : vectors * 8 >= slots * 7)
+        case (2, 4, 512): return !fp8Output && vectors * 8 >= slots * 7
+        case (4, 2, 512): return !fp8Output && many && vectors == slots
+        case (2, 4, 256): return !fp8Output && many && input == .bfloat16 && vectors * 10 < slots * 7
         default: return false
         }
     }
 
-    /// Rows an SM from which ``refetchesRows(rows:columns:input:weight:multiprocessors:highBandwidth:)`` applies (64:
+    /// Rows an SM from which ``refetchesRows(rows:columns:input:weight:multiprocessors:highBandwidth:fp8Output:)`` applies (64:
     /// 8,448 rows on 132 SMs; measured at 16,384 and 65,536 rows, and no gain at 4096).
     static let refetchRowsPerSM = 64
 
