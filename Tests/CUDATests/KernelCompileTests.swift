@@ -206,6 +206,41 @@ let nvrtcRequired = ProcessInfo.processInfo.environment["RMSNORM_REQUIRE_NVRTC"]
         }
     }
 
+    /// V84: in the LLaMA casting mode the 16-bit row kernels read once (plain, or bounded at 5 blocks; y of the input
+    /// type or fp8) round x·rstd to the input type two elements at a time (`cvt.rn.bf16x2.f32` / `cvt.rn.f16x2.f32`),
+    /// with no one-element conversion left; with `CAST_PAIRS=0`, and in the modules that read x twice (where pairs
+    /// measured slower), the one-element conversions are there, so the count tells the two apart.
+    @Test(.enabled(if: nvrtcAvailable || nvrtcRequired), arguments: [DType.bfloat16, .float16])
+    func llamaRowKernelsRoundInPairs(input: DType) throws {
+        let name = input == .bfloat16 ? "bf16" : "f16"
+        for fp8 in [false, true] {
+            for form in 0..<3 {
+                var spec = KernelSpecialization(input: input, weight: input, vectorWidth: 8, casting: .llama, fp8Output: fp8)
+                spec.rowThreads = 256
+                if form == 1 { spec.refetch = true }
+                if form == 2 { spec.rowMinBlocks = 5 }
+                for forced in [false, true] where !(forced && form == 1) {
+                    var options = spec.compileOptions(arch: 90)
+                    if forced { options.extra.append("-DCAST_PAIRS=0") }
+                    let pairs = !forced && form != 1
+                    let ptx = try NVRTC.compileToPTX(source: KernelSource.text, name: "rmsnorm.cu", options: options)
+                    for kernel in spec.kernelNames where kernel.hasPrefix("rmsnorm_fwd_row_") {
+                        guard let start = ptx.range(of: ".entry \(kernel)(") else { Issue.record("\(spec): \(kernel) missing"); continue }
+                        let rest = ptx[start.upperBound...]
+                        let body = String(rest.range(of: ".entry ").map { rest[..<$0.lowerBound] } ?? rest)
+                        let single = body.components(separatedBy: "cvt.rn.\(name).f32").count - 1
+                        let paired = body.components(separatedBy: "cvt.rn.\(name)x2.f32").count - 1
+                        if pairs {
+                            #expect(single == 0 && paired > 0, "\(spec): \(kernel) \(single) one-element, \(paired) paired")
+                        } else {
+                            #expect(single > 0, "\(spec)\(forced ? " CAST_PAIRS=0" : ""): \(kernel) has no one-element conversion")
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// ptxas's registers and stack frame (bytes) for `kernel` in `spec`'s module (sm_90); nil where the report lacks them.
     func ptxasReport(_ spec: KernelSpecialization, kernel: String) throws -> (registers: Int?, stack: Int?) {
         var options = spec.compileOptions(arch: 90)
