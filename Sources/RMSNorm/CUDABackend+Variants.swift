@@ -29,7 +29,26 @@ extension CUDABackend {
             x: view(x), residual: residual.map(view), residualOut: residualOut.map(view), y: view(y),
             weight: view(weight), rstd: rstd.map { view($0) }, options: options, fp8Scale: fp8Scale)
         if x.rows == 0 { return }
+        let (plan, spec) = variantPlan(x: x, residual: residual, residualOut: residualOut, weight: weight, y: y,
+            fp8Output: fp8Scale != nil, options: options, stream: stream)
+        do {
+            try launch(
+                plan: plan, spec: spec, device: device, x: x.baseAddress, ldx: x.rowStride, w: weight.address(of: 0),
+                y: y.baseAddress, ldy: y.rowStride, rstd: rstd?.address(of: 0) ?? 0, rows: x.rows, columns: x.columns,
+                eps: options.eps, stream: stream, residual: residual?.baseAddress ?? 0, ldr: residual?.rowStride ?? 0,
+                residualOut: residualOut?.baseAddress ?? 0, ldh: residualOut?.rowStride ?? 0,
+                weightOffset: options.weightOffset, outScale: fp8Scale.map { 1 / $0 } ?? 1)
+        } catch { throw .cuda(error) }
+    }
 
+    /// The plan and the module (before the launcher's shape rules, ``launchModule(plan:spec:device:rows:columns:)``)
+    /// of a forward variant call: the operands' common vector width, and the high-bandwidth row rules where the variant
+    /// takes them. `assumeCapturing`: the plan for a call captured into a graph, whatever the stream's state now.
+    static func variantPlan<T: RMSNormElement, W: RMSNormElement, Y>(
+        x: DeviceMatrix<T>, residual: DeviceMatrix<T>?, residualOut: DeviceMatrix<T>?, weight: DeviceBuffer<W>,
+        y: DeviceMatrix<Y>, fp8Output: Bool, options: RMSNormOptions, stream: CUDAStream?, assumeCapturing: Bool = false
+    ) -> (plan: LaunchPlan, spec: KernelSpecialization) {
+        let device = x.device
         var operands: [(UInt64, Int, Int)] = [(x.baseAddress, x.rowStride, T.dtype.size),
             (y.baseAddress, y.rowStride, MemoryLayout<Y>.stride)]
         if let residual, let residualOut {
@@ -39,7 +58,7 @@ extension CUDABackend {
         let vec = LaunchPlan.vectorWidth(columns: x.columns, elementSize: T.dtype.size, weightSize: W.dtype.size,
             weightAddress: weight.address(of: 0), operands: operands)
         let requested = KernelSpecialization(input: T.dtype, weight: W.dtype, vectorWidth: vec,
-            residual: residual != nil, casting: options.casting, fp8Output: fp8Scale != nil,
+            residual: residual != nil, casting: options.casting, fp8Output: fp8Output,
             tinyEps: KernelSpecialization.needsTinyEpsPath(eps: options.eps))
         // The high-bandwidth row rules where the module takes them (fp32 x runs the default casting's module whatever
         // the mode asked: the same arithmetic).
@@ -48,23 +67,16 @@ extension CUDABackend {
         // operands would not share x's split of the row).
         let plan = heuristicPlan(
             rows: x.rows, columns: x.columns, elementSize: T.dtype.size, vectorWidth: vec, device: device,
-            interior: residual == nil && fp8Scale == nil
+            interior: residual == nil && !fp8Output
                 && interiorAllowed(x: x.baseAddress, ldx: x.rowStride, y: y.baseAddress, ldy: y.rowStride),
             fusedAdd: residual != nil,
             boundedRows: LaunchPlan.boundsRows(input: T.dtype, weight: W.dtype) && rowRules,
             // fp8 output: only fp16 rows stay in registers to be read twice (fp32 2 × 512 lost 13.6%, V83).
-            refetchRows: T.dtype == W.dtype && rowRules && (fp8Scale == nil || T.dtype == .float16),
-            addPairs: rowRules, fp8Output: fp8Scale != nil, stream: stream)
+            refetchRows: T.dtype == W.dtype && rowRules && (!fp8Output || T.dtype == .float16),
+            addPairs: rowRules, fp8Output: fp8Output, stream: stream, assumeCapturing: assumeCapturing)
         var spec = requested
         spec.vectorWidth = plan.vectorWidth
-        do {
-            try launch(
-                plan: plan, spec: spec, device: device, x: x.baseAddress, ldx: x.rowStride, w: weight.address(of: 0),
-                y: y.baseAddress, ldy: y.rowStride, rstd: rstd?.address(of: 0) ?? 0, rows: x.rows, columns: x.columns,
-                eps: options.eps, stream: stream, residual: residual?.baseAddress ?? 0, ldr: residual?.rowStride ?? 0,
-                residualOut: residualOut?.baseAddress ?? 0, ldh: residualOut?.rowStride ?? 0,
-                weightOffset: options.weightOffset, outScale: fp8Scale.map { 1 / $0 } ?? 1)
-        } catch { throw .cuda(error) }
+        return (plan, spec)
     }
 
     /// The backward pass: dx (and dres added), dw reduced deterministically.

@@ -418,3 +418,18 @@ public func launchModule<T: RMSNormElement, W: RMSNormElement>(
         tinyEps: KernelSpecialization.needsTinyEpsPath(eps: eps))
     return CUDABackend.launchModule(plan: plan, spec: spec, device: x.device, rows: x.rows, columns: x.columns)
 }
+
+/// The plan and the kernel module a forward variant call runs for these operands (for reports: the bench prints them
+/// beside each variant's timing): `options` as the call's (casting mode, weight offset, eps); `residual` and
+/// `residualOut` for the fused add; `y` of the input type, or ``Float8E4M3`` for fp8 output. The module carries the
+/// launcher's shape rules (``KernelSpecialization/rowMinBlocks``, ``KernelSpecialization/refetch``). `capturing`: the
+/// plan for a call captured into a graph, whatever the stream's state now.
+public func variantLaunchPlan<T: RMSNormElement, W: RMSNormElement, Y>(
+    for x: DeviceMatrix<T>, residual: DeviceMatrix<T>? = nil, residualOut: DeviceMatrix<T>? = nil,
+    weight: DeviceBuffer<W>, into y: DeviceMatrix<Y>, options: RMSNormOptions = RMSNormOptions(),
+    stream: CUDAStream? = nil, capturing: Bool = false
+) -> (plan: LaunchPlan, module: KernelSpecialization) {
+    let (plan, spec) = CUDABackend.variantPlan(x: x, residual: residual, residualOut: residualOut, weight: weight, y: y,
+        fp8Output: Y.self == Float8E4M3.self, options: options, stream: stream, assumeCapturing: capturing)
+    return (plan, CUDABackend.launchModule(plan: plan, spec: spec, device: x.device, rows: x.rows, columns: x.columns))
+}

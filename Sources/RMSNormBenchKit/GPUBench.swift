@@ -328,23 +328,32 @@ enum GPUBench {
         }
         let work: () throws -> Void
         var plan = ""
+        // The plan column: the plan and module the variant's own call runs (its casting mode's row rules).
+        func describe(_ p: (plan: LaunchPlan, module: KernelSpecialization)) -> String {
+            p.plan.description + (p.module.rowMinBlocks > 0 ? " min-blocks=\(p.module.rowMinBlocks)" : "")
+                + (p.module.refetch ? " refetch" : "")
+        }
         switch variant {
         case .forward, .gemma, .llama:
             work = { try rmsNorm(xs[next()], weight: w, options: options, into: out!, stream: s) }
-            plan = launchPlan(for: x, weight: w, into: out!, capturing: capturing).description
+            plan = describe(variantLaunchPlan(for: x, weight: w, into: out!, options: options, capturing: capturing))
         case .add:
             work = {
                 let k = next()
                 try fusedAddRMSNorm(xs[k], residual: seconds[k], weight: w, options: options, into: out!, residualOut: h!, stream: s)
             }
-            plan = launchPlan(for: x, weight: w, into: out!, fusedAdd: true, capturing: capturing).description
+            plan = describe(variantLaunchPlan(for: x, residual: seconds[0], residualOut: h!, weight: w, into: out!,
+                options: options, capturing: capturing))
         case .fp8:
             work = { try rmsNormFP8(xs[next()], weight: w, scale: 0.02, options: options, into: q!, stream: s) }
+            plan = describe(variantLaunchPlan(for: x, weight: w, into: q!, options: options, capturing: capturing))
         case .addFP8:
             work = {
                 let k = next()
                 try rmsNormFP8(xs[k], residual: seconds[k], weight: w, scale: 0.02, options: options, into: q!, residualOut: h!, stream: s)
             }
+            plan = describe(variantLaunchPlan(for: x, residual: seconds[0], residualOut: h!, weight: w, into: q!,
+                options: options, capturing: capturing))
         case .backward:
             work = {
                 let k = next()

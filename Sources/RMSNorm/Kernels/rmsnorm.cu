@@ -940,7 +940,9 @@ __device__ __forceinline__ void fwd_reg(FWD_PARAMS, int tpr)
         // Overflow of the fp32 sum (finite input, infinite sum): rescale by the row's max |x|.
         const bool rescale = active && isinf(ss);
 #endif
+#if REFETCH_ROW
         bool h_stored = !RESID || !RF;  // whether the second pass reads h (stored) rather than x and the residual
+#endif
         if (any_in_block(rescale, tpr)) {
 #if RESID && REFETCH_ROW
             if (RF) {  // the rescue reads h back: store it first (x and the residual read again)
