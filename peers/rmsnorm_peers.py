@@ -320,7 +320,7 @@ def run_variant(request, variant):
                     err = relative_error(output(), variant_reference(variant, t))
                 emit({"type": "result", "method": name, "M": m, "N": n, "dtype": dt, "variant": variant,
                       "median_us": med, "min_us": lo, "max_us": hi, "reps": len(times), "max_error": err,
-                      **enqueue_fields()})
+                      **enqueue_fields(), **quartiles(times)})
             except Exception as exc:
                 emit({"type": "error", "method": name, "M": m, "N": n, "dtype": dt,
                       "message": f"{type(exc).__name__}: {exc}"[:300]})
@@ -448,6 +448,19 @@ def summarize(times):
     return median, s[0], s[-1]
 
 
+def quartiles(times):
+    """The first and third quartiles (linear between the closest ranks), as rmsnorm-bench reports ours."""
+    s = sorted(times)
+
+    def q(f):
+        pos = f * (len(s) - 1)
+        lo = int(pos)
+        hi = min(lo + 1, len(s) - 1)
+        return s[lo] + (s[hi] - s[lo]) * (pos - lo)
+
+    return {"p25_us": q(0.25), "p75_us": q(0.75)}
+
+
 # ---------------------------------------------------------------------------------------
 
 def ulp_error(y, ref, dtype):
@@ -495,7 +508,7 @@ def run_numpy(request):
             times.append((time.perf_counter() - t0) * 1e6)
         med, lo, hi = summarize(times)
         emit({"type": "result", "method": "numpy", "M": m, "N": n, "dtype": dt,
-              "median_us": med, "min_us": lo, "max_us": hi, "reps": len(times)})
+              "median_us": med, "min_us": lo, "max_us": hi, "reps": len(times), **quartiles(times)})
 
 
 def run(request):
@@ -602,7 +615,7 @@ def run(request):
                     err, _ = ulp_error(y, ref, dtype)
                 emit({"type": "result", "method": name, "M": m, "N": n, "dtype": dt,
                       "median_us": med, "min_us": lo, "max_us": hi, "reps": len(times), "max_error": err,
-                      **enqueue_fields()})
+                      **enqueue_fields(), **quartiles(times)})
             except Exception as exc:
                 emit({"type": "error", "method": name, "M": m, "N": n, "dtype": dt,
                       "message": f"{type(exc).__name__}: {exc}"[:300]})

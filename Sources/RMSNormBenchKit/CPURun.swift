@@ -111,14 +111,18 @@ struct CPURun {
                 let g = t.gigabytesPerSecond(bytes: shape.bytes)
                 return ResultRow(suite: shape.suite, M: shape.rows, N: shape.columns, dtype: shape.dtype, method: method,
                     median_us: t.medianMicroseconds, min_us: t.minMicroseconds, max_us: t.maxMicroseconds, reps: t.repetitions,
-                    gbps: g, pct_peak: 0, pct_copy: 100 * g / memcpyGBs, max_error: nil)
+                    gbps: g, pct_peak: 0, pct_copy: 100 * g / memcpyGBs, max_error: nil,
+                    p25_us: t.p25Microseconds, p75_us: t.p75Microseconds)
             }
             let ours = row("ours", t)
             rows.append(ours)
             func cell(_ r: ResultRow) -> String { pad(format("%.1f/%.1f", r.median_us, r.gbps), 15, right: true) }
             var line = pad(shape.description, 22) + cell(ours)
             if let p = peer[shape.description], let med = p.median_us {
-                let r = row("numpy", Timing(median: med, min: p.min_us ?? med, max: p.max_us ?? med, repetitions: p.reps ?? 0))
+                var numpy = Timing(median: med, min: p.min_us ?? med, max: p.max_us ?? med, repetitions: p.reps ?? 0)
+                numpy.p25Microseconds = p.p25_us
+                numpy.p75Microseconds = p.p75_us
+                let r = row("numpy", numpy)
                 rows.append(r)
                 line += cell(r) + "  "
                     + pad(med < t.medianMicroseconds ? "numpy" : "ours", 8) + pad(format("%.2fx", med / t.medianMicroseconds), 10, right: true)

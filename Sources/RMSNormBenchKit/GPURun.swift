@@ -184,7 +184,8 @@ struct GPURun {
                 return ResultRow(suite: shape.suite, M: shape.rows, N: shape.columns, dtype: shape.dtype, method: method,
                     median_us: t.medianMicroseconds, min_us: t.minMicroseconds, max_us: t.maxMicroseconds,
                     reps: t.repetitions, gbps: g, pct_peak: 100 * g / peak, pct_copy: 100 * g / copyGBs, max_error: err,
-                    late: t.late, retimed: t.retimed, enqueue_max_us: t.enqueueMaxMicroseconds)
+                    late: t.late, retimed: t.retimed, enqueue_max_us: t.enqueueMaxMicroseconds,
+                    p25_us: t.p25Microseconds, p75_us: t.p75Microseconds)
             }
             var shapeRows = [row("ours", ours.timing, ours.maxError)]
             let copyBytes = ours.copyBytes
@@ -204,6 +205,8 @@ struct GPURun {
                     t.late = m.late
                     t.retimed = m.retimed
                     t.enqueueMaxMicroseconds = m.enqueue_max_us
+                    t.p25Microseconds = m.p25_us
+                    t.p75Microseconds = m.p75_us
                     let r = row(p, t, m.max_error)
                     shapeRows.append(r)
                     line += cell(r)

@@ -19,6 +19,8 @@ struct PeerMessage: Decodable {
     var late: Int?
     var retimed: Int?
     var enqueue_max_us: Double?
+    var p25_us: Double?
+    var p75_us: Double?
     var passed: Bool?
     var message: String?
     var torch: String?

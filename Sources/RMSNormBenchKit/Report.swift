@@ -25,6 +25,9 @@ public struct ResultRow: Codable, Sendable {
     public var late: Int? = nil
     public var retimed: Int? = nil
     public var enqueue_max_us: Double? = nil
+    /// The first and third quartiles of the repetitions (µs; ``Timing/p25Microseconds``); JSON only.
+    public var p25_us: Double? = nil
+    public var p75_us: Double? = nil
     /// Ours only: the median of a second timing of the same shape later in the run (fresh operands), whose
     /// difference from `median_us` is the spread that decides ties against the peers (``PeerComparison``); JSON only.
     public var repeat_us: Double? = nil

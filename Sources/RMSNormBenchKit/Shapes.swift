@@ -202,6 +202,11 @@ public struct Timing: Sendable, Codable, Equatable {
     public var late: Int? = nil
     public var retimed: Int? = nil
     public var enqueueMaxMicroseconds: Double? = nil
+    /// The first and third quartiles of the samples (µs; linear between the closest ranks, as numpy's default):
+    /// whether a median's move is the whole distribution shifting or a mixture of two states changing weight
+    /// (the 1–256-row state of session 32). nil where only a summary was given.
+    public var p25Microseconds: Double? = nil
+    public var p75Microseconds: Double? = nil
 
     public init(samples: [Double]) {
         let s = samples.sorted()
@@ -211,6 +216,16 @@ public struct Timing: Sendable, Codable, Equatable {
         minMicroseconds = s[0]
         maxMicroseconds = s[n - 1]
         repetitions = n
+        p25Microseconds = Self.quantile(s, 0.25)
+        p75Microseconds = Self.quantile(s, 0.75)
+    }
+
+    /// The `q` quantile of sorted `s`, linear between the closest ranks (position q · (n − 1)).
+    static func quantile(_ s: [Double], _ q: Double) -> Double {
+        let position = q * Double(s.count - 1)
+        let below = Int(position.rounded(.down))
+        let above = min(below + 1, s.count - 1)
+        return s[below] + (s[above] - s[below]) * (position - Double(below))
     }
 
     public init(median: Double, min: Double, max: Double, repetitions: Int) {

@@ -263,6 +263,20 @@ extension BenchEnvironmentTests {
     /// A paced repetition is late only past the budget; a late one is run again while retries last and kept,
     /// counted, once they are used up; the slowest enqueue is that of the kept ones. The report names every
     /// timing that kept a late repetition, or says none did, and counts the ones run again.
+    /// Quartiles of a timing, linear between the closest ranks (numpy's default, as peers.py computes them): odd and
+    /// even counts, unsorted input, one sample; and a summary-only timing has none.
+    @Test func timingQuartiles() {
+        let odd = Timing(samples: [5, 1, 4, 2, 3])
+        #expect(odd.medianMicroseconds == 3 && odd.p25Microseconds == 2 && odd.p75Microseconds == 4)
+        let even = Timing(samples: [4, 1, 3, 2])
+        #expect(even.p25Microseconds == 1.75 && even.p75Microseconds == 3.25)
+        let bimodal = Timing(samples: [4.5, 4.5, 4.5, 5.0, 5.0, 5.0, 5.0, 4.5])
+        #expect(bimodal.p25Microseconds == 4.5 && bimodal.p75Microseconds == 5.0)
+        let one = Timing(samples: [7])
+        #expect(one.p25Microseconds == 7 && one.p75Microseconds == 7)
+        #expect(Timing(median: 3, min: 1, max: 5, repetitions: 9).p25Microseconds == nil)
+    }
+
     @Test func pacedEnqueueCheck() {
         var e = PacedEnqueue(budgetMicroseconds: 750)
         let kept = [12.0, 750, 751, 3000, 740].map { e.admit($0, retriesLeft: true) }

@@ -17,9 +17,12 @@ for r in 1 2 3 4 5 6 7 8; do
         env $([ $y = sets ] && echo RMSNORM_BENCH_Y=sets) timeout 40 $B run --shapes $S --no-peers --no-repeat \
             --output /tmp/o-$r-$y > $R/$r-$y.txt 2>&1
         echo "$r-$y: rc=$?" >> $R/steps.txt
-        cp /tmp/o-$r-$y/benchmark.csv $R/$r-$y.csv
+        cp /tmp/o-$r-$y/benchmark.csv $R/$r-$y.csv; cp /tmp/o-$r-$y/benchmark.json $R/$r-$y.json
     done
 done
-# One line a process: the median, min and max of ours at each shape.
-for f in $R/[0-9]-*.csv; do echo "$(basename $f .csv) $(grep ',ours,' $f | awk -F, '{printf "%sx%s %s [%s-%s]  ", $2, $3, $6, $7, $8}')"; done | tee $R/summary.txt
+# One line a process: ours' median [p25–p75] at each shape (the quartiles tell a shifted distribution from a
+# mixture of two states).
+for f in $R/[0-9]-*.json; do
+    python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(sys.argv[2], '  '.join('%dx%d %.2f [%.2f-%.2f]' % (r['M'], r['N'], r['median_us'], r['p25_us'], r['p75_us']) for r in d['results'] if r['method'] == 'ours'))" $f $(basename $f .json)
+done | tee $R/summary.txt
 tar czf $OUT/s33a.tgz -C $R .
