@@ -266,10 +266,15 @@ enum GPUBench {
             cacheHints: tuned?.cacheHints ?? LaunchPlan.defaultCacheHints)
         return OursMeasurement(
             timing: ours, copy: copy,
-            plan: plan.description + (module.rowMinBlocks > 0 ? " min-blocks=\(module.rowMinBlocks)" : "")
-                + (module.refetch ? " refetch" : "") + tunedNote,
+            plan: planColumn(plan, module) + tunedNote,
             maxError: maxError,
             copyBytes: 2 * copyBytes)
+    }
+
+    /// The report's plan column: the plan, then the row module's 5-block bound and second read of x where it has them.
+    static func planColumn(_ plan: LaunchPlan, _ module: KernelSpecialization) -> String {
+        plan.description + (module.rowMinBlocks > 0 ? " min-blocks=\(module.rowMinBlocks)" : "")
+            + (module.refetch ? " refetch" : "")
     }
 
     /// Times one variant at a shape (operands allocated dense, fresh normal data), and a copy of the
@@ -329,10 +334,7 @@ enum GPUBench {
         let work: () throws -> Void
         var plan = ""
         // The plan column: the plan and module the variant's own call runs (its casting mode's row rules).
-        func describe(_ p: (plan: LaunchPlan, module: KernelSpecialization)) -> String {
-            p.plan.description + (p.module.rowMinBlocks > 0 ? " min-blocks=\(p.module.rowMinBlocks)" : "")
-                + (p.module.refetch ? " refetch" : "")
-        }
+        func describe(_ p: (plan: LaunchPlan, module: KernelSpecialization)) -> String { planColumn(p.plan, p.module) }
         switch variant {
         case .forward, .gemma, .llama:
             work = { try rmsNorm(xs[next()], weight: w, options: options, into: out!, stream: s) }
