@@ -276,6 +276,27 @@ def in_turn(calls):
     return call
 
 
+def holding(call, count):
+    """`call`, with each result kept alive for the next `count` calls (a ring), so that successive calls write
+    their outputs to different blocks of PyTorch's caching allocator, as a model's layers keep their outputs and
+    as rmsnorm-bench rotates ours' outputs in event timing (`RMSNORM_BENCH_Y`, default `sets`). Without it each
+    call's output took the block the previous call had freed: one placement a process, whose luck moved 16-row
+    medians by up to ±5% between processes (s33a in benchmarks/NOTES.md). The slot is emptied before the call,
+    so the ring holds `count` results and the call may take the block its slot held."""
+    if count <= 1 or os.environ.get("RMSNORM_BENCH_Y") == "one":
+        return call
+    held = [None] * count
+    turn = [0]
+
+    def call_holding():
+        k = turn[0] % count
+        turn[0] += 1
+        held[k] = None
+        held[k] = call()
+        return held[k]
+    return call_holding
+
+
 def run_variant(request, variant):
     eps = float(request.get("eps", 1e-6))
     methods = request.get("methods") or ["torch_native", "torch_compile", "liger"]
@@ -310,6 +331,7 @@ def run_variant(request, variant):
                 continue
             try:
                 call, output = makers[name](ts)
+                call = holding(call, len(ts))
                 for _ in range(max(3, 2 * len(ts))):
                     call()  # warm-up, every input set twice: compile, autotune, allocator
                 torch.cuda.synchronize()
@@ -601,8 +623,10 @@ def run(request):
                     k = turn[0] % len(xs)
                     turn[0] += 1
                     return fn(xs[k], w, eps)
-                for _ in range(3):
-                    call()  # warm-up: compile, autotune, allocator
+                if not graph:  # graph mode: one output, as ours (graph capture serves its own pool)
+                    call = holding(call, len(xs))
+                for _ in range(3 if graph else max(3, 2 * len(xs))):
+                    call()  # warm-up: compile, autotune, allocator (every input set twice)
                 torch.cuda.synchronize()
                 times = time_graph(call, max(20, reps // 2), k) if graph else time_events(call, reps)
                 med, lo, hi = summarize(times)

@@ -178,12 +178,12 @@ enum GPUBench {
         // Shapes under 64 MB (``inputSets``): `placements` operand sets, used in turn by successive repetitions (and
         // launches in a graph), so that the median spans several placements in memory; with one set,
         // where the allocator happened to put x and y moved small-M medians by up to ±10% (V17).
-        // y is one buffer for every set, as the peers' calls get theirs: each returns a new tensor, which
-        // PyTorch's caching allocator serves from the block the previous call freed. A y per set made
-        // ours touch twice the peers' bytes; in graph mode (no flush between launches) that pushed
-        // 256 × 7168 bf16 past the 50 MB L2 for ours and our copy only: 4.86 µs against Triton's 3.32,
-        // our copy 4.32 against PyTorch's 2.56 (V19 in benchmarks/NOTES.md).
+        // y: one per set in event timing (``outputSets``), as peers.py keeps each peer's outputs alive for as many
+        // calls; one for every set in graph mode, where no flush separates the launches and a y per set made
+        // ours touch twice the peers' bytes, pushing 256 × 7168 bf16 past the 50 MB L2 for ours and our copy
+        // only (V19 in benchmarks/NOTES.md).
         let sets = inputSets(rows: m, columns: n, elementSize: T.dtype.size)
+        let ySets = outputSets(inputSets: sets, graphK: graphK)
         // `RMSNORM_BENCH_OFFSET`: ours' operands start that many bytes into their allocations (the copy below keeps
         // the allocations' starts).
         let pad = benchOffsetBytes / T.dtype.size
@@ -193,10 +193,8 @@ enum GPUBench {
         var xs: [DeviceMatrix<T>] = []
         for _ in 0..<sets { xs.append(try matrix()) }
         let y = try matrix()
-        var ys = Array(repeating: y, count: sets)
-        if environmentVariable("RMSNORM_BENCH_Y") == "sets" {  // the V17–V18 way, a y per set, for comparisons
-            for k in 1..<sets { ys[k] = try matrix() }
-        }
+        var ys = [y]
+        for _ in 1..<ySets { ys.append(try matrix()) }
         let x = xs[0]
         let w = try DeviceBuffer<T>(device: device, count: n)
         let seed = SeededRandom.freshSeed()
@@ -227,14 +225,14 @@ enum GPUBench {
         let ours = try timer.measure(repetitions: reps, graphK: graphK) {
             let k = turn % sets
             turn += 1
-            try rmsNorm(xs[k], weight: w, eps: eps, into: ys[k], stream: timer.stream)
+            try rmsNorm(xs[k], weight: w, eps: eps, into: ys[k % ySets], stream: timer.stream)
         }
         let copyBytes = m * n * T.dtype.size
         turn = 0
         let copy = try timer.measure(repetitions: reps, graphK: graphK) {
             let k = turn % sets
             turn += 1
-            try Self.copyBytes(from: xs[k].buffer.memory, to: ys[k].buffer.memory, byteCount: copyBytes, stream: timer.stream)
+            try Self.copyBytes(from: xs[k].buffer.memory, to: ys[k % ySets].buffer.memory, byteCount: copyBytes, stream: timer.stream)
         }
         // Correctness of what was timed: recompute (in graph mode through a captured graph, whose plan may
         // differ), then compare up to 64 rows with the reference.
@@ -289,10 +287,12 @@ enum GPUBench {
         let seed = SeededRandom.freshSeed()
         // Shapes under 64 MB (``inputSets``): `placements` sets of the inputs (x, and the residual or dy; the backward's
         // rstd from its own x), used in turn by successive repetitions, as the forward's `measureTyped` does and
-        // peers.py's variants do; the outputs (y, h, dx, dw, the fp8 bytes) are one buffer each, as each peer call
-        // gets its results from the blocks PyTorch's allocator just freed. Before session 18 the variants were timed
-        // at one placement, which moved small-M medians by up to ±10% (V17) for ours and for each peer on its own.
+        // peers.py's variants do. The outputs (y or dx, h, the fp8 bytes, dw) rotate alike in event timing
+        // (``outputSets``; peers.py keeps each peer call's results alive for as many calls), and are one buffer each
+        // in graph mode. Before session 18 the variants were timed at one placement, which moved small-M medians by
+        // up to ±10% (V17) for ours and for each peer on its own.
         let sets = inputSets(rows: m, columns: n, elementSize: T.dtype.size)
+        let ySets = outputSets(inputSets: sets, graphK: graphK)
         let needsSecond = variant == .add || variant == .addFP8 || variant == .backward
         var xs: [DeviceMatrix<T>] = []
         var seconds: [DeviceMatrix<T>] = []  // residual or dy
@@ -309,11 +309,20 @@ enum GPUBench {
         let x = xs[0]
         let w = try DeviceBuffer<T>(device: device, count: n)
         try DeviceRandom.fillNormal(w, seed: seed &+ 1, stream: timer.stream)
-        let out = try variant == .fp8 || variant == .addFP8 ? nil : DeviceMatrix<T>(device: device, rows: m, columns: n)
-        let q = try variant == .fp8 || variant == .addFP8 ? DeviceMatrix<Float8E4M3>(device: device, rows: m, columns: n) : nil
-        let h = try variant == .add || variant == .addFP8 ? DeviceMatrix<T>(device: device, rows: m, columns: n) : nil
+        let fp8Out = variant == .fp8 || variant == .addFP8, sums = variant == .add || variant == .addFP8
+        var outs: [DeviceMatrix<T>] = [], qs: [DeviceMatrix<Float8E4M3>] = [], hs: [DeviceMatrix<T>] = []
+        var dws: [DeviceBuffer<T>] = []
+        for _ in 0..<ySets {
+            if fp8Out {
+                qs.append(try DeviceMatrix<Float8E4M3>(device: device, rows: m, columns: n))
+            } else {
+                outs.append(try DeviceMatrix<T>(device: device, rows: m, columns: n))
+            }
+            if sums { hs.append(try DeviceMatrix<T>(device: device, rows: m, columns: n)) }
+            if variant == .backward { dws.append(try DeviceBuffer<T>(device: device, count: n)) }
+        }
+        let out = outs.first, q = qs.first, h = hs.first
         var rstds: [DeviceBuffer<Float>] = []
-        let dw = try DeviceBuffer<T>(device: device, count: n)
         var options = variant.options
         if let eps = benchEps { options.eps = eps }
         let s = timer.stream
@@ -331,36 +340,46 @@ enum GPUBench {
             defer { turn += 1 }
             return turn % sets
         }
+        // The output set of the call that just took input set k.
+        func o(_ k: Int) -> Int { k % ySets }
         let work: () throws -> Void
         var plan = ""
         // The plan column: the plan and module the variant's own call runs (its casting mode's row rules).
         func describe(_ p: (plan: LaunchPlan, module: KernelSpecialization)) -> String { planColumn(p.plan, p.module) }
         switch variant {
         case .forward, .gemma, .llama:
-            work = { try rmsNorm(xs[next()], weight: w, options: options, into: out!, stream: s) }
+            work = {
+                let k = next()
+                try rmsNorm(xs[k], weight: w, options: options, into: outs[o(k)], stream: s)
+            }
             plan = describe(variantLaunchPlan(for: x, weight: w, into: out!, options: options, capturing: capturing))
         case .add:
             work = {
                 let k = next()
-                try fusedAddRMSNorm(xs[k], residual: seconds[k], weight: w, options: options, into: out!, residualOut: h!, stream: s)
+                try fusedAddRMSNorm(xs[k], residual: seconds[k], weight: w, options: options, into: outs[o(k)],
+                    residualOut: hs[o(k)], stream: s)
             }
             plan = describe(variantLaunchPlan(for: x, residual: seconds[0], residualOut: h!, weight: w, into: out!,
                 options: options, capturing: capturing))
         case .fp8:
-            work = { try rmsNormFP8(xs[next()], weight: w, scale: 0.02, options: options, into: q!, stream: s) }
+            work = {
+                let k = next()
+                try rmsNormFP8(xs[k], weight: w, scale: 0.02, options: options, into: qs[o(k)], stream: s)
+            }
             plan = describe(variantLaunchPlan(for: x, weight: w, into: q!, options: options, capturing: capturing))
         case .addFP8:
             work = {
                 let k = next()
-                try rmsNormFP8(xs[k], residual: seconds[k], weight: w, scale: 0.02, options: options, into: q!, residualOut: h!, stream: s)
+                try rmsNormFP8(xs[k], residual: seconds[k], weight: w, scale: 0.02, options: options, into: qs[o(k)],
+                    residualOut: hs[o(k)], stream: s)
             }
             plan = describe(variantLaunchPlan(for: x, residual: seconds[0], residualOut: h!, weight: w, into: q!,
                 options: options, capturing: capturing))
         case .backward:
             work = {
                 let k = next()
-                try rmsNormBackward(xs[k], weight: w, rstd: recompute ? nil : rstds[k], outputGradient: seconds[k], into: out!,
-                    weightGradient: dw, stream: s)
+                try rmsNormBackward(xs[k], weight: w, rstd: recompute ? nil : rstds[k], outputGradient: seconds[k],
+                    into: outs[o(k)], weightGradient: dws[o(k)], stream: s)
             }
             plan = "backward " + backwardLaunchPlan(for: x, weight: w, outputGradient: seconds[0], into: out!,
                 savedRstd: !recompute).description
@@ -371,10 +390,12 @@ enum GPUBench {
         let copyBytes = shape.bytes / 2 / 16 * 16
         var sources: [DeviceMemory] = []
         for _ in 0..<sets { sources.append(try DeviceMemory(device: device, byteCount: max(16, copyBytes))) }
-        let b = try DeviceMemory(device: device, byteCount: max(16, copyBytes))
+        var targets: [DeviceMemory] = []
+        for _ in 0..<ySets { targets.append(try DeviceMemory(device: device, byteCount: max(16, copyBytes))) }
         turn = 0
         let copy = try timer.measure(repetitions: reps, graphK: graphK) {
-            try Self.copyBytes(from: sources[next()], to: b, byteCount: copyBytes, stream: s)
+            let k = next()
+            try Self.copyBytes(from: sources[k], to: targets[o(k)], byteCount: copyBytes, stream: s)
         }
         return OursMeasurement(timing: timing, copy: copy, plan: plan.isEmpty ? variant.rawValue : plan, maxError: nil,
             copyBytes: 2 * copyBytes)
@@ -399,6 +420,15 @@ enum GPUBench {
 
     /// Operand sets a small shape is timed over (`RMSNORM_BENCH_PLACEMENTS`, default 8; 1 = one set).
     static let placements = max(1, environmentVariable("RMSNORM_BENCH_PLACEMENTS").flatMap { Int($0) } ?? 8)
+
+    /// Output sets a shape is timed over: one per input set in event timing (each repetition starts after an L2
+    /// flush, so where the outputs go, not how many there are, is what a rotation changes), one in graph mode, where
+    /// the launches run back to back without a flush and a y per set would double ours' footprint against the
+    /// peers' graph-captured calls (V19). `RMSNORM_BENCH_Y=one`: one output in event timing too (the way before
+    /// session 33).
+    static func outputSets(inputSets: Int, graphK: Int?) -> Int {
+        graphK != nil || environmentVariable("RMSNORM_BENCH_Y") == "one" ? 1 : inputSets
+    }
 
     /// Input sets a shape is timed over, for every method and variant: `placements` where x and a y of its size
     /// come to under 64 MB (2 · M · N · size; peers.py applies the same rule), else one.

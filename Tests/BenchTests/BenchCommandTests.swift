@@ -260,9 +260,48 @@ extension BenchEnvironmentTests {
         #expect(script.contains("k = turn[0] % len(calls)"))
     }
 
-    /// A paced repetition is late only past the budget; a late one is run again while retries last and kept,
-    /// counted, once they are used up; the slowest enqueue is that of the kept ones. The report names every
-    /// timing that kept a late repetition, or says none did, and counts the ones run again.
+    /// Outputs rotate with the input sets in event timing, ours (``GPUBench/outputSets(inputSets:graphK:)``) and the
+    /// peers' (peers.py's `holding`, run here in python3: the ring keeps exactly the last `count` results alive and
+    /// returns each call's result); one output in graph mode, and with `RMSNORM_BENCH_Y=one`.
+    @Test(.enabled(if: PeerRunner.findPython(explicit: nil) != nil)) func outputsRotateWithTheInputSets() throws {
+        #expect(GPUBench.outputSets(inputSets: 8, graphK: nil) == (getenv("RMSNORM_BENCH_Y").map { String(cString: $0) } == "one" ? 1 : 8))
+        #expect(GPUBench.outputSets(inputSets: 8, graphK: 100) == 1)
+        #expect(GPUBench.outputSets(inputSets: 1, graphK: nil) == 1)
+        let script = String(decoding: PackageResources.peers_py, as: UTF8.self)
+        #expect(script.contains("call = holding(call, len(ts))"))  // the variants
+        #expect(script.contains("if not graph:  # graph mode: one output, as ours (graph capture serves its own pool)\n                    call = holding(call, len(xs))"))
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("peers-\(getpid()).py").path
+        try Data(PackageResources.peers_py).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let probe = """
+            import gc, os, sys, weakref
+            os.environ.pop("RMSNORM_BENCH_Y", None)
+            ns = {"__name__": "peers"}
+            exec(open(sys.argv[1]).read(), ns)
+            class Out: pass
+            made = []
+            def call():
+                made.append(Out())
+                return made[-1]
+            ring = ns["holding"](call, 3)
+            refs, returned = [], []
+            for _ in range(7):
+                returned.append(ring() is made[-1])
+                refs.append(weakref.ref(made[-1]))
+            made.clear(); gc.collect()
+            print("alive", [r() is not None for r in refs], "returned", all(returned))
+            print("one-set", ns["holding"](call, 1) is call)
+            os.environ["RMSNORM_BENCH_Y"] = "one"
+            print("y-one", ns["holding"](call, 3) is call)
+            """
+        var lines: [String] = []
+        let status = try runSubprocess(PeerRunner.findPython(explicit: nil)!, ["-c", probe, path], input: [], stderrPath: nil) {
+            lines.append($0)
+        }
+        #expect(status == 0)
+        #expect(lines == ["alive [False, False, False, False, True, True, True] returned True", "one-set True", "y-one True"])
+    }
+
     /// Quartiles of a timing, linear between the closest ranks (numpy's default, as peers.py computes them): odd and
     /// even counts, unsorted input, one sample; and a summary-only timing has none.
     @Test func timingQuartiles() {
@@ -277,6 +316,9 @@ extension BenchEnvironmentTests {
         #expect(Timing(median: 3, min: 1, max: 5, repetitions: 9).p25Microseconds == nil)
     }
 
+    /// A paced repetition is late only past the budget; a late one is run again while retries last and kept,
+    /// counted, once they are used up; the slowest enqueue is that of the kept ones. The report names every
+    /// timing that kept a late repetition, or says none did, and counts the ones run again.
     @Test func pacedEnqueueCheck() {
         var e = PacedEnqueue(budgetMicroseconds: 750)
         let kept = [12.0, 750, 751, 3000, 740].map { e.admit($0, retriesLeft: true) }
