@@ -277,13 +277,12 @@ def in_turn(calls):
 
 
 def holding(call, count):
-    """`call`, with each result kept alive for the next `count` calls (a ring), so that successive calls write
-    their outputs to different blocks of PyTorch's caching allocator, as a model's layers keep their outputs and
-    as rmsnorm-bench rotates ours' outputs in event timing (`RMSNORM_BENCH_Y`, default `sets`). Without it each
-    call's output took the block the previous call had freed: one placement a process, whose luck moved 16-row
-    medians by up to ±5% between processes (s33a in benchmarks/NOTES.md). The slot is emptied before the call,
-    so the ring holds `count` results and the call may take the block its slot held."""
-    if count <= 1 or os.environ.get("RMSNORM_BENCH_Y") == "one":
+    """With RMSNORM_BENCH_Y=sets: `call`, with each result kept alive for the next `count` calls (a ring), so that
+    successive calls write their outputs to different blocks of PyTorch's caching allocator, as rmsnorm-bench then
+    rotates ours' outputs in event timing. Otherwise (the default) `call`: each call's output takes the block the
+    previous call freed, one placement a process, as ours writes one y (V85 in benchmarks/NOTES.md). The slot is
+    emptied before the call, so the ring holds `count` results and the call may take the block its slot held."""
+    if count <= 1 or os.environ.get("RMSNORM_BENCH_Y") != "sets":
         return call
     held = [None] * count
     turn = [0]

@@ -244,7 +244,8 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
         }
         return registerVariants.map { "rmsnorm_fwd_reg_npt\($0)" } + registerVariants.map { "rmsnorm_fwd_row_npt\($0)" } + interior
             + ["rmsnorm_fwd_smem", "rmsnorm_fwd_loop", "rmsnorm_fwd_smem_c2", "rmsnorm_fwd_smem_c4", "rmsnorm_fwd_smem_c8",
-                "rmsnorm_fwd_smem_c16", "rmsnorm_fwd_split_sum", "rmsnorm_fwd_split_norm", "rmsnorm_fill_normal", "rmsnorm_flush", "rmsnorm_copy", "rmsnorm_spin"]
+                "rmsnorm_fwd_smem_c16", "rmsnorm_fwd_smem_p1", "rmsnorm_fwd_smem_p2", "rmsnorm_fwd_smem_p4", "rmsnorm_fwd_smem_p8",
+                "rmsnorm_fwd_smem_p16", "rmsnorm_fwd_split_sum", "rmsnorm_fwd_split_norm", "rmsnorm_fill_normal", "rmsnorm_flush", "rmsnorm_copy", "rmsnorm_spin"]
     }
 }
 
@@ -348,12 +349,17 @@ final class LoadedKernels: @unchecked Sendable {
     /// Whether at least one cluster of this cluster kernel fits the GPU (cached like the occupancy):
     /// a cluster of 16 needs 16 free SMs in one GPC, which not every GPU or partition has.
     func clusterFits(_ name: String, block: Int, shared: Int, clusterSize: Int) throws(CUDAError) -> Bool {
+        try activeClusters(name, block: block, shared: shared, clusterSize: clusterSize) > 0
+    }
+
+    /// How many clusters of this cluster kernel the GPU runs at once (the driver's answer, cached like the occupancy).
+    func activeClusters(_ name: String, block: Int, shared: Int, clusterSize: Int) throws(CUDAError) -> Int {
         let key = OccupancyKey(name: name, block: block, shared: shared)
-        if let v = occupancy.withLock({ $0[key] }) { return v > 0 }
+        if let v = occupancy.withLock({ $0[key] }) { return v }
         let v = try functions[name]!.maxActiveClusters(
             LaunchConfiguration(grid: clusterSize, block: block, sharedMemoryBytes: shared))
         occupancy.withLock { $0[key] = v }
-        return v > 0
+        return v
     }
 
     /// The dynamic shared memory each function may take, as last raised (absent: the default 48 KB).

@@ -178,10 +178,8 @@ enum GPUBench {
         // Shapes under 64 MB (``inputSets``): `placements` operand sets, used in turn by successive repetitions (and
         // launches in a graph), so that the median spans several placements in memory; with one set,
         // where the allocator happened to put x and y moved small-M medians by up to ±10% (V17).
-        // y: one per set in event timing (``outputSets``), as peers.py keeps each peer's outputs alive for as many
-        // calls; one for every set in graph mode, where no flush separates the launches and a y per set made
-        // ours touch twice the peers' bytes, pushing 256 × 7168 bf16 past the 50 MB L2 for ours and our copy
-        // only (V19 in benchmarks/NOTES.md).
+        // y: one for every set (``outputSets``), as each peer call's result takes the block its previous call freed;
+        // `RMSNORM_BENCH_Y=sets` rotates ours' and the peers' outputs alike in event timing.
         let sets = inputSets(rows: m, columns: n, elementSize: T.dtype.size)
         let ySets = outputSets(inputSets: sets, graphK: graphK)
         // `RMSNORM_BENCH_OFFSET`: ours' operands start that many bytes into their allocations (the copy below keeps
@@ -287,9 +285,8 @@ enum GPUBench {
         let seed = SeededRandom.freshSeed()
         // Shapes under 64 MB (``inputSets``): `placements` sets of the inputs (x, and the residual or dy; the backward's
         // rstd from its own x), used in turn by successive repetitions, as the forward's `measureTyped` does and
-        // peers.py's variants do. The outputs (y or dx, h, the fp8 bytes, dw) rotate alike in event timing
-        // (``outputSets``; peers.py keeps each peer call's results alive for as many calls), and are one buffer each
-        // in graph mode. Before session 18 the variants were timed at one placement, which moved small-M medians by
+        // peers.py's variants do. The outputs (y or dx, h, the fp8 bytes, dw) are one buffer each, or with
+        // `RMSNORM_BENCH_Y=sets` rotate with the inputs in event timing (``outputSets``), as peers.py's then do. Before session 18 the variants were timed at one placement, which moved small-M medians by
         // up to ±10% (V17) for ours and for each peer on its own.
         let sets = inputSets(rows: m, columns: n, elementSize: T.dtype.size)
         let ySets = outputSets(inputSets: sets, graphK: graphK)
@@ -421,13 +418,13 @@ enum GPUBench {
     /// Operand sets a small shape is timed over (`RMSNORM_BENCH_PLACEMENTS`, default 8; 1 = one set).
     static let placements = max(1, environmentVariable("RMSNORM_BENCH_PLACEMENTS").flatMap { Int($0) } ?? 8)
 
-    /// Output sets a shape is timed over: one per input set in event timing (each repetition starts after an L2
-    /// flush, so where the outputs go, not how many there are, is what a rotation changes), one in graph mode, where
-    /// the launches run back to back without a flush and a y per set would double ours' footprint against the
-    /// peers' graph-captured calls (V19). `RMSNORM_BENCH_Y=one`: one output in event timing too (the way before
-    /// session 33).
+    /// Output sets a shape is timed over: one (the default), as each peer call's result takes the block its previous
+    /// call freed; with `RMSNORM_BENCH_Y=sets`, one per input set in event timing, and peers.py keeps each peer's
+    /// results alive for as many calls (`holding`), so both rotate. Never in graph mode, where the launches run back to
+    /// back without a flush and a y per set doubled ours' footprint (V19). V85 (s33b) measured the rotation as the
+    /// default: it did not narrow the spread between processes, and ours and our copy ran ~3% slower at 16 rows.
     static func outputSets(inputSets: Int, graphK: Int?) -> Int {
-        graphK != nil || environmentVariable("RMSNORM_BENCH_Y") == "one" ? 1 : inputSets
+        graphK == nil && environmentVariable("RMSNORM_BENCH_Y") == "sets" ? inputSets : 1
     }
 
     /// Input sets a shape is timed over, for every method and variant: `placements` where x and a y of its size

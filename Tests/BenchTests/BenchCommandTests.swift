@@ -260,11 +260,11 @@ extension BenchEnvironmentTests {
         #expect(script.contains("k = turn[0] % len(calls)"))
     }
 
-    /// Outputs rotate with the input sets in event timing, ours (``GPUBench/outputSets(inputSets:graphK:)``) and the
-    /// peers' (peers.py's `holding`, run here in python3: the ring keeps exactly the last `count` results alive and
-    /// returns each call's result); one output in graph mode, and with `RMSNORM_BENCH_Y=one`.
+    /// With `RMSNORM_BENCH_Y=sets` outputs rotate with the input sets in event timing, ours
+    /// (``GPUBench/outputSets(inputSets:graphK:)``) and the peers' (peers.py's `holding`, run here in python3: the ring
+    /// keeps exactly the last `count` results alive and returns each call's result); one output by default and in graph mode.
     @Test(.enabled(if: PeerRunner.findPython(explicit: nil) != nil)) func outputsRotateWithTheInputSets() throws {
-        #expect(GPUBench.outputSets(inputSets: 8, graphK: nil) == (getenv("RMSNORM_BENCH_Y").map { String(cString: $0) } == "one" ? 1 : 8))
+        #expect(GPUBench.outputSets(inputSets: 8, graphK: nil) == (getenv("RMSNORM_BENCH_Y").map { String(cString: $0) } == "sets" ? 8 : 1))
         #expect(GPUBench.outputSets(inputSets: 8, graphK: 100) == 1)
         #expect(GPUBench.outputSets(inputSets: 1, graphK: nil) == 1)
         let script = String(decoding: PackageResources.peers_py, as: UTF8.self)
@@ -275,7 +275,7 @@ extension BenchEnvironmentTests {
         defer { try? FileManager.default.removeItem(atPath: path) }
         let probe = """
             import gc, os, sys, weakref
-            os.environ.pop("RMSNORM_BENCH_Y", None)
+            os.environ["RMSNORM_BENCH_Y"] = "sets"
             ns = {"__name__": "peers"}
             exec(open(sys.argv[1]).read(), ns)
             class Out: pass
@@ -291,7 +291,7 @@ extension BenchEnvironmentTests {
             made.clear(); gc.collect()
             print("alive", [r() is not None for r in refs], "returned", all(returned))
             print("one-set", ns["holding"](call, 1) is call)
-            os.environ["RMSNORM_BENCH_Y"] = "one"
+            os.environ.pop("RMSNORM_BENCH_Y")
             print("y-one", ns["holding"](call, 3) is call)
             """
         var lines: [String] = []

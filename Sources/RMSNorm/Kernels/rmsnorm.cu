@@ -75,6 +75,9 @@
 //                         each staging a contiguous slice in shared memory; the sums of squares
 //                         are exchanged through distributed shared memory. For few rows (every
 //                         SM gets work) and rows longer than one block's shared memory (x read once).
+//   rmsnorm_fwd_smem_pK   (sm_90+, 16-byte vectors, no fused add) Pipelined rows: a grid of as many clusters of K
+//                         blocks (K = 1: blocks) as fit at once, each taking every C-th row; a block copies its
+//                         slice of the next row into shared memory (cp.async) while it reduces and stores this one.
 //   rmsnorm_fwd_split_sum, rmsnorm_fwd_split_norm  A row split over S blocks of an ordinary grid, in
 //                         two kernels (partial sums of squares, then the normalisation, launched as a
 //                         programmatic dependent of the first on sm_90+; few rows of huge N, V30/V31).
@@ -1362,6 +1365,62 @@ __device__ __forceinline__ float slice_sum_squares(const XS* xr, int lo, int hi,
     return ss;
 }
 
+// The rare rescue of a row whose fp32 Σx² (ss, already the row's sum) overflowed, or with TINY_EPS fell below
+// 2^-100: the row's largest |x| and its rescaled sum over the block's vectors [lo, hi), read through `fetch`,
+// reduced over the block and cluster in slots part[1] and part[2]; sets rstd, rs and xscale (y = (x · xscale) ·
+// rs · w). Uniform across the block and cluster, so every thread takes the same branch.
+template <int CS, typename Fetch>
+__device__ __forceinline__ void rescue_slice(float ss, int lo, int hi, Fetch fetch, float* scratch, float* part, int N,
+                                           float eps, float& rstd, float& rs, float& xscale) {
+#if TINY_EPS
+    if (isinf(ss) || ss < 0x1p-100f) {  // uniform across the block and cluster: ss is the row's sum
+        float m = 0.0f;
+        for (int k = lo + threadIdx.x; k < hi; k += blockDim.x) {
+            XPack p = fetch(k);
+#pragma unroll
+            for (int v = 0; v < VEC; ++v) m = fmaxf(m, fabsf(load_elem<IN_T>(p.e[v])));
+        }
+        m = split_reduce<CS, true>(m, scratch + 32, part + 1);
+        const Pow2Scale sc = pow2_scale(m);
+        float s2 = 0.0f;
+        for (int k = lo + threadIdx.x; k < hi; k += blockDim.x) {
+            XPack p = fetch(k);
+#pragma unroll
+            for (int v = 0; v < VEC; ++v) { const float t = (load_elem<IN_T>(p.e[v]) * sc.f1) * sc.f2; s2 = fmaf(t, t, s2); }
+        }
+        s2 = split_reduce<CS, false>(s2, scratch + 64, part + 2);
+        float scaled;
+        pow2_finish(s2, N, eps, sc, rstd, scaled);
+#if CAST == 2
+        rs = round_in(rstd);
+#else
+        rs = scaled;
+        xscale = sc.f1;
+#endif
+    }
+#else
+    if (isinf(ss)) {  // uniform across the block and cluster: ss is the row's sum
+        float m = 0.0f;
+        for (int k = lo + threadIdx.x; k < hi; k += blockDim.x) {
+            XPack p = fetch(k);
+#pragma unroll
+            for (int v = 0; v < VEC; ++v) m = fmaxf(m, fabsf(load_elem<IN_T>(p.e[v])));
+        }
+        m = split_reduce<CS, true>(m, scratch + 32, part + 1);
+        const float inv = (m > 0.0f && !isinf(m)) ? 1.0f / m : 1.0f;
+        float s2 = 0.0f;
+        for (int k = lo + threadIdx.x; k < hi; k += blockDim.x) {
+            XPack p = fetch(k);
+#pragma unroll
+            for (int v = 0; v < VEC; ++v) { const float t = load_elem<IN_T>(p.e[v]) * inv; s2 = fmaf(t, t, s2); }
+        }
+        s2 = split_reduce<CS, false>(s2, scratch + 64, part + 2);
+        rstd = inv * rsqrtf(s2 / (float)N + eps * inv * inv);
+        rs = mode_rstd(rstd);
+    }
+#endif
+}
+
 // One block per row (CS = 1), or one cluster of CS blocks per row, each block taking a contiguous
 // slice of ceil(N / VEC / CS) vectors. STAGE: the first pass copies the slice (h with RESID) into
 // dynamic shared memory and later passes read it from there (x read once from DRAM); otherwise
@@ -1420,53 +1479,7 @@ __device__ __forceinline__ void fwd_block_row(FWD_PARAMS)
         ss = split_reduce<CS, false>(ss, scratch, part);
         float rstd = finish_rstd(ss, N, eps);
         float rs = mode_rstd(rstd), xscale = 1.0f;  // y = (x · xscale) · rs · w
-#if TINY_EPS
-        if (isinf(ss) || ss < 0x1p-100f) {  // uniform across the block and cluster: ss is the row's sum
-            float m = 0.0f;
-            for (int k = lo + threadIdx.x; k < hi; k += blockDim.x) {
-                XPack p = fetch(k);
-#pragma unroll
-                for (int v = 0; v < VEC; ++v) m = fmaxf(m, fabsf(load_elem<IN_T>(p.e[v])));
-            }
-            m = split_reduce<CS, true>(m, scratch + 32, part + 1);
-            const Pow2Scale sc = pow2_scale(m);
-            float s2 = 0.0f;
-            for (int k = lo + threadIdx.x; k < hi; k += blockDim.x) {
-                XPack p = fetch(k);
-#pragma unroll
-                for (int v = 0; v < VEC; ++v) { const float t = (load_elem<IN_T>(p.e[v]) * sc.f1) * sc.f2; s2 = fmaf(t, t, s2); }
-            }
-            s2 = split_reduce<CS, false>(s2, scratch + 64, part + 2);
-            float scaled;
-            pow2_finish(s2, N, eps, sc, rstd, scaled);
-#if CAST == 2
-            rs = round_in(rstd);
-#else
-            rs = scaled;
-            xscale = sc.f1;
-#endif
-        }
-#else
-        if (isinf(ss)) {  // uniform across the block and cluster: ss is the row's sum
-            float m = 0.0f;
-            for (int k = lo + threadIdx.x; k < hi; k += blockDim.x) {
-                XPack p = fetch(k);
-#pragma unroll
-                for (int v = 0; v < VEC; ++v) m = fmaxf(m, fabsf(load_elem<IN_T>(p.e[v])));
-            }
-            m = split_reduce<CS, true>(m, scratch + 32, part + 1);
-            const float inv = (m > 0.0f && !isinf(m)) ? 1.0f / m : 1.0f;
-            float s2 = 0.0f;
-            for (int k = lo + threadIdx.x; k < hi; k += blockDim.x) {
-                XPack p = fetch(k);
-#pragma unroll
-                for (int v = 0; v < VEC; ++v) { const float t = load_elem<IN_T>(p.e[v]) * inv; s2 = fmaf(t, t, s2); }
-            }
-            s2 = split_reduce<CS, false>(s2, scratch + 64, part + 2);
-            rstd = inv * rsqrtf(s2 / (float)N + eps * inv * inv);
-            rs = mode_rstd(rstd);
-        }
-#endif
+        rescue_slice<CS>(ss, lo, hi, fetch, scratch, part, N, eps, rstd, rs, xscale);
 #if __CUDA_ARCH__ >= 900
         if (CS > 1) cluster_arrive();  // this block has read the others' slots (they wait before exiting)
 #endif
@@ -1523,6 +1536,124 @@ DEFINE_CLUSTER(2)
 DEFINE_CLUSTER(4)
 DEFINE_CLUSTER(8)
 DEFINE_CLUSTER(16)
+
+// Pipelined rows, rmsnorm_fwd_smem_pK (sm_90+, 16-byte vectors, no fused add): the launcher starts as many clusters
+// of K blocks (K = 1: blocks) as fit the GPU at once, at most M; cluster c takes rows c, c + C, c + 2C, … (C =
+// gridDim.x / K), each block its slice of ceil(N / VEC / K) vectors. A block keeps two slices in dynamic shared memory (2 × the slice,
+// rounded up to 16 bytes): the next row's slice is copied in with cp.async (16 bytes a copy, no registers held)
+// while this row's is summed, reduced over the cluster and normalised, so x's reads and y's writes overlap
+// instead of alternating as they do in a cluster that takes one row (rmsnorm_fwd_smem_cK: 64 × 262,144 fp32
+// at 65% of a copy, s29e). Each thread reads back only the vectors it copied itself, so cp.async.wait_group
+// alone orders them. The cluster's reduction slots alternate between two sets by row: a block writes a set again
+// only after the next row's cluster barrier, which every block passes after reading the set.
+#if __CUDA_ARCH__ >= 900 && VEC * IN_BYTES == 16 && !RESID
+__device__ __forceinline__ void cp_async16(void* dst, const void* src) {
+    const unsigned a = (unsigned)__cvta_generic_to_shared(dst);
+    asm volatile("cp.async.cg.shared.global [%0], [%1], 16;" ::"r"(a), "l"(src) : "memory");
+}
+__device__ __forceinline__ void cp_async_commit() { asm volatile("cp.async.commit_group;" ::: "memory"); }
+template <int PENDING>
+__device__ __forceinline__ void cp_async_wait() { asm volatile("cp.async.wait_group %0;" ::"n"(PENDING) : "memory"); }
+
+// store_y, with a 16-byte y vector stored by one instruction: NVVM split this kernel's float4 stores into four
+// (st.global.f32 × 4 in the PTX, where fwd_block_row's same call gives st.global.v4.f32).
+__device__ __forceinline__ void store_y_whole(YS* p, const YPack& v) {
+#if !CACHE_HINTS && YPOLICY == 0
+    if constexpr (sizeof(v.raw) == 16) {
+        const uint4 u = *reinterpret_cast<const uint4*>(&v.raw);
+        asm volatile("st.global.v4.b32 [%0], {%1, %2, %3, %4};" ::"l"(p), "r"(u.x), "r"(u.y), "r"(u.z), "r"(u.w) : "memory");
+        return;
+    }
+#endif
+    store_y(p, v);
+}
+
+template <int CS>
+__device__ __forceinline__ void fwd_cluster_rows(FWD_PARAMS)
+{
+    extern __shared__ __align__(16) unsigned char smem_raw[];
+    __shared__ float scratch[96];  // three reduction slots: sum, max, rescaled sum
+    __shared__ float part[2][3];   // this block's share of the same three, one set per row parity
+    const int nvec = N / VEC;
+    const int per = (nvec + CS - 1) / CS;
+    const int lo = (int)(blockIdx.x % CS) * per;
+    const int hi = min(nvec, lo + per);
+    const int slice_elems = (per * VEC * IN_BYTES + 15) / 16 * 16 / IN_BYTES;
+    const i64 clusters = gridDim.x / CS;
+    // The slice of row r lands in buffer b: this thread copies (and later reads) vectors lo + threadIdx.x + k · blockDim.x.
+    auto issue = [&](i64 r, int b) {
+        const XS* xr = x + r * ldx;
+        XS* buf = reinterpret_cast<XS*>(smem_raw) + b * slice_elems;
+        for (int j = lo + threadIdx.x; j < hi; j += blockDim.x) cp_async16(buf + (j - lo) * VEC, xr + j * VEC);
+        cp_async_commit();
+    };
+    i64 row = blockIdx.x / CS;
+    issue(row, 0);  // the grid holds at most M clusters: every cluster has a first row
+    for (int it = 0; row < M; row += clusters, ++it) {
+        const int b = it & 1;
+        const XS* buf = reinterpret_cast<const XS*>(smem_raw) + b * slice_elems;
+        if (row + clusters < M) {
+            issue(row + clusters, b ^ 1);  // the buffer of the row before, which this thread has read
+            cp_async_wait<1>();
+        } else {
+            cp_async_wait<0>();
+        }
+        auto fetch = [&](int j) -> XPack { return *reinterpret_cast<const XPack*>(buf + (j - lo) * VEC); };
+        float ss = 0.0f;
+        for (int j = lo + threadIdx.x; j < hi; j += blockDim.x) {
+            const XPack p = fetch(j);
+#pragma unroll
+            for (int v = 0; v < VEC; ++v) { const float f = load_elem<IN_T>(p.e[v]); ss = fmaf(f, f, ss); }
+        }
+        float* slots = part[b];
+        ss = split_reduce<CS, false>(ss, scratch, slots);
+        float rstd = finish_rstd(ss, N, eps);
+        float rs = mode_rstd(rstd), xscale = 1.0f;  // y = (x · xscale) · rs · w
+        rescue_slice<CS>(ss, lo, hi, fetch, scratch, slots, N, eps, rstd, rs, xscale);
+        if (rstd_out != nullptr && threadIdx.x == 0 && lo == 0) rstd_out[row] = rstd;
+        YS* yr = y + row * ldy;
+        for (int k = lo + threadIdx.x; k < hi; k += blockDim.x) {
+            XPack p = fetch(k);
+            WPack q = load_w(w + k * VEC);
+            float r[VEC];
+            float wv[VEC];
+#pragma unroll
+            for (int v = 0; v < VEC; ++v) {
+                const float xs = load_elem<IN_T>(p.e[v]) * xscale;
+                wv[v] = weight_value(load_elem<W_T>(q.e[v]), w_offset);
+                r[v] = norm_first(xs, rs, wv[v]);
+            }
+            norm_rest(r, wv);
+            store_y_whole(yr + k * VEC, pack_out(r, out_scale));
+        }
+        // The scratch slots are written again by the next row's reduction: with a cluster, every read of this row's
+        // came before the cluster barrier in split_reduce; a lone block needs a barrier of its own.
+        if (CS == 1) __syncthreads();
+    }
+    if (CS > 1) {  // no block leaves while another may still read its slots
+        cluster_arrive();
+        cluster_wait();
+    }
+}
+extern "C" __global__ void __launch_bounds__(1024) rmsnorm_fwd_smem_p1(FWD_PARAMS) {
+    PDL_ENTRY();
+    fwd_cluster_rows<1>(FWD_ARGS);
+}
+#define DEFINE_CLUSTER_ROWS(K)                                                                    \
+    extern "C" __global__ void __cluster_dims__(K, 1, 1) __launch_bounds__(1024)                  \
+        rmsnorm_fwd_smem_p##K(FWD_PARAMS) {                                                       \
+        PDL_ENTRY();                                                                              \
+        fwd_cluster_rows<K>(FWD_ARGS);                                                            \
+    }
+#else
+extern "C" __global__ void rmsnorm_fwd_smem_p1(FWD_PARAMS) { __trap(); }
+#define DEFINE_CLUSTER_ROWS(K)                                                                    \
+    extern "C" __global__ void rmsnorm_fwd_smem_p##K(FWD_PARAMS) { __trap(); }
+#endif
+DEFINE_CLUSTER_ROWS(2)
+DEFINE_CLUSTER_ROWS(4)
+DEFINE_CLUSTER_ROWS(8)
+DEFINE_CLUSTER_ROWS(16)
 
 // A row split over S blocks of an ordinary grid (no cluster, so any number of SMs): two kernels.
 // rmsnorm_fwd_split_sum: each block sums the squares of its slice of ceil(N / VEC / S) vectors (with
