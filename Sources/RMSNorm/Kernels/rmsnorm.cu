@@ -1568,27 +1568,87 @@ __device__ __forceinline__ void store_y_whole(YS* p, const YPack& v) {
     store_y(p, v);
 }
 
+// PIPE_XCHG 1 (the default): the cluster's partial sums travel by st.async into each peer's shared memory, counted by
+// an mbarrier there (one per row parity), instead of a cluster barrier a row (0): the barrier's release compiled to
+// MEMBAR.ALL.GPU, which holds a thread until its earlier global accesses are done, the next row's copies included.
+#ifndef PIPE_XCHG
+#define PIPE_XCHG 1
+#endif
+// PIPE_WREG 1 (the default): a thread's first four weight vectors are loaded once, before the first row, and kept in
+// registers (every row of a slice meets the same weight); 0: loaded from L2 with each row's y.
+#ifndef PIPE_WREG
+#define PIPE_WREG 1
+#endif
+
+__device__ __forceinline__ unsigned smem_u32(const void* p) { return (unsigned)__cvta_generic_to_shared(p); }
+__device__ __forceinline__ unsigned cluster_map(unsigned addr, unsigned rank) {
+    unsigned r;
+    asm volatile("mapa.shared::cluster.u32 %0, %1, %2;" : "=r"(r) : "r"(addr), "r"(rank));
+    return r;
+}
+__device__ __forceinline__ void mbar_init(unsigned long long* bar, unsigned count) {
+    asm volatile("mbarrier.init.shared::cta.b64 [%0], %1;" ::"r"(smem_u32(bar)), "r"(count) : "memory");
+}
+__device__ __forceinline__ void mbar_expect(unsigned long long* bar, unsigned bytes) {
+    asm volatile("mbarrier.arrive.expect_tx.shared::cta.b64 _, [%0], %1;" ::"r"(smem_u32(bar)), "r"(bytes) : "memory");
+}
+__device__ __forceinline__ void mbar_wait(unsigned long long* bar, unsigned parity) {
+    asm volatile("{ .reg .pred done;\n\t"
+                 "WAIT_%=: mbarrier.try_wait.parity.acquire.cluster.shared::cta.b64 done, [%0], %1;\n\t"
+                 "@!done bra WAIT_%=; }" ::"r"(smem_u32(bar)), "r"(parity) : "memory");
+}
+// v into the float at `slot` (this CTA's shared address) of cluster block `rank`, counted by that block's mbarrier `bar`.
+__device__ __forceinline__ void st_async_peer(const float* slot, const unsigned long long* bar, unsigned rank, float v) {
+    asm volatile("st.async.shared::cluster.mbarrier::complete_tx::bytes.u32 [%0], %1, [%2];"
+                 ::"r"(cluster_map(smem_u32(slot), rank)), "r"(__float_as_uint(v)), "r"(cluster_map(smem_u32(bar), rank))
+                 : "memory");
+}
+
 template <int CS>
 __device__ __forceinline__ void fwd_cluster_rows(FWD_PARAMS)
 {
     extern __shared__ __align__(16) unsigned char smem_raw[];
     __shared__ float scratch[96];  // three reduction slots: sum, max, rescaled sum
-    __shared__ float part[2][3];   // this block's share of the same three, one set per row parity
+    __shared__ float part[2][3];   // this block's share of the same three (the rescue's), one set per row parity
+#if PIPE_XCHG
+    __shared__ __align__(8) unsigned long long xbar[2];  // the row's partial sums arrived, one barrier per parity
+    __shared__ float xslot[2][CS];                        // the CS blocks' partial sums of the row, per parity
+#endif
     const int nvec = N / VEC;
     const int per = (nvec + CS - 1) / CS;
-    const int lo = (int)(blockIdx.x % CS) * per;
+    const unsigned rank = blockIdx.x % CS;
+    const int lo = (int)rank * per;
     const int hi = min(nvec, lo + per);
     const int slice_elems = (per * VEC * IN_BYTES + 15) / 16 * 16 / IN_BYTES;
     const i64 clusters = gridDim.x / CS;
-    // The slice of row r lands in buffer b: this thread copies (and later reads) vectors lo + threadIdx.x + k · blockDim.x.
+    const int t = threadIdx.x, nt = blockDim.x;
+    // The slice of row r lands in buffer b: this thread copies (and later reads) vectors lo + t + k · nt.
     auto issue = [&](i64 r, int b) {
         const XS* xr = x + r * ldx;
         XS* buf = reinterpret_cast<XS*>(smem_raw) + b * slice_elems;
-        for (int j = lo + threadIdx.x; j < hi; j += blockDim.x) cp_async16(buf + (j - lo) * VEC, xr + j * VEC);
+        for (int j = lo + t; j < hi; j += nt) cp_async16(buf + (j - lo) * VEC, xr + j * VEC);
         cp_async_commit();
     };
     i64 row = blockIdx.x / CS;
     issue(row, 0);  // the grid holds at most M clusters: every cluster has a first row
+    constexpr int WR = PIPE_WREG ? 4 : 0;
+    WPack wr[WR > 0 ? WR : 1];
+#pragma unroll
+    for (int i = 0; i < WR; ++i) {
+        const int k = lo + t + i * nt;
+        if (k < hi) wr[i] = load_w(w + k * VEC);
+    }
+#if PIPE_XCHG
+    if (CS > 1) {
+        if (t == 0) {
+            mbar_init(&xbar[0], 1);
+            mbar_init(&xbar[1], 1);
+            asm volatile("fence.mbarrier_init.release.cluster;" ::: "memory");
+        }
+        cluster_arrive();  // every block's barriers are set up before any partial sum is sent to it
+        cluster_wait();
+    }
+#endif
     for (int it = 0; row < M; row += clusters, ++it) {
         const int b = it & 1;
         const XS* buf = reinterpret_cast<const XS*>(smem_raw) + b * slice_elems;
@@ -1600,21 +1660,41 @@ __device__ __forceinline__ void fwd_cluster_rows(FWD_PARAMS)
         }
         auto fetch = [&](int j) -> XPack { return *reinterpret_cast<const XPack*>(buf + (j - lo) * VEC); };
         float ss = 0.0f;
-        for (int j = lo + threadIdx.x; j < hi; j += blockDim.x) {
+#pragma unroll
+        for (int i = 0; i < 4; ++i) {
+            const int j = lo + t + i * nt;
+            if (j < hi) {
+                const XPack p = fetch(j);
+#pragma unroll
+                for (int v = 0; v < VEC; ++v) { const float f = load_elem<IN_T>(p.e[v]); ss = fmaf(f, f, ss); }
+            }
+        }
+        for (int j = lo + t + 4 * nt; j < hi; j += nt) {
             const XPack p = fetch(j);
 #pragma unroll
             for (int v = 0; v < VEC; ++v) { const float f = load_elem<IN_T>(p.e[v]); ss = fmaf(f, f, ss); }
         }
         float* slots = part[b];
+#if PIPE_XCHG
+        if (CS > 1) {
+            ss = row_reduce<false>(ss, nt, scratch);
+            if (t == 0) mbar_expect(&xbar[b], CS * 4);
+            if (t < CS) st_async_peer(&xslot[b][rank], &xbar[b], (unsigned)t, ss);
+            mbar_wait(&xbar[b], (unsigned)(it >> 1) & 1u);
+            ss = warp_sum(xslot[b][t & (CS - 1)], CS);  // the same butterfly in every block: the same bits
+        } else {
+            ss = split_reduce<CS, false>(ss, scratch, slots);
+        }
+#else
         ss = split_reduce<CS, false>(ss, scratch, slots);
+#endif
         float rstd = finish_rstd(ss, N, eps);
         float rs = mode_rstd(rstd), xscale = 1.0f;  // y = (x · xscale) · rs · w
         rescue_slice<CS>(ss, lo, hi, fetch, scratch, slots, N, eps, rstd, rs, xscale);
-        if (rstd_out != nullptr && threadIdx.x == 0 && lo == 0) rstd_out[row] = rstd;
+        if (rstd_out != nullptr && t == 0 && lo == 0) rstd_out[row] = rstd;
         YS* yr = y + row * ldy;
-        for (int k = lo + threadIdx.x; k < hi; k += blockDim.x) {
+        auto emit = [&](int k, const WPack& q) {
             XPack p = fetch(k);
-            WPack q = load_w(w + k * VEC);
             float r[VEC];
             float wv[VEC];
 #pragma unroll
@@ -1625,12 +1705,18 @@ __device__ __forceinline__ void fwd_cluster_rows(FWD_PARAMS)
             }
             norm_rest(r, wv);
             store_y_whole(yr + k * VEC, pack_out(r, out_scale));
+        };
+#pragma unroll
+        for (int i = 0; i < WR; ++i) {
+            const int k = lo + t + i * nt;
+            if (k < hi) emit(k, wr[i]);
         }
-        // The scratch slots are written again by the next row's reduction: with a cluster, every read of this row's
-        // came before the cluster barrier in split_reduce; a lone block needs a barrier of its own.
-        if (CS == 1) __syncthreads();
+        for (int k = lo + t + WR * nt; k < hi; k += nt) emit(k, load_w(w + k * VEC));
+        // The scratch slots are written again by the next row's reduction: with a cluster barrier, every read of this
+        // row's came before it; otherwise (a lone block, or the exchange by st.async) a block barrier orders them.
+        if (CS == 1 || PIPE_XCHG) __syncthreads();
     }
-    if (CS > 1) {  // no block leaves while another may still read its slots
+    if (CS > 1) {  // no block leaves while another may still read its slots or send to it
         cluster_arrive();
         cluster_wait();
     }
