@@ -47,8 +47,8 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
     public var clusterSize: Int = 1
     /// Shared-memory path, sm_90+, 16-byte vectors, no fused add: pipelined rows (`rmsnorm_fwd_smem_pK`, K the cluster
     /// size). A grid of as many clusters (or, at size 1, blocks) as fit at once, each taking every C-th row; a block
-    /// holds two slices (`sharedMemoryBytes` = 2 × the slice) and copies the next row's in with cp.async while it
-    /// reduces and stores this one, so x's reads and y's writes overlap. See ``pipelinesClusterRows(rows:clusterSize:multiprocessors:)``.
+    /// holds two or three slices (`sharedMemoryBytes` = 2 or 3 × the slice) and copies the next rows' in with cp.async
+    /// while it reduces and stores this one, so x's reads and y's writes overlap. See ``pipelinesClusterRows(rows:clusterSize:multiprocessors:)``.
     public var pipelined: Bool = false
     /// Register path on rows that do not start on a 16-byte boundary: 16-byte accesses from each row's
     /// first boundary on, the elements around them one per lane (`rmsnorm_fwd_ai_npt…`). Chosen by the
@@ -594,27 +594,38 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
     }
     static let pipelineSetting: Int? = environmentVariable("RMSNORM_PIPELINE").flatMap(Int.init)
 
-    /// The pipelined plan of a cluster (or at size 1, a block) whose slice is `sliceBytes` (16-byte vectors): two slices of
-    /// shared memory, four vectors a thread up to 1,024 threads (one or two blocks an SM at slices of 32–64 KB).
-    static func pipelinedPlan(sliceBytes: Int, elementSize: Int, clusterSize: Int) -> LaunchPlan {
+    /// The pipelined plan of a cluster (or at size 1, a block) whose slice is `sliceBytes` (16-byte vectors): `stages`
+    /// slices of shared memory (the kernel copies stages − 1 rows ahead), four vectors a thread up to 1,024 threads.
+    static func pipelinedPlan(sliceBytes: Int, elementSize: Int, clusterSize: Int, stages: Int = 2) -> LaunchPlan {
         let block = min(1024, max(128, nextPowerOfTwo(ceilDiv(sliceBytes / 16, 4))))
         var plan = LaunchPlan(path: .sharedMemory, vectorWidth: 16 / elementSize, threadsPerRow: block, blockSize: block,
-            sharedMemoryBytes: 2 * sliceBytes, persistent: false)
+            sharedMemoryBytes: stages * sliceBytes, persistent: false)
         plan.clusterSize = clusterSize
         plan.pipelined = true
         return plan
     }
 
+    /// The slices a pipelined block holds: 3 where they fit (two rows in flight), else 2; `RMSNORM_PIPELINE_STAGES=2`
+    /// keeps 2 (for comparisons).
+    static func pipelineStages(sliceBytes: Int, sharedLimit: Int) -> Int {
+        3 * sliceBytes <= sharedLimit && pipelineStagesSetting != 2 ? 3 : 2
+    }
+    static let pipelineStagesSetting: Int? = environmentVariable("RMSNORM_PIPELINE_STAGES").flatMap(Int.init)
+
     /// Every pipelined plan for rows of `columns` 16-byte-aligned elements: each cluster size (1 included) up to
-    /// `maxClusterSize` whose two slices fit a block (for `verify`, which forces each).
+    /// `maxClusterSize` whose two slices fit a block, with 2 and, where they fit, 3 slices (for `verify`, which forces each).
     public static func pipelinedPlans(columns: Int, elementSize: Int, maxSharedMemoryPerBlock: Int, maxClusterSize: Int) -> [LaunchPlan] {
         let vec = 16 / elementSize
         guard maxClusterSize > 1, columns % vec == 0 else { return [] }
-        return [1, 2, 4, 8, 16].filter { $0 <= maxClusterSize }.compactMap { cs in
+        var plans: [LaunchPlan] = []
+        for cs in [1, 2, 4, 8, 16] where cs <= maxClusterSize {
             let slice = cs == 1 ? (columns * elementSize + 15) / 16 * 16
                 : clusterSliceBytes(columns: columns, elementSize: elementSize, vectorWidth: vec, clusterSize: cs)
-            return 2 * slice <= maxSharedMemoryPerBlock - 1024 ? pipelinedPlan(sliceBytes: slice, elementSize: elementSize, clusterSize: cs) : nil
+            for stages in [2, 3] where stages * slice <= maxSharedMemoryPerBlock - 1024 {
+                plans.append(pipelinedPlan(sliceBytes: slice, elementSize: elementSize, clusterSize: cs, stages: stages))
+            }
         }
+        return plans
     }
 
     /// `RMSNORM_SPLIT`: unset, the rule above; `1`, split plans for every row of at least 64 KB (any GPU);
@@ -841,7 +852,8 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
             if pipelining && vec * elementSize == 16 && 2 * slice(cs) <= smemLimit
                 && pipelinesClusterRows(rows: rows, clusterSize: cs, multiprocessors: multiprocessors)
             {
-                return pipelinedPlan(sliceBytes: slice(cs), elementSize: elementSize, clusterSize: cs)
+                return pipelinedPlan(sliceBytes: slice(cs), elementSize: elementSize, clusterSize: cs,
+                    stages: pipelineStages(sliceBytes: slice(cs), sharedLimit: smemLimit))
             }
             if slice(cs) <= smemLimit && rows <= Int(Int32.max) / cs {
                 let manyBlocks = rows * cs >= 2 * multiprocessors

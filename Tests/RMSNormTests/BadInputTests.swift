@@ -102,7 +102,8 @@ func expectRefused(
                 maxSharedMemoryPerBlock: 232_448, maxClusterSize: clusters, pipelining: pipelining)
         }
         let huge = plan(64, 262_144, 4, 4)
-        #expect(huge.pipelined && huge.clusterSize == 16 && huge.sharedMemoryBytes == 2 * 65_536 && huge.blockSize == 1024)
+        #expect(huge.pipelined && huge.clusterSize == 16 && huge.sharedMemoryBytes == 3 * 65_536 && huge.blockSize == 1024,
+            "three 64 KB slices: two rows in flight")
         #expect(huge.kernelName == "rmsnorm_fwd_smem_p16" && huge.description.hasSuffix("cluster=16 pipelined"))
         #expect(huge.gridSize(rows: 64, multiprocessors: 132, blocksPerMultiprocessor: 1, activeClusters: 8) == 128)
         #expect(huge.gridSize(rows: 64, multiprocessors: 132, blocksPerMultiprocessor: 1, activeClusters: 100) == 64 * 16,
@@ -110,7 +111,7 @@ func expectRefused(
         let medium = plan(512, 65_536, 4, 4)
         #expect(medium.pipelined && medium.clusterSize == 4 && medium.kernelName == "rmsnorm_fwd_smem_p4")
         let bf16 = plan(64, 262_144, 2, 8)
-        #expect(bf16.pipelined && bf16.clusterSize == 8 && bf16.sharedMemoryBytes == 2 * 65_536)
+        #expect(bf16.pipelined && bf16.clusterSize == 8 && bf16.sharedMemoryBytes == 3 * 65_536)
         #expect(!plan(16, 32_768, 4, 4).pipelined && plan(16, 32_768, 4, 4).clusterSize == 16, "16 clusters of 16: fewer than 2 × SMs")
         #expect(!plan(64, 262_143, 4, 1).pipelined, "scalar accesses: no cp.async of 16 bytes")
         #expect(!plan(64, 262_144, 4, 4, pipelining: false).pipelined, "the fused add's plans")
@@ -142,11 +143,12 @@ func expectRefused(
         try single.check(rows: 4096, columns: 4096, elementSize: 4, alignedVectorWidth: 4, maxSharedMemoryPerBlock: 232_448,
             maxClusterSize: 16)
         #expect(single.gridSize(rows: 4096, multiprocessors: 132, blocksPerMultiprocessor: 3, activeClusters: 396) == 396)
-        // verify's forced set: each size whose two slices fit (1 MB fp32 rows: 16 only; 128 KB bf16 rows: 2 to 16).
+        // verify's forced set: each size whose two slices fit, with two and (where they fit) three slices (1 MB fp32
+        // rows: 16 only; 128 KB bf16 rows: 2 to 16 with either).
         #expect(LaunchPlan.pipelinedPlans(columns: 262_144, elementSize: 4, maxSharedMemoryPerBlock: 232_448, maxClusterSize: 16)
-            .map(\.clusterSize) == [16])
+            .map(\.sharedMemoryBytes) == [2 * 65_536, 3 * 65_536])
         let sizes = LaunchPlan.pipelinedPlans(columns: 65_544, elementSize: 2, maxSharedMemoryPerBlock: 232_448, maxClusterSize: 16)
-        #expect(sizes.map(\.clusterSize) == [2, 4, 8, 16] && sizes.allSatisfy { $0.pipelined && $0.vectorWidth == 8 })
+        #expect(sizes.map(\.clusterSize) == [2, 2, 4, 4, 8, 8, 16, 16] && sizes.allSatisfy { $0.pipelined && $0.vectorWidth == 8 })
         #expect(LaunchPlan.pipelinedPlans(columns: 49_152, elementSize: 2, maxSharedMemoryPerBlock: 232_448, maxClusterSize: 16)
             .first?.kernelName == "rmsnorm_fwd_smem_p1")
         #expect(LaunchPlan.pipelinedPlans(columns: 65_543, elementSize: 2, maxSharedMemoryPerBlock: 232_448, maxClusterSize: 16).isEmpty)

@@ -1539,13 +1539,13 @@ DEFINE_CLUSTER(16)
 
 // Pipelined rows, rmsnorm_fwd_smem_pK (sm_90+, 16-byte vectors, no fused add): the launcher starts as many clusters
 // of K blocks (K = 1: blocks) as fit the GPU at once, at most M; cluster c takes rows c, c + C, c + 2C, … (C =
-// gridDim.x / K), each block its slice of ceil(N / VEC / K) vectors. A block keeps two slices in dynamic shared memory (2 × the slice,
-// rounded up to 16 bytes): the next row's slice is copied in with cp.async (16 bytes a copy, no registers held)
-// while this row's is summed, reduced over the cluster and normalised, so x's reads and y's writes overlap
-// instead of alternating as they do in a cluster that takes one row (rmsnorm_fwd_smem_cK: 64 × 262,144 fp32
-// at 65% of a copy, s29e). Each thread reads back only the vectors it copied itself, so cp.async.wait_group
-// alone orders them. The cluster's reduction slots alternate between two sets by row: a block writes a set again
-// only after the next row's cluster barrier, which every block passes after reading the set.
+// gridDim.x / K), each block its slice of ceil(N / VEC / K) vectors. A block keeps two or three slices in dynamic
+// shared memory (the launcher gives 2 or 3 × the slice, rounded up to 16 bytes): the next rows' slices are copied in
+// with cp.async (16 bytes a copy, no registers held) while this row's is summed, reduced over the cluster and
+// normalised, so x's reads and y's writes overlap instead of alternating as they do in a cluster that takes one row
+// (rmsnorm_fwd_smem_cK: 64 × 262,144 fp32 at 65% of a copy, s29e). Each thread reads back only the vectors it copied
+// itself, so cp.async.wait_group alone orders them. The partial sums of a row are exchanged as PIPE_XCHG below says;
+// the rare rescue's reduction slots alternate between two sets by row parity.
 #if __CUDA_ARCH__ >= 900 && VEC * IN_BYTES == 16 && !RESID
 __device__ __forceinline__ void cp_async16(void* dst, const void* src) {
     const unsigned a = (unsigned)__cvta_generic_to_shared(dst);
@@ -1629,8 +1629,16 @@ __device__ __forceinline__ void fwd_cluster_rows(FWD_PARAMS)
         for (int j = lo + t; j < hi; j += nt) cp_async16(buf + (j - lo) * VEC, xr + j * VEC);
         cp_async_commit();
     };
+    // Buffers: as many slices as the launcher gave shared memory for, 2 or 3 (the copies run 1 or 2 rows ahead).
+    unsigned dyn;
+    asm("mov.u32 %0, %%dynamic_smem_size;" : "=r"(dyn));
+    const int stages = dyn >= 3u * (unsigned)(slice_elems * IN_BYTES) ? 3 : 2;
     i64 row = blockIdx.x / CS;
-    issue(row, 0);  // the grid holds at most M clusters: every cluster has a first row
+    // The first stages − 1 rows (the grid holds at most M clusters: every cluster has a first row); a group is
+    // committed for each, empty past M, so that wait_group counts rows.
+    for (int k = 0; k < stages - 1; ++k) {
+        if (row + k * clusters < M) issue(row + k * clusters, k); else cp_async_commit();
+    }
     constexpr int WR = PIPE_WREG ? 4 : 0;
     WPack wr[WR > 0 ? WR : 1];
 #pragma unroll
@@ -1649,15 +1657,16 @@ __device__ __forceinline__ void fwd_cluster_rows(FWD_PARAMS)
         cluster_wait();
     }
 #endif
+    int sb = 0;  // this row's buffer: it % stages
     for (int it = 0; row < M; row += clusters, ++it) {
-        const int b = it & 1;
-        const XS* buf = reinterpret_cast<const XS*>(smem_raw) + b * slice_elems;
-        if (row + clusters < M) {
-            issue(row + clusters, b ^ 1);  // the buffer of the row before, which this thread has read
-            cp_async_wait<1>();
-        } else {
-            cp_async_wait<0>();
-        }
+        const int b = it & 1;  // the parity of the reduction slots
+        const XS* buf = reinterpret_cast<const XS*>(smem_raw) + sb * slice_elems;
+        // Row it + stages − 1 into the buffer of the row before, which this thread has read.
+        const i64 ahead = row + (i64)(stages - 1) * clusters;
+        const int ab = sb == 0 ? stages - 1 : sb - 1;
+        if (ahead < M) issue(ahead, ab); else cp_async_commit();
+        if (stages == 3) cp_async_wait<2>(); else cp_async_wait<1>();
+        sb = sb + 1 == stages ? 0 : sb + 1;
         auto fetch = [&](int j) -> XPack { return *reinterpret_cast<const XPack*>(buf + (j - lo) * VEC); };
         float ss = 0.0f;
 #pragma unroll
