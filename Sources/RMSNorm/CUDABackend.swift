@@ -99,8 +99,7 @@ enum CUDABackend {
             maxClusterSize: LaunchPlan.maxClusterSize(arch: device.arch),
             // The high-bandwidth rules were measured on the plain forward and its epilogue variants, not the fused add.
             highBandwidth: !fusedAdd && highBandwidth(device),
-            boundedRows: boundedRows && !fusedAdd, refetchRows: refetchRows && !fusedAdd, capturing: capturing,
-            pipelining: !fusedAdd)
+            boundedRows: boundedRows && !fusedAdd, refetchRows: refetchRows && !fusedAdd, capturing: capturing)
     }
 
     /// Whether every row of y sits at the same offset from a 16-byte boundary as the same row of x (the
@@ -192,7 +191,7 @@ enum CUDABackend {
                 multiprocessors: device.multiprocessorCount, maxSharedMemoryPerBlock: device.maxSharedMemoryPerBlockOptin,
                 maxElementsPerThread: LaunchPlan.variantElementCap(
                     fusedAdd: spec.residual, elementSize: spec.input.size, rows: rows, multiprocessors: device.multiprocessorCount),
-                maxClusterSize: LaunchPlan.maxClusterSize(arch: device.arch), allowSplit: false, pipelining: !spec.residual)
+                maxClusterSize: LaunchPlan.maxClusterSize(arch: device.arch), allowSplit: false)
         }
         let module = launchModule(plan: plan, spec: spec, device: device, rows: rows, columns: columns)
         let kernels = try KernelCache.shared.kernels(for: module, device: device)
@@ -213,21 +212,16 @@ enum CUDABackend {
                     multiprocessors: device.multiprocessorCount, maxSharedMemoryPerBlock: device.maxSharedMemoryPerBlockOptin,
                     maxElementsPerThread: LaunchPlan.variantElementCap(
                         fusedAdd: spec.residual, elementSize: spec.input.size, rows: rows, multiprocessors: device.multiprocessorCount),
-                    maxClusterSize: 8, pipelining: !spec.residual)
+                    maxClusterSize: 8)
                 name = plan.kernelName
                 guard let f = kernels.functions[name] else { throw .other("kernel \(name) missing from module \(module)") }
                 function = f
                 try kernels.allowSharedMemory(name, plan.sharedMemoryBytes)
             }
         }
-        // A cluster plan's grid is M · size, whatever fits per SM (no occupancy query for cluster kernels); a pipelined
-        // plan's, the clusters (or blocks) that fit at once.
+        // A cluster plan's grid is M · size, whatever fits per SM (no occupancy query for cluster kernels).
         let perSM = plan.clusterSize > 1 ? 1 : try kernels.blocksPerSM(name, block: plan.blockSize, shared: plan.sharedMemoryBytes)
-        let active = !plan.pipelined ? 0 : plan.clusterSize > 1
-            ? try kernels.activeClusters(name, block: plan.blockSize, shared: plan.sharedMemoryBytes, clusterSize: plan.clusterSize)
-            : perSM * device.multiprocessorCount
-        let grid = plan.gridSize(rows: rows, multiprocessors: device.multiprocessorCount, blocksPerMultiprocessor: perSM,
-            activeClusters: active)
+        let grid = plan.gridSize(rows: rows, multiprocessors: device.multiprocessorCount, blocksPerMultiprocessor: perSM)
         var args = forwardArguments(
             x: x, ldx: ldx, w: w, y: y, ldy: ldy, rstd: rstd, rows: rows, columns: columns, eps: eps, residual: residual,
             ldr: ldr, residualOut: residualOut, ldh: ldh, weightOffset: weightOffset, outScale: outScale)

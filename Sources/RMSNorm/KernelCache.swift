@@ -244,8 +244,7 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
         }
         return registerVariants.map { "rmsnorm_fwd_reg_npt\($0)" } + registerVariants.map { "rmsnorm_fwd_row_npt\($0)" } + interior
             + ["rmsnorm_fwd_smem", "rmsnorm_fwd_loop", "rmsnorm_fwd_smem_c2", "rmsnorm_fwd_smem_c4", "rmsnorm_fwd_smem_c8",
-                "rmsnorm_fwd_smem_c16", "rmsnorm_fwd_smem_p1", "rmsnorm_fwd_smem_p2", "rmsnorm_fwd_smem_p4", "rmsnorm_fwd_smem_p8",
-                "rmsnorm_fwd_smem_p16", "rmsnorm_fwd_split_sum", "rmsnorm_fwd_split_norm", "rmsnorm_fill_normal", "rmsnorm_flush", "rmsnorm_copy", "rmsnorm_spin"]
+                "rmsnorm_fwd_smem_c16", "rmsnorm_fwd_split_sum", "rmsnorm_fwd_split_norm", "rmsnorm_fill_normal", "rmsnorm_flush", "rmsnorm_copy", "rmsnorm_spin"]
     }
 }
 
@@ -349,17 +348,12 @@ final class LoadedKernels: @unchecked Sendable {
     /// Whether at least one cluster of this cluster kernel fits the GPU (cached like the occupancy):
     /// a cluster of 16 needs 16 free SMs in one GPC, which not every GPU or partition has.
     func clusterFits(_ name: String, block: Int, shared: Int, clusterSize: Int) throws(CUDAError) -> Bool {
-        try activeClusters(name, block: block, shared: shared, clusterSize: clusterSize) > 0
-    }
-
-    /// How many clusters of this cluster kernel the GPU runs at once (the driver's answer, cached like the occupancy).
-    func activeClusters(_ name: String, block: Int, shared: Int, clusterSize: Int) throws(CUDAError) -> Int {
         let key = OccupancyKey(name: name, block: block, shared: shared)
-        if let v = occupancy.withLock({ $0[key] }) { return v }
+        if let v = occupancy.withLock({ $0[key] }) { return v > 0 }
         let v = try functions[name]!.maxActiveClusters(
             LaunchConfiguration(grid: clusterSize, block: block, sharedMemoryBytes: shared))
         occupancy.withLock { $0[key] = v }
-        return v
+        return v > 0
     }
 
     /// The dynamic shared memory each function may take, as last raised (absent: not raised).
@@ -368,10 +362,9 @@ final class LoadedKernels: @unchecked Sendable {
     /// Lets `name` launch with `bytes` of dynamic shared memory. The limit only ever rises: calls on other
     /// threads may launch the same function with less at the same time, and a limit lowered between another
     /// thread's raise and its launch failed that launch (CUDA_ERROR_INVALID_VALUE; `verify` runs cases
-    /// concurrently). Also keeps the driver call off the hot path.
-    /// The default limit holds 48 KB of dynamic and static memory together, so the limit is raised from 47 KB of
-    /// dynamic memory on (the kernels keep at most 1 KB static): a pipelined plan of exactly 48 KB failed its launch
-    /// with CUDA_ERROR_INVALID_VALUE (s33c).
+    /// concurrently). Also keeps the driver call off the hot path. The default limit holds 48 KB of dynamic and static
+    /// memory together, so it is raised from 47 KB of dynamic memory on (the kernels keep at most 1 KB static): a plan
+    /// of exactly 48 KB (64 × 196,608 fp32 over clusters of 16) failed its launch with CUDA_ERROR_INVALID_VALUE (s33c).
     func allowSharedMemory(_ name: String, _ bytes: Int) throws(CUDAError) {
         guard bytes > 47 * 1024, let function = functions[name] else { return }
         try sharedLimit.withLock { (limits) throws(CUDAError) in

@@ -45,11 +45,6 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
     /// Shared-memory path: blocks per row, 1 or a thread-block cluster of 2, 4, 8 or 16 (sm_90+), each
     /// block staging a slice of ceil(N / vec / clusterSize) vectors; the grid is M · clusterSize.
     public var clusterSize: Int = 1
-    /// Shared-memory path, sm_90+, 16-byte vectors, no fused add: pipelined rows (`rmsnorm_fwd_smem_pK`, K the cluster
-    /// size). A grid of as many clusters (or, at size 1, blocks) as fit at once, each taking every C-th row; a block
-    /// holds two or three slices (`sharedMemoryBytes` = 2 or 3 × the slice) and copies the next rows' in with cp.async
-    /// while it reduces and stores this one, so x's reads and y's writes overlap. See ``pipelinesClusterRows(rows:clusterSize:multiprocessors:)``.
-    public var pipelined: Bool = false
     /// Register path on rows that do not start on a 16-byte boundary: 16-byte accesses from each row's
     /// first boundary on, the elements around them one per lane (`rmsnorm_fwd_ai_npt…`). Chosen by the
     /// launcher only (``interior(rows:columns:elementSize:multiprocessors:maxSharedMemoryPerBlock:)``).
@@ -107,15 +102,6 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
             default: return "rmsnorm_fwd_reg_npt\(npt)"
             }
         case .sharedMemory:
-            if pipelined {
-                switch clusterSize {
-                case 1: return "rmsnorm_fwd_smem_p1"
-                case 2: return "rmsnorm_fwd_smem_p2"
-                case 4: return "rmsnorm_fwd_smem_p4"
-                case 8: return "rmsnorm_fwd_smem_p8"
-                default: return "rmsnorm_fwd_smem_p16"
-                }
-            }
             switch clusterSize {
             case 2: return "rmsnorm_fwd_smem_c2"
             case 4: return "rmsnorm_fwd_smem_c4"
@@ -129,7 +115,7 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String {
-        summary + (pipelined ? " pipelined" : persistent ? "" : " grid=all") + (registers128 ? " r128" : "") + (alignedInterior ? " interior" : "")
+        summary + (persistent ? "" : " grid=all") + (registers128 ? " r128" : "") + (alignedInterior ? " interior" : "")
             + (fusedBackward ? (backwardSingleBlock ? " one-block" : fusedWide ? " fused-wide" : " fused") : "") + (backwardStages > 0 ? " staged=\(backwardStages)" : "")
             + (rowRanges.map { " ranges=\($0.blocks)" } ?? "")
     }
@@ -582,52 +568,6 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
     /// L2): 8 MB. V30: 32 × 131,072 fp32 (16 MB) was 4.6% slower split than over clusters.
     static let maxSplitBytes = 8 << 20
 
-    /// Whether a row split over clusters of `clusterSize` runs pipelined (``pipelined``): where the clusters outnumber
-    /// the SMs twice over (M · size ≥ 2 × SMs), so that each cluster of the pipelined grid takes at least two rows.
-    /// `RMSNORM_PIPELINE=0` never (for comparisons), `1` at every cluster plan that can.
-    public static func pipelinesClusterRows(rows: Int, clusterSize: Int, multiprocessors: Int) -> Bool {
-        switch pipelineSetting {
-        case 0: return false
-        case 1: return true
-        default: return rows * clusterSize >= 2 * multiprocessors
-        }
-    }
-    static let pipelineSetting: Int? = environmentVariable("RMSNORM_PIPELINE").flatMap(Int.init)
-
-    /// The pipelined plan of a cluster (or at size 1, a block) whose slice is `sliceBytes` (16-byte vectors): `stages`
-    /// slices of shared memory (the kernel copies stages − 1 rows ahead), four vectors a thread up to 1,024 threads.
-    static func pipelinedPlan(sliceBytes: Int, elementSize: Int, clusterSize: Int, stages: Int = 2) -> LaunchPlan {
-        let block = min(1024, max(128, nextPowerOfTwo(ceilDiv(sliceBytes / 16, 4))))
-        var plan = LaunchPlan(path: .sharedMemory, vectorWidth: 16 / elementSize, threadsPerRow: block, blockSize: block,
-            sharedMemoryBytes: stages * sliceBytes, persistent: false)
-        plan.clusterSize = clusterSize
-        plan.pipelined = true
-        return plan
-    }
-
-    /// The slices a pipelined block holds: 3 where they fit (two rows in flight), else 2; `RMSNORM_PIPELINE_STAGES=2`
-    /// keeps 2 (for comparisons).
-    static func pipelineStages(sliceBytes: Int, sharedLimit: Int) -> Int {
-        3 * sliceBytes <= sharedLimit && pipelineStagesSetting != 2 ? 3 : 2
-    }
-    static let pipelineStagesSetting: Int? = environmentVariable("RMSNORM_PIPELINE_STAGES").flatMap(Int.init)
-
-    /// Every pipelined plan for rows of `columns` 16-byte-aligned elements: each cluster size (1 included) up to
-    /// `maxClusterSize` whose two slices fit a block, with 2 and, where they fit, 3 slices (for `verify`, which forces each).
-    public static func pipelinedPlans(columns: Int, elementSize: Int, maxSharedMemoryPerBlock: Int, maxClusterSize: Int) -> [LaunchPlan] {
-        let vec = 16 / elementSize
-        guard maxClusterSize > 1, columns % vec == 0 else { return [] }
-        var plans: [LaunchPlan] = []
-        for cs in [1, 2, 4, 8, 16] where cs <= maxClusterSize {
-            let slice = cs == 1 ? (columns * elementSize + 15) / 16 * 16
-                : clusterSliceBytes(columns: columns, elementSize: elementSize, vectorWidth: vec, clusterSize: cs)
-            for stages in [2, 3] where stages * slice <= maxSharedMemoryPerBlock - 1024 {
-                plans.append(pipelinedPlan(sliceBytes: slice, elementSize: elementSize, clusterSize: cs, stages: stages))
-            }
-        }
-        return plans
-    }
-
     /// `RMSNORM_SPLIT`: unset, the rule above; `1`, split plans for every row of at least 64 KB (any GPU);
     /// `0`, never (for comparisons).
     static let splitSetting: Int? = environmentVariable("RMSNORM_SPLIT").flatMap(Int.init)
@@ -750,7 +690,7 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
         rows: Int, columns: Int, elementSize: Int, vectorWidth vec: Int,
         multiprocessors: Int, maxSharedMemoryPerBlock: Int, maxElementsPerThread: Int = 32, maxClusterSize: Int = 1,
         highBandwidth: Bool = false, boundedRows: Bool = false, refetchRows: Bool = false, allowSplit: Bool = true,
-        capturing: Bool = false, pipelining: Bool = false
+        capturing: Bool = false
     ) -> LaunchPlan {
         let nv = columns / vec
         // Scalar accesses (odd N, vec = 1): at most 8 a thread. The 32-element vec-1 kernels spill
@@ -849,12 +789,6 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
             }
             var cs = 2
             while cs < maxClusterSize && (slice(cs) > target || rows * cs < multiprocessors) { cs *= 2 }
-            if pipelining && vec * elementSize == 16 && 2 * slice(cs) <= smemLimit
-                && pipelinesClusterRows(rows: rows, clusterSize: cs, multiprocessors: multiprocessors)
-            {
-                return pipelinedPlan(sliceBytes: slice(cs), elementSize: elementSize, clusterSize: cs,
-                    stages: pipelineStages(sliceBytes: slice(cs), sharedLimit: smemLimit))
-            }
             if slice(cs) <= smemLimit && rows <= Int(Int32.max) / cs {
                 let manyBlocks = rows * cs >= 2 * multiprocessors
                 let vectors = slice(cs) / (vec * elementSize)
@@ -1034,10 +968,7 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
 
     /// Blocks to launch: enough to cover the rows, at most what fits on the GPU at once
     /// (a persistent grid that strides over the rest; no tail wave).
-    /// A pipelined plan: `blocksPerMultiprocessor` is ignored; `activeClusters` clusters (or blocks, at cluster size
-    /// 1) fit at once, at most one a row.
-    public func gridSize(rows: Int, multiprocessors: Int, blocksPerMultiprocessor: Int, activeClusters: Int = 0) -> Int {
-        if pipelined { return min(rows, max(1, activeClusters)) * clusterSize }
+    public func gridSize(rows: Int, multiprocessors: Int, blocksPerMultiprocessor: Int) -> Int {
         if clusterSize > 1 { return rows * clusterSize }  // make and check keep it within Int32
         if case .split(let blocks) = path { return rows * blocks }
         let groups = min(ceilDiv(rows, rowsPerBlock), Int(Int32.max))
@@ -1063,7 +994,7 @@ extension LaunchPlan {
         }
         switch path {
         case .registers(let npt):
-            guard [1, 2, 4, 8, 16, 32].contains(npt), npt * vec <= 32, !pipelined else {
+            guard [1, 2, 4, 8, 16, 32].contains(npt), npt * vec <= 32 else {
                 throw .invalidArgument("plan holds \(npt) vectors of \(vec) per thread; at most 32 elements, a power of two")
             }
             guard threadsPerRow & (threadsPerRow - 1) == 0, threadsPerRow <= 1024,
@@ -1077,24 +1008,18 @@ extension LaunchPlan {
                 throw .invalidArgument(
                     "plan cluster size \(clusterSize) is not available here (1, or a power of two from 2 to \(maxClusterSize) on sm_90 and later)")
             }
-            guard !persistent || clusterSize == 1 || pipelined, rows <= Int(Int32.max) / clusterSize else {
+            guard !persistent || clusterSize == 1, rows <= Int(Int32.max) / clusterSize else {
                 throw .invalidArgument("plan with a cluster of \(clusterSize) needs one cluster per row (persistent: false) and M · \(clusterSize) < 2^31")
             }
-            if pipelined {
-                guard maxClusterSize > 1, vec * elementSize == 16 else {
-                    throw .invalidArgument("a pipelined plan needs sm_90 or later and 16-byte vectors (here \(vec * elementSize) bytes)")
-                }
-            }
-            let slice = clusterSize == 1 ? (columns * elementSize + 15) / 16 * 16
+            let need = clusterSize == 1 ? columns * elementSize
                 : clusterSliceBytes(columns: columns, elementSize: elementSize, vectorWidth: vec, clusterSize: clusterSize)
-            let need = pipelined ? 2 * slice : clusterSize == 1 ? columns * elementSize : slice
             guard sharedMemoryBytes >= need, sharedMemoryBytes <= maxSharedMemoryPerBlock - 1024 else {
-                throw .invalidArgument("plan shared memory \(sharedMemoryBytes) B does not hold \(pipelined ? "two slices" : "a row (or cluster slice)") of \(need) B")
+                throw .invalidArgument("plan shared memory \(sharedMemoryBytes) B does not hold a row (or cluster slice) of \(need) B")
             }
         case .loop:
-            guard !pipelined else { throw .invalidArgument("only shared-memory plans are pipelined") }
+            break
         case .split(let blocks):
-            guard blocks >= 2, !pipelined, blocks <= 4096, blocks * vec <= columns, rows <= Int(Int32.max) / blocks,
+            guard blocks >= 2, blocks <= 4096, blocks * vec <= columns, rows <= Int(Int32.max) / blocks,
                 clusterSize == 1, !persistent, sharedMemoryBytes == 0
             else {
                 throw .invalidArgument(

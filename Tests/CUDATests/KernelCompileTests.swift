@@ -206,44 +206,6 @@ let nvrtcRequired = ProcessInfo.processInfo.environment["RMSNORM_REQUIRE_NVRTC"]
         }
     }
 
-    /// V86: the pipelined kernels (`rmsnorm_fwd_smem_pK`) copy x into shared memory with cp.async, 16 bytes a copy, and
-    /// store y with one 16-byte store (NVVM had split their float4 stores into four); on sm_90 in every forward module
-    /// without the fused add (fp32, bf16, fp16 with fp8 output, the LLaMA mode); with the fused add and before sm_90
-    /// they are stubs that trap (no plan names them there). No stack frame.
-    @Test(.enabled(if: nvrtcAvailable || nvrtcRequired))
-    func pipelinedKernelsCopyAsync() throws {
-        let specs = [
-            KernelSpecialization(input: .float32, weight: .float32, vectorWidth: 4),
-            KernelSpecialization(input: .bfloat16, weight: .bfloat16, vectorWidth: 8),
-            KernelSpecialization(input: .float16, weight: .float32, vectorWidth: 8, fp8Output: true),
-            KernelSpecialization(input: .bfloat16, weight: .bfloat16, vectorWidth: 8, casting: .llama),
-        ]
-        for spec in specs {
-            let ptx = try NVRTC.compileToPTX(source: KernelSource.text, name: "rmsnorm.cu", options: spec.compileOptions(arch: 90))
-            for k in [1, 2, 4, 8, 16] {
-                let kernel = "rmsnorm_fwd_smem_p\(k)"
-                #expect(spec.kernelNames.contains(kernel))
-                guard let start = ptx.range(of: ".entry \(kernel)(") else { Issue.record("\(spec): \(kernel) missing"); continue }
-                let rest = ptx[start.upperBound...]
-                let body = String(rest.range(of: ".entry ").map { rest[..<$0.lowerBound] } ?? rest)
-                #expect(body.contains("cp.async.cg.shared.global") && body.contains("cp.async.wait_group"), "\(spec): \(kernel)")
-                #expect(k == 1 || body.contains("barrier.cluster.arrive"), "\(spec): \(kernel) has no cluster barrier")
-                if !spec.fp8Output { #expect(body.contains("st.global.v4.b32"), "\(spec): \(kernel) splits its 16-byte stores") }
-                #expect(!body.contains("trap;"), "\(spec): \(kernel)")
-            }
-            #expect(try ptxasReport(spec, kernel: "rmsnorm_fwd_smem_p16").stack == 0, "\(spec)")
-        }
-        let add = KernelSpecialization(input: .bfloat16, weight: .bfloat16, vectorWidth: 8, residual: true)
-        let old = KernelSpecialization(input: .float32, weight: .float32, vectorWidth: 4)
-        for (spec, arch) in [(add, 90), (old, 80)] {
-            let ptx = try NVRTC.compileToPTX(source: KernelSource.text, name: "rmsnorm.cu", options: spec.compileOptions(arch: arch))
-            guard let start = ptx.range(of: ".entry rmsnorm_fwd_smem_p4(") else { Issue.record("\(spec) sm_\(arch): no stub"); continue }
-            let rest = ptx[start.upperBound...]
-            let body = String(rest.range(of: ".entry ").map { rest[..<$0.lowerBound] } ?? rest)
-            #expect(body.contains("trap;") && !body.contains("cp.async"), "\(spec) sm_\(arch)")
-        }
-    }
-
     /// V84: in the LLaMA casting mode the 16-bit row kernels read once (plain, or bounded at 5 blocks; y of the input
     /// type or fp8) round x·rstd to the input type two elements at a time (`cvt.rn.bf16x2.f32` / `cvt.rn.f16x2.f32`),
     /// with no one-element conversion left; with `CAST_PAIRS=0`, and in the modules that read x twice (where pairs

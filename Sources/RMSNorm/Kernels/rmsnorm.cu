@@ -75,9 +75,6 @@
 //                         each staging a contiguous slice in shared memory; the sums of squares
 //                         are exchanged through distributed shared memory. For few rows (every
 //                         SM gets work) and rows longer than one block's shared memory (x read once).
-//   rmsnorm_fwd_smem_pK   (sm_90+, 16-byte vectors, no fused add) Pipelined rows: a grid of as many clusters of K
-//                         blocks (K = 1: blocks) as fit at once, each taking every C-th row; a block copies its
-//                         slice of the next row into shared memory (cp.async) while it reduces and stores this one.
 //   rmsnorm_fwd_split_sum, rmsnorm_fwd_split_norm  A row split over S blocks of an ordinary grid, in
 //                         two kernels (partial sums of squares, then the normalisation, launched as a
 //                         programmatic dependent of the first on sm_90+; few rows of huge N, V30/V31).
@@ -1365,62 +1362,6 @@ __device__ __forceinline__ float slice_sum_squares(const XS* xr, int lo, int hi,
     return ss;
 }
 
-// The rare rescue of a row whose fp32 Σx² (ss, already the row's sum) overflowed, or with TINY_EPS fell below
-// 2^-100: the row's largest |x| and its rescaled sum over the block's vectors [lo, hi), read through `fetch`,
-// reduced over the block and cluster in slots part[1] and part[2]; sets rstd, rs and xscale (y = (x · xscale) ·
-// rs · w). Uniform across the block and cluster, so every thread takes the same branch.
-template <int CS, typename Fetch>
-__device__ __forceinline__ void rescue_slice(float ss, int lo, int hi, Fetch fetch, float* scratch, float* part, int N,
-                                           float eps, float& rstd, float& rs, float& xscale) {
-#if TINY_EPS
-    if (isinf(ss) || ss < 0x1p-100f) {  // uniform across the block and cluster: ss is the row's sum
-        float m = 0.0f;
-        for (int k = lo + threadIdx.x; k < hi; k += blockDim.x) {
-            XPack p = fetch(k);
-#pragma unroll
-            for (int v = 0; v < VEC; ++v) m = fmaxf(m, fabsf(load_elem<IN_T>(p.e[v])));
-        }
-        m = split_reduce<CS, true>(m, scratch + 32, part + 1);
-        const Pow2Scale sc = pow2_scale(m);
-        float s2 = 0.0f;
-        for (int k = lo + threadIdx.x; k < hi; k += blockDim.x) {
-            XPack p = fetch(k);
-#pragma unroll
-            for (int v = 0; v < VEC; ++v) { const float t = (load_elem<IN_T>(p.e[v]) * sc.f1) * sc.f2; s2 = fmaf(t, t, s2); }
-        }
-        s2 = split_reduce<CS, false>(s2, scratch + 64, part + 2);
-        float scaled;
-        pow2_finish(s2, N, eps, sc, rstd, scaled);
-#if CAST == 2
-        rs = round_in(rstd);
-#else
-        rs = scaled;
-        xscale = sc.f1;
-#endif
-    }
-#else
-    if (isinf(ss)) {  // uniform across the block and cluster: ss is the row's sum
-        float m = 0.0f;
-        for (int k = lo + threadIdx.x; k < hi; k += blockDim.x) {
-            XPack p = fetch(k);
-#pragma unroll
-            for (int v = 0; v < VEC; ++v) m = fmaxf(m, fabsf(load_elem<IN_T>(p.e[v])));
-        }
-        m = split_reduce<CS, true>(m, scratch + 32, part + 1);
-        const float inv = (m > 0.0f && !isinf(m)) ? 1.0f / m : 1.0f;
-        float s2 = 0.0f;
-        for (int k = lo + threadIdx.x; k < hi; k += blockDim.x) {
-            XPack p = fetch(k);
-#pragma unroll
-            for (int v = 0; v < VEC; ++v) { const float t = load_elem<IN_T>(p.e[v]) * inv; s2 = fmaf(t, t, s2); }
-        }
-        s2 = split_reduce<CS, false>(s2, scratch + 64, part + 2);
-        rstd = inv * rsqrtf(s2 / (float)N + eps * inv * inv);
-        rs = mode_rstd(rstd);
-    }
-#endif
-}
-
 // One block per row (CS = 1), or one cluster of CS blocks per row, each block taking a contiguous
 // slice of ceil(N / VEC / CS) vectors. STAGE: the first pass copies the slice (h with RESID) into
 // dynamic shared memory and later passes read it from there (x read once from DRAM); otherwise
@@ -1479,7 +1420,53 @@ __device__ __forceinline__ void fwd_block_row(FWD_PARAMS)
         ss = split_reduce<CS, false>(ss, scratch, part);
         float rstd = finish_rstd(ss, N, eps);
         float rs = mode_rstd(rstd), xscale = 1.0f;  // y = (x · xscale) · rs · w
-        rescue_slice<CS>(ss, lo, hi, fetch, scratch, part, N, eps, rstd, rs, xscale);
+#if TINY_EPS
+        if (isinf(ss) || ss < 0x1p-100f) {  // uniform across the block and cluster: ss is the row's sum
+            float m = 0.0f;
+            for (int k = lo + threadIdx.x; k < hi; k += blockDim.x) {
+                XPack p = fetch(k);
+#pragma unroll
+                for (int v = 0; v < VEC; ++v) m = fmaxf(m, fabsf(load_elem<IN_T>(p.e[v])));
+            }
+            m = split_reduce<CS, true>(m, scratch + 32, part + 1);
+            const Pow2Scale sc = pow2_scale(m);
+            float s2 = 0.0f;
+            for (int k = lo + threadIdx.x; k < hi; k += blockDim.x) {
+                XPack p = fetch(k);
+#pragma unroll
+                for (int v = 0; v < VEC; ++v) { const float t = (load_elem<IN_T>(p.e[v]) * sc.f1) * sc.f2; s2 = fmaf(t, t, s2); }
+            }
+            s2 = split_reduce<CS, false>(s2, scratch + 64, part + 2);
+            float scaled;
+            pow2_finish(s2, N, eps, sc, rstd, scaled);
+#if CAST == 2
+            rs = round_in(rstd);
+#else
+            rs = scaled;
+            xscale = sc.f1;
+#endif
+        }
+#else
+        if (isinf(ss)) {  // uniform across the block and cluster: ss is the row's sum
+            float m = 0.0f;
+            for (int k = lo + threadIdx.x; k < hi; k += blockDim.x) {
+                XPack p = fetch(k);
+#pragma unroll
+                for (int v = 0; v < VEC; ++v) m = fmaxf(m, fabsf(load_elem<IN_T>(p.e[v])));
+            }
+            m = split_reduce<CS, true>(m, scratch + 32, part + 1);
+            const float inv = (m > 0.0f && !isinf(m)) ? 1.0f / m : 1.0f;
+            float s2 = 0.0f;
+            for (int k = lo + threadIdx.x; k < hi; k += blockDim.x) {
+                XPack p = fetch(k);
+#pragma unroll
+                for (int v = 0; v < VEC; ++v) { const float t = load_elem<IN_T>(p.e[v]) * inv; s2 = fmaf(t, t, s2); }
+            }
+            s2 = split_reduce<CS, false>(s2, scratch + 64, part + 2);
+            rstd = inv * rsqrtf(s2 / (float)N + eps * inv * inv);
+            rs = mode_rstd(rstd);
+        }
+#endif
 #if __CUDA_ARCH__ >= 900
         if (CS > 1) cluster_arrive();  // this block has read the others' slots (they wait before exiting)
 #endif
@@ -1536,219 +1523,6 @@ DEFINE_CLUSTER(2)
 DEFINE_CLUSTER(4)
 DEFINE_CLUSTER(8)
 DEFINE_CLUSTER(16)
-
-// Pipelined rows, rmsnorm_fwd_smem_pK (sm_90+, 16-byte vectors, no fused add): the launcher starts as many clusters
-// of K blocks (K = 1: blocks) as fit the GPU at once, at most M; cluster c takes rows c, c + C, c + 2C, … (C =
-// gridDim.x / K), each block its slice of ceil(N / VEC / K) vectors. A block keeps two or three slices in dynamic
-// shared memory (the launcher gives 2 or 3 × the slice, rounded up to 16 bytes): the next rows' slices are copied in
-// with cp.async (16 bytes a copy, no registers held) while this row's is summed, reduced over the cluster and
-// normalised, so x's reads and y's writes overlap instead of alternating as they do in a cluster that takes one row
-// (rmsnorm_fwd_smem_cK: 64 × 262,144 fp32 at 65% of a copy, s29e). Each thread reads back only the vectors it copied
-// itself, so cp.async.wait_group alone orders them. The partial sums of a row are exchanged as PIPE_XCHG below says;
-// the rare rescue's reduction slots alternate between two sets by row parity.
-#if __CUDA_ARCH__ >= 900 && VEC * IN_BYTES == 16 && !RESID
-__device__ __forceinline__ void cp_async16(void* dst, const void* src) {
-    const unsigned a = (unsigned)__cvta_generic_to_shared(dst);
-    asm volatile("cp.async.cg.shared.global [%0], [%1], 16;" ::"r"(a), "l"(src) : "memory");
-}
-__device__ __forceinline__ void cp_async_commit() { asm volatile("cp.async.commit_group;" ::: "memory"); }
-template <int PENDING>
-__device__ __forceinline__ void cp_async_wait() { asm volatile("cp.async.wait_group %0;" ::"n"(PENDING) : "memory"); }
-
-// store_y, with a 16-byte y vector stored by one instruction: NVVM split this kernel's float4 stores into four
-// (st.global.f32 × 4 in the PTX, where fwd_block_row's same call gives st.global.v4.f32).
-__device__ __forceinline__ void store_y_whole(YS* p, const YPack& v) {
-#if !CACHE_HINTS && YPOLICY == 0
-    if constexpr (sizeof(v.raw) == 16) {
-        const uint4 u = *reinterpret_cast<const uint4*>(&v.raw);
-        asm volatile("st.global.v4.b32 [%0], {%1, %2, %3, %4};" ::"l"(p), "r"(u.x), "r"(u.y), "r"(u.z), "r"(u.w) : "memory");
-        return;
-    }
-#endif
-    store_y(p, v);
-}
-
-// PIPE_XCHG 1 (the default): the cluster's partial sums travel by st.async into each peer's shared memory, counted by
-// an mbarrier there (one per row parity), instead of a cluster barrier a row (0): the barrier's release compiled to
-// MEMBAR.ALL.GPU, which holds a thread until its earlier global accesses are done, the next row's copies included.
-#ifndef PIPE_XCHG
-#define PIPE_XCHG 1
-#endif
-// PIPE_WREG 1 (the default): a thread's first four weight vectors are loaded once, before the first row, and kept in
-// registers (every row of a slice meets the same weight); 0: loaded from L2 with each row's y.
-#ifndef PIPE_WREG
-#define PIPE_WREG 1
-#endif
-
-__device__ __forceinline__ unsigned smem_u32(const void* p) { return (unsigned)__cvta_generic_to_shared(p); }
-__device__ __forceinline__ unsigned cluster_map(unsigned addr, unsigned rank) {
-    unsigned r;
-    asm volatile("mapa.shared::cluster.u32 %0, %1, %2;" : "=r"(r) : "r"(addr), "r"(rank));
-    return r;
-}
-__device__ __forceinline__ void mbar_init(unsigned long long* bar, unsigned count) {
-    asm volatile("mbarrier.init.shared::cta.b64 [%0], %1;" ::"r"(smem_u32(bar)), "r"(count) : "memory");
-}
-__device__ __forceinline__ void mbar_expect(unsigned long long* bar, unsigned bytes) {
-    asm volatile("mbarrier.arrive.expect_tx.shared::cta.b64 _, [%0], %1;" ::"r"(smem_u32(bar)), "r"(bytes) : "memory");
-}
-__device__ __forceinline__ void mbar_wait(unsigned long long* bar, unsigned parity) {
-    asm volatile("{ .reg .pred done;\n\t"
-                 "WAIT_%=: mbarrier.try_wait.parity.acquire.cluster.shared::cta.b64 done, [%0], %1;\n\t"
-                 "@!done bra WAIT_%=; }" ::"r"(smem_u32(bar)), "r"(parity) : "memory");
-}
-// v into the float at `slot` (this CTA's shared address) of cluster block `rank`, counted by that block's mbarrier `bar`.
-__device__ __forceinline__ void st_async_peer(const float* slot, const unsigned long long* bar, unsigned rank, float v) {
-    asm volatile("st.async.shared::cluster.mbarrier::complete_tx::bytes.u32 [%0], %1, [%2];"
-                 ::"r"(cluster_map(smem_u32(slot), rank)), "r"(__float_as_uint(v)), "r"(cluster_map(smem_u32(bar), rank))
-                 : "memory");
-}
-
-template <int CS>
-__device__ __forceinline__ void fwd_cluster_rows(FWD_PARAMS)
-{
-    extern __shared__ __align__(16) unsigned char smem_raw[];
-    __shared__ float scratch[96];  // three reduction slots: sum, max, rescaled sum
-    __shared__ float part[2][3];   // this block's share of the same three (the rescue's), one set per row parity
-#if PIPE_XCHG
-    __shared__ __align__(8) unsigned long long xbar[2];  // the row's partial sums arrived, one barrier per parity
-    __shared__ float xslot[2][CS];                        // the CS blocks' partial sums of the row, per parity
-#endif
-    const int nvec = N / VEC;
-    const int per = (nvec + CS - 1) / CS;
-    const unsigned rank = blockIdx.x % CS;
-    const int lo = (int)rank * per;
-    const int hi = min(nvec, lo + per);
-    const int slice_elems = (per * VEC * IN_BYTES + 15) / 16 * 16 / IN_BYTES;
-    const i64 clusters = gridDim.x / CS;
-    const int t = threadIdx.x, nt = blockDim.x;
-    // The slice of row r lands in buffer b: this thread copies (and later reads) vectors lo + t + k · nt.
-    auto issue = [&](i64 r, int b) {
-        const XS* xr = x + r * ldx;
-        XS* buf = reinterpret_cast<XS*>(smem_raw) + b * slice_elems;
-        for (int j = lo + t; j < hi; j += nt) cp_async16(buf + (j - lo) * VEC, xr + j * VEC);
-        cp_async_commit();
-    };
-    // Buffers: as many slices as the launcher gave shared memory for, 2 or 3 (the copies run 1 or 2 rows ahead).
-    unsigned dyn;
-    asm("mov.u32 %0, %%dynamic_smem_size;" : "=r"(dyn));
-    const int stages = dyn >= 3u * (unsigned)(slice_elems * IN_BYTES) ? 3 : 2;
-    i64 row = blockIdx.x / CS;
-    // The first stages − 1 rows (the grid holds at most M clusters: every cluster has a first row); a group is
-    // committed for each, empty past M, so that wait_group counts rows.
-    for (int k = 0; k < stages - 1; ++k) {
-        if (row + k * clusters < M) issue(row + k * clusters, k); else cp_async_commit();
-    }
-    constexpr int WR = PIPE_WREG ? 4 : 0;
-    WPack wr[WR > 0 ? WR : 1];
-#pragma unroll
-    for (int i = 0; i < WR; ++i) {
-        const int k = lo + t + i * nt;
-        if (k < hi) wr[i] = load_w(w + k * VEC);
-    }
-#if PIPE_XCHG
-    if (CS > 1) {
-        if (t == 0) {
-            mbar_init(&xbar[0], 1);
-            mbar_init(&xbar[1], 1);
-            asm volatile("fence.mbarrier_init.release.cluster;" ::: "memory");
-        }
-        cluster_arrive();  // every block's barriers are set up before any partial sum is sent to it
-        cluster_wait();
-    }
-#endif
-    int sb = 0;  // this row's buffer: it % stages
-    for (int it = 0; row < M; row += clusters, ++it) {
-        const int b = it & 1;  // the parity of the reduction slots
-        const XS* buf = reinterpret_cast<const XS*>(smem_raw) + sb * slice_elems;
-        // Row it + stages − 1 into the buffer of the row before, which this thread has read.
-        const i64 ahead = row + (i64)(stages - 1) * clusters;
-        const int ab = sb == 0 ? stages - 1 : sb - 1;
-        if (ahead < M) issue(ahead, ab); else cp_async_commit();
-        if (stages == 3) cp_async_wait<2>(); else cp_async_wait<1>();
-        sb = sb + 1 == stages ? 0 : sb + 1;
-        auto fetch = [&](int j) -> XPack { return *reinterpret_cast<const XPack*>(buf + (j - lo) * VEC); };
-        float ss = 0.0f;
-#pragma unroll
-        for (int i = 0; i < 4; ++i) {
-            const int j = lo + t + i * nt;
-            if (j < hi) {
-                const XPack p = fetch(j);
-#pragma unroll
-                for (int v = 0; v < VEC; ++v) { const float f = load_elem<IN_T>(p.e[v]); ss = fmaf(f, f, ss); }
-            }
-        }
-        for (int j = lo + t + 4 * nt; j < hi; j += nt) {
-            const XPack p = fetch(j);
-#pragma unroll
-            for (int v = 0; v < VEC; ++v) { const float f = load_elem<IN_T>(p.e[v]); ss = fmaf(f, f, ss); }
-        }
-        float* slots = part[b];
-#if PIPE_XCHG
-        if (CS > 1) {
-            ss = row_reduce<false>(ss, nt, scratch);
-            if (t == 0) mbar_expect(&xbar[b], CS * 4);
-            if (t < CS) st_async_peer(&xslot[b][rank], &xbar[b], (unsigned)t, ss);
-            mbar_wait(&xbar[b], (unsigned)(it >> 1) & 1u);
-            ss = warp_sum(xslot[b][t & (CS - 1)], CS);  // the same butterfly in every block: the same bits
-        } else {
-            ss = split_reduce<CS, false>(ss, scratch, slots);
-        }
-#else
-        ss = split_reduce<CS, false>(ss, scratch, slots);
-#endif
-        float rstd = finish_rstd(ss, N, eps);
-        float rs = mode_rstd(rstd), xscale = 1.0f;  // y = (x · xscale) · rs · w
-        rescue_slice<CS>(ss, lo, hi, fetch, scratch, slots, N, eps, rstd, rs, xscale);
-        if (rstd_out != nullptr && t == 0 && lo == 0) rstd_out[row] = rstd;
-        YS* yr = y + row * ldy;
-        auto emit = [&](int k, const WPack& q) {
-            XPack p = fetch(k);
-            float r[VEC];
-            float wv[VEC];
-#pragma unroll
-            for (int v = 0; v < VEC; ++v) {
-                const float xs = load_elem<IN_T>(p.e[v]) * xscale;
-                wv[v] = weight_value(load_elem<W_T>(q.e[v]), w_offset);
-                r[v] = norm_first(xs, rs, wv[v]);
-            }
-            norm_rest(r, wv);
-            store_y_whole(yr + k * VEC, pack_out(r, out_scale));
-        };
-#pragma unroll
-        for (int i = 0; i < WR; ++i) {
-            const int k = lo + t + i * nt;
-            if (k < hi) emit(k, wr[i]);
-        }
-        for (int k = lo + t + WR * nt; k < hi; k += nt) emit(k, load_w(w + k * VEC));
-        // The scratch slots are written again by the next row's reduction: with a cluster barrier, every read of this
-        // row's came before it; otherwise (a lone block, or the exchange by st.async) a block barrier orders them.
-        if (CS == 1 || PIPE_XCHG) __syncthreads();
-    }
-    if (CS > 1) {  // no block leaves while another may still read its slots or send to it
-        cluster_arrive();
-        cluster_wait();
-    }
-}
-extern "C" __global__ void __launch_bounds__(1024) rmsnorm_fwd_smem_p1(FWD_PARAMS) {
-    PDL_ENTRY();
-    fwd_cluster_rows<1>(FWD_ARGS);
-}
-#define DEFINE_CLUSTER_ROWS(K)                                                                    \
-    extern "C" __global__ void __cluster_dims__(K, 1, 1) __launch_bounds__(1024)                  \
-        rmsnorm_fwd_smem_p##K(FWD_PARAMS) {                                                       \
-        PDL_ENTRY();                                                                              \
-        fwd_cluster_rows<K>(FWD_ARGS);                                                            \
-    }
-#else
-extern "C" __global__ void rmsnorm_fwd_smem_p1(FWD_PARAMS) { __trap(); }
-#define DEFINE_CLUSTER_ROWS(K)                                                                    \
-    extern "C" __global__ void rmsnorm_fwd_smem_p##K(FWD_PARAMS) { __trap(); }
-#endif
-DEFINE_CLUSTER_ROWS(2)
-DEFINE_CLUSTER_ROWS(4)
-DEFINE_CLUSTER_ROWS(8)
-DEFINE_CLUSTER_ROWS(16)
 
 // A row split over S blocks of an ordinary grid (no cluster, so any number of SMs): two kernels.
 // rmsnorm_fwd_split_sum: each block sums the squares of its slice of ceil(N / VEC / S) vectors (with
