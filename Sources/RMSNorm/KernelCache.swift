@@ -356,19 +356,17 @@ final class LoadedKernels: @unchecked Sendable {
         return v > 0
     }
 
-    /// The dynamic shared memory each function may take, as last raised (absent: not raised).
+    /// The dynamic shared memory each function may take, as last raised (absent: the default 48 KB).
     let sharedLimit = Mutex<[String: Int]>([:])
 
     /// Lets `name` launch with `bytes` of dynamic shared memory. The limit only ever rises: calls on other
     /// threads may launch the same function with less at the same time, and a limit lowered between another
     /// thread's raise and its launch failed that launch (CUDA_ERROR_INVALID_VALUE; `verify` runs cases
-    /// concurrently). Also keeps the driver call off the hot path. The default limit holds 48 KB of dynamic and static
-    /// memory together, so it is raised from 47 KB of dynamic memory on (the kernels keep at most 1 KB static): a plan
-    /// of exactly 48 KB (64 × 196,608 fp32 over clusters of 16) failed its launch with CUDA_ERROR_INVALID_VALUE (s33c).
+    /// concurrently). Also keeps the driver call off the hot path.
     func allowSharedMemory(_ name: String, _ bytes: Int) throws(CUDAError) {
-        guard bytes > 47 * 1024, let function = functions[name] else { return }
+        guard bytes > 48 * 1024, let function = functions[name] else { return }
         try sharedLimit.withLock { (limits) throws(CUDAError) in
-            guard bytes > limits[name] ?? 47 * 1024 else { return }
+            guard bytes > limits[name] ?? 48 * 1024 else { return }
             try function.setMaxDynamicSharedMemory(bytes)
             limits[name] = bytes
         }

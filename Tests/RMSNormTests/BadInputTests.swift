@@ -127,7 +127,7 @@ func expectRefused(
         #expect(many.clusterSize == 16 && many.blockSize == 512)
         let medium = plan(512, 65536, 4, 4)
         #expect(medium.clusterSize == 4 && medium.sharedMemoryBytes == 65536 && medium.blockSize == 512)
-        // A slice of exactly 48 KB (verify's 64 × 196,608 fp32 case, for the shared-memory limit raised from 47 KB on).
+        // A slice of exactly 48 KB, the default dynamic limit, which the launcher does not raise (verify's 64 × 196,608 case).
         let edge = plan(64, 196_608, 4, 4)
         #expect(edge.clusterSize == 16 && edge.sharedMemoryBytes == 48 * 1024)
         // Uneven slices: 40,001 fp16 elements over 16 blocks of 2,501 (the last one shorter), 16-byte rounded.
