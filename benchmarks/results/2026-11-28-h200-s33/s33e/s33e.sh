@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Session 33, call 5 (H200): V86c (three slices where they fit). verify, then ours only: the cluster-a-row
+# kernel (RMSNORM_PIPELINE=0), V86c, and V86c with two slices; sanitizers, synccheck with either exchange.
+set -uo pipefail
+R=/tmp/s33e; mkdir -p $R
+T0=$(date +%s)
+export RMSNORM_CACHE_DIR=/tmp/rmsnorm-cache
+gunzip -kf .gpu/rmsnorm-bench.gz; chmod +x .gpu/rmsnorm-bench
+B=.gpu/rmsnorm-bench
+step() {
+    local name=$1 budget=$2; shift 2
+    if [ $(( $(date +%s) - T0 + budget )) -gt 580 ]; then echo "$name: skipped (time)" | tee -a $R/steps.txt; return; fi
+    local start=$(date +%s)
+    timeout $budget "$@" > $R/$name.txt 2>&1
+    local rc=$?
+    for f in csv json; do [ -f /tmp/o-$name/benchmark.$f ] && cp /tmp/o-$name/benchmark.$f $R/$name.$f; done
+    echo "$name: rc=$rc in $(( $(date +%s) - start )) s; $(grep -h 'passed\|ERROR SUMMARY\|RACECHECK SUMMARY' $R/$name.txt | tail -1 | cut -c1-140)" | tee -a $R/steps.txt
+    tar czf $OUT/s33e.tgz -C $R .
+}
+cp .gpu/s33e.sh $R/
+{ date -u; nvidia-smi; } > $R/01-env.txt 2>&1
+step 02-verify-pipelined 150 stdbuf -oL $B verify --match pipelined
+step 03-verify-variants 120 stdbuf -oL $B verify --variants-only --match 70x
+S1=64x262144:fp32,512x65536:fp32,64x262144:bf16,128x131072:bf16,256x65536:fp32,32x262144:fp32
+for r in 1 2; do
+    step $r-off 50 env RMSNORM_PIPELINE=0 $B run --shapes $S1 --no-peers --no-repeat --output /tmp/o-$r-off
+    step $r-on 50 $B run --shapes $S1 --no-peers --no-repeat --output /tmp/o-$r-on
+    step $r-two 50 env RMSNORM_PIPELINE_STAGES=2 $B run --shapes $S1 --no-peers --no-repeat --output /tmp/o-$r-two
+done
+for f in $R/[12]-*.csv; do echo "$(basename $f .csv) $(grep ',ours,' $f | cut -d, -f2,3,4,6 | tr '\n' ' ')"; done | tee $R/summary.txt
+step 20-memcheck 100 compute-sanitizer --tool memcheck $B verify --match pipelined --max-elements 3000000
+step 21-racecheck 100 compute-sanitizer --tool racecheck $B verify --match pipelined --max-elements 1300000
+step 22-synccheck 100 compute-sanitizer --tool synccheck $B verify --match pipelined --max-elements 1300000
+step 23-synccheck-xchg0 100 env RMSNORM_KERNEL_DEFINES=PIPE_XCHG=0 compute-sanitizer --tool synccheck $B verify --match pipelined --max-elements 1300000
+step 24-synccheck-c 100 compute-sanitizer --tool synccheck $B verify --match "cluster=16 grid=all" --max-elements 1300000
+tar czf $OUT/s33e.tgz -C $R .
