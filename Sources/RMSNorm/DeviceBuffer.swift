@@ -19,6 +19,17 @@ public final class DeviceBuffer<Element: BitwiseCopyable>: @unchecked Sendable {
         try upload(array)
     }
 
+    /// Elements [offset, offset + count) of `parent` as a buffer of their own, sharing its memory (which stays allocated
+    /// while the slice lives): several operands carved from one allocation, as an arena or a caching allocator does.
+    public init(slicing parent: DeviceBuffer<Element>, offset: Int, count: Int) throws(RMSNormError) {
+        guard offset >= 0, count >= 0, offset <= parent.count, count <= parent.count - offset else {
+            throw .invalidShape("a slice of \(count) elements at \(offset) does not fit a buffer of \(parent.count); keep offset + count ≤ \(parent.count)")
+        }
+        let stride = MemoryLayout<Element>.stride
+        memory = DeviceMemory(slicing: parent.memory, offset: offset * stride, byteCount: count * stride)
+        self.count = count
+    }
+
     /// The same device memory seen as elements of another type (byte buffers reused as typed
     /// outputs); the count is the number of whole `Element`s that fit.
     public init<Other>(aliasing other: DeviceBuffer<Other>) {

@@ -185,16 +185,19 @@ enum GPUBench {
         // `RMSNORM_BENCH_OFFSET`: ours' operands start that many bytes into their allocations (the copy below keeps
         // the allocations' starts).
         let pad = benchOffsetBytes / T.dtype.size
+        // The weight, the input sets and the outputs, one after another in one allocation (``BenchArena``).
+        let size = T.dtype.size
+        let arena = try BenchArena(device: device, bytes: [n * size] + Array(repeating: (m * n + pad) * size, count: sets + ySets))
         func matrix() throws -> DeviceMatrix<T> {
-            try DeviceMatrix<T>(DeviceBuffer<T>(device: device, count: m * n + pad), rows: m, columns: n, offset: pad)
+            try DeviceMatrix<T>(arena.take(m * n + pad), rows: m, columns: n, offset: pad)
         }
+        let w: DeviceBuffer<T> = try arena.take(n)
         var xs: [DeviceMatrix<T>] = []
         for _ in 0..<sets { xs.append(try matrix()) }
         let y = try matrix()
         var ys = [y]
         for _ in 1..<ySets { ys.append(try matrix()) }
         let x = xs[0]
-        let w = try DeviceBuffer<T>(device: device, count: n)
         let seed = SeededRandom.freshSeed()
         for (k, xk) in xs.enumerated() {
             if environmentVariable("RMSNORM_BENCH_DATA") == "host" {
@@ -291,32 +294,39 @@ enum GPUBench {
         let sets = inputSets(rows: m, columns: n, elementSize: T.dtype.size)
         let ySets = outputSets(inputSets: sets, graphK: graphK)
         let needsSecond = variant == .add || variant == .addFP8 || variant == .backward
+        // Every operand, one after another in one allocation (``BenchArena``): the input sets, the weight, the outputs,
+        // the backward's dw and rstds.
+        let size = T.dtype.size, fp8Out = variant == .fp8 || variant == .addFP8, sums = variant == .add || variant == .addFP8
+        let outputs = [m * n * (fp8Out ? 1 : size)] + (sums ? [m * n * size] : []) + (variant == .backward ? [n * size] : [])
+        let arena = try BenchArena(device: device,
+            bytes: Array(repeating: m * n * size, count: sets * (needsSecond ? 2 : 1)) + [n * size]
+                + Array(repeating: outputs, count: ySets).flatMap { $0 } + (variant == .backward ? Array(repeating: m * 4, count: sets) : []))
+        func matrix<E>(_: E.Type = T.self) throws -> DeviceMatrix<E> { try DeviceMatrix<E>(arena.take(m * n), rows: m, columns: n) }
         var xs: [DeviceMatrix<T>] = []
         var seconds: [DeviceMatrix<T>] = []  // residual or dy
         for k in 0..<sets {
-            let xk = try DeviceMatrix<T>(device: device, rows: m, columns: n)
+            let xk: DeviceMatrix<T> = try matrix()
             try DeviceRandom.fillNormal(xk.buffer, seed: seed &+ UInt64(3 * k), stream: timer.stream)
             xs.append(xk)
             if needsSecond {
-                let sk = try DeviceMatrix<T>(device: device, rows: m, columns: n)
+                let sk: DeviceMatrix<T> = try matrix()
                 try DeviceRandom.fillNormal(sk.buffer, seed: seed &+ UInt64(3 * k + 2), stream: timer.stream)
                 seconds.append(sk)
             }
         }
         let x = xs[0]
-        let w = try DeviceBuffer<T>(device: device, count: n)
+        let w: DeviceBuffer<T> = try arena.take(n)
         try DeviceRandom.fillNormal(w, seed: seed &+ 1, stream: timer.stream)
-        let fp8Out = variant == .fp8 || variant == .addFP8, sums = variant == .add || variant == .addFP8
         var outs: [DeviceMatrix<T>] = [], qs: [DeviceMatrix<Float8E4M3>] = [], hs: [DeviceMatrix<T>] = []
         var dws: [DeviceBuffer<T>] = []
         for _ in 0..<ySets {
             if fp8Out {
-                qs.append(try DeviceMatrix<Float8E4M3>(device: device, rows: m, columns: n))
+                qs.append(try matrix(Float8E4M3.self))
             } else {
-                outs.append(try DeviceMatrix<T>(device: device, rows: m, columns: n))
+                outs.append(try matrix())
             }
-            if sums { hs.append(try DeviceMatrix<T>(device: device, rows: m, columns: n)) }
-            if variant == .backward { dws.append(try DeviceBuffer<T>(device: device, count: n)) }
+            if sums { hs.append(try matrix()) }
+            if variant == .backward { dws.append(try arena.take(n)) }
         }
         let out = outs.first, q = qs.first, h = hs.first
         var rstds: [DeviceBuffer<Float>] = []
@@ -327,7 +337,7 @@ enum GPUBench {
         let recompute = environmentVariable("RMSNORM_BENCH_RECOMPUTE") == "1"
         if variant == .backward {
             for xk in xs {
-                let rk = try DeviceBuffer<Float>(device: device, count: m)
+                let rk: DeviceBuffer<Float> = try arena.take(m)
                 try rmsNorm(xk, weight: w, into: out!, rstd: rk, stream: s)
                 rstds.append(rk)
             }
@@ -385,10 +395,11 @@ enum GPUBench {
         let timing = try timer.measure(repetitions: reps, graphK: graphK, work)
         // A copy moving the variant's bytes: half read (from sources used in turn, as the inputs are), half written.
         let copyBytes = shape.bytes / 2 / 16 * 16
+        let copyArena = try BenchArena(device: device, bytes: Array(repeating: max(16, copyBytes), count: sets + ySets))
         var sources: [DeviceMemory] = []
-        for _ in 0..<sets { sources.append(try DeviceMemory(device: device, byteCount: max(16, copyBytes))) }
+        for _ in 0..<sets { sources.append((try copyArena.take(max(16, copyBytes)) as DeviceBuffer<UInt8>).memory) }
         var targets: [DeviceMemory] = []
-        for _ in 0..<ySets { targets.append(try DeviceMemory(device: device, byteCount: max(16, copyBytes))) }
+        for _ in 0..<ySets { targets.append((try copyArena.take(max(16, copyBytes)) as DeviceBuffer<UInt8>).memory) }
         turn = 0
         let copy = try timer.measure(repetitions: reps, graphK: graphK) {
             let k = next()
@@ -439,6 +450,9 @@ enum GPUBench {
     /// apart between processes).
     static let benchOffsetBytes: Int = environmentVariable("RMSNORM_BENCH_OFFSET").flatMap { Int($0) }
         .flatMap { $0 >= 0 && $0 % 16 == 0 ? $0 : nil } ?? 0
+
+    /// Whether ours' operands are carved from one allocation (``BenchArena``): unless `RMSNORM_BENCH_POOL=0`.
+    static let benchPool = environmentVariable("RMSNORM_BENCH_POOL") != "0"
 
     /// RMSNORM_BENCH_EPS: eps for every timed call (e.g. 0, to time the TINY_EPS modules); the default else.
     static let benchEps: Float? = environmentVariable("RMSNORM_BENCH_EPS").flatMap { Float($0) }
@@ -500,5 +514,31 @@ enum GPUBench {
                 return (shape, .nan, false)
             }
         }
+    }
+}
+
+/// Ours' operands at one shape, carved one after another (each start 512-byte aligned) from one allocation, as PyTorch's
+/// caching allocator packs a peer's tensors into its segments: separate driver allocations for x's input sets cost ours
+/// and our copy 1–3% at 1–16 rows against the same layout packed (V87, s33h), a cost the peers never paid.
+/// `RMSNORM_BENCH_POOL=0`: an allocation each (the way before session 33).
+final class BenchArena {
+    let device: CUDADevice
+    let pool: DeviceBuffer<UInt8>?
+    private var next = 0
+
+    /// Room for operands of `bytes` each (in any order), each rounded up to 512 bytes.
+    init(device: CUDADevice, bytes: [Int], pooled: Bool = GPUBench.benchPool) throws {
+        self.device = device
+        pool = pooled ? try DeviceBuffer<UInt8>(device: device, count: bytes.reduce(0) { $0 + Self.rounded($1) }) : nil
+    }
+
+    static func rounded(_ bytes: Int) -> Int { (bytes + 511) / 512 * 512 }
+
+    /// The next `count` elements of the arena (or, unpooled, an allocation of their own).
+    func take<E: BitwiseCopyable>(_ count: Int) throws -> DeviceBuffer<E> {
+        guard let pool else { return try DeviceBuffer<E>(device: device, count: count) }
+        let bytes = count * MemoryLayout<E>.stride
+        defer { next += Self.rounded(bytes) }
+        return DeviceBuffer<E>(aliasing: try DeviceBuffer<UInt8>(slicing: pool, offset: next, count: bytes))
     }
 }

@@ -183,16 +183,19 @@ public final class CUDADevice: @unchecked Sendable, CustomStringConvertible {
     }
 }
 
-/// Device memory owned by this object and freed when it dies.
+/// Device memory owned by this object and freed when it dies, or a slice of such memory, which keeps it alive.
 public final class DeviceMemory: @unchecked Sendable {
     public let device: CUDADevice
     public let address: UInt64
     public let byteCount: Int
+    /// The allocation this is a slice of (nil: this object allocated it and frees it).
+    private let owner: DeviceMemory?
 
     public init(device: CUDADevice, byteCount: Int) throws(CUDAError) {
         precondition(byteCount >= 0)
         self.device = device
         self.byteCount = byteCount
+        owner = nil
         try device.makeCurrent()
         var p: CUdeviceptr = 0
         if byteCount > 0 {
@@ -201,8 +204,18 @@ public final class DeviceMemory: @unchecked Sendable {
         address = p
     }
 
+    /// Bytes [offset, offset + byteCount) of `parent`: no allocation of its own; the allocation stays alive while the
+    /// slice does.
+    public init(slicing parent: DeviceMemory, offset: Int, byteCount: Int) {
+        precondition(offset >= 0 && byteCount >= 0 && offset + byteCount <= parent.byteCount)
+        device = parent.device
+        address = parent.address + UInt64(offset)
+        self.byteCount = byteCount
+        owner = parent.owner ?? parent
+    }
+
     deinit {
-        if address != 0 {
+        if owner == nil && address != 0 {
             _ = device.api.cuCtxSetCurrent(device.context)
             _ = device.api.cuMemFree(address)
         }

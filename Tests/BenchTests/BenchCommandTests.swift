@@ -187,7 +187,7 @@ func numpyAvailable() -> Bool {
         try check(["RMSNORM_BENCH_HOLD": "0", "RMSNORM_BENCH_PLACEMENTS": "1", "RMSNORM_BENCH_EPS": "0",
                    "RMSNORM_BENCH_STATE": "readback", "RMSNORM_BENCH_COPY": "kernel", "RMSNORM_BENCH_STREAM": "created",
                    "RMSNORM_BENCH_Y": "sets", "RMSNORM_BENCH_DATA": "host", "RMSNORM_BENCH_RECOMPUTE": "1",
-                   "RMSNORM_BENCH_GRAPH_PREPASS": "0"])
+                   "RMSNORM_BENCH_GRAPH_PREPASS": "0", "RMSNORM_BENCH_POOL": "1"])
         try check(["RMSNORM_BENCH_HOLD": "400000", "RMSNORM_BENCH_EPS": "1e-6", "RMSNORM_BENCH_PLACEMENTS": "64"])
         #expect(BenchEnvironment.holdCycles(parsing: "123") == 123)
         #expect(BenchEnvironment.defaultHoldCycles == 400_000)
@@ -208,7 +208,7 @@ func numpyAvailable() -> Bool {
         ("RMSNORM_BENCH_EPS", "nan"), ("RMSNORM_BENCH_STATE", "read-back"), ("RMSNORM_BENCH_COPY", "Kernel"),
         ("RMSNORM_BENCH_STREAM", "new"), ("RMSNORM_BENCH_Y", "set"), ("RMSNORM_BENCH_DATA", "gpu"),
         ("RMSNORM_BENCH_RECOMPUTE", "yes"), ("RMSNORM_BENCH_PACE", "off"), ("RMSNORM_BENCH_PACE", "2"),
-        ("RMSNORM_BENCH_GRAPH_PREPASS", "off"),
+        ("RMSNORM_BENCH_GRAPH_PREPASS", "off"), ("RMSNORM_BENCH_POOL", "yes"),
     ])
     func badValuesAreRefusedByName(name: String, value: String) {
         do {
