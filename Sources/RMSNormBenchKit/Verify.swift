@@ -352,6 +352,37 @@ enum Conformance {
     /// Behaviour checks beyond plain accuracy. Each returns "" when it holds, else what went wrong.
     static var edgeChecks: [(String, (CUDADevice) throws -> String)] {
         [
+            ("sliced buffers: x, w and y carved from one allocation give the separate buffers' bits; fills and uploads stay in their slice", { device in
+                // DeviceBuffer(slicing:), as the bench's arena uses it (V87): a gap and a tail of the allocation keep
+                // their pattern, and a slice past the end is refused.
+                let m = 37, n = 4096
+                var rng = SeededRandom(seed: SeededRandom.freshSeed())
+                let xh: [Float] = rng.normals(m * n), wh: [Float] = rng.normals(n)
+                let pool = try DeviceBuffer<Float>(device: device, count: 3 * m * n + n + 64)
+                try pool.fill(byte: 0x11)
+                let xs = try DeviceBuffer(slicing: pool, offset: 0, count: m * n)
+                let ws = try DeviceBuffer(slicing: pool, offset: m * n + 32, count: n)
+                let ys = try DeviceBuffer(slicing: pool, offset: m * n + n + 64, count: m * n)
+                try xs.upload(xh)
+                try ws.upload(wh)
+                try ys.fill(byte: 0xff)
+                try rmsNorm(try DeviceMatrix(xs, rows: m, columns: n), weight: ws, into: try DeviceMatrix(ys, rows: m, columns: n))
+                let y2 = try DeviceMatrix<Float>(device: device, rows: m, columns: n)
+                try rmsNorm(try DeviceMatrix(DeviceBuffer(device: device, copying: xh), rows: m, columns: n),
+                    weight: try DeviceBuffer(device: device, copying: wh), into: y2)
+                try device.synchronize()
+                var problems: [String] = []
+                if try ys.download().map(\.bitPattern) != y2.buffer.download().map(\.bitPattern) {
+                    problems.append("the sliced call's y differs from the separate buffers'")
+                }
+                let all = try pool.download().map(\.bitPattern)
+                if all[(m * n)..<(m * n + 32)].contains(where: { $0 != 0x1111_1111 }) { problems.append("the gap before w was written") }
+                if all[(2 * m * n + n + 64)...].contains(where: { $0 != 0x1111_1111 }) { problems.append("the tail after y was written") }
+                if (try? DeviceBuffer(slicing: pool, offset: pool.count - 10, count: 11)) != nil {
+                    problems.append("a slice past the end was accepted")
+                }
+                return problems.joined(separator: "; ")
+            }),
             ("graph capture: rows split over the grid (programmatic launch), forward and fused add, replayed twice", { device in
                 // While a stream is captured, rows of 64 KB and more take split plans (V31); each shape is
                 // captured, its outputs poisoned, the graph replayed twice, and y (and h) compared. The fused
