@@ -289,8 +289,9 @@ enum GPUBench {
         // Shapes under 64 MB (``inputSets``): `placements` sets of the inputs (x, and the residual or dy; the backward's
         // rstd from its own x), used in turn by successive repetitions, as the forward's `measureTyped` does and
         // peers.py's variants do. The outputs (y or dx, h, the fp8 bytes, dw) are one buffer each, or with
-        // `RMSNORM_BENCH_Y=sets` rotate with the inputs in event timing (``outputSets``), as peers.py's then do. Before session 18 the variants were timed at one placement, which moved small-M medians by
-        // up to ±10% (V17) for ours and for each peer on its own.
+        // `RMSNORM_BENCH_Y=sets` rotate with the inputs in event timing (``outputSets``), as peers.py's then do.
+        // Before session 18 the variants were timed at one placement, which moved small-M medians by up to ±10% (V17)
+        // for ours and for each peer on its own.
         let sets = inputSets(rows: m, columns: n, elementSize: T.dtype.size)
         let ySets = outputSets(inputSets: sets, graphK: graphK)
         let needsSecond = variant == .add || variant == .addFP8 || variant == .backward
