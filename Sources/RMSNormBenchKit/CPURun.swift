@@ -118,10 +118,8 @@ struct CPURun {
             rows.append(ours)
             func cell(_ r: ResultRow) -> String { pad(format("%.1f/%.1f", r.median_us, r.gbps), 15, right: true) }
             var line = pad(shape.description, 22) + cell(ours)
-            if let p = peer[shape.description], let med = p.median_us {
-                var numpy = Timing(median: med, min: p.min_us ?? med, max: p.max_us ?? med, repetitions: p.reps ?? 0)
-                numpy.p25Microseconds = p.p25_us
-                numpy.p75Microseconds = p.p75_us
+            if let numpy = peer[shape.description]?.timing {
+                let med = numpy.medianMicroseconds
                 let r = row("numpy", numpy)
                 rows.append(r)
                 line += cell(r) + "  "

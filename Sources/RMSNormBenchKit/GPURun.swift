@@ -200,13 +200,8 @@ struct GPURun {
             var line = pad(shape.description, 18) + cell(shapeRows[0]) + cell(copyRow)
             var fastestPeer: (String, Double)?
             for p in peerColumns {
-                if let m = peerResults[shape.description]?[p], let med = m.median_us {
-                    var t = Timing(median: med, min: m.min_us ?? med, max: m.max_us ?? med, repetitions: m.reps ?? 0)
-                    t.late = m.late
-                    t.retimed = m.retimed
-                    t.enqueueMaxMicroseconds = m.enqueue_max_us
-                    t.p25Microseconds = m.p25_us
-                    t.p75Microseconds = m.p75_us
+                if let m = peerResults[shape.description]?[p], let t = m.timing {
+                    let med = t.medianMicroseconds
                     let r = row(p, t, m.max_error)
                     shapeRows.append(r)
                     line += cell(r)

@@ -32,6 +32,21 @@ struct PeerMessage: Decodable {
     var numpy: String?
 }
 
+extension PeerMessage {
+    /// A result message's timing as the report keeps it (median, min, max, repetitions, the paced check, quartiles);
+    /// nil without a median.
+    var timing: Timing? {
+        guard let med = median_us else { return nil }
+        var t = Timing(median: med, min: min_us ?? med, max: max_us ?? med, repetitions: reps ?? 0)
+        t.late = late
+        t.retimed = retimed
+        t.enqueueMaxMicroseconds = enqueue_max_us
+        t.p25Microseconds = p25_us
+        t.p75Microseconds = p75_us
+        return t
+    }
+}
+
 /// Runs `peers/rmsnorm_peers.py` (embedded in the binary) under a Python interpreter.
 struct PeerRunner {
     var python: String
