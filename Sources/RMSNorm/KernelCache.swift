@@ -343,6 +343,7 @@ final class LoadedKernels: @unchecked Sendable {
         var f: [String: CUDAFunction] = [:]
         for n in names { f[n] = try module.function(named: n) }
         functions = f
+        staticShared = f.mapValues(\.staticSharedMemoryBytes)
     }
 
     /// Whether at least one cluster of this cluster kernel fits the GPU (cached like the occupancy):
@@ -356,20 +357,32 @@ final class LoadedKernels: @unchecked Sendable {
         return v > 0
     }
 
-    /// The dynamic shared memory each function may take, as last raised (absent: the default 48 KB).
+    /// The dynamic shared memory each function may take, as last raised (absent: the driver's default).
     let sharedLimit = Mutex<[String: Int]>([:])
+    /// Each function's static shared memory (its `__shared__` arrays), read once when the module is loaded.
+    let staticShared: [String: Int]
 
     /// Lets `name` launch with `bytes` of dynamic shared memory. The limit only ever rises: calls on other
     /// threads may launch the same function with less at the same time, and a limit lowered between another
     /// thread's raise and its launch failed that launch (CUDA_ERROR_INVALID_VALUE; `verify` runs cases
     /// concurrently). Also keeps the driver call off the hot path.
     func allowSharedMemory(_ name: String, _ bytes: Int) throws(CUDAError) {
-        guard bytes > 48 * 1024, let function = functions[name] else { return }
+        guard bytes > 0, let function = functions[name],
+            Self.needsSharedMemoryOptIn(dynamic: bytes, static: staticShared[name] ?? 0)
+        else { return }
         try sharedLimit.withLock { (limits) throws(CUDAError) in
-            guard bytes > limits[name] ?? 48 * 1024 else { return }
+            guard bytes > limits[name] ?? 0 else { return }
             try function.setMaxDynamicSharedMemory(bytes)
             limits[name] = bytes
         }
+    }
+
+    /// Whether a block with this much dynamic and static shared memory needs the raised limit: the two together may
+    /// not pass 48 KB without it. s34g: a row of exactly 48 KB staged in shared memory (4096 × 24,576 bf16, 384 bytes
+    /// of static scratch) failed its launch with CUDA_ERROR_INVALID_VALUE while the launcher raised the limit only above
+    /// 48 KB of dynamic memory; so did session 33's pipelined plan with a 48 KB slice (s33c).
+    static func needsSharedMemoryOptIn(dynamic: Int, static: Int) -> Bool {
+        dynamic > 0 && dynamic + `static` > 48 * 1024
     }
 
     func blocksPerSM(_ name: String, block: Int, shared: Int) throws(CUDAError) -> Int {

@@ -568,6 +568,10 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
     /// L2): 8 MB. V30: 32 × 131,072 fp32 (16 MB) was 4.6% slower split than over clusters.
     static let maxSplitBytes = 8 << 20
 
+    /// `RMSNORM_WIDE_ROW_CLUSTERS=0`: rows of 32 KB to the shared memory's size at M ≥ 2 × SMs staged one a block on a
+    /// high-bandwidth GPU, as before s34 (for comparisons); otherwise split over clusters in slices of at most 32 KB.
+    static let wideRowClusters = environmentVariable("RMSNORM_WIDE_ROW_CLUSTERS") != "0"
+
     /// `RMSNORM_SPLIT`: unset, the rule above; `1`, split plans for every row of at least 64 KB (any GPU);
     /// `0`, never (for comparisons).
     static let splitSetting: Int? = environmentVariable("RMSNORM_SPLIT").flatMap(Int.init)
@@ -782,8 +786,13 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
         // once M · size ≥ 2 × SMs. 1 × 262,144 fp32: 12.1 µs at 16 × 64 KB × 1,024 against 50.1 for
         // the two-pass loop; 64 × 262,144: 64.1 at 16 × 64 KB × 512 against 81.6; 512 × 65,536: 102.9
         // at 4 × 64 KB × 512 against 119.6 (best 101.6).
-        if maxClusterSize > 1 && (rows < multiprocessors || rowBytes > smemLimit) {
-            let target = min(64 * 1024, smemLimit)
+        // On a high-bandwidth GPU also rows of more than 32 KB at M ≥ SMs, in slices of at most 32 KB (s34i, H200, `tune`:
+        // staged one a block, a 128 KB row held an SM with 256 threads; 2048 × 65,536 bf16 299.3 µs against 151.6 over
+        // clusters of 4 × 32 KB, 1024 × 32,768 fp32 163.7 against 78.4, 1024 × 49,152 bf16 87.6 against 61.1 (4 × 24 KB),
+        // 4096 × 32,768 bf16 192.6 against 148.1 (2 × 32 KB), 4096 × 24,576 bf16 131.9 against 110.3 (2 × 24 KB)).
+        let wideRows = highBandwidth && wideRowClusters && rowBytes > 32 * 1024 && !fewRows
+        if maxClusterSize > 1 && (rows < multiprocessors || rowBytes > smemLimit || wideRows) {
+            let target = min(wideRows && rowBytes <= smemLimit ? 32 * 1024 : 64 * 1024, smemLimit)
             func slice(_ cs: Int) -> Int {
                 clusterSliceBytes(columns: columns, elementSize: elementSize, vectorWidth: vec, clusterSize: cs)
             }

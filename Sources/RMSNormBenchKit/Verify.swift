@@ -115,10 +115,25 @@ enum Conformance {
         {
             list.append(.init(input: t, weight: t, rows: 8448, columns: n, layout: layout))
         }
-        // The launcher's cluster plan with a slice of exactly 48 KB (16 × 12,288 fp32): the default dynamic limit, which
-        // the launcher does not raise (s33g: it launches; a 48 KB plan of another kernel failed once in s33c, unexplained).
+        // Exactly 48 KB of dynamic shared memory, which with the kernel's static scratch passes the default 48 KB a block
+        // may have (s34g: such a launch failed while the launcher raised the limit only above 48 KB of dynamic memory):
+        // the launcher's cluster plan with a slice of 48 KB (16 × 12,288 fp32), and rows of 48 KB staged one a block
+        // (24,576 bf16 where no high-bandwidth rule splits them over clusters, s34i; the fused add's case below keeps
+        // that plan everywhere; 24,575 takes the aligned-interior plan). Cases run concurrently and share the raised
+        // limit, so `verify --match 264x2457` alone is the check of a fresh process.
         if maxClusterSize > 1 && 64 * 196_608 <= cap {
             list.append(.init(input: .float32, weight: .float32, rows: 64, columns: 196_608, layout: .dense))
+        }
+        for (n, layout) in [(24_576, ConformanceCase.Layout.dense), (24_576, .inPlace), (24_575, .dense)] where 264 * n <= cap {
+            list.append(.init(input: .bfloat16, weight: .bfloat16, rows: 264, columns: n, layout: layout))
+        }
+        // Rows of 32 KB to the shared memory's size at 2 × SMs rows (264 on 132 SMs), which a high-bandwidth GPU splits over
+        // clusters in slices of at most 32 KB (s34i): 64 KB bf16 rows over 2, 96 KB over 4 (in place), 80 KB fp32 over 4
+        // (padded), fp16 with an fp32 weight over 2.
+        for (x, w, n, layout) in [(DType.bfloat16, DType.bfloat16, 32_768, ConformanceCase.Layout.dense),
+            (.bfloat16, .bfloat16, 49_152, .inPlace), (.float32, .float32, 20_000, .padded), (.float16, .float32, 24_576, .dense)]
+        where 264 * n <= cap {
+            list.append(.init(input: x, weight: w, rows: 264, columns: n, layout: layout))
         }
         // Every cluster plan the tuner may try (sizes 2 to 16, each block size), forced, at rows that
         // split unevenly (N not a multiple of vec · size) and with the overflow rescue across a cluster.
@@ -239,6 +254,13 @@ enum Conformance {
                    casting: .gemma),
                VariantCase(kind: .addFP8, input: .float32, weight: .float32, rows: 8448, columns: 4096, layout: .dense,
                    casting: .gemma),
+               // Wide rows at 2 × SMs rows split over clusters on a high-bandwidth GPU (s34i): the forward-style variants
+               // (the fused add keeps its staged plan, and at 24,576 bf16 its row of exactly 48 KB: s34g's launch failure).
+               VariantCase(kind: .gemma, input: .bfloat16, weight: .bfloat16, rows: 264, columns: 32768, layout: .dense),
+               VariantCase(kind: .llama, input: .float16, weight: .float16, rows: 264, columns: 49152, layout: .inPlace),
+               VariantCase(kind: .fp8, input: .float32, weight: .float32, rows: 264, columns: 20000, layout: .dense),
+               VariantCase(kind: .add, input: .bfloat16, weight: .bfloat16, rows: 264, columns: 32768, layout: .dense),
+               VariantCase(kind: .add, input: .bfloat16, weight: .bfloat16, rows: 264, columns: 24576, layout: .inPlace),
                // The fused add's full 4 × 512 rows read twice from 30 rows an SM (V81: 4224 on 132 SMs).
                VariantCase(kind: .add, input: .bfloat16, weight: .bfloat16, rows: 4224, columns: 16384, layout: .dense),
                VariantCase(kind: .add, input: .float16, weight: .float16, rows: 4224, columns: 14336, layout: .inPlace)]

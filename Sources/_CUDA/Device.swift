@@ -489,6 +489,9 @@ public final class CUDAFunction: @unchecked Sendable {
     public var registersPerThread: Int { attribute(4) }
     /// Local memory (spill / stack) bytes per thread.
     public var localBytesPerThread: Int { attribute(3) }
+    /// Static shared memory of one block (`__shared__` arrays), which counts with the dynamic shared memory against
+    /// the default 48 KB a block may have without ``setMaxDynamicSharedMemory(_:)``.
+    public var staticSharedMemoryBytes: Int { attribute(1) }
     private func attribute(_ id: Int32) -> Int {
         var v: Int32 = 0
         _ = module.device.api.cuFuncGetAttribute(&v, id, handle)

@@ -241,6 +241,43 @@ let nvrtcRequired = ProcessInfo.processInfo.environment["RMSNORM_REQUIRE_NVRTC"]
         }
     }
 
+    /// The kernels launched with dynamic shared memory keep their static scratch within the 1 KB the planner holds back
+    /// (`LaunchPlan.make`: slices and rows up to the opt-in limit less 1 KB), and that scratch is why a plan of exactly
+    /// 48 KB of dynamic memory needs the raised limit (s34g: such launches failed while the launcher raised it only above
+    /// 48 KB of dynamic memory).
+    @Test(.enabled(if: nvrtcAvailable || nvrtcRequired), arguments: [
+        KernelSpecialization(input: .float32, weight: .float32, vectorWidth: 4),
+        KernelSpecialization(input: .bfloat16, weight: .bfloat16, vectorWidth: 8),
+        KernelSpecialization(input: .bfloat16, weight: .bfloat16, vectorWidth: 1),
+        KernelSpecialization(input: .float16, weight: .float32, vectorWidth: 8, residual: true),
+    ])
+    func sharedMemoryKernelsStaticScratch(spec: KernelSpecialization) throws {
+        var options = spec.compileOptions(arch: 90)
+        options.extra.append("--ptxas-options=-v")
+        let log = try NVRTC.compile(source: KernelSource.text, name: "rmsnorm.cu", options: options).log
+        let parts = log.components(separatedBy: "Compiling entry function '")
+        for kernel in ["rmsnorm_fwd_smem", "rmsnorm_fwd_smem_c2", "rmsnorm_fwd_smem_c4", "rmsnorm_fwd_smem_c8", "rmsnorm_fwd_smem_c16"] {
+            // "Used R registers, used B barriers, S bytes smem" (no smem field: none).
+            guard let part = parts.first(where: { $0.hasPrefix(kernel + "'") }),
+                let used = part.components(separatedBy: "Used ").dropFirst().first?.split(separator: "\n").first
+            else { Issue.record("no ptxas report for \(kernel) in \(spec)"); continue }
+            let fields = used.components(separatedBy: ", ")
+            let smem = fields.first { $0.hasSuffix("bytes smem") }.flatMap { Int($0.prefix { $0.isNumber }) } ?? 0
+            #expect(smem > 0 && smem <= 1024, "\(spec) \(kernel): \(smem) bytes of static shared memory")
+            #expect(LoadedKernels.needsSharedMemoryOptIn(dynamic: 48 * 1024, static: smem))
+            #expect(!LoadedKernels.needsSharedMemoryOptIn(dynamic: 48 * 1024 - smem, static: smem))
+        }
+    }
+
+    @Test func sharedMemoryOptInCountsStaticScratch() {
+        #expect(!LoadedKernels.needsSharedMemoryOptIn(dynamic: 48 * 1024, static: 0))
+        #expect(LoadedKernels.needsSharedMemoryOptIn(dynamic: 48 * 1024, static: 384))
+        #expect(LoadedKernels.needsSharedMemoryOptIn(dynamic: 48 * 1024 - 383, static: 384))
+        #expect(!LoadedKernels.needsSharedMemoryOptIn(dynamic: 48 * 1024 - 384, static: 384))
+        #expect(LoadedKernels.needsSharedMemoryOptIn(dynamic: 64 * 1024, static: 0))
+        #expect(!LoadedKernels.needsSharedMemoryOptIn(dynamic: 0, static: 1024), "no dynamic memory: nothing to raise")
+    }
+
     /// ptxas's registers and stack frame (bytes) for `kernel` in `spec`'s module (sm_90); nil where the report lacks them.
     func ptxasReport(_ spec: KernelSpecialization, kernel: String) throws -> (registers: Int?, stack: Int?) {
         var options = spec.compileOptions(arch: 90)

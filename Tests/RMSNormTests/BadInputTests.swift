@@ -127,9 +127,15 @@ func expectRefused(
         #expect(many.clusterSize == 16 && many.blockSize == 512)
         let medium = plan(512, 65536, 4, 4)
         #expect(medium.clusterSize == 4 && medium.sharedMemoryBytes == 65536 && medium.blockSize == 512)
-        // A slice of exactly 48 KB, the default dynamic limit, which the launcher does not raise (verify's 64 × 196,608 case).
+        // Exactly 48 KB of dynamic shared memory, which with the kernels' static scratch needs the raised limit (s34g):
+        // a cluster's slice (verify's 64 × 196,608 case) and a row staged one a block (264 × 24,576 bf16; 24,575 at vec 1),
+        // as the H100 and the fused add plan them (a high-bandwidth GPU splits such rows over clusters since s34i).
         let edge = plan(64, 196_608, 4, 4)
         #expect(edge.clusterSize == 16 && edge.sharedMemoryBytes == 48 * 1024)
+        for (n, vec) in [(24_576, 8), (24_575, 1)] {
+            let staged = plan(264, n, 2, vec)
+            #expect(staged.path == .sharedMemory && staged.clusterSize == 1 && staged.sharedMemoryBytes == 48 * 1024, "\(n): \(staged)")
+        }
         // Uneven slices: 40,001 fp16 elements over 16 blocks of 2,501 (the last one shorter), 16-byte rounded.
         let odd = plan(1, 40_001, 2, 1)
         #expect(odd.clusterSize == 16 && odd.sharedMemoryBytes == 5008)
@@ -298,6 +304,36 @@ func expectRefused(
     /// of 512 Ki at M ≥ 2 × SMs (4096 × 2048 bf16: 2 × 128 instead of 4 × 64), and 16-bit rows of 512 register threads
     /// staged in shared memory by 256 below 70% of the layout's slots (11,008 and 10,240 columns; not 12,000, not fp32,
     /// not at few rows). Everything else is the same plan either way.
+    /// Rows of more than 32 KB that fit the shared memory, at M ≥ 2 × SMs, on a high-bandwidth GPU: split over a cluster
+    /// in slices of at most 32 KB (s34i), not staged one a block; elsewhere the plans stay as they were.
+    @Test func wideRowsSplitOverClustersOnHighBandwidthGPUs() {
+        func plan(_ rows: Int, _ columns: Int, _ size: Int, high: Bool = true, vec: Int? = nil) -> LaunchPlan {
+            LaunchPlan.make(rows: rows, columns: columns, elementSize: size, vectorWidth: vec ?? 16 / size, multiprocessors: 132,
+                maxSharedMemoryPerBlock: 232_448, maxClusterSize: 16, highBandwidth: high)
+        }
+        let cases: [(Int, Int, Int, cluster: Int, slice: Int)] = [
+            (2048, 65_536, 2, 4, 32_768), (1024, 32_768, 4, 4, 32_768), (1024, 49_152, 2, 4, 24_576),
+            (4096, 32_768, 2, 2, 32_768), (4096, 24_576, 2, 2, 24_576), (264, 65_536, 2, 4, 32_768), (264, 57_344, 4, 8, 28_672),
+        ]
+        for (m, n, size, cluster, slice) in cases {
+            let p = plan(m, n, size)
+            #expect(p.path == .sharedMemory && p.clusterSize == cluster && p.sharedMemoryBytes == slice && p.blockSize == 256,
+                "\(m) × \(n): \(p)")
+            let before = plan(m, n, size, high: false)
+            #expect(before.path == .sharedMemory && before.clusterSize == 1 && before.sharedMemoryBytes == n * size, "\(before)")
+        }
+        // Unchanged: rows of 32 KB or less, rows in registers, few rows, rows beyond the shared memory (64 KB slices).
+        #expect(plan(4096, 16_384, 2).path == .registers(vectorsPerThread: 4))
+        #expect(plan(4096, 16_384, 4).path == .registers(vectorsPerThread: 8))
+        #expect(plan(4096, 11_008, 2).clusterSize == 1 && plan(4096, 12_000, 2).clusterSize == 1)
+        #expect(plan(263, 65_536, 2).clusterSize == 1 && plan(263, 65_536, 2).blockSize == 1024, "fewer than 2 × SMs: staged by 1,024 threads")
+        #expect(plan(512, 65_536, 4).clusterSize == 4 && plan(512, 65_536, 4).sharedMemoryBytes == 65_536)
+        // One element at a time (odd N): rows of 32 KB (16-byte rounded) stay staged, longer ones split.
+        #expect(plan(264, 16_383, 2, vec: 1).clusterSize == 1 && plan(264, 16_383, 2, vec: 1).sharedMemoryBytes == 32_768)
+        #expect(plan(264, 24_575, 2, vec: 1).clusterSize == 2 && plan(264, 24_575, 2, vec: 1).sharedMemoryBytes == 24_576)
+        #expect(plan(264, 32_769, 2, vec: 1).clusterSize == 4)
+    }
+
     @Test func highBandwidthRules() {
         #expect(LaunchPlan.highBandwidth(theoreticalBandwidth: 4814e9, multiprocessors: 132))  // H200
         #expect(!LaunchPlan.highBandwidth(theoreticalBandwidth: 3352e9, multiprocessors: 132))  // H100 SXM
