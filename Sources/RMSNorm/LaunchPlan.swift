@@ -786,10 +786,12 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
         // once M · size ≥ 2 × SMs. 1 × 262,144 fp32: 12.1 µs at 16 × 64 KB × 1,024 against 50.1 for
         // the two-pass loop; 64 × 262,144: 64.1 at 16 × 64 KB × 512 against 81.6; 512 × 65,536: 102.9
         // at 4 × 64 KB × 512 against 119.6 (best 101.6).
-        // On a high-bandwidth GPU also rows of more than 32 KB at M ≥ SMs, in slices of at most 32 KB (s34i, H200, `tune`:
-        // staged one a block, a 128 KB row held an SM with 256 threads; 2048 × 65,536 bf16 299.3 µs against 151.6 over
-        // clusters of 4 × 32 KB, 1024 × 32,768 fp32 163.7 against 78.4, 1024 × 49,152 bf16 87.6 against 61.1 (4 × 24 KB),
-        // 4096 × 32,768 bf16 192.6 against 148.1 (2 × 32 KB), 4096 × 24,576 bf16 131.9 against 110.3 (2 × 24 KB)).
+        // On a high-bandwidth GPU also rows of more than 32 KB at M ≥ 2 × SMs (where the staged plan has 256 threads), in
+        // slices of at most 32 KB, 256 threads a block (V89; s34i, H200, `tune`: staged one a block, a 128 KB row held an SM
+        // with 256 threads; 2048 × 65,536 bf16 299.3 µs against 151.6 over clusters of 4 × 32 KB, 1024 × 32,768 fp32 163.7
+        // against 79.8, 1024 × 49,152 bf16 87.6 against 61.1 (4 × 24 KB), 4096 × 32,768 bf16 192.6 against 148.1 (2 × 32 KB),
+        // 4096 × 24,576 bf16 131.9 against 110.3 (2 × 24 KB); s34j's A/B −16 to −50%). The fused add passes no
+        // `highBandwidth` and keeps the staged plan; the H100 too (not measured there).
         let wideRows = highBandwidth && wideRowClusters && rowBytes > 32 * 1024 && !fewRows
         if maxClusterSize > 1 && (rows < multiprocessors || rowBytes > smemLimit || wideRows) {
             let target = min(wideRows && rowBytes <= smemLimit ? 32 * 1024 : 64 * 1024, smemLimit)
