@@ -250,13 +250,17 @@ let nvrtcRequired = ProcessInfo.processInfo.environment["RMSNORM_REQUIRE_NVRTC"]
         KernelSpecialization(input: .bfloat16, weight: .bfloat16, vectorWidth: 8),
         KernelSpecialization(input: .bfloat16, weight: .bfloat16, vectorWidth: 1),
         KernelSpecialization(input: .float16, weight: .float32, vectorWidth: 8, residual: true),
+        KernelSpecialization(input: .bfloat16, weight: .bfloat16, vectorWidth: 8, backward: true),
     ])
     func sharedMemoryKernelsStaticScratch(spec: KernelSpecialization) throws {
         var options = spec.compileOptions(arch: 90)
         options.extra.append("--ptxas-options=-v")
         let log = try NVRTC.compile(source: KernelSource.text, name: "rmsnorm.cu", options: options).log
         let parts = log.components(separatedBy: "Compiling entry function '")
-        for kernel in ["rmsnorm_fwd_smem", "rmsnorm_fwd_smem_c2", "rmsnorm_fwd_smem_c4", "rmsnorm_fwd_smem_c8", "rmsnorm_fwd_smem_c16"] {
+        // The backward's staged kernels (their plans leave 1 KB for it: `stagedBackwardLeavesRoomForStaticScratch`).
+        let kernels = spec.backward ? ["rmsnorm_bwd_async_npt2", "rmsnorm_bwd_async_npt2_r128", "rmsnorm_bwd_async_npt2_rng"]
+            : ["rmsnorm_fwd_smem", "rmsnorm_fwd_smem_c2", "rmsnorm_fwd_smem_c4", "rmsnorm_fwd_smem_c8", "rmsnorm_fwd_smem_c16"]
+        for kernel in kernels {
             // "Used R registers, used B barriers, S bytes smem" (no smem field: none).
             guard let part = parts.first(where: { $0.hasPrefix(kernel + "'") }),
                 let used = part.components(separatedBy: "Used ").dropFirst().first?.split(separator: "\n").first

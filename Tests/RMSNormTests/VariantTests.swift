@@ -362,6 +362,28 @@ import RMSNormTestSupport
             .kernelNames.contains("rmsnorm_bwd_fused_npt4_w512"))
     }
 
+    /// Every staged backward plan leaves room for the kernels' 1 KB of static scratch (ptxas: 1,024 bytes of `__shared__`
+    /// in `rmsnorm_bwd_async_npt2…`): static and dynamic shared memory together may not pass the opt-in limit.
+    @Test func stagedBackwardLeavesRoomForStaticScratch() {
+        let limit = 232_448, scratch = 1024
+        var worst = 0
+        for size in [2, 4] {
+            let vec = 16 / size
+            for n in stride(from: vec, through: 2048 * vec, by: vec) {
+                for m in [7, 4096, 65536] {
+                    for residual in [false, true] {
+                        guard let p = LaunchPlan.stagedBackward(rows: m, columns: n, elementSize: size, weightSize: size,
+                            vectorWidth: vec, residual: residual, stagingBytes: limit)
+                        else { continue }
+                        worst = max(worst, p.sharedMemoryBytes)
+                        #expect(p.sharedMemoryBytes + scratch <= limit, "\(m) × \(n) (\(size) B, residual \(residual)): \(p)")
+                    }
+                }
+            }
+        }
+        #expect(worst > 48 * 1024, "the sweep reaches plans above the default limit")
+    }
+
     /// Staged backward plans (16-byte vectors, cp.async): at least 2 stages within the block's shared memory, on a
     /// kernel the module has. The launcher's rule: many 16-bit rows whose register plan holds 16 elements a thread;
     /// the fused plan keeps the few rows; no staging without the shared memory to offer, at narrower vectors, for
