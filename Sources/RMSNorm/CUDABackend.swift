@@ -99,7 +99,9 @@ enum CUDABackend {
             maxClusterSize: LaunchPlan.maxClusterSize(arch: device.arch),
             // The high-bandwidth rules were measured on the plain forward and its epilogue variants, not the fused add.
             highBandwidth: !fusedAdd && highBandwidth(device),
-            boundedRows: boundedRows && !fusedAdd, refetchRows: refetchRows && !fusedAdd, capturing: capturing)
+            boundedRows: boundedRows && !fusedAdd, refetchRows: refetchRows && !fusedAdd, capturing: capturing,
+            // Rows over 32 KB at many rows split over clusters (V89), measured on the fused add too (s34l).
+            wideRowSplit: highBandwidth(device))
     }
 
     /// Whether every row of y sits at the same offset from a 16-byte boundary as the same row of x (the

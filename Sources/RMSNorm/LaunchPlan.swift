@@ -569,7 +569,7 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
     static let maxSplitBytes = 8 << 20
 
     /// `RMSNORM_WIDE_ROW_CLUSTERS=0`: rows of 32 KB to the shared memory's size at M ≥ 2 × SMs staged one a block on a
-    /// high-bandwidth GPU, as before s34 (for comparisons); otherwise split over clusters in slices of at most 32 KB.
+    /// high-bandwidth GPU, as before s34 (for comparisons); otherwise split over clusters in slices of at most 32 KB (V89).
     static let wideRowClusters = environmentVariable("RMSNORM_WIDE_ROW_CLUSTERS") != "0"
 
     /// `RMSNORM_SPLIT`: unset, the rule above; `1`, split plans for every row of at least 64 KB (any GPU);
@@ -694,7 +694,7 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
         rows: Int, columns: Int, elementSize: Int, vectorWidth vec: Int,
         multiprocessors: Int, maxSharedMemoryPerBlock: Int, maxElementsPerThread: Int = 32, maxClusterSize: Int = 1,
         highBandwidth: Bool = false, boundedRows: Bool = false, refetchRows: Bool = false, allowSplit: Bool = true,
-        capturing: Bool = false
+        capturing: Bool = false, wideRowSplit: Bool? = nil
     ) -> LaunchPlan {
         let nv = columns / vec
         // Scalar accesses (odd N, vec = 1): at most 8 a thread. The 32-element vec-1 kernels spill
@@ -790,9 +790,10 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
         // slices of at most 32 KB, 256 threads a block (V89; s34i, H200, `tune`: staged one a block, a 128 KB row held an SM
         // with 256 threads; 2048 × 65,536 bf16 299.3 µs against 151.6 over clusters of 4 × 32 KB, 1024 × 32,768 fp32 163.7
         // against 79.8, 1024 × 49,152 bf16 87.6 against 61.1 (4 × 24 KB), 4096 × 32,768 bf16 192.6 against 148.1 (2 × 32 KB),
-        // 4096 × 24,576 bf16 131.9 against 110.3 (2 × 24 KB); s34j's A/B −16 to −50%). The fused add passes no
-        // `highBandwidth` and keeps the staged plan; the H100 too (not measured there).
-        let wideRows = highBandwidth && wideRowClusters && rowBytes > 32 * 1024 && !fewRows
+        // 4096 × 24,576 bf16 131.9 against 110.3 (2 × 24 KB); s34j's A/B −16 to −50%). The fused add, which passes no
+        // `highBandwidth`, takes it through `wideRowSplit` (s34l: −13 to −52% at the same shapes). The H100 keeps the
+        // staged plan (not measured there).
+        let wideRows = (wideRowSplit ?? highBandwidth) && wideRowClusters && rowBytes > 32 * 1024 && !fewRows
         if maxClusterSize > 1 && (rows < multiprocessors || rowBytes > smemLimit || wideRows) {
             let target = min(wideRows && rowBytes <= smemLimit ? 32 * 1024 : 64 * 1024, smemLimit)
             func slice(_ cs: Int) -> Int {

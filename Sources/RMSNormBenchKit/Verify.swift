@@ -118,14 +118,18 @@ enum Conformance {
         // Exactly 48 KB of dynamic shared memory, which with the kernel's static scratch passes the default 48 KB a block
         // may have (s34g: such a launch failed while the launcher raised the limit only above 48 KB of dynamic memory):
         // the launcher's cluster plan with a slice of 48 KB (16 × 12,288 fp32), and rows of 48 KB staged one a block
-        // (24,576 bf16 where no high-bandwidth rule splits them over clusters, s34i; the fused add's case below keeps
-        // that plan everywhere; 24,575 takes the aligned-interior plan). Cases run concurrently and share the raised
-        // limit, so `verify --match 264x2457` alone is the check of a fresh process.
+        // (24,576 bf16 where no high-bandwidth rule splits them over clusters, V89, and given as a plan everywhere; 24,575
+        // takes the aligned-interior plan). Cases run concurrently and share the raised limit, so `verify --match
+        // 264x2457` alone is the check of a fresh process.
         if maxClusterSize > 1 && 64 * 196_608 <= cap {
             list.append(.init(input: .float32, weight: .float32, rows: 64, columns: 196_608, layout: .dense))
         }
         for (n, layout) in [(24_576, ConformanceCase.Layout.dense), (24_576, .inPlace), (24_575, .dense)] where 264 * n <= cap {
             list.append(.init(input: .bfloat16, weight: .bfloat16, rows: 264, columns: n, layout: layout))
+        }
+        if 264 * 24_576 <= cap {
+            list.append(.init(input: .bfloat16, weight: .bfloat16, rows: 264, columns: 24_576, layout: .dense,
+                plan: LaunchPlan(path: .sharedMemory, vectorWidth: 8, threadsPerRow: 256, blockSize: 256, sharedMemoryBytes: 48 * 1024)))
         }
         // Rows of 32 KB to the shared memory's size at 2 × SMs rows (264 on 132 SMs), which a high-bandwidth GPU splits over
         // clusters in slices of at most 32 KB (s34i): 64 KB bf16 rows over 2, 96 KB over 4 (in place), 80 KB fp32 over 4
@@ -254,8 +258,8 @@ enum Conformance {
                    casting: .gemma),
                VariantCase(kind: .addFP8, input: .float32, weight: .float32, rows: 8448, columns: 4096, layout: .dense,
                    casting: .gemma),
-               // Wide rows at 2 × SMs rows split over clusters on a high-bandwidth GPU (s34i): the forward-style variants
-               // (the fused add keeps its staged plan, and at 24,576 bf16 its row of exactly 48 KB: s34g's launch failure).
+               // Wide rows at 2 × SMs rows split over clusters on a high-bandwidth GPU (V89, s34i, s34l): the variants; the
+               // fused add at 24,576 bf16 is a row of exactly 48 KB where the rule does not apply (s34g's launch failure).
                VariantCase(kind: .gemma, input: .bfloat16, weight: .bfloat16, rows: 264, columns: 32768, layout: .dense),
                VariantCase(kind: .llama, input: .float16, weight: .float16, rows: 264, columns: 49152, layout: .inPlace),
                VariantCase(kind: .fp8, input: .float32, weight: .float32, rows: 264, columns: 20000, layout: .dense),
