@@ -24,7 +24,7 @@ public enum BenchEnvironment {
         Switch(name: "RMSNORM_BENCH_COPY", accepts: "kernel or memcpy (the default; unset under --pdl: the kernel, launched as a dependent)") { ["kernel", "memcpy"].contains($0) },
         Switch(name: "RMSNORM_BENCH_STREAM", accepts: "created or legacy (the default)") { ["created", "legacy"].contains($0) },
         Switch(name: "RMSNORM_BENCH_Y", accepts: "one (the default: one output each) or sets (in event timing the outputs rotate with the input sets, ours and the peers')") { ["sets", "one"].contains($0) },
-        Switch(name: "RMSNORM_BENCH_POOL", accepts: "1 (the forward's operands carved from one allocation) or 0 (the default: one allocation each)") { ["0", "1"].contains($0) },
+        Switch(name: "RMSNORM_BENCH_POOL", accepts: "1 (the default: ours' operands at a shape carved from one allocation) or 0 (one allocation each)") { ["0", "1"].contains($0) },
         Switch(name: "RMSNORM_BENCH_DATA", accepts: "host (inputs made on the CPU) or device (the default)") { ["host", "device"].contains($0) },
         Switch(name: "RMSNORM_BENCH_RECOMPUTE", accepts: "1 (the backward recomputes rstd) or 0 (the default)") { ["0", "1"].contains($0) },
         Switch(name: "RMSNORM_BENCH_GRAPH_PREPASS", accepts: "1 (the default: graph mode makes an untimed pass over the shapes first) or 0 (no pass)") { ["0", "1"].contains($0) },
