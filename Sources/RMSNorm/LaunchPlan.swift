@@ -71,6 +71,19 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
 
     public var rowsPerBlock: Int { blockSize / threadsPerRow }
 
+    /// Whether a cluster plan runs the kernel whose last pass takes two vectors of the slice and of the weight at a
+    /// time (`rmsnorm_fwd_smem_cK_b2`): where a thread's share of the slice is at least 128 bytes (8 16-byte
+    /// vectors). V90, H200, two alternations against one at a time: 64 × 262,144 fp32 (16 × 64 KB, 512 threads)
+    /// −6.6%, 264 × 65,536 bf16 (4 × 32 KB, 256) −5.0%, 512 × 65,536 fp32 −1.4%, 4096 × 32,768 bf16, 2048 × 65,536
+    /// bf16 and 1024 × 32,768 fp32 (32 KB slices of 256 threads) −0.3 to −1.0%; with 6 vectors a thread (24 KB
+    /// slices of 256 threads) +1.9 and +2.9%: its 40–46 registers (32 one at a time) cost blocks an SM there.
+    public var lastPassPairs: Bool {
+        path == .sharedMemory && clusterSize > 1 && sharedMemoryBytes >= 128 * blockSize && Self.lastPassPairsEnabled
+    }
+
+    /// `RMSNORM_LAST_PASS_PAIRS=0`: the cluster plans keep the kernels that take one vector at a time (for A/Bs).
+    static let lastPassPairsEnabled = environmentVariable("RMSNORM_LAST_PASS_PAIRS") != "0"
+
     public var kernelName: String {
         switch path {
         case .registers(let npt):
@@ -102,6 +115,14 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
             default: return "rmsnorm_fwd_reg_npt\(npt)"
             }
         case .sharedMemory:
+            if lastPassPairs {
+                switch clusterSize {
+                case 2: return "rmsnorm_fwd_smem_c2_b2"
+                case 4: return "rmsnorm_fwd_smem_c4_b2"
+                case 8: return "rmsnorm_fwd_smem_c8_b2"
+                default: return "rmsnorm_fwd_smem_c16_b2"
+                }
+            }
             switch clusterSize {
             case 2: return "rmsnorm_fwd_smem_c2"
             case 4: return "rmsnorm_fwd_smem_c4"
@@ -126,7 +147,7 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
             return "registers vec=\(vectorWidth) npt=\(npt) tpr=\(threadsPerRow) block=\(blockSize)"
         case .sharedMemory:
             return "smem vec=\(vectorWidth) block=\(blockSize) shared=\(sharedMemoryBytes)B"
-                + (clusterSize > 1 ? " cluster=\(clusterSize)" : "")
+                + (clusterSize > 1 ? " cluster=\(clusterSize)" : "") + (lastPassPairs ? " pairs" : "")
         case .loop: return "loop vec=\(vectorWidth) block=\(blockSize)"
         case .split(let blocks): return "split vec=\(vectorWidth) blocks=\(blocks) block=\(blockSize)"
         }

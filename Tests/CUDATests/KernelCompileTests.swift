@@ -259,7 +259,8 @@ let nvrtcRequired = ProcessInfo.processInfo.environment["RMSNORM_REQUIRE_NVRTC"]
         let parts = log.components(separatedBy: "Compiling entry function '")
         // The backward's staged kernels (their plans leave 1 KB for it: `stagedBackwardLeavesRoomForStaticScratch`).
         let kernels = spec.backward ? ["rmsnorm_bwd_async_npt2", "rmsnorm_bwd_async_npt2_r128", "rmsnorm_bwd_async_npt2_rng"]
-            : ["rmsnorm_fwd_smem", "rmsnorm_fwd_smem_c2", "rmsnorm_fwd_smem_c4", "rmsnorm_fwd_smem_c8", "rmsnorm_fwd_smem_c16"]
+            : ["rmsnorm_fwd_smem", "rmsnorm_fwd_smem_c2", "rmsnorm_fwd_smem_c4", "rmsnorm_fwd_smem_c8", "rmsnorm_fwd_smem_c16",
+                "rmsnorm_fwd_smem_c2_b2", "rmsnorm_fwd_smem_c16_b2"]
         for kernel in kernels {
             // "Used R registers, used B barriers, S bytes smem" (no smem field: none).
             guard let part = parts.first(where: { $0.hasPrefix(kernel + "'") }),

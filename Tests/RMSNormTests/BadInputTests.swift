@@ -334,6 +334,39 @@ func expectRefused(
         #expect(plan(264, 32_769, 2, vec: 1).clusterSize == 4)
     }
 
+    /// Cluster plans whose slices give each thread 128 bytes or more run the `_b2` kernel (the last pass two vectors at a
+    /// time, V90); smaller shares, staged rows one a block and the other paths keep their kernels.
+    @Test func clusterLastPassPairsRule() {
+        func cluster(_ size: Int, block: Int, slice: Int) -> LaunchPlan {
+            var p = LaunchPlan(path: .sharedMemory, vectorWidth: 8, threadsPerRow: block, blockSize: block, sharedMemoryBytes: slice,
+                persistent: false)
+            p.clusterSize = size
+            return p
+        }
+        for size in [2, 4, 8, 16] {
+            let pairs = cluster(size, block: 256, slice: 32_768)
+            #expect(pairs.lastPassPairs && pairs.kernelName == "rmsnorm_fwd_smem_c\(size)_b2" && pairs.description.hasSuffix("pairs grid=all"))
+            let single = cluster(size, block: 256, slice: 32_768 - 16)
+            #expect(!single.lastPassPairs && single.kernelName == "rmsnorm_fwd_smem_c\(size)" && !single.description.contains("pairs"))
+        }
+        #expect(cluster(16, block: 512, slice: 65_536).lastPassPairs, "64 × 262,144 fp32: 16 × 64 KB by 512 threads")
+        #expect(!cluster(2, block: 256, slice: 24_576).lastPassPairs, "4096 × 24,576 bf16: 6 vectors a thread")
+        #expect(!cluster(16, block: 1024, slice: 65_536).lastPassPairs)
+        let staged = LaunchPlan(path: .sharedMemory, vectorWidth: 8, threadsPerRow: 256, blockSize: 256, sharedMemoryBytes: 65_536)
+        #expect(!staged.lastPassPairs && staged.kernelName == "rmsnorm_fwd_smem")
+        // The launcher's own plans on an H200 (V89's shapes): 32 KB slices of 256 threads pair, 24 KB ones do not.
+        func plan(_ rows: Int, _ columns: Int, _ size: Int) -> LaunchPlan {
+            LaunchPlan.make(rows: rows, columns: columns, elementSize: size, vectorWidth: 16 / size, multiprocessors: 132,
+                maxSharedMemoryPerBlock: 232_448, maxClusterSize: 16, highBandwidth: true)
+        }
+        #expect(plan(2048, 65_536, 2).lastPassPairs && plan(1024, 32_768, 4).lastPassPairs && plan(264, 65_536, 2).lastPassPairs)
+        #expect(!plan(4096, 24_576, 2).lastPassPairs && !plan(1024, 49_152, 2).lastPassPairs)
+        #expect(!plan(4096, 16_384, 2).lastPassPairs, "registers")
+        // Every _b2 name a plan can give is in the forward modules.
+        let names = KernelSpecialization(input: .bfloat16, weight: .bfloat16, vectorWidth: 8).kernelNames
+        for size in [2, 4, 8, 16] { #expect(names.contains(cluster(size, block: 128, slice: 16_384).kernelName)) }
+    }
+
     @Test func highBandwidthRules() {
         #expect(LaunchPlan.highBandwidth(theoreticalBandwidth: 4814e9, multiprocessors: 132))  // H200
         #expect(!LaunchPlan.highBandwidth(theoreticalBandwidth: 3352e9, multiprocessors: 132))  // H100 SXM

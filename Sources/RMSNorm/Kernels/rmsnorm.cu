@@ -51,6 +51,8 @@
 //          second pass (V80; the launcher's rule: LaunchPlan.fusedAddReadsTwice).
 //          Both reads carry their priority for L1 as well (REFETCH_L1, V75).
 //   LOOP_HINTS, SLICE_PAIRS  experiments on rmsnorm_fwd_loop (off by default, V70): see their #defines.
+//   PASS2_U  1 (default): vectors a thread the last pass of rmsnorm_fwd_smem, _smem_cK and _loop requests at once (V90,
+//          an experiment; the _b2 cluster kernels take 2).
 //
 // Runtime arguments shared by every forward kernel: w_offset is added to the weight in fp32
 // (Gemma: 1), out_scale multiplies y before the fp8 conversion (1 / the dequantisation scale).
@@ -75,6 +77,8 @@
 //                         each staging a contiguous slice in shared memory; the sums of squares
 //                         are exchanged through distributed shared memory. For few rows (every
 //                         SM gets work) and rows longer than one block's shared memory (x read once).
+//   rmsnorm_fwd_smem_cK_b2  The same, its last pass taking two vectors of the slice and of the weight at a time
+//                         (more registers): for slices of 8 or more 16-byte vectors a thread (V90).
 //   rmsnorm_fwd_split_sum, rmsnorm_fwd_split_norm  A row split over S blocks of an ordinary grid, in
 //                         two kernels (partial sums of squares, then the normalisation, launched as a
 //                         programmatic dependent of the first on sm_90+; few rows of huge N, V30/V31).
@@ -188,6 +192,12 @@
 #endif
 #ifndef SLICE_PAIRS
 #define SLICE_PAIRS 0  // 1: the first pass of the block-per-row kernels keeps two loads in flight in its tail (V70)
+#endif
+#ifndef PASS2_U
+// The last pass of rmsnorm_fwd_smem, _smem_cK and _loop: vectors of the row and of the weight a thread requests before
+// it uses the first (1: one at a time). The _smem_cK_b2 kernels take 2 whatever this says (V90: more registers, so
+// fewer blocks an SM; the launcher runs them where a thread's slice is 8 or more 16-byte vectors).
+#define PASS2_U 1
 #endif
 #ifndef PDL
 #define PDL 0  // 1: the module for streams that ask for programmatic dependent launch (see PDL_ENTRY)
@@ -1366,7 +1376,7 @@ __device__ __forceinline__ float slice_sum_squares(const XS* xr, int lo, int hi,
 // slice of ceil(N / VEC / CS) vectors. STAGE: the first pass copies the slice (h with RESID) into
 // dynamic shared memory and later passes read it from there (x read once from DRAM); otherwise
 // later passes read the row again (x, or with RESID the h this block just wrote, from L2).
-template <bool STAGE, int CS>
+template <bool STAGE, int CS, int U = PASS2_U>
 __device__ __forceinline__ void fwd_block_row(FWD_PARAMS)
 {
     extern __shared__ __align__(16) unsigned char smem_raw[];
@@ -1472,9 +1482,7 @@ __device__ __forceinline__ void fwd_block_row(FWD_PARAMS)
 #endif
         if (rstd_out != nullptr && threadIdx.x == 0 && lo == 0) rstd_out[row] = rstd;
         YS* yr = y + row * ldy;
-        for (int k = lo + threadIdx.x; k < hi; k += blockDim.x) {
-            XPack p = fetch(k);
-            WPack q = load_w(w + k * VEC);
+        auto finish = [&](const XPack& p, const WPack& q, int k) {
             float r[VEC];
             float wv[VEC];
 #pragma unroll
@@ -1485,6 +1493,26 @@ __device__ __forceinline__ void fwd_block_row(FWD_PARAMS)
             }
             norm_rest(r, wv);
             store_y(yr + k * VEC, pack_out(r, out_scale));
+        };
+        // The last pass, U vectors of the row (from shared memory, or x / h again) and of the weight requested
+        // before the first is used: with one at a time each weight load is a round trip on the way to its store
+        // (V90: two at a time -1.4 to -6.6% where the registers cost no block an SM, +2 to +3% where they did).
+        for (int k = lo + threadIdx.x; k < hi; k += U * blockDim.x) {
+            XPack p[U];
+            WPack q[U];
+#pragma unroll
+            for (int u = 0; u < U; ++u) {
+                const int j = k + u * (int)blockDim.x;
+                if (j < hi) {
+                    p[u] = fetch(j);
+                    q[u] = load_w(w + j * VEC);
+                }
+            }
+#pragma unroll
+            for (int u = 0; u < U; ++u) {
+                const int j = k + u * (int)blockDim.x;
+                if (j < hi) finish(p[u], q[u], j);
+            }
         }
 #if __CUDA_ARCH__ >= 900
         if (CS > 1) cluster_wait();  // no block leaves while another may still read its slots
@@ -1514,10 +1542,16 @@ extern "C" __global__ void __launch_bounds__(1024) rmsnorm_fwd_loop(FWD_PARAMS) 
         rmsnorm_fwd_smem_c##K(FWD_PARAMS) {                                                       \
         PDL_ENTRY();                                                                              \
         fwd_block_row<true, K>(FWD_ARGS);                                                         \
+    }                                                                                             \
+    extern "C" __global__ void __cluster_dims__(K, 1, 1) __launch_bounds__(1024)                  \
+        rmsnorm_fwd_smem_c##K##_b2(FWD_PARAMS) {                                                  \
+        PDL_ENTRY();                                                                              \
+        fwd_block_row<true, K, 2>(FWD_ARGS);                                                      \
     }
 #else
 #define DEFINE_CLUSTER(K)                                                                         \
-    extern "C" __global__ void rmsnorm_fwd_smem_c##K(FWD_PARAMS) { __trap(); }
+    extern "C" __global__ void rmsnorm_fwd_smem_c##K(FWD_PARAMS) { __trap(); }                    \
+    extern "C" __global__ void rmsnorm_fwd_smem_c##K##_b2(FWD_PARAMS) { __trap(); }
 #endif
 DEFINE_CLUSTER(2)
 DEFINE_CLUSTER(4)
