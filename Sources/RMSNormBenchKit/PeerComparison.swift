@@ -32,6 +32,10 @@ struct PeerComparison: Equatable {
     var spreadMedian: Double?
     var spreadMax: Double?
     var spreadMaxShape: String?
+    /// The geometric mean ours would reach running at exactly our same-size copy's speed (the fastest peer's median ÷
+    /// the copy's, over the same shapes): the ceiling a memory-bound kernel has in this run. Nil unless every counted
+    /// shape has a copy timing.
+    var copyCeiling: Double? = nil
 
     /// Methods that are not competitors: our own same-size copy and the peers' harness copying.
     static let references: Set<String> = ["ours", "copy", "torch_copy"]
@@ -49,6 +53,7 @@ struct PeerComparison: Equatable {
         for suite in suites {
             // (ratio, shape, tie threshold)
             var ratios: [(Double, String, Double)] = []
+            var ceilings: [Double] = []  // fastest peer ÷ our copy, where the shape has one
             var spreads: [(Double, String)] = []
             var shapes: [String] = []
             var byShape: [String: [ResultRow]] = [:]
@@ -65,6 +70,7 @@ struct PeerComparison: Equatable {
                 guard let peer = group.filter({ !references.contains($0.method) && $0.median_us > 0 }).map(\.median_us).min()
                 else { continue }
                 ratios.append((peer / ours.median_us, key, min(0.01, s ?? 0.01)))
+                if let copy = group.first(where: { $0.method == "copy" }), copy.median_us > 0 { ceilings.append(peer / copy.median_us) }
             }
             guard !ratios.isEmpty else { continue }
             let logs = ratios.map { log($0.0) }.reduce(0, +)
@@ -78,13 +84,16 @@ struct PeerComparison: Equatable {
                 aheadFixed: ratios.filter { $0.0 > 1.01 }.count, tiesFixed: ratios.filter { abs($0.0 - 1) <= 0.01 }.count,
                 spreadMedian: sorted.isEmpty ? nil : sorted.count % 2 == 1 ? sorted[sorted.count / 2]
                     : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2,
-                spreadMax: largest?.0, spreadMaxShape: largest?.1))
+                spreadMax: largest?.0, spreadMaxShape: largest?.1,
+                copyCeiling: ceilings.count == ratios.count ? exp(ceilings.map(log).reduce(0, +) / Double(ceilings.count)) : nil))
         }
         return out
     }
 
     var line: String {
-        let head = "\(suite): " + format("geometric mean %.3f over %d shapes (range %.2f–%.2f); ", geometricMean, shapes, worst, best)
+        let ceiling = copyCeiling.map { format(" [%.3f at our copy's speed]", $0) } ?? ""
+        let head = "\(suite): " + format("geometric mean %.3f", geometricMean) + ceiling
+            + format(" over %d shapes (range %.2f–%.2f); ", shapes, worst, best)
         guard let spreadMedian, let spreadMax, let spreadMaxShape else {
             return head + format("ahead at %d, tied (±1%%) at %d, behind at %d", ahead, ties, shapes - ahead - ties)
                 + "; lowest at \(worstShape)"

@@ -60,6 +60,21 @@ import Testing
         #expect(c[0].line.contains("median 2.01%, largest 5.00% at 16x4096:bf16; with a fixed ±1%: ahead at 0, tied at 3, behind at 1"))
     }
 
+    /// The ceiling: what the geometric mean would be with ours at exactly our copy's speed, only where every counted
+    /// shape has a copy.
+    @Test func copyCeilingNeedsACopyAtEveryShape() {
+        let rows = [
+            row("llm", 1, "ours", 5), row("llm", 1, "copy", 4), row("llm", 1, "liger", 4.4),
+            row("llm", 16, "ours", 10), row("llm", 16, "copy", 10), row("llm", 16, "torch_compile", 10),
+            row("seed", 1, "ours", 5), row("seed", 1, "copy", 4), row("seed", 1, "liger", 4.4),
+            row("seed", 16, "ours", 10), row("seed", 16, "torch_compile", 10),
+        ]
+        let c = PeerComparison.summarize(rows)
+        #expect(abs(c[0].copyCeiling! - (1.1 * 1.0).squareRoot()) < 1e-12)
+        #expect(c[0].line.hasPrefix("llm: geometric mean 0.938 [1.049 at our copy's speed] over 2 shapes"))
+        #expect(c[1].copyCeiling == nil && c[1].line.hasPrefix("seed: geometric mean 0.938 over 2 shapes"))
+    }
+
     @Test func noPeersNoSummary() {
         #expect(PeerComparison.summarize([row("seed", 1, "ours", 5), row("seed", 1, "copy", 4)]).isEmpty)
     }
