@@ -73,10 +73,11 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
 
     /// Whether a cluster plan runs the kernel whose last pass takes two vectors of the slice and of the weight at a
     /// time (`rmsnorm_fwd_smem_cK_b2`): where a thread's share of the slice is at least 128 bytes (8 16-byte
-    /// vectors). V90, H200, two alternations against one at a time: 64 × 262,144 fp32 (16 × 64 KB, 512 threads)
-    /// −6.6%, 264 × 65,536 bf16 (4 × 32 KB, 256) −5.0%, 512 × 65,536 fp32 −1.4%, 4096 × 32,768 bf16, 2048 × 65,536
-    /// bf16 and 1024 × 32,768 fp32 (32 KB slices of 256 threads) −0.3 to −1.0%; with 6 vectors a thread (24 KB
-    /// slices of 256 threads) +1.9 and +2.9%: its 40–46 registers (32 one at a time) cost blocks an SM there.
+    /// vectors). V90b, H200, two alternations against one at a time (s35d): 64 × 262,144 fp32 (16 × 64 KB, 512
+    /// threads) −7.0%, 264 × 65,536 bf16 (4 × 32 KB, 256) −5.2%, 512 × 65,536 fp32 −1.8%, 4096 × 32,768 bf16, 2048 ×
+    /// 65,536 bf16 and 1024 × 32,768 fp32 (32 KB slices of 256 threads) −0.2 to −1.1%; the fused add −3.9, −1.6 and
+    /// +1.0% (264 × 65,536 bf16). With 6 vectors a thread (24 KB slices of 256 threads) the same kernel ran +1.9 and
+    /// +2.9% (V90, s35b): its 38–49 registers (32 one at a time) cost blocks an SM there, so those keep the plain one.
     public var lastPassPairs: Bool {
         path == .sharedMemory && clusterSize > 1 && sharedMemoryBytes >= 128 * blockSize && Self.lastPassPairsEnabled
     }

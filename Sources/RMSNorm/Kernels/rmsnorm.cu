@@ -1496,7 +1496,8 @@ __device__ __forceinline__ void fwd_block_row(FWD_PARAMS)
         };
         // The last pass, U vectors of the row (from shared memory, or x / h again) and of the weight requested
         // before the first is used: with one at a time each weight load is a round trip on the way to its store
-        // (V90: two at a time -1.4 to -6.6% where the registers cost no block an SM, +2 to +3% where they did).
+        // (V90: two at a time -0.2 to -7% where a thread holds 8 or more vectors, +2 to +3% with 6, where the extra
+        // registers cost blocks an SM; four at a time +2 to +17%).
         for (int k = lo + threadIdx.x; k < hi; k += U * blockDim.x) {
             XPack p[U];
             WPack q[U];
