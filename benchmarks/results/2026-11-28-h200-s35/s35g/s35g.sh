@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Prepared at the end of session 35 for the next GPU session (lead 1 of session 35): why torch.compile's two-loop kernel
+# Session 35, call g (H200; prepared as s36-prepared.sh, run with the last device minutes) — lead 1 of session 35: why torch.compile's two-loop kernel
 # of 1,024 threads runs 4096 x 24,576 bf16 at a copy's speed (98.5 us) while ours with the same structure (the register
 # plan of 1,024 threads read twice, REFETCH=1 in the row modules) ran 134 us and ours' cluster plan 110.5 (s35c).
 # ncu of the three kernels side by side, same sections, plus the cache and DRAM counters that separate them.
