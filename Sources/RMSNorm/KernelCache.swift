@@ -345,7 +345,18 @@ final class LoadedKernels: @unchecked Sendable {
         for n in names { f[n] = try module.function(named: n) }
         functions = f
         staticShared = f.mapValues(\.staticSharedMemoryBytes)
+        if let percent = Self.stagedCarveout {
+            for (name, function) in f where name.hasPrefix("rmsnorm_fwd_smem") {
+                try function.setPreferredSharedMemoryCarveout(percent: percent)
+            }
+        }
     }
+
+    /// `RMSNORM_SMEM_CARVEOUT=P` (an experiment, 0–100): the forward's staged and cluster kernels prefer P% of the
+    /// unified L1 / shared-memory store as shared memory. Unset (the default), the driver picks the configuration
+    /// that fits the most blocks, which for slices of 24–32 KB leaves L1 ~23 KB, so the weight comes from L2 on
+    /// every row (s35g); a lower share trades a block an SM for L1 room.
+    static let stagedCarveout: Int? = environmentVariable("RMSNORM_SMEM_CARVEOUT").flatMap(Int.init).map { min(max($0, 0), 100) }
 
     /// Whether at least one cluster of this cluster kernel fits the GPU (cached like the occupancy):
     /// a cluster of 16 needs 16 free SMs in one GPC, which not every GPU or partition has.

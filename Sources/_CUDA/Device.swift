@@ -505,6 +505,14 @@ public final class CUDAFunction: @unchecked Sendable {
             "cuFuncSetAttribute(MAX_DYNAMIC_SHARED_SIZE_BYTES, \(bytes))")
     }
 
+    /// The share of the unified L1 / shared-memory store this function prefers as shared memory (0–100; a hint the
+    /// driver rounds to a supported configuration).
+    public func setPreferredSharedMemoryCarveout(percent: Int) throws(CUDAError) {
+        try module.device.api.call(
+            module.device.api.cuFuncSetAttribute(handle, 9 /* PREFERRED_SHARED_MEMORY_CARVEOUT */, Int32(percent)),
+            "cuFuncSetAttribute(PREFERRED_SHARED_MEMORY_CARVEOUT, \(percent))")
+    }
+
     /// Allows cluster sizes beyond the portable 8 (16 on sm_90) for this function.
     public func allowNonPortableClusterSize() throws(CUDAError) {
         try module.device.api.call(
