@@ -259,7 +259,8 @@ enum Conformance {
                VariantCase(kind: .addFP8, input: .float32, weight: .float32, rows: 8448, columns: 4096, layout: .dense,
                    casting: .gemma),
                // Wide rows at 2 × SMs rows split over clusters on a high-bandwidth GPU (V89, s34i, s34l): the variants; the
-               // fused add at 24,576 bf16 is a row of exactly 48 KB where the rule does not apply (s34g's launch failure).
+               // fused add at 24,576 bf16 is a row of exactly 48 KB (s34g's launch failure when staged), on 2 × 24 KB
+               // clusters there and staged elsewhere. 32,768 bf16 runs the `_b2` cluster kernels (V90b).
                VariantCase(kind: .gemma, input: .bfloat16, weight: .bfloat16, rows: 264, columns: 32768, layout: .dense),
                VariantCase(kind: .llama, input: .float16, weight: .float16, rows: 264, columns: 49152, layout: .inPlace),
                VariantCase(kind: .fp8, input: .float32, weight: .float32, rows: 264, columns: 20000, layout: .dense),
