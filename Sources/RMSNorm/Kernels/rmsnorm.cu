@@ -199,6 +199,15 @@
 // fewer blocks an SM; the launcher runs them where a thread's slice is 8 or more 16-byte vectors).
 #define PASS2_U 1
 #endif
+#ifndef XL1
+// The block-per-row kernels' first-pass loads of x (16-byte vectors): 0 (default) allocate in L1; 1 L1::no_allocate,
+// so x streaming through does not evict a weight that L1 could hold across rows (an experiment, s36).
+#define XL1 0
+#endif
+#ifndef WL1
+// Their last pass's weight loads (16-byte vectors): 0 (default) plain read-only loads; 1 with L1::evict_last (s36).
+#define WL1 0
+#endif
 #ifndef PDL
 #define PDL 0  // 1: the module for streams that ask for programmatic dependent launch (see PDL_ENTRY)
 #endif
@@ -445,6 +454,8 @@ LD16_IF(ld16_nc_if, "ld.global.nc")
                      : "=r"(v.x), "=r"(v.y), "=r"(v.z), "=r"(v.w) : "l"(p), "r"((int)pred));          \
         return v;                                                                                     \
     }
+LD16_IF(ld16_l1na_if, "ld.global.L1::no_allocate")
+LD16_IF(ld16_nc_l1el_if, "ld.global.nc.L1::evict_last")
 LD16_POLICY_IF(ld16_ef_if, "evict_first", "")
 LD16_POLICY_IF(ld16_el_if, "evict_last", "")
 // The reads of x in the kernels that read it twice (REFETCH): the L1 priority as well (REFETCH_L1, V75).
@@ -1338,6 +1349,9 @@ __device__ __forceinline__ XPack load_x_first(const XS* p) {
 #if VEC * IN_BYTES == 16 && __CUDA_ARCH__ >= 800
     if (KEEP) { XPack v; v.raw = ld16_el_if(p, true); return v; }
 #endif
+#if XL1 && VEC * IN_BYTES == 16
+    { XPack v; v.raw = ld16_l1na_if(p, true); return v; }
+#endif
     return load_x(p);
 }
 // U vectors of the row (j, j + blockDim.x, …) loaded before any is used, then turned into the row's value by
@@ -1506,7 +1520,11 @@ __device__ __forceinline__ void fwd_block_row(FWD_PARAMS)
                 const int j = k + u * (int)blockDim.x;
                 if (j < hi) {
                     p[u] = fetch(j);
+#if WL1 && VEC * W_BYTES == 16
+                    q[u].raw = ld16_nc_l1el_if(w + j * VEC, true);
+#else
                     q[u] = load_w(w + j * VEC);
+#endif
                 }
             }
 #pragma unroll
