@@ -195,6 +195,12 @@ enum CUDABackend {
                     fusedAdd: spec.residual, elementSize: spec.input.size, rows: rows, multiprocessors: device.multiprocessorCount),
                 maxClusterSize: LaunchPlan.maxClusterSize(arch: device.arch), allowSplit: false)
         }
+        if LaunchPlan.weightStagedFactor > 0, let staged = plan.weightStagedForm(
+            columns: columns, elementSize: spec.input.size, weightSize: spec.weight.size,
+            maxSharedMemoryPerBlock: device.maxSharedMemoryPerBlockOptin, factor: LaunchPlan.weightStagedFactor)
+        {
+            plan = staged
+        }
         let module = launchModule(plan: plan, spec: spec, device: device, rows: rows, columns: columns)
         let kernels = try KernelCache.shared.kernels(for: module, device: device)
         var name = plan.kernelName
@@ -223,7 +229,10 @@ enum CUDABackend {
         }
         // A cluster plan's grid is M · size, whatever fits per SM (no occupancy query for cluster kernels).
         let perSM = plan.clusterSize > 1 ? 1 : try kernels.blocksPerSM(name, block: plan.blockSize, shared: plan.sharedMemoryBytes)
-        let grid = plan.gridSize(rows: rows, multiprocessors: device.multiprocessorCount, blocksPerMultiprocessor: perSM)
+        let clusters = plan.weightStaged
+            ? try kernels.activeClusters(name, block: plan.blockSize, shared: plan.sharedMemoryBytes, clusterSize: plan.clusterSize) : 0
+        let grid = plan.gridSize(rows: rows, multiprocessors: device.multiprocessorCount, blocksPerMultiprocessor: perSM,
+            activeClusters: clusters)
         var args = forwardArguments(
             x: x, ldx: ldx, w: w, y: y, ldy: ldy, rstd: rstd, rows: rows, columns: columns, eps: eps, residual: residual,
             ldr: ldr, residualOut: residualOut, ldh: ldh, weightOffset: weightOffset, outScale: outScale)

@@ -361,12 +361,18 @@ final class LoadedKernels: @unchecked Sendable {
     /// Whether at least one cluster of this cluster kernel fits the GPU (cached like the occupancy):
     /// a cluster of 16 needs 16 free SMs in one GPC, which not every GPU or partition has.
     func clusterFits(_ name: String, block: Int, shared: Int, clusterSize: Int) throws(CUDAError) -> Bool {
+        try activeClusters(name, block: block, shared: shared, clusterSize: clusterSize) > 0
+    }
+
+    /// How many clusters of `name` (each `clusterSize` blocks of `block` threads and `shared` bytes) the GPU runs at
+    /// once (the driver's answer, cached): the grid of the persistent cluster kernels (`_ws`).
+    func activeClusters(_ name: String, block: Int, shared: Int, clusterSize: Int) throws(CUDAError) -> Int {
         let key = OccupancyKey(name: name, block: block, shared: shared)
-        if let v = occupancy.withLock({ $0[key] }) { return v > 0 }
+        if let v = occupancy.withLock({ $0[key] }) { return v }
         let v = try functions[name]!.maxActiveClusters(
             LaunchConfiguration(grid: clusterSize, block: block, sharedMemoryBytes: shared))
         occupancy.withLock { $0[key] = v }
-        return v > 0
+        return v
     }
 
     /// The dynamic shared memory each function may take, as last raised (absent: the driver's default).

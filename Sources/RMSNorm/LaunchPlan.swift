@@ -79,7 +79,37 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
     /// +1.0% (264 × 65,536 bf16). With 6 vectors a thread (24 KB slices of 256 threads) the same kernel ran +1.9 and
     /// +2.9% (V90, s35b): its 38–49 registers (32 one at a time) cost blocks an SM there, so those keep the plain one.
     public var lastPassPairs: Bool {
-        path == .sharedMemory && clusterSize > 1 && sharedMemoryBytes >= 128 * blockSize && Self.lastPassPairsEnabled
+        path == .sharedMemory && clusterSize > 1 && !persistent && sharedMemoryBytes >= 128 * blockSize && Self.lastPassPairsEnabled
+    }
+
+    /// A cluster plan with `persistent` set: the weight-staged kernels (`rmsnorm_fwd_smem_cK_ws`), a grid of as many
+    /// clusters as run at once, each striding over the rows, every block holding its slice of the weight in shared
+    /// memory after its slice of x (`sharedMemoryBytes` covers both, ``weightStagedBytes(columns:elementSize:weightSize:vectorWidth:clusterSize:)``).
+    public var weightStaged: Bool { path == .sharedMemory && clusterSize > 1 && persistent }
+
+    /// Shared memory of one block of a weight-staged cluster plan: its slice of x, then its slice of the weight, each
+    /// rounded up to 16 bytes.
+    public static func weightStagedBytes(columns: Int, elementSize: Int, weightSize: Int, vectorWidth vec: Int, clusterSize: Int) -> Int {
+        let vectors = ceilDiv(columns / vec, clusterSize) * vec
+        return (vectors * elementSize + 15) / 16 * 16 + (vectors * weightSize + 15) / 16 * 16
+    }
+
+    /// `RMSNORM_CLUSTER_WS=F` (an experiment, s36): the launcher turns its cluster plans into weight-staged ones with
+    /// clusters F times as large (1 or 2), where both slices fit; unset or 0: off.
+    static let weightStagedFactor: Int = environmentVariable("RMSNORM_CLUSTER_WS").flatMap(Int.init) ?? 0
+
+    /// The weight-staged form of a cluster plan (``weightStagedFactor`` times the cluster size, at most 8), or nil
+    /// where it does not apply or its two slices do not fit one block's shared memory.
+    func weightStagedForm(columns: Int, elementSize: Int, weightSize: Int, maxSharedMemoryPerBlock: Int, factor: Int) -> LaunchPlan? {
+        guard factor >= 1, path == .sharedMemory, clusterSize > 1, !persistent, clusterSize * factor <= 8 else { return nil }
+        let cs = clusterSize * factor
+        let bytes = Self.weightStagedBytes(columns: columns, elementSize: elementSize, weightSize: weightSize, vectorWidth: vectorWidth, clusterSize: cs)
+        guard bytes <= maxSharedMemoryPerBlock - 1024 else { return nil }
+        var plan = self
+        plan.clusterSize = cs
+        plan.sharedMemoryBytes = bytes
+        plan.persistent = true
+        return plan
     }
 
     /// `RMSNORM_LAST_PASS_PAIRS=0`: the cluster plans keep the kernels that take one vector at a time (for A/Bs).
@@ -116,6 +146,14 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
             default: return "rmsnorm_fwd_reg_npt\(npt)"
             }
         case .sharedMemory:
+            if weightStaged {
+                switch clusterSize {
+                case 2: return "rmsnorm_fwd_smem_c2_ws"
+                case 4: return "rmsnorm_fwd_smem_c4_ws"
+                case 8: return "rmsnorm_fwd_smem_c8_ws"
+                default: return "rmsnorm_fwd_smem_c16_ws"
+                }
+            }
             if lastPassPairs {
                 switch clusterSize {
                 case 2: return "rmsnorm_fwd_smem_c2_b2"
@@ -148,7 +186,7 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
             return "registers vec=\(vectorWidth) npt=\(npt) tpr=\(threadsPerRow) block=\(blockSize)"
         case .sharedMemory:
             return "smem vec=\(vectorWidth) block=\(blockSize) shared=\(sharedMemoryBytes)B"
-                + (clusterSize > 1 ? " cluster=\(clusterSize)" : "") + (lastPassPairs ? " pairs" : "")
+                + (clusterSize > 1 ? " cluster=\(clusterSize)" : "") + (lastPassPairs ? " pairs" : "") + (weightStaged ? " weight-staged" : "")
         case .loop: return "loop vec=\(vectorWidth) block=\(blockSize)"
         case .split(let blocks): return "split vec=\(vectorWidth) blocks=\(blocks) block=\(blockSize)"
         }
@@ -1002,7 +1040,9 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
 
     /// Blocks to launch: enough to cover the rows, at most what fits on the GPU at once
     /// (a persistent grid that strides over the rest; no tail wave).
-    public func gridSize(rows: Int, multiprocessors: Int, blocksPerMultiprocessor: Int) -> Int {
+    /// `activeClusters`: for weight-staged cluster plans, how many of their clusters run at once.
+    public func gridSize(rows: Int, multiprocessors: Int, blocksPerMultiprocessor: Int, activeClusters: Int = 0) -> Int {
+        if weightStaged { return min(rows, max(1, activeClusters)) * clusterSize }
         if clusterSize > 1 { return rows * clusterSize }  // make and check keep it within Int32
         if case .split(let blocks) = path { return rows * blocks }
         let groups = min(ceilDiv(rows, rowsPerBlock), Int(Int32.max))
