@@ -245,7 +245,8 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
         return registerVariants.map { "rmsnorm_fwd_reg_npt\($0)" } + registerVariants.map { "rmsnorm_fwd_row_npt\($0)" } + interior
             + ["rmsnorm_fwd_smem", "rmsnorm_fwd_loop", "rmsnorm_fwd_smem_c2", "rmsnorm_fwd_smem_c4", "rmsnorm_fwd_smem_c8",
                 "rmsnorm_fwd_smem_c16", "rmsnorm_fwd_smem_c2_b2", "rmsnorm_fwd_smem_c4_b2", "rmsnorm_fwd_smem_c8_b2",
-                "rmsnorm_fwd_smem_c16_b2", "rmsnorm_fwd_split_sum", "rmsnorm_fwd_split_norm", "rmsnorm_fill_normal", "rmsnorm_flush", "rmsnorm_copy", "rmsnorm_spin"]
+                "rmsnorm_fwd_smem_c16_b2", "rmsnorm_fwd_smem_c2_ws", "rmsnorm_fwd_smem_c4_ws", "rmsnorm_fwd_smem_c8_ws",
+                "rmsnorm_fwd_smem_c16_ws", "rmsnorm_fwd_split_sum", "rmsnorm_fwd_split_norm", "rmsnorm_fill_normal", "rmsnorm_flush", "rmsnorm_copy", "rmsnorm_spin"]
     }
 }
 

@@ -876,6 +876,15 @@ __device__ __forceinline__ void fwd_reg(FWD_PARAMS, int tpr)
     // would make every thread wait for the weight's DRAM round trip before issuing its x loads
     // (ncu, 1 × 4096 bf16: two round trips in a row per block; run V10 in benchmarks/NOTES.md).
     WPack wq[WREG ? NPT : 1];
+#ifdef WPF_ROW
+    // (an experiment, s36) At M <= WPF_ROW, a weight read after the reduction is asked into L2 first, one request per
+    // 128-byte line, so that its loads there do not wait on DRAM.
+    if (!WREG && M <= WPF_ROW) {
+        const int lines = (N * W_BYTES + 127) / 128;
+        for (int l = (int)threadIdx.x; l < lines; l += (int)blockDim.x)
+            asm volatile("prefetch.global.L2 [%0];" ::"l"(reinterpret_cast<const char*>(w) + (i64)l * 128));
+    }
+#endif
     if (WREG) {
 #pragma unroll
         for (int i = 0; i < NPT; ++i) {
@@ -1100,7 +1109,10 @@ __device__ __forceinline__ void fwd_reg(FWD_PARAMS, int tpr)
 #ifndef PACKED_WREG
 #define PACKED_WREG 1  // 0 (an experiment): the packed layout reads its weight after the reduction (fewer registers)
 #endif
-#define WREG_ROW(K) (!REFETCH_ROW && ((K * VEC <= 16) || (PACKED_ROW(K) && PACKED_WREG)))
+#ifndef WREG_ALL
+#define WREG_ALL 0  // 1 (an experiment, s36): the loop-free register kernels all hold their weight, loaded before x
+#endif
+#define WREG_ROW(K) (!REFETCH_ROW && ((K * VEC <= 16) || (PACKED_ROW(K) && PACKED_WREG) || WREG_ALL))
 // ROW_MINB (0 = off): the row module of ROW_MINB_TPR threads a row (one row a block) bounds its register kernels
 // at ROW_MINB blocks an SM (__launch_bounds__(ROW_TPR, ROW_MINB)), i.e. more rows in flight for fewer registers.
 // The launcher sets 5 with PACKED32 0 (KernelSpecialization.rowMinBlocks) for bf16 rows that fill 1/2 to 7/10 of
