@@ -147,6 +147,15 @@ enum CUDABackend {
             module.refetch = true
             return module
         }
+        // The fused add at few rows or 64 threads a row, 4 vectors of a 16-bit type a thread: the weight held, loaded
+        // ahead of the reduction (V93).
+        if module.residual && module.rowThreads > 0 && !module.backward && !module.cacheHints && !module.keepsOutput
+            && module.casting == .gemma && !module.fp8Output,
+            case .registers(let npt) = plan.path, npt * plan.vectorWidth == 32, spec.input.size == 2, spec.weight.size == 2,
+            LaunchPlan.fusedAddHoldsWeight(rows: rows, threadsPerRow: plan.threadsPerRow)
+        {
+            module.holdsWeight = true
+        }
         // The two register-count rules below were measured on the plain forward and the Gemma offset's row modules, and
         // since V82 the LLaMA casting mode's and fp8 output's (the tiny-eps and PDL modules fit them too).
         guard module.rowThreads > 0 && !module.residual && !module.backward && !module.cacheHints
@@ -195,12 +204,6 @@ enum CUDABackend {
                     fusedAdd: spec.residual, elementSize: spec.input.size, rows: rows, multiprocessors: device.multiprocessorCount),
                 maxClusterSize: LaunchPlan.maxClusterSize(arch: device.arch), allowSplit: false)
         }
-        if LaunchPlan.weightStagedFactor > 0, let staged = plan.weightStagedForm(
-            columns: columns, elementSize: spec.input.size, weightSize: spec.weight.size,
-            maxSharedMemoryPerBlock: device.maxSharedMemoryPerBlockOptin, factor: LaunchPlan.weightStagedFactor)
-        {
-            plan = staged
-        }
         let module = launchModule(plan: plan, spec: spec, device: device, rows: rows, columns: columns)
         let kernels = try KernelCache.shared.kernels(for: module, device: device)
         var name = plan.kernelName
@@ -229,10 +232,7 @@ enum CUDABackend {
         }
         // A cluster plan's grid is M · size, whatever fits per SM (no occupancy query for cluster kernels).
         let perSM = plan.clusterSize > 1 ? 1 : try kernels.blocksPerSM(name, block: plan.blockSize, shared: plan.sharedMemoryBytes)
-        let clusters = plan.weightStaged
-            ? try kernels.activeClusters(name, block: plan.blockSize, shared: plan.sharedMemoryBytes, clusterSize: plan.clusterSize) : 0
-        let grid = plan.gridSize(rows: rows, multiprocessors: device.multiprocessorCount, blocksPerMultiprocessor: perSM,
-            activeClusters: clusters)
+        let grid = plan.gridSize(rows: rows, multiprocessors: device.multiprocessorCount, blocksPerMultiprocessor: perSM)
         var args = forwardArguments(
             x: x, ldx: ldx, w: w, y: y, ldy: ldy, rstd: rstd, rows: rows, columns: columns, eps: eps, residual: residual,
             ldr: ldr, residualOut: residualOut, ldh: ldh, weightOffset: weightOffset, outScale: outScale)

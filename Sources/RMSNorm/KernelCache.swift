@@ -58,6 +58,10 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
     /// Fused residual add: h stored after the row's reduction instead of as soon as it is added (`HLATE`); the
     /// launcher sets it on row modules by ``LaunchPlan/storesResidualLate(rows:multiprocessors:)``.
     public var lateResidualStore: Bool = false
+    /// Fused residual add: the row module's kernels of 32 elements a thread hold their weight, loaded ahead of the
+    /// reduction, instead of reading it after (`WREG_ALL`); the launcher sets it by
+    /// ``LaunchPlan/fusedAddHoldsWeight(rows:threadsPerRow:)`` (V93).
+    public var holdsWeight: Bool = false
     /// The forward (plain or with the fused add) with y stored under an L2 `evict_last` policy and x (and the
     /// residual) loaded under `evict_first` (`YPOLICY=2`, `XPOLICY=1`): the launcher sets it by
     /// ``LaunchPlan/outputKeepShift(rows:columns:elementSize:fusedAdd:)``. Not for fp8 output or the backward.
@@ -102,6 +106,7 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
         if readsTwice { defines.append(("REFETCH", "1")) }
         if dependentLaunch { defines.append(("PDL", "1")) }
         if lateResidualStore && residual && !backward { defines.append(("HLATE", "1")) }
+        if holdsWeight && residual && !backward && rowThreads > 0 { defines.append(("WREG_ALL", "1")) }
         if keepsOutput && !fp8Output && !backward {
             defines += [("YPOLICY", "2"), ("XPOLICY", "1")]
             let shift = min(max(keptOutputShift, 0), 4)
@@ -129,7 +134,8 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
             + (tinyEps ? " tiny-eps" : "") + (recompute ? " recompute" : "") + (rowThreads > 0 ? " row-tpr=\(rowThreads)" : "")
             + (rowThreads > 0 && rowMinBlocks > 0 ? " min-blocks=\(rowMinBlocks)" : "")
             + (readsTwice ? " refetch" : "")
-            + (dependentLaunch ? " pdl" : "") + (lateResidualStore ? " h-late" : "") + (keepsOutput ? " keep-y" + (keptOutputShift > 0 ? "/\(1 << keptOutputShift)" : "") : "")
+            + (dependentLaunch ? " pdl" : "") + (lateResidualStore ? " h-late" : "")
+            + (holdsWeight && residual && !backward && rowThreads > 0 ? " w-held" : "") + (keepsOutput ? " keep-y" + (keptOutputShift > 0 ? "/\(1 << keptOutputShift)" : "") : "")
     }
 
     /// Whether the launcher runs loop-free register plans from row modules (default); the environment
@@ -174,6 +180,11 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
                     late.rowThreads = 256
                     late.lateResidualStore = true
                     add(late)
+                    // the fused add's row module whose 32-element kernels hold the weight (V93)
+                    var held = KernelSpecialization(input: input, weight: input, vectorWidth: vec, residual: true)
+                    held.rowThreads = 64
+                    held.holdsWeight = true
+                    add(held)
                     // the short-row forward modules that keep y (all of it; a quarter with the fused add) in L2
                     var keep = KernelSpecialization(input: input, weight: input, vectorWidth: vec)
                     keep.rowThreads = 16
@@ -245,8 +256,7 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
         return registerVariants.map { "rmsnorm_fwd_reg_npt\($0)" } + registerVariants.map { "rmsnorm_fwd_row_npt\($0)" } + interior
             + ["rmsnorm_fwd_smem", "rmsnorm_fwd_loop", "rmsnorm_fwd_smem_c2", "rmsnorm_fwd_smem_c4", "rmsnorm_fwd_smem_c8",
                 "rmsnorm_fwd_smem_c16", "rmsnorm_fwd_smem_c2_b2", "rmsnorm_fwd_smem_c4_b2", "rmsnorm_fwd_smem_c8_b2",
-                "rmsnorm_fwd_smem_c16_b2", "rmsnorm_fwd_smem_c2_ws", "rmsnorm_fwd_smem_c4_ws", "rmsnorm_fwd_smem_c8_ws",
-                "rmsnorm_fwd_smem_c16_ws", "rmsnorm_fwd_split_sum", "rmsnorm_fwd_split_norm", "rmsnorm_fill_normal", "rmsnorm_flush", "rmsnorm_copy", "rmsnorm_spin"]
+                "rmsnorm_fwd_smem_c16_b2", "rmsnorm_fwd_split_sum", "rmsnorm_fwd_split_norm", "rmsnorm_fill_normal", "rmsnorm_flush", "rmsnorm_copy", "rmsnorm_spin"]
     }
 }
 
@@ -362,18 +372,12 @@ final class LoadedKernels: @unchecked Sendable {
     /// Whether at least one cluster of this cluster kernel fits the GPU (cached like the occupancy):
     /// a cluster of 16 needs 16 free SMs in one GPC, which not every GPU or partition has.
     func clusterFits(_ name: String, block: Int, shared: Int, clusterSize: Int) throws(CUDAError) -> Bool {
-        try activeClusters(name, block: block, shared: shared, clusterSize: clusterSize) > 0
-    }
-
-    /// How many clusters of `name` (each `clusterSize` blocks of `block` threads and `shared` bytes) the GPU runs at
-    /// once (the driver's answer, cached): the grid of the persistent cluster kernels (`_ws`).
-    func activeClusters(_ name: String, block: Int, shared: Int, clusterSize: Int) throws(CUDAError) -> Int {
         let key = OccupancyKey(name: name, block: block, shared: shared)
-        if let v = occupancy.withLock({ $0[key] }) { return v }
+        if let v = occupancy.withLock({ $0[key] }) { return v > 0 }
         let v = try functions[name]!.maxActiveClusters(
             LaunchConfiguration(grid: clusterSize, block: block, sharedMemoryBytes: shared))
         occupancy.withLock { $0[key] = v }
-        return v
+        return v > 0
     }
 
     /// The dynamic shared memory each function may take, as last raised (absent: the driver's default).

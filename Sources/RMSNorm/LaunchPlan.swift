@@ -79,37 +79,7 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
     /// +1.0% (264 × 65,536 bf16). With 6 vectors a thread (24 KB slices of 256 threads) the same kernel ran +1.9 and
     /// +2.9% (V90, s35b): its 38–49 registers (32 one at a time) cost blocks an SM there, so those keep the plain one.
     public var lastPassPairs: Bool {
-        path == .sharedMemory && clusterSize > 1 && !persistent && sharedMemoryBytes >= 128 * blockSize && Self.lastPassPairsEnabled
-    }
-
-    /// A cluster plan with `persistent` set: the weight-staged kernels (`rmsnorm_fwd_smem_cK_ws`), a grid of as many
-    /// clusters as run at once, each striding over the rows, every block holding its slice of the weight in shared
-    /// memory after its slice of x (`sharedMemoryBytes` covers both, ``weightStagedBytes(columns:elementSize:weightSize:vectorWidth:clusterSize:)``).
-    public var weightStaged: Bool { path == .sharedMemory && clusterSize > 1 && persistent }
-
-    /// Shared memory of one block of a weight-staged cluster plan: its slice of x, then its slice of the weight, each
-    /// rounded up to 16 bytes.
-    public static func weightStagedBytes(columns: Int, elementSize: Int, weightSize: Int, vectorWidth vec: Int, clusterSize: Int) -> Int {
-        let vectors = ceilDiv(columns / vec, clusterSize) * vec
-        return (vectors * elementSize + 15) / 16 * 16 + (vectors * weightSize + 15) / 16 * 16
-    }
-
-    /// `RMSNORM_CLUSTER_WS=F` (an experiment, s36): the launcher turns its cluster plans into weight-staged ones with
-    /// clusters F times as large (1 or 2), where both slices fit; unset or 0: off.
-    static let weightStagedFactor: Int = environmentVariable("RMSNORM_CLUSTER_WS").flatMap(Int.init) ?? 0
-
-    /// The weight-staged form of a cluster plan (``weightStagedFactor`` times the cluster size, at most 8), or nil
-    /// where it does not apply or its two slices do not fit one block's shared memory.
-    func weightStagedForm(columns: Int, elementSize: Int, weightSize: Int, maxSharedMemoryPerBlock: Int, factor: Int) -> LaunchPlan? {
-        guard factor >= 1, path == .sharedMemory, clusterSize > 1, !persistent, clusterSize * factor <= 8 else { return nil }
-        let cs = clusterSize * factor
-        let bytes = Self.weightStagedBytes(columns: columns, elementSize: elementSize, weightSize: weightSize, vectorWidth: vectorWidth, clusterSize: cs)
-        guard bytes <= maxSharedMemoryPerBlock - 1024 else { return nil }
-        var plan = self
-        plan.clusterSize = cs
-        plan.sharedMemoryBytes = bytes
-        plan.persistent = true
-        return plan
+        path == .sharedMemory && clusterSize > 1 && sharedMemoryBytes >= 128 * blockSize && Self.lastPassPairsEnabled
     }
 
     /// `RMSNORM_LAST_PASS_PAIRS=0`: the cluster plans keep the kernels that take one vector at a time (for A/Bs).
@@ -146,14 +116,6 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
             default: return "rmsnorm_fwd_reg_npt\(npt)"
             }
         case .sharedMemory:
-            if weightStaged {
-                switch clusterSize {
-                case 2: return "rmsnorm_fwd_smem_c2_ws"
-                case 4: return "rmsnorm_fwd_smem_c4_ws"
-                case 8: return "rmsnorm_fwd_smem_c8_ws"
-                default: return "rmsnorm_fwd_smem_c16_ws"
-                }
-            }
             if lastPassPairs {
                 switch clusterSize {
                 case 2: return "rmsnorm_fwd_smem_c2_b2"
@@ -186,7 +148,7 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
             return "registers vec=\(vectorWidth) npt=\(npt) tpr=\(threadsPerRow) block=\(blockSize)"
         case .sharedMemory:
             return "smem vec=\(vectorWidth) block=\(blockSize) shared=\(sharedMemoryBytes)B"
-                + (clusterSize > 1 ? " cluster=\(clusterSize)" : "") + (lastPassPairs ? " pairs" : "") + (weightStaged ? " weight-staged" : "")
+                + (clusterSize > 1 ? " cluster=\(clusterSize)" : "") + (lastPassPairs ? " pairs" : "")
         case .loop: return "loop vec=\(vectorWidth) block=\(blockSize)"
         case .split(let blocks): return "split vec=\(vectorWidth) blocks=\(blocks) block=\(blockSize)"
         }
@@ -454,6 +416,24 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
     }
 
     static let lateResidualSetting: Int? = environmentVariable("RMSNORM_ADD_HLATE").flatMap(Int.init)
+
+    /// Whether the fused add's loop-free register kernels of 32 elements a thread (4 vectors of a 16-bit type) hold
+    /// their weight, loaded with x and the residual ahead of the reduction (`WREG_ALL`), instead of reading it after
+    /// the reduction: at most 16 rows (where the weight's round trip after the reduction is on the critical path) or
+    /// at most 64 threads a row. V93, ours only, two alternations on an H200 (s36e): 1 × 16,384 bf16 5.81 → 5.47 µs
+    /// (−5.8%), 16 × 16,384 −1.3%, 4096 × 2048 21.3 → 20.8 (−2.4%); 256 × 16,384 +1.3% and 4096 × 5120 +0.2%, so not
+    /// there. The default casting mode with y of the input type and a 16-bit weight only (where it was measured; an fp32
+    /// weight held spills 32 bytes at 64 registers). `RMSNORM_ADD_WEIGHT_HELD=0`
+    /// never, `1` at every such plan (for comparisons).
+    public static func fusedAddHoldsWeight(rows: Int, threadsPerRow: Int) -> Bool {
+        switch heldWeightSetting {
+        case 0: return false
+        case 1: return true
+        default: return rows <= 16 || threadsPerRow <= 64
+        }
+    }
+
+    static let heldWeightSetting: Int? = environmentVariable("RMSNORM_ADD_WEIGHT_HELD").flatMap(Int.init)
 
     /// Whether the forward stores y under an L2 `evict_last` policy and loads x (and the residual) under
     /// `evict_first`, and for what share of y: nil where not, else the shift s of the share 1/2^s (`YPOLICY=2`,
@@ -1040,9 +1020,7 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
 
     /// Blocks to launch: enough to cover the rows, at most what fits on the GPU at once
     /// (a persistent grid that strides over the rest; no tail wave).
-    /// `activeClusters`: for weight-staged cluster plans, how many of their clusters run at once.
-    public func gridSize(rows: Int, multiprocessors: Int, blocksPerMultiprocessor: Int, activeClusters: Int = 0) -> Int {
-        if weightStaged { return min(rows, max(1, activeClusters)) * clusterSize }
+    public func gridSize(rows: Int, multiprocessors: Int, blocksPerMultiprocessor: Int) -> Int {
         if clusterSize > 1 { return rows * clusterSize }  // make and check keep it within Int32
         if case .split(let blocks) = path { return rows * blocks }
         let groups = min(ceilDiv(rows, rowsPerBlock), Int(Int32.max))

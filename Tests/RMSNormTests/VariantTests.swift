@@ -179,6 +179,29 @@ import RMSNormTestSupport
         #expect(KernelSpecialization.variants.contains { $0.lateResidualStore && $0.rowThreads > 0 })
     }
 
+    /// The fused add's 32-element register kernels hold their weight at most 16 rows or 64 threads a row (V93), and the
+    /// flag reaches the compiler only for the forward's fused-add row modules.
+    @Test func fusedAddHeldWeightRule() {
+        for (rows, tpr) in [(1, 512), (16, 512), (4096, 64), (65_536, 32), (17, 64)] {
+            #expect(LaunchPlan.fusedAddHoldsWeight(rows: rows, threadsPerRow: tpr), "\(rows) rows, \(tpr) threads")
+        }
+        for (rows, tpr) in [(17, 512), (256, 512), (4096, 256), (4096, 128)] {
+            #expect(!LaunchPlan.fusedAddHoldsWeight(rows: rows, threadsPerRow: tpr), "\(rows) rows, \(tpr) threads")
+        }
+        var add = KernelSpecialization(input: .bfloat16, weight: .bfloat16, vectorWidth: 8, residual: true)
+        add.rowThreads = 512
+        #expect(!add.compileOptions(arch: 90).flags.contains("-DWREG_ALL=1"))
+        add.holdsWeight = true
+        #expect(add.compileOptions(arch: 90).flags.contains("-DWREG_ALL=1") && add.description.hasSuffix(" w-held"))
+        var full = KernelSpecialization(input: .bfloat16, weight: .bfloat16, vectorWidth: 8, residual: true)
+        full.holdsWeight = true  // not a row module
+        var plain = KernelSpecialization(input: .bfloat16, weight: .bfloat16, vectorWidth: 8)
+        plain.rowThreads = 512
+        plain.holdsWeight = true
+        for spec in [full, plain] { #expect(!spec.compileOptions(arch: 90).flags.contains { $0.contains("WREG_ALL") }, "\(spec)") }
+        #expect(KernelSpecialization.variants.contains { $0.holdsWeight && $0.rowThreads > 0 && $0.residual })
+    }
+
     /// The forward keeps about 8 MB of y in L2 (V66, V67) only where rows are short (≤ 1 KB, or ≤ 3 KB of a 16-bit type
     /// in the plain forward) and y is from 2 MB to under 64 MB: all of y up to 11 MB, then a half, a quarter, an eighth;
     /// the flag and the share reach the compiler for the plain forward and the fused add, not fp8 output or the backward.

@@ -876,15 +876,6 @@ __device__ __forceinline__ void fwd_reg(FWD_PARAMS, int tpr)
     // would make every thread wait for the weight's DRAM round trip before issuing its x loads
     // (ncu, 1 × 4096 bf16: two round trips in a row per block; run V10 in benchmarks/NOTES.md).
     WPack wq[WREG ? NPT : 1];
-#ifdef WPF_ROW
-    // (an experiment, s36) At M <= WPF_ROW, a weight read after the reduction is asked into L2 first, one request per
-    // 128-byte line, so that its loads there do not wait on DRAM.
-    if (!WREG && M <= WPF_ROW) {
-        const int lines = (N * W_BYTES + 127) / 128;
-        for (int l = (int)threadIdx.x; l < lines; l += (int)blockDim.x)
-            asm volatile("prefetch.global.L2 [%0];" ::"l"(reinterpret_cast<const char*>(w) + (i64)l * 128));
-    }
-#endif
     if (WREG) {
 #pragma unroll
         for (int i = 0; i < NPT; ++i) {
@@ -1110,7 +1101,11 @@ __device__ __forceinline__ void fwd_reg(FWD_PARAMS, int tpr)
 #define PACKED_WREG 1  // 0 (an experiment): the packed layout reads its weight after the reduction (fewer registers)
 #endif
 #ifndef WREG_ALL
-#define WREG_ALL 0  // 1 (an experiment, s36): the loop-free register kernels all hold their weight, loaded before x
+// 1: the loop-free register kernels all hold their weight, loaded with x ahead of the reduction (64 registers at 4 x 8
+// 16-bit with the residual, no spill). The launcher sets it on the fused add's row modules at few rows or 64 threads a
+// row (V93: 1 x 16,384 bf16 -5.8%, 4096 x 2048 -2.4%; 256 x 16,384 +1.3%, and the plain forward's 4096 x 5120 +27%,
+// where the registers cost it its 5 blocks an SM).
+#define WREG_ALL 0
 #endif
 #define WREG_ROW(K) (!REFETCH_ROW && ((K * VEC <= 16) || (PACKED_ROW(K) && PACKED_WREG) || WREG_ALL))
 // ROW_MINB (0 = off): the row module of ROW_MINB_TPR threads a row (one row a block) bounds its register kernels
@@ -1402,11 +1397,7 @@ __device__ __forceinline__ float slice_sum_squares(const XS* xr, int lo, int hi,
 // slice of ceil(N / VEC / CS) vectors. STAGE: the first pass copies the slice (h with RESID) into
 // dynamic shared memory and later passes read it from there (x read once from DRAM); otherwise
 // later passes read the row again (x, or with RESID the h this block just wrote, from L2).
-// WSTAGE (clusters only, the `_ws` kernels): a persistent grid of clusters, each taking rows c, c + C, … (C clusters);
-// every block copies its slice of the weight into shared memory once, after its slice of x, and the last pass
-// reads it from there, so the weight is not read from L2 for every row (s36b: those re-reads load the fabric
-// between the two L2 halves). The launcher gives it the two slices of shared memory.
-template <bool STAGE, int CS, int U = PASS2_U, bool WSTAGE = false>
+template <bool STAGE, int CS, int U = PASS2_U>
 __device__ __forceinline__ void fwd_block_row(FWD_PARAMS)
 {
     extern __shared__ __align__(16) unsigned char smem_raw[];
@@ -1419,15 +1410,6 @@ __device__ __forceinline__ void fwd_block_row(FWD_PARAMS)
     const int lo = CS == 1 ? 0 : (int)(blockIdx.x % CS) * per;
     const int hi = CS == 1 ? nvec : min(nvec, lo + per);
     i64 row = CS == 1 ? (i64)blockIdx.x : (i64)(blockIdx.x / CS);  // no test ahead of the first loads
-    // Rows a block strides by: gridDim.x, or (WSTAGE) the number of clusters, the same in every block of a cluster.
-    const i64 row_step = WSTAGE ? (i64)(gridDim.x / CS) : (i64)gridDim.x;
-    // The weight slice (WSTAGE), 16-byte aligned after the x slice. Each thread stages the vectors its last pass
-    // reads (k = lo + threadIdx.x, + blockDim.x, …), so no barrier is needed before they are read.
-    WS* w_buf = reinterpret_cast<WS*>(smem_raw + ((i64)per * VEC * sizeof(XS) + 15) / 16 * 16);
-    if (WSTAGE) {
-        for (int k = lo + threadIdx.x; k < hi; k += blockDim.x)
-            *reinterpret_cast<WPack*>(w_buf + (k - lo) * VEC) = load_w(w + k * VEC);
-    }
 #if WPREFETCH
     // At M <= 16, the block's slice of the weight asked into L2 ahead of the first pass, so that the
     // second pass does not wait on DRAM for it after the reduction (one request per 128-byte line).
@@ -1545,15 +1527,11 @@ __device__ __forceinline__ void fwd_block_row(FWD_PARAMS)
                 const int j = k + u * (int)blockDim.x;
                 if (j < hi) {
                     p[u] = fetch(j);
-                    if (WSTAGE) {
-                        q[u] = *reinterpret_cast<const WPack*>(w_buf + (j - lo) * VEC);
-                    } else {
 #if WL1 && VEC * W_BYTES == 16
-                        q[u].raw = ld16_nc_l1el_if(w + j * VEC, true);
+                    q[u].raw = ld16_nc_l1el_if(w + j * VEC, true);
 #else
-                        q[u] = load_w(w + j * VEC);
+                    q[u] = load_w(w + j * VEC);
 #endif
-                    }
                 }
             }
 #pragma unroll
@@ -1565,9 +1543,9 @@ __device__ __forceinline__ void fwd_block_row(FWD_PARAMS)
 #if __CUDA_ARCH__ >= 900
         if (CS > 1) cluster_wait();  // no block leaves while another may still read its slots
 #endif
-        if (CS > 1 && !WSTAGE) break;
-        if (CS == 1 && row + row_step < M) __syncthreads();  // row_buf and the slots are reused by the next row
-        row += row_step;  // clusters: the cluster barrier above has ordered the slots' reuse
+        if (CS > 1) break;
+        if (row + gridDim.x < M) __syncthreads();  // row_buf and the slots are reused by the next row
+        row += gridDim.x;
     } while (row < M);
 }
 
@@ -1595,17 +1573,11 @@ extern "C" __global__ void __launch_bounds__(1024) rmsnorm_fwd_loop(FWD_PARAMS) 
         rmsnorm_fwd_smem_c##K##_b2(FWD_PARAMS) {                                                  \
         PDL_ENTRY();                                                                              \
         fwd_block_row<true, K, 2>(FWD_ARGS);                                                      \
-    }                                                                                             \
-    extern "C" __global__ void __cluster_dims__(K, 1, 1) __launch_bounds__(1024)                  \
-        rmsnorm_fwd_smem_c##K##_ws(FWD_PARAMS) {                                                  \
-        PDL_ENTRY();                                                                              \
-        fwd_block_row<true, K, 1, true>(FWD_ARGS);                                                \
     }
 #else
 #define DEFINE_CLUSTER(K)                                                                         \
     extern "C" __global__ void rmsnorm_fwd_smem_c##K(FWD_PARAMS) { __trap(); }                    \
-    extern "C" __global__ void rmsnorm_fwd_smem_c##K##_b2(FWD_PARAMS) { __trap(); }                \
-    extern "C" __global__ void rmsnorm_fwd_smem_c##K##_ws(FWD_PARAMS) { __trap(); }
+    extern "C" __global__ void rmsnorm_fwd_smem_c##K##_b2(FWD_PARAMS) { __trap(); }
 #endif
 DEFINE_CLUSTER(2)
 DEFINE_CLUSTER(4)
