@@ -147,11 +147,11 @@ enum CUDABackend {
             module.refetch = true
             return module
         }
-        // The fused add at few rows or 64 threads a row, 4 vectors of a 16-bit type a thread: the weight held, loaded
-        // ahead of the reduction (V93).
+        // The fused add of bf16 at few rows or 64 threads a row, 4 vectors a thread: the weight held, loaded ahead of the
+        // reduction (V93).
         if module.residual && module.rowThreads > 0 && !module.backward && !module.cacheHints && !module.keepsOutput
             && module.casting == .gemma && !module.fp8Output,
-            case .registers(let npt) = plan.path, npt * plan.vectorWidth == 32, spec.input.size == 2, spec.weight.size == 2,
+            case .registers(let npt) = plan.path, npt * plan.vectorWidth == 32, spec.input == .bfloat16, spec.weight == .bfloat16,
             LaunchPlan.fusedAddHoldsWeight(rows: rows, threadsPerRow: plan.threadsPerRow)
         {
             module.holdsWeight = true

@@ -58,7 +58,7 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
     /// Fused residual add: h stored after the row's reduction instead of as soon as it is added (`HLATE`); the
     /// launcher sets it on row modules by ``LaunchPlan/storesResidualLate(rows:multiprocessors:)``.
     public var lateResidualStore: Bool = false
-    /// Fused residual add: the row module's kernels of 32 elements a thread hold their weight, loaded ahead of the
+    /// Fused residual add of bf16: the row module's kernels of 32 elements a thread hold their weight, loaded ahead of the
     /// reduction, instead of reading it after (`WREG_ALL`); the launcher sets it by
     /// ``LaunchPlan/fusedAddHoldsWeight(rows:threadsPerRow:)`` (V93).
     public var holdsWeight: Bool = false

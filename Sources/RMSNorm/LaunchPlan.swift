@@ -417,13 +417,15 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
 
     static let lateResidualSetting: Int? = environmentVariable("RMSNORM_ADD_HLATE").flatMap(Int.init)
 
-    /// Whether the fused add's loop-free register kernels of 32 elements a thread (4 vectors of a 16-bit type) hold
+    /// Whether the fused add's loop-free register kernels of 32 elements a thread (4 vectors of bf16) hold
     /// their weight, loaded with x and the residual ahead of the reduction (`WREG_ALL`), instead of reading it after
     /// the reduction: at most 16 rows (where the weight's round trip after the reduction is on the critical path) or
     /// at most 64 threads a row. V93, ours only, two alternations on an H200 (s36e): 1 × 16,384 bf16 5.81 → 5.47 µs
     /// (−5.8%), 16 × 16,384 −1.3%, 4096 × 2048 21.3 → 20.8 (−2.4%); 256 × 16,384 +1.3% and 4096 × 5120 +0.2%, so not
-    /// there. The default casting mode with y of the input type and a 16-bit weight only (where it was measured; an fp32
-    /// weight held spills 32 bytes at 64 registers). `RMSNORM_ADD_WEIGHT_HELD=0`
+    /// there. s36f, against `RMSNORM_ADD_WEIGHT_HELD=0`: 1 × 16,384 bf16 −8.2%, 16 × 16,384 −4.2%, 4096 × 2048 −4.5%,
+    /// 16,384 and 65,536 × 2048 −0.6 and −0.3%; fp16 gained at 1 × 16,384 (−3.0%) but lost at 4096 × 2048 (+5.1%), where
+    /// its kernel spills 16 bytes at 64 registers, as does bf16 with an fp32 weight (32 bytes): so bf16 x and weight
+    /// only, in the default casting mode with y of the input type (where it was measured). `RMSNORM_ADD_WEIGHT_HELD=0`
     /// never, `1` at every such plan (for comparisons).
     public static func fusedAddHoldsWeight(rows: Int, threadsPerRow: Int) -> Bool {
         switch heldWeightSetting {

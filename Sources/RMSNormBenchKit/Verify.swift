@@ -266,8 +266,8 @@ enum Conformance {
                VariantCase(kind: .fp8, input: .float32, weight: .float32, rows: 264, columns: 20000, layout: .dense),
                VariantCase(kind: .add, input: .bfloat16, weight: .bfloat16, rows: 264, columns: 32768, layout: .dense),
                VariantCase(kind: .add, input: .bfloat16, weight: .bfloat16, rows: 264, columns: 24576, layout: .inPlace),
-               // The fused add's 4 × 64 rows of many rows with the weight held (V93; few rows of 4 × 512 hold it too, in
-               // the matrix above: 1 and 7 × 16,384).
+               // The fused add's 4 × 64 rows of many rows: bf16 with the weight held (V93; few rows of 4 × 512 hold it too,
+               // in the matrix above: 1 and 7 × 16,384), fp16 (not held) beside it.
                VariantCase(kind: .add, input: .bfloat16, weight: .bfloat16, rows: 4096, columns: 2048, layout: .strided),
                VariantCase(kind: .add, input: .float16, weight: .float16, rows: 4099, columns: 2048, layout: .inPlace),
                // The fused add's full 4 × 512 rows read twice from 30 rows an SM (V81: 4224 on 132 SMs).
