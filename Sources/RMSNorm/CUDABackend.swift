@@ -149,10 +149,9 @@ enum CUDABackend {
         }
         // The fused add of bf16 at few rows or 64 threads a row, 4 vectors a thread: the weight held, loaded ahead of the
         // reduction (V93).
-        if module.residual && module.rowThreads > 0 && !module.backward && !module.cacheHints && !module.keepsOutput
-            && module.casting == .gemma && !module.fp8Output,
-            case .registers(let npt) = plan.path, npt * plan.vectorWidth == 32, spec.input == .bfloat16, spec.weight == .bfloat16,
-            LaunchPlan.fusedAddHoldsWeight(rows: rows, threadsPerRow: plan.threadsPerRow)
+        if module.residual && module.rowThreads > 0 && !module.backward && !module.cacheHints && !module.keepsOutput,
+            plan.fusedAddHoldsWeight(rows: rows, input: module.input, weight: module.weight, casting: module.casting,
+                fp8Output: module.fp8Output)
         {
             module.holdsWeight = true
         }

@@ -437,6 +437,15 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
 
     static let heldWeightSetting: Int? = environmentVariable("RMSNORM_ADD_WEIGHT_HELD").flatMap(Int.init)
 
+    /// ``fusedAddHoldsWeight(rows:threadsPerRow:)`` for this plan of the fused add: loop-free register plans of 4 vectors
+    /// of 8 (32 elements a thread), bf16 x and weight, the default casting mode, y of the input type.
+    public func fusedAddHoldsWeight(rows: Int, input: DType, weight: DType, casting: CastingMode, fp8Output: Bool) -> Bool {
+        guard case .registers(let npt) = path, !alignedInterior, npt * vectorWidth == 32, input == .bfloat16,
+            weight == .bfloat16, casting == .gemma, !fp8Output
+        else { return false }
+        return Self.fusedAddHoldsWeight(rows: rows, threadsPerRow: threadsPerRow)
+    }
+
     /// Whether the forward stores y under an L2 `evict_last` policy and loads x (and the residual) under
     /// `evict_first`, and for what share of y: nil where not, else the shift s of the share 1/2^s (`YPOLICY=2`,
     /// `XPOLICY=1`, `YFRAC`). Where rows are short and y is from 2 MB to under 64 MB, about 8 MB of y stays in L2

@@ -188,6 +188,19 @@ import RMSNormTestSupport
         for (rows, tpr) in [(17, 512), (256, 512), (4096, 256), (4096, 128)] {
             #expect(!LaunchPlan.fusedAddHoldsWeight(rows: rows, threadsPerRow: tpr), "\(rows) rows, \(tpr) threads")
         }
+        // The plan's conditions: 4 vectors of 8 (not 2), bf16 x and weight (fp16 and an fp32 weight spill), default casting, no fp8.
+        let four = LaunchPlan(path: .registers(vectorsPerThread: 4), vectorWidth: 8, threadsPerRow: 512, blockSize: 512, sharedMemoryBytes: 0)
+        #expect(four.fusedAddHoldsWeight(rows: 1, input: .bfloat16, weight: .bfloat16, casting: .gemma, fp8Output: false))
+        #expect(!four.fusedAddHoldsWeight(rows: 256, input: .bfloat16, weight: .bfloat16, casting: .gemma, fp8Output: false))
+        for (input, weight) in [(DType.float16, DType.float16), (.bfloat16, .float32)] {
+            #expect(!four.fusedAddHoldsWeight(rows: 1, input: input, weight: weight, casting: .gemma, fp8Output: false), "\(input), \(weight)")
+        }
+        #expect(!four.fusedAddHoldsWeight(rows: 1, input: .bfloat16, weight: .bfloat16, casting: .llama, fp8Output: false))
+        #expect(!four.fusedAddHoldsWeight(rows: 1, input: .bfloat16, weight: .bfloat16, casting: .gemma, fp8Output: true))
+        let two = LaunchPlan(path: .registers(vectorsPerThread: 2), vectorWidth: 8, threadsPerRow: 64, blockSize: 64, sharedMemoryBytes: 0)
+        #expect(!two.fusedAddHoldsWeight(rows: 1, input: .bfloat16, weight: .bfloat16, casting: .gemma, fp8Output: false))
+        let staged = LaunchPlan(path: .sharedMemory, vectorWidth: 8, threadsPerRow: 256, blockSize: 256, sharedMemoryBytes: 32768)
+        #expect(!staged.fusedAddHoldsWeight(rows: 1, input: .bfloat16, weight: .bfloat16, casting: .gemma, fp8Output: false))
         var add = KernelSpecialization(input: .bfloat16, weight: .bfloat16, vectorWidth: 8, residual: true)
         add.rowThreads = 512
         #expect(!add.compileOptions(arch: 90).flags.contains("-DWREG_ALL=1"))
