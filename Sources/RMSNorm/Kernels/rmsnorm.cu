@@ -208,6 +208,16 @@
 // Their last pass's weight loads (16-byte vectors): 0 (default) plain read-only loads; 1 with L1::evict_last (s36).
 #define WL1 0
 #endif
+#ifndef CLUSTER_READ_RELAXED
+// 1 (an experiment, s37): the cluster kernels' arrive after reading the peers' reduction slots is relaxed (their values
+// are already used), dropping one MEMBAR.ALL.GPU a row; 0 (default) release, as every other arrive.
+#define CLUSTER_READ_RELAXED 0
+#endif
+#ifndef CLUSTER_FENCE_ONE
+// 1 (an experiment, s37): in the cluster reductions only the thread that wrote its block's slot fences (cluster scope)
+// before the barrier, and every thread arrives relaxed; 0 (default) every thread's arrive has release semantics.
+#define CLUSTER_FENCE_ONE 0
+#endif
 #ifndef PDL
 #define PDL 0  // 1: the module for streams that ask for programmatic dependent launch (see PDL_ENTRY)
 #endif
@@ -1302,6 +1312,9 @@ __device__ __forceinline__ float block_sum(float v, float* scratch) {
 // result read by the others from its shared memory (distributed shared memory).
 #if __CUDA_ARCH__ >= 900
 __device__ __forceinline__ void cluster_arrive() { asm volatile("barrier.cluster.arrive.release.aligned;" ::: "memory"); }
+// An arrive without release semantics (no MEMBAR.ALL.GPU ahead of it in SASS): for a block that only says it is done
+// reading its peers' slots, whose loaded values it has already used.
+__device__ __forceinline__ void cluster_arrive_relaxed() { asm volatile("barrier.cluster.arrive.relaxed.aligned;" ::: "memory"); }
 __device__ __forceinline__ void cluster_wait() { asm volatile("barrier.cluster.wait.acquire.aligned;" ::: "memory"); }
 // The float at `p` (a __shared__ variable) in the shared memory of block `rank` of this cluster.
 __device__ __forceinline__ float cluster_peer_load(const float* p, unsigned rank) {
@@ -1324,8 +1337,18 @@ __device__ __forceinline__ float split_reduce(float v, float* scratch, float* pa
     v = row_reduce<IS_MAX>(v, blockDim.x, scratch);
 #if __CUDA_ARCH__ >= 900
     if (CS > 1) {
+#if CLUSTER_FENCE_ONE
+        // Only the writer of the slot orders it before the barrier (a cluster-scope fence, then every thread's relaxed
+        // arrive), instead of every thread's release arrive (a MEMBAR.ALL.GPU each).
+        if (threadIdx.x == 0) {
+            *part = v;
+            asm volatile("fence.acq_rel.cluster;" ::: "memory");
+        }
+        cluster_arrive_relaxed();
+#else
         if (threadIdx.x == 0) *part = v;
         cluster_arrive();
+#endif
         cluster_wait();
         const float t = cluster_peer_load(part, threadIdx.x & (CS - 1));
         v = IS_MAX ? warp_max(t, CS) : warp_sum(t, CS);
@@ -1499,7 +1522,11 @@ __device__ __forceinline__ void fwd_block_row(FWD_PARAMS)
         }
 #endif
 #if __CUDA_ARCH__ >= 900
+#if CLUSTER_READ_RELAXED
+        if (CS > 1) cluster_arrive_relaxed();  // this block has read the others' slots (they wait before exiting)
+#else
         if (CS > 1) cluster_arrive();  // this block has read the others' slots (they wait before exiting)
+#endif
 #endif
         if (rstd_out != nullptr && threadIdx.x == 0 && lo == 0) rstd_out[row] = rstd;
         YS* yr = y + row * ldy;
