@@ -94,6 +94,29 @@ let nvrtcRequired = ProcessInfo.processInfo.environment["RMSNORM_REQUIRE_NVRTC"]
         #expect(failures.isEmpty, "\(failures)")
     }
 
+    /// Session 36's experiment defines, which the next session's prepared runs switch on through RMSNORM_KERNEL_DEFINES:
+    /// the block-per-row and cluster kernels' L1 policies (`XL1`, `WL1`), their first pass's paired tail loads
+    /// (`SLICE_PAIRS`) and relaxed cluster arrives (`CLUSTER_READ_RELAXED`, `CLUSTER_FENCE_ONE`), and every register
+    /// kernel holding its weight at a 512-thread bound (`WREG_ALL`, `REG_BOUND`): the full forward modules of each
+    /// input type, with the fused add and tiny eps, and one element a vector, must still compile with every entry point.
+    @Test(.enabled(if: nvrtcAvailable || nvrtcRequired), arguments: [
+        [("XL1", "1"), ("WL1", "1")],
+        [("SLICE_PAIRS", "1"), ("CLUSTER_READ_RELAXED", "1"), ("CLUSTER_FENCE_ONE", "1")],
+        [("WREG_ALL", "1"), ("REG_BOUND", "512")],
+    ])
+    func blockRowExperimentDefinesCompile(defines: [(String, String)]) throws {
+        var specs: [KernelSpecialization] = []
+        for input in DType.allCases {
+            specs.append(KernelSpecialization(input: input, weight: input, vectorWidth: 16 / input.size))
+            specs.append(KernelSpecialization(input: input, weight: input, vectorWidth: 16 / input.size, residual: true, tinyEps: true))
+            specs.append(KernelSpecialization(input: input, weight: .float32, vectorWidth: 1))
+        }
+        let failures = compileConcurrently(specs, arch: 90, extraDefines: defines) { spec, text in
+            spec.kernelNames.filter { !text.contains($0) }.map { "\($0) missing" }
+        }
+        #expect(failures.isEmpty, "\(failures)")
+    }
+
     /// `ROW_MINB` (an experiment define, session 26) bounds one row module's register kernels at that many blocks an
     /// SM: the row modules of every type at 128, 256 and 512 threads must still compile with every entry point, the
     /// bounded one (256 by default, `ROW_MINB_TPR` for another) and the others alike, with the packed weight or without;
