@@ -208,6 +208,9 @@
 // Their last pass's weight loads (16-byte vectors): 0 (default) plain read-only loads; 1 with L1::evict_last (s36).
 #define WL1 0
 #endif
+#ifndef WPF_HELD
+#define WPF_HELD 0  // R > 0 (an experiment, s36): at M <= R the loop-free register kernels prefetch their held weight into L2 first
+#endif
 #ifndef CLUSTER_READ_RELAXED
 // 1 (an experiment, s37): the cluster kernels' arrive after reading the peers' reduction slots is relaxed (their values
 // are already used), dropping one MEMBAR.ALL.GPU a row; 0 (default) release, as every other arrive.
@@ -886,6 +889,19 @@ __device__ __forceinline__ void fwd_reg(FWD_PARAMS, int tpr)
     // would make every thread wait for the weight's DRAM round trip before issuing its x loads
     // (ncu, 1 × 4096 bf16: two round trips in a row per block; run V10 in benchmarks/NOTES.md).
     WPack wq[WREG ? NPT : 1];
+#if WPF_HELD > 0
+    // (an experiment, s36) ptxas issues the held weight's loads of some loop-free kernels only after x (and the
+    // residual) have arrived — the fused add's 2-vector kernels from 64 threads a row, the 1,024-thread ones — so at few
+    // rows its DRAM round trip follows x's. A prefetch into L2 has no result to wait for and is issued first (SASS:
+    // CCTL.E.PF2 ahead of the first LDG), so the late loads find the weight in L2.
+    if (WREG && !LOOP && M <= WPF_HELD) {
+#pragma unroll
+        for (int i = 0; i < NPT; ++i) {
+            const int col = (i * tpr + lane) * VEC;
+            if (col < N) asm volatile("prefetch.global.L2 [%0];" ::"l"(w + col));
+        }
+    }
+#endif
     if (WREG) {
 #pragma unroll
         for (int i = 0; i < NPT; ++i) {
