@@ -13,7 +13,8 @@
 # only after x (and the residual) have arrived — the fused add's 2-vector kernels from 64 threads a row (bf16, fp16),
 # fp32's 2-vector kernels at 512 threads (forward and fused add), every 1,024-thread layout — so at few rows the
 # weight's DRAM round trip follows x's. WPF_HELD=16: at M <= 16 those kernels prefetch the weight into L2 first
-# (CCTL.E.PF2 ahead of the first LDG); the default SASS is unchanged. Prediction: the fused add at 1 and 16 rows of
+# (CCTL.E.PF2 ahead of the first LDG); the default SASS is unchanged. Also the bf16 forward's packed 4-vector kernels
+# (1 and 16 x 16,384 bf16: -3 to -6%). Prediction: the fused add at 1 and 16 rows of
 # 2048-8192 bf16, 4096 fp16 and fp32 -4 to -8% (0.2-0.4 us), the fp32 forward at 1 and 16 x 4096 -3 to -6%; 256 rows
 # (no prefetch) and 4-vector bf16 shapes (weight loaded before x already) +-1%. A third arm, WPF_HELD=4096, prefetches at
 # 256 and 4096 rows too, where every block of the first wave also waits for the weight after x (its first requests
@@ -39,7 +40,7 @@ for r in 1 2; do
   step 4$r-relaxed 60 env RMSNORM_KERNEL_DEFINES=CLUSTER_READ_RELAXED=1 $B run --shapes $C --no-peers --no-repeat --output $R/c-relaxed-$r
 done
 P=1x2048:bf16,16x2048:bf16,1x4096:bf16,16x4096:bf16,1x8192:bf16,16x8192:bf16,16x4096:fp16,1x4096:fp32,16x4096:fp32,256x4096:bf16,1x16384:bf16,256x2048:bf16,4096x4096:bf16
-F=1x4096:fp32,16x4096:fp32,1x8192:fp32,1x16384:fp32,16x4096:bf16,256x4096:fp32,4096x4096:fp32
+F=1x4096:fp32,16x4096:fp32,1x8192:fp32,1x16384:fp32,16x4096:bf16,1x16384:bf16,16x16384:bf16,256x4096:fp32,4096x4096:fp32
 step 50-verify-wpf 200 env RMSNORM_KERNEL_DEFINES=WPF_HELD=16 $B verify --quick --max-elements 200000
 for r in 1 2; do
   step 5$r-add-default 60 $B run --variant add --shapes $P --no-peers --no-repeat --output $R/wpf-add-default-$r
