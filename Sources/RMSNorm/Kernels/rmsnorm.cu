@@ -201,7 +201,8 @@
 #endif
 #ifndef XL1
 // The block-per-row kernels' first-pass loads of x (16-byte vectors): 0 (default) allocate in L1; 1 L1::no_allocate,
-// so x streaming through does not evict a weight that L1 could hold across rows (an experiment, s36).
+// so x streaming through does not evict a weight that L1 could hold across rows (an experiment, s36; V91 rejected it:
+// every cluster wait invalidates L1, CCTL.IVALL, so the weight cannot stay there).
 #define XL1 0
 #endif
 #ifndef WL1
@@ -212,13 +213,14 @@
 #define WPF_HELD 0  // R > 0 (an experiment, s36): at M <= R the loop-free register kernels prefetch their held weight into L2 first
 #endif
 #ifndef CLUSTER_READ_RELAXED
-// 1 (an experiment, s37): the cluster kernels' arrive after reading the peers' reduction slots is relaxed (their values
+// 1 (an experiment, s36, for s37): the cluster kernels' arrive after reading the peers' reduction slots is relaxed (their values
 // are already used), dropping one MEMBAR.ALL.GPU a row; 0 (default) release, as every other arrive.
 #define CLUSTER_READ_RELAXED 0
 #endif
 #ifndef CLUSTER_FENCE_ONE
-// 1 (an experiment, s37): in the cluster reductions only the thread that wrote its block's slot fences (cluster scope)
-// before the barrier, and every thread arrives relaxed; 0 (default) every thread's arrive has release semantics.
+// 1 (an experiment, s36): in the cluster reductions only the thread that wrote its block's slot fences (cluster scope)
+// before the barrier, and every thread arrives relaxed; 0 (default) every thread's arrive has release semantics. Its
+// fence compiles to MEMBAR.ALL.GPU and CCTL.IVALL in that thread: kept as a record, not prepared for a run.
 #define CLUSTER_FENCE_ONE 0
 #endif
 #ifndef PDL
@@ -891,7 +893,8 @@ __device__ __forceinline__ void fwd_reg(FWD_PARAMS, int tpr)
     WPack wq[WREG ? NPT : 1];
 #if WPF_HELD > 0
     // (an experiment, s36) ptxas issues the held weight's loads of some loop-free kernels only after x (and the
-    // residual) have arrived — the fused add's 2-vector kernels from 64 threads a row, the 1,024-thread ones — so at few
+    // residual) have arrived — the fused add's 2-vector kernels from 64 threads a row, fp32's 2-vector ones at 512, the
+    // bf16 forward's packed 4-vector ones from 64, the 1,024-thread ones (scripts/sass-weight-order.py) — so at few
     // rows its DRAM round trip follows x's. A prefetch into L2 has no result to wait for and is issued first (SASS:
     // CCTL.E.PF2 ahead of the first LDG), so the late loads find the weight in L2.
     if (WREG && !LOOP && M <= WPF_HELD) {
