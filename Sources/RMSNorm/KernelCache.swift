@@ -62,6 +62,8 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
     /// reduction, instead of reading it after (`WREG_ALL`); the launcher sets it by
     /// ``LaunchPlan/fusedAddHoldsWeight(rows:threadsPerRow:)`` (V93).
     public var holdsWeight: Bool = false
+    /// Whether ``holdsWeight`` reaches the kernels: a row module of the forward with the fused add.
+    var holdsWeightInRows: Bool { holdsWeight && residual && !backward && rowThreads > 0 }
     /// The forward (plain or with the fused add) with y stored under an L2 `evict_last` policy and x (and the
     /// residual) loaded under `evict_first` (`YPOLICY=2`, `XPOLICY=1`): the launcher sets it by
     /// ``LaunchPlan/outputKeepShift(rows:columns:elementSize:fusedAdd:)``. Not for fp8 output or the backward.
@@ -106,7 +108,7 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
         if readsTwice { defines.append(("REFETCH", "1")) }
         if dependentLaunch { defines.append(("PDL", "1")) }
         if lateResidualStore && residual && !backward { defines.append(("HLATE", "1")) }
-        if holdsWeight && residual && !backward && rowThreads > 0 { defines.append(("WREG_ALL", "1")) }
+        if holdsWeightInRows { defines.append(("WREG_ALL", "1")) }
         if keepsOutput && !fp8Output && !backward {
             defines += [("YPOLICY", "2"), ("XPOLICY", "1")]
             let shift = min(max(keptOutputShift, 0), 4)
@@ -135,7 +137,7 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
             + (rowThreads > 0 && rowMinBlocks > 0 ? " min-blocks=\(rowMinBlocks)" : "")
             + (readsTwice ? " refetch" : "")
             + (dependentLaunch ? " pdl" : "") + (lateResidualStore ? " h-late" : "")
-            + (holdsWeight && residual && !backward && rowThreads > 0 ? " w-held" : "") + (keepsOutput ? " keep-y" + (keptOutputShift > 0 ? "/\(1 << keptOutputShift)" : "") : "")
+            + (holdsWeightInRows ? " w-held" : "") + (keepsOutput ? " keep-y" + (keptOutputShift > 0 ? "/\(1 << keptOutputShift)" : "") : "")
     }
 
     /// Whether the launcher runs loop-free register plans from row modules (default); the environment
