@@ -58,9 +58,10 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
     /// Fused residual add: h stored after the row's reduction instead of as soon as it is added (`HLATE`); the
     /// launcher sets it on row modules by ``LaunchPlan/storesResidualLate(rows:multiprocessors:)``.
     public var lateResidualStore: Bool = false
-    /// Fused residual add of bf16: the row module's kernels of 32 elements a thread hold their weight, loaded ahead of the
-    /// reduction, instead of reading it after (`WREG_ALL`); the launcher sets it by
-    /// ``LaunchPlan/fusedAddHoldsWeight(rows:threadsPerRow:)`` (V93).
+    /// Fused residual add of bf16 or fp16: the row module's kernels of 32 elements a thread hold their weight, loaded
+    /// ahead of the reduction, instead of reading it after (`WREG_ALL`; fp16's module bounded at its row's threads,
+    /// `REG_BOUND`); the launcher sets it by ``LaunchPlan/fusedAddHoldsWeight(rows:input:weight:casting:fp8Output:)``
+    /// (V93, V94).
     public var holdsWeight: Bool = false
     /// Whether ``holdsWeight`` reaches the kernels: a row module of the forward with the fused add.
     var holdsWeightInRows: Bool { holdsWeight && residual && !backward && rowThreads > 0 }
@@ -108,7 +109,11 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
         if readsTwice { defines.append(("REFETCH", "1")) }
         if dependentLaunch { defines.append(("PDL", "1")) }
         if lateResidualStore && residual && !backward { defines.append(("HLATE", "1")) }
-        if holdsWeightInRows { defines.append(("WREG_ALL", "1")) }
+        if holdsWeightInRows {
+            defines.append(("WREG_ALL", "1"))
+            // fp16's held kernels, one row a block (V94): bounded at the row's threads, so the weight does not spill.
+            if input == .float16 && rowThreads >= 64 { defines.append(("REG_BOUND", "\(rowThreads)")) }
+        }
         if keepsOutput && !fp8Output && !backward {
             defines += [("YPOLICY", "2"), ("XPOLICY", "1")]
             let shift = min(max(keptOutputShift, 0), 4)

@@ -179,8 +179,9 @@ import RMSNormTestSupport
         #expect(KernelSpecialization.variants.contains { $0.lateResidualStore && $0.rowThreads > 0 })
     }
 
-    /// The fused add's 32-element register kernels hold their weight at most 16 rows or 64 threads a row (V93), and the
-    /// flag reaches the compiler only for the forward's fused-add row modules.
+    /// The fused add's 32-element register kernels hold their weight at most 16 rows or 64 threads a row (V93; fp16 at
+    /// most 16 rows of 64–512 threads, its module bounded at them, V94), and the flag reaches the compiler only for the
+    /// forward's fused-add row modules.
     @Test func fusedAddHeldWeightRule() {
         for (rows, tpr) in [(1, 512), (16, 512), (4096, 64), (65_536, 32), (17, 64)] {
             #expect(LaunchPlan.fusedAddHoldsWeight(rows: rows, threadsPerRow: tpr), "\(rows) rows, \(tpr) threads")
@@ -192,9 +193,28 @@ import RMSNormTestSupport
         let four = LaunchPlan(path: .registers(vectorsPerThread: 4), vectorWidth: 8, threadsPerRow: 512, blockSize: 512, sharedMemoryBytes: 0)
         #expect(four.fusedAddHoldsWeight(rows: 1, input: .bfloat16, weight: .bfloat16, casting: .gemma, fp8Output: false))
         #expect(!four.fusedAddHoldsWeight(rows: 256, input: .bfloat16, weight: .bfloat16, casting: .gemma, fp8Output: false))
-        for (input, weight) in [(DType.float16, DType.float16), (.bfloat16, .float32)] {
+        for (input, weight) in [(DType.float16, DType.bfloat16), (.bfloat16, .float32), (.float16, .float32), (.float32, .float32)] {
             #expect(!four.fusedAddHoldsWeight(rows: 1, input: input, weight: weight, casting: .gemma, fp8Output: false), "\(input), \(weight)")
         }
+        // fp16 (V94): at most 16 rows of 64–512 threads, one row a block, where its module is bounded at the row's threads.
+        #expect(four.fusedAddHoldsWeight(rows: 1, input: .float16, weight: .float16, casting: .gemma, fp8Output: false))
+        #expect(four.fusedAddHoldsWeight(rows: 16, input: .float16, weight: .float16, casting: .gemma, fp8Output: false))
+        #expect(!four.fusedAddHoldsWeight(rows: 17, input: .float16, weight: .float16, casting: .gemma, fp8Output: false))
+        for tpr in [32, 1024] {
+            let other = LaunchPlan(path: .registers(vectorsPerThread: 4), vectorWidth: 8, threadsPerRow: tpr, blockSize: max(tpr, 256), sharedMemoryBytes: 0)
+            #expect(!other.fusedAddHoldsWeight(rows: 1, input: .float16, weight: .float16, casting: .gemma, fp8Output: false), "\(tpr)")
+            #expect(other.fusedAddHoldsWeight(rows: 1, input: .bfloat16, weight: .bfloat16, casting: .gemma, fp8Output: false), "\(tpr)")
+        }
+        // The fused add's plans (fp16, 132 SMs) at the verify command's V94 cases: 4 × 512, one row a block, held.
+        for (rows, columns) in [(1, 16384), (7, 12288), (16, 16000)] {
+            let plan = LaunchPlan.make(rows: rows, columns: columns, elementSize: 2, vectorWidth: 8, multiprocessors: 132,
+                maxSharedMemoryPerBlock: 232_448, maxClusterSize: 16, wideRowSplit: true)
+            #expect(plan.path == .registers(vectorsPerThread: 4) && plan.threadsPerRow == 512 && plan.blockSize == 512, "\(rows) × \(columns): \(plan)")
+            #expect(plan.fusedAddHoldsWeight(rows: rows, input: .float16, weight: .float16, casting: .gemma, fp8Output: false))
+        }
+        let many = LaunchPlan(path: .registers(vectorsPerThread: 4), vectorWidth: 8, threadsPerRow: 64, blockSize: 64, sharedMemoryBytes: 0)
+        #expect(many.fusedAddHoldsWeight(rows: 4096, input: .bfloat16, weight: .bfloat16, casting: .gemma, fp8Output: false))
+        #expect(!many.fusedAddHoldsWeight(rows: 4096, input: .float16, weight: .float16, casting: .gemma, fp8Output: false))
         #expect(!four.fusedAddHoldsWeight(rows: 1, input: .bfloat16, weight: .bfloat16, casting: .llama, fp8Output: false))
         #expect(!four.fusedAddHoldsWeight(rows: 1, input: .bfloat16, weight: .bfloat16, casting: .gemma, fp8Output: true))
         let two = LaunchPlan(path: .registers(vectorsPerThread: 2), vectorWidth: 8, threadsPerRow: 64, blockSize: 64, sharedMemoryBytes: 0)
@@ -206,6 +226,11 @@ import RMSNormTestSupport
         #expect(!add.compileOptions(arch: 90).flags.contains("-DWREG_ALL=1"))
         add.holdsWeight = true
         #expect(add.compileOptions(arch: 90).flags.contains("-DWREG_ALL=1") && add.description.hasSuffix(" w-held"))
+        #expect(!add.compileOptions(arch: 90).flags.contains { $0.contains("REG_BOUND") })  // bf16 keeps the default bound
+        var half = KernelSpecialization(input: .float16, weight: .float16, vectorWidth: 8, residual: true)
+        half.rowThreads = 256
+        half.holdsWeight = true
+        #expect(half.compileOptions(arch: 90).flags.contains("-DREG_BOUND=256") && half.description.hasSuffix(" w-held"))
         var full = KernelSpecialization(input: .bfloat16, weight: .bfloat16, vectorWidth: 8, residual: true)
         full.holdsWeight = true  // not a row module
         var plain = KernelSpecialization(input: .bfloat16, weight: .bfloat16, vectorWidth: 8)

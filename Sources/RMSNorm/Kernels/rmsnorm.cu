@@ -209,13 +209,12 @@
 // Their last pass's weight loads (16-byte vectors): 0 (default) plain read-only loads; 1 with L1::evict_last (s36).
 #define WL1 0
 #endif
-#ifndef WPF_HELD
-#define WPF_HELD 0  // R > 0 (an experiment, s36): at M <= R the loop-free register kernels prefetch their held weight into L2 first
-#endif
 #ifndef CLUSTER_READ_RELAXED
-// 1 (an experiment, s36, for s37): the cluster kernels' arrive after reading the peers' reduction slots is relaxed (their values
-// are already used), dropping one MEMBAR.ALL.GPU a row; 0 (default) release, as every other arrive.
-#define CLUSTER_READ_RELAXED 0
+// 1 (default since s37, V94): the cluster kernels' arrive after reading the peers' reduction slots is relaxed, dropping
+// one MEMBAR.ALL.GPU a row: the values read were already used (the branch on the row's sum waits for them), and the
+// slots are never rewritten, so the arrive only tells the peers that this block is done reading before they exit.
+// s37b, H200: -1.2 to -2.8% at 24-64 KB cluster slices. 0: a release arrive, as before (for comparisons).
+#define CLUSTER_READ_RELAXED 1
 #endif
 #ifndef CLUSTER_FENCE_ONE
 // 1 (an experiment, s36): in the cluster reductions only the thread that wrote its block's slot fences (cluster scope)
@@ -891,20 +890,6 @@ __device__ __forceinline__ void fwd_reg(FWD_PARAMS, int tpr)
     // would make every thread wait for the weight's DRAM round trip before issuing its x loads
     // (ncu, 1 × 4096 bf16: two round trips in a row per block; run V10 in benchmarks/NOTES.md).
     WPack wq[WREG ? NPT : 1];
-#if WPF_HELD > 0
-    // (an experiment, s36) ptxas issues the held weight's loads of some loop-free kernels only after x (and the
-    // residual) have arrived — the fused add's 2-vector kernels from 64 threads a row, fp32's 2-vector ones at 512, the
-    // bf16 forward's packed 4-vector ones from 64, the 1,024-thread ones (scripts/sass-weight-order.py) — so at few
-    // rows its DRAM round trip follows x's. A prefetch into L2 has no result to wait for and is issued first (SASS:
-    // CCTL.E.PF2 ahead of the first LDG), so the late loads find the weight in L2.
-    if (WREG && !LOOP && M <= WPF_HELD) {
-#pragma unroll
-        for (int i = 0; i < NPT; ++i) {
-            const int col = (i * tpr + lane) * VEC;
-            if (col < N) asm volatile("prefetch.global.L2 [%0];" ::"l"(w + col));
-        }
-    }
-#endif
     if (WREG) {
 #pragma unroll
         for (int i = 0; i < NPT; ++i) {
