@@ -93,6 +93,12 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
     public static func needsTinyEpsPath(eps: Float) -> Bool { eps < 0x1p-80 }
 
     public func compileOptions(arch: Int) -> CompileOptions {
+        compileOptions(arch: arch, experiment: Self.activeExperimentDefines)
+    }
+
+    /// The compile options with `extra` experiment defines (an experiment's define replaces the module's own of the
+    /// same name).
+    func compileOptions(arch: Int, experiment extra: [(String, String)]) -> CompileOptions {
         var defines = [("IN_T", "\(input.kernelCode)"), ("W_T", "\(weight.kernelCode)"), ("VEC", "\(vectorWidth)"),
             ("CACHE_HINTS", cacheHints ? "1" : "0")]
         // Variant flags only when set, so the plain forward keeps its options (and cache keys).
@@ -119,21 +125,53 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
             let shift = min(max(keptOutputShift, 0), 4)
             if shift > 0 { defines.append(("YFRAC", "\(1.0 / Double(1 << shift))")) }
         }
-        // An experiment's define replaces the module's own of the same name.
-        let overridden = Set(Self.experimentDefines.map(\.0))
-        return CompileOptions(arch: arch, defines: defines.filter { !overridden.contains($0.0) } + Self.experimentDefines)
+        return CompileOptions(arch: arch, defines: Self.merged(defines, extra))
+    }
+
+    /// `base` with `extra` on top: an extra define replaces the one of the same name.
+    static func merged(_ base: [(String, String)], _ extra: [(String, String)]) -> [(String, String)] {
+        let replaced = Set(extra.map(\.0))
+        return base.filter { !replaced.contains($0.0) } + extra
     }
 
     /// Extra `-D` definitions from `RMSNORM_KERNEL_DEFINES` ("NAME=VALUE,…"), for experiments with the
     /// kernel's knobs (e.g. `REG_BOUND=512`). They are part of the cache key like every option.
-    static let experimentDefines: [(String, String)] = {
-        guard let text = environmentVariable("RMSNORM_KERNEL_DEFINES") else { return [] }
-        return text.split(separator: ",").compactMap { item in
-            let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
-            guard let name = parts.first, !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else { return nil }
+    static let experimentDefines: [(String, String)] = parseDefines(environmentVariable("RMSNORM_KERNEL_DEFINES") ?? "")
+
+    /// "NAME=VALUE,…" (a bare NAME means NAME=1) as `-D` pairs; items whose name is not a C identifier are dropped.
+    public static func parseDefines(_ text: String) -> [(String, String)] {
+        text.split(separator: ",").compactMap { item in
+            let parts = item.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+            guard let name = parts.first, let first = name.first, !first.isNumber,
+                name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" })
+            else { return nil }
             return (name, parts.count == 2 ? parts[1] : "1")
         }
-    }()
+    }
+
+    // In-process A/B of kernel defines (`rmsnorm-bench ab`): arm 0 compiles with `RMSNORM_KERNEL_DEFINES`, arm 1 with
+    // those and the arm's own defines on top (same names replaced). The arm is part of the in-memory cache key and its
+    // defines of the compile options (so of the disk cache key), so both arms' modules live side by side in one
+    // process and one timing loop can alternate them. Only the bench switches arms; every other caller stays on arm 0.
+    private static let arm = Atomic<Int>(0)
+    private static let armDefines = Mutex<[(String, String)]>([])
+
+    /// Sets arm 1's defines ("NAME=VALUE,…", on top of `RMSNORM_KERNEL_DEFINES`).
+    public static func setExperimentArmDefines(_ text: String) {
+        armDefines.withLock { $0 = parseDefines(text) }
+    }
+
+    /// The arm whose modules later launches use: 0 (the default) or 1 (an atomic read on every kernel lookup).
+    public static var experimentArm: Int {
+        get { arm.load(ordering: .relaxed) }
+        set { arm.store(newValue == 1 ? 1 : 0, ordering: .relaxed) }
+    }
+
+    /// The experiment defines of the current arm.
+    static var activeExperimentDefines: [(String, String)] {
+        guard experimentArm == 1 else { return experimentDefines }
+        return merged(experimentDefines, armDefines.withLock { $0 })
+    }
 
     public var description: String {
         "x=\(input) w=\(weight) vec=\(vectorWidth)" + (cacheHints ? " hints" : "") + (backward ? " backward" : "")
@@ -429,7 +467,7 @@ final class LoadedKernels: @unchecked Sendable {
 public final class KernelCache: @unchecked Sendable {
     public static let shared = KernelCache()
 
-    private struct Key: Hashable { var device: Int; var spec: KernelSpecialization }
+    private struct Key: Hashable { var device: Int; var spec: KernelSpecialization; var arm: Int }
     private let state = Mutex<(loaded: [Key: LoadedKernels], stats: KernelCacheStatistics)>(([:], .init()))
     /// One lock per specialisation: a specialisation asked for by several threads compiles once,
     /// while different specialisations compile in parallel (NVRTC is thread-safe).
@@ -477,7 +515,7 @@ public final class KernelCache: @unchecked Sendable {
     }
 
     func kernels(for spec: KernelSpecialization, device: CUDADevice) throws(CUDAError) -> LoadedKernels {
-        let key = Key(device: device.ordinal, spec: spec)
+        let key = Key(device: device.ordinal, spec: spec, arm: KernelSpecialization.experimentArm)
         if let hit = state.withLock({ s -> LoadedKernels? in
             if let k = s.loaded[key] { s.stats.memoryHits += 1; return k }
             return nil

@@ -452,9 +452,10 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
     /// Whether fp16's fused add may hold its weight (V94): at most 8 rows, 64 to 512 threads a row. Its held kernel
     /// spills 16–20 bytes under the modules' default 1,024-thread bound (64 registers); bounded at the row's threads, one
     /// row a block (76 registers at 512, none spilled). H200, two alternations each against the weight read after the
-    /// reduction: 1 × 16,384 fp16 −3.6% (s37b), −2.2% (s37c); 1 × 12,288 −9.7%, −2.3%; 16 × 16,384 −0.8%, +2.8%, so
-    /// not at 16 rows. Not at many rows: spilled, 4096 × 2048 fp16 lost 5.1% (s36f), and a looser bound there would
-    /// cost blocks an SM.
+    /// reduction: 1 × 16,384 fp16 −3.6% (s37b), −2.2% (s37c), −5.2% (s37d); 2, 4 and 8 × 16,384 −4.7, −2.5 and −2.4%
+    /// (s37d); 1 × 12,288 −9.7%, −2.3%. 16 × 16,384 −0.8% (s37b), +2.8% (s37c), so not at 16 rows for now; but s37d read
+    /// +4.0% there with the same kernel in both arms, so the arms' order may explain it. Not at many rows: spilled,
+    /// 4096 × 2048 fp16 lost 5.1% (s36f), and a looser bound there would cost blocks an SM.
     public static func fp16HeldBound(rows: Int, threadsPerRow: Int) -> Bool {
         rows <= 8 && threadsPerRow >= 64 && threadsPerRow <= 512
     }

@@ -15,7 +15,7 @@ public struct RMSNormBench: ParsableCommand {
             With a GPU (NVIDIA driver + NVRTC) it times the CUDA kernels and every peer found in python3; \
             without one it runs the same report for the CPU backend, with numpy as the peer.
             """,
-        subcommands: [Run.self, Verify.self, Tune.self, Resources.self, Stress.self, Host.self],
+        subcommands: [Run.self, Verify.self, Tune.self, Resources.self, Stress.self, Host.self, AB.self],
         defaultSubcommand: Run.self)
     public init() {}
 }

@@ -349,3 +349,46 @@ extension BenchEnvironmentTests {
         #expect(PacedCheck.summary([row("ours", late: nil, max: nil)], holdMicroseconds: 1000) == "no timing reported its enqueue")
     }
 }
+
+/// `rmsnorm-bench ab` (in-process A/B of kernel defines): its options, its table's arithmetic, and the arms' defines.
+@Suite struct ABCommandTests {
+    @Test func optionsAreChecked() throws {
+        #expect(throws: (any Error).self) { try RMSNormBench.parseAsRoot(["ab", "--shapes", "1x4096:bf16"]) }  // no --defines
+        #expect(throws: (any Error).self) { try RMSNormBench.parseAsRoot(["ab", "--shapes", "1x4096", "--defines", ",="]) }
+        #expect(throws: (any Error).self) { try RMSNormBench.parseAsRoot(["ab", "--defines", "X=1", "--rounds", "0"]) }
+        #expect(throws: (any Error).self) { try RMSNormBench.parseAsRoot(["ab", "--defines", "X=1", "--graph"]) }
+        let command = try RMSNormBench.parseAsRoot(["ab", "--shapes", "1x4096:bf16", "--variant", "add", "--defines", "WSMEM_HELD=16"])
+        let ab = try #require(command as? AB)
+        #expect(ab.rounds == 2 && ab.defines == "WSMEM_HELD=16")
+        #expect(try ab.options.resolvedShapes().map(\.variant) == [.add])
+    }
+
+    @Test func withoutAGPUFailsClearly() throws {
+        guard cudaUnavailableReason() != nil else { return }
+        var command = try RMSNormBench.parseAsRoot(["ab", "--shapes", "1x4096:bf16", "--defines", "WSMEM_HELD=16"])
+        #expect(throws: ExitCode.self) { try command.run() }
+    }
+
+    @Test func arithmetic() {
+        #expect(ABSummary.order == [0, 1, 1, 0])
+        #expect(abs(ABSummary.change(a: [4.0, 4.2], b: [3.9, 3.9]) - (3.9 / 4.1 - 1)) < 1e-12)
+        #expect(ABSummary.change(a: [], b: [1]).isNaN)
+        #expect(abs(ABSummary.spread([5.0, 5.5, 5.25]) - 0.1) < 1e-12)
+        let line = ABSummary.line(shape: "1x4096:bf16", a: [4.0, 4.0], b: [3.8, 3.8])
+        #expect(line.hasPrefix("1x4096:bf16") && line.contains("4.00/4.00") && line.contains("3.80/3.80") && line.contains("-5.0%"))
+    }
+
+    /// Arm 1 compiles with its own defines on top of arm 0's (replacing same names). Checked through the pure pieces:
+    /// switching the process's arm here would change the modules other tests compile at the same time.
+    @Test func armsDefines() {
+        #expect(KernelSpecialization.parseDefines("A=1,B,=3,C-D=2,E=x=y").map { "\($0.0)=\($0.1)" } == ["A=1", "B=1", "E=x=y"])
+        #expect(KernelSpecialization.experimentArm == 0)
+        let spec = KernelSpecialization(input: .bfloat16, weight: .bfloat16, vectorWidth: 8, residual: true)
+        let base = KernelSpecialization.parseDefines("REG_BOUND=512,WSMEM_HELD=4")
+        let arm1 = KernelSpecialization.merged(base, KernelSpecialization.parseDefines("WSMEM_HELD=16,VEC=4"))
+        #expect(arm1.map { "\($0.0)=\($0.1)" } == ["REG_BOUND=512", "WSMEM_HELD=16", "VEC=4"])
+        let b = spec.compileOptions(arch: 90, experiment: arm1).flags
+        #expect(b.contains("-DWSMEM_HELD=16") && b.contains("-DVEC=4") && !b.contains("-DVEC=8") && !b.contains("-DWSMEM_HELD=4"))
+        #expect(spec.compileOptions(arch: 90, experiment: []).flags.contains("-DVEC=8"))
+    }
+}
