@@ -53,6 +53,9 @@
 //   LOOP_HINTS, SLICE_PAIRS  experiments on rmsnorm_fwd_loop (off by default, V70): see their #defines.
 //   PASS2_U  1 (default): vectors a thread the last pass of rmsnorm_fwd_smem, _smem_cK and _loop requests at once (V90,
 //          an experiment; the _b2 cluster kernels take 2).
+//   CLUSTER_READ_RELAXED  1 (default, V94a): the cluster kernels' arrive after reading the peers' slots is relaxed; 0
+//          for comparisons. WREG_ALL: the launcher's fused-add row modules that hold their weight (V93, V94).
+//   XL1, WL1, CLUSTER_FENCE_ONE, WSMEM_HELD  experiments (off by default, sessions 36-37): see their #defines.
 //
 // Runtime arguments shared by every forward kernel: w_offset is added to the weight in fp32
 // (Gemma: 1), out_scale multiplies y before the fp8 conversion (1 / the dequantisation scale).
