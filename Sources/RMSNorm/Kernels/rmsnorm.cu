@@ -213,7 +213,7 @@
 #define WL1 0
 #endif
 #ifndef CLUSTER_READ_RELAXED
-// 1 (default since s37, V94): the cluster kernels' arrive after reading the peers' reduction slots is relaxed, dropping
+// 1 (default since s37, V94a): the cluster kernels' arrive after reading the peers' reduction slots is relaxed, dropping
 // one MEMBAR.ALL.GPU a row: the values read were already used (the branch on the row's sum waits for them), and the
 // slots are never rewritten, so the arrive only tells the peers that this block is done reading before they exit.
 // s37b, H200: -1.2 to -2.8% at 24-64 KB cluster slices. 0: a release arrive, as before (for comparisons).
@@ -918,6 +918,7 @@ __device__ __forceinline__ void fwd_reg(FWD_PARAMS, int tpr)
 #else
     constexpr bool WSM = false;
     const bool wsm_on = false;
+    WPack wsm[1];  // never used (WSM is false); named so the experiment's code compiles before sm_80 too
 #endif
     if (WREG) {
 #pragma unroll
