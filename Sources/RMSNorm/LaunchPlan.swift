@@ -425,8 +425,8 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
     /// there. s36f, against `RMSNORM_ADD_WEIGHT_HELD=0`: 1 × 16,384 bf16 −8.2%, 16 × 16,384 −4.2%, 4096 × 2048 −4.5%,
     /// 16,384 and 65,536 × 2048 −0.6 and −0.3%; fp16 gained at 1 × 16,384 (−3.0%) but lost at 4096 × 2048 (+5.1%), where
     /// its kernel spills 16 bytes at 64 registers, as does bf16 with an fp32 weight (32 bytes): so bf16 x and weight
-    /// only, in the default casting mode with y of the input type (where it was measured). `RMSNORM_ADD_WEIGHT_HELD=0`
-    /// never, `1` at every such plan (for comparisons).
+    /// (fp16 only under ``fp16HeldBound(rows:threadsPerRow:)``, V94), in the default casting mode with y of the input
+    /// type (where it was measured). `RMSNORM_ADD_WEIGHT_HELD=0` never, `1` at every such bf16 plan (for comparisons).
     public static func fusedAddHoldsWeight(rows: Int, threadsPerRow: Int) -> Bool {
         switch heldWeightSetting {
         case 0: return false
@@ -454,7 +454,7 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
     /// row a block (76 registers at 512, none spilled). H200, two alternations each against the weight read after the
     /// reduction: 1 × 16,384 fp16 −3.6% (s37b), −2.2% (s37c), −5.2% (s37d); 2, 4 and 8 × 16,384 −4.7, −2.5 and −2.4%
     /// (s37d); 1 × 12,288 −9.7%, −2.3%. 16 × 16,384 −0.8% (s37b), +2.8% (s37c), so not at 16 rows for now; but s37d read
-    /// +4.0% there with the same kernel in both arms, so the arms' order may explain it. Not at many rows: spilled,
+    /// +4.0% there with the same kernel in both arms, so the per-process state of few-row timings may explain it. Not at many rows: spilled,
     /// 4096 × 2048 fp16 lost 5.1% (s36f), and a looser bound there would cost blocks an SM.
     public static func fp16HeldBound(rows: Int, threadsPerRow: Int) -> Bool {
         rows <= 8 && threadsPerRow >= 64 && threadsPerRow <= 512
