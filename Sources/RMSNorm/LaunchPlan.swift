@@ -439,7 +439,7 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
 
     /// ``fusedAddHoldsWeight(rows:threadsPerRow:)`` for this plan of the fused add: loop-free register plans of 4 vectors
     /// of 8 (32 elements a thread), 16-bit x and weight of one type, the default casting mode, y of the input type.
-    /// fp16 only at most 8 rows of 64–512 threads a row (one row a block), where its module is bounded at the row's
+    /// fp16 only at most 16 rows of 64–512 threads a row (one row a block), where its module is bounded at the row's
     /// threads (``fp16HeldBound(rows:threadsPerRow:)``) so the held weight does not spill (V94, s37b).
     public func fusedAddHoldsWeight(rows: Int, input: DType, weight: DType, casting: CastingMode, fp8Output: Bool) -> Bool {
         guard case .registers(let npt) = path, !alignedInterior, npt * vectorWidth == 32, input == weight,
@@ -449,15 +449,16 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
         return Self.fusedAddHoldsWeight(rows: rows, threadsPerRow: threadsPerRow)
     }
 
-    /// Whether fp16's fused add may hold its weight (V94): at most 8 rows, 64 to 512 threads a row. Its held kernel
-    /// spills 16–20 bytes under the modules' default 1,024-thread bound (64 registers); bounded at the row's threads, one
-    /// row a block (76 registers at 512, none spilled). H200, two alternations each against the weight read after the
-    /// reduction: 1 × 16,384 fp16 −3.6% (s37b), −2.2% (s37c), −5.2% (s37d); 2, 4 and 8 × 16,384 −4.7, −2.5 and −2.4%
-    /// (s37d); 1 × 12,288 −9.7%, −2.3%. 16 × 16,384 −0.8% (s37b), +2.8% (s37c), so not at 16 rows for now; but s37d read
-    /// +4.0% there with the same kernel in both arms, so the per-process state of few-row timings may explain it. Not at many rows: spilled,
-    /// 4096 × 2048 fp16 lost 5.1% (s36f), and a looser bound there would cost blocks an SM.
+    /// Whether fp16's fused add may hold its weight (V94, V95): at most 16 rows, 64 to 512 threads a row. Its held
+    /// kernel spills 16–20 bytes under the modules' default 1,024-thread bound (64 registers); bounded at the row's
+    /// threads, one row a block (76 registers at 512, none spilled). H200, two alternations each against the weight read
+    /// after the reduction: 1 × 16,384 fp16 −3.6% (s37b), −2.2% (s37c), −5.2% (s37d); 2, 4 and 8 × 16,384 −4.7, −2.5
+    /// and −2.4% (s37d); 1 × 12,288 −9.7%, −2.3%. 16 rows (V95) were left out at first on +2.8% between processes (s37c)
+    /// that the per-process state of few-row timings explains (s37d read +4.0% with one kernel in both arms); inside one
+    /// process, arms alternated (`rmsnorm-bench ab`, s38a): 16 × 16,384 and 16 × 12,288 fp16 −1.1% each, spreads ≤ 0.3%.
+    /// Not at many rows: spilled, 4096 × 2048 fp16 lost 5.1% (s36f), and a looser bound there would cost blocks an SM.
     public static func fp16HeldBound(rows: Int, threadsPerRow: Int) -> Bool {
-        rows <= 8 && threadsPerRow >= 64 && threadsPerRow <= 512
+        rows <= 16 && threadsPerRow >= 64 && threadsPerRow <= 512
     }
 
     /// Whether the forward stores y under an L2 `evict_last` policy and loads x (and the residual) under

@@ -20,7 +20,7 @@ struct AB: ParsableCommand {
 
     @OptionGroup var options: BenchOptions
 
-    @Option(help: "Arm B's kernel defines, NAME=VALUE,… on top of RMSNORM_KERNEL_DEFINES (arm A), e.g. WSMEM_HELD=16.")
+    @Option(help: "Arm B's kernel defines, NAME=VALUE,… on top of RMSNORM_KERNEL_DEFINES (arm A), e.g. CLUSTER_READ_RELAXED=0.")
     var defines: String
 
     @Option(help: "Rounds of A B B A at each shape.")
@@ -28,7 +28,7 @@ struct AB: ParsableCommand {
 
     func validate() throws {
         guard !KernelSpecialization.parseDefines(defines).isEmpty else {
-            throw ValidationError("--defines '\(defines)' names no define; give NAME=VALUE pairs separated by commas, e.g. WSMEM_HELD=16")
+            throw ValidationError("--defines '\(defines)' names no define; give NAME=VALUE pairs separated by commas, e.g. CLUSTER_READ_RELAXED=0")
         }
         guard (1...20).contains(rounds) else { throw ValidationError("--rounds must be between 1 and 20") }
         if options.graph || options.pdl || options.autotune {
@@ -53,10 +53,11 @@ struct AB: ParsableCommand {
         print("A/B on \(device.name): arm A defines '\(base)', arm B '\(base.isEmpty ? "" : base + ",")\(defines)'; "
             + "\(rounds) round(s) of A B B A a shape, one process")
         print(ABSummary.header)
-        var lines = ["suite,M,N,dtype,arm,round,order,median_us,min_us,max_us,reps,plan"]
+        var lines = ["suite,M,N,dtype,arm,round,order,median_us,min_us,max_us,reps,hold_mhz,plan"]
         for shape in shapes {
             var a: [Double] = [], b: [Double] = []
             var plans = ["", ""]
+            var clocks: [Double] = []
             for round in 1...rounds {
                 for (order, arm) in ABSummary.order.enumerated() {
                     KernelSpecialization.experimentArm = arm
@@ -64,12 +65,15 @@ struct AB: ParsableCommand {
                     let t = m.timing
                     if arm == 0 { a.append(t.medianMicroseconds) } else { b.append(t.medianMicroseconds) }
                     plans[arm] = m.plan
+                    if let c = t.holdClockMHz { clocks.append(c) }
                     lines.append("\(shape.suite),\(shape.rows),\(shape.columns),\(shape.type),\(arm == 0 ? "A" : "B"),\(round),"
-                        + "\(order + 1),\(t.medianMicroseconds),\(t.minMicroseconds),\(t.maxMicroseconds),\(t.repetitions),\"\(m.plan)\"")
+                        + "\(order + 1),\(t.medianMicroseconds),\(t.minMicroseconds),\(t.maxMicroseconds),\(t.repetitions),"
+                        + "\(t.holdClockMHz.map { format("%.0f", $0) } ?? ""),\"\(m.plan)\"")
                 }
             }
             KernelSpecialization.experimentArm = 0
             print(ABSummary.line(shape: "\(shape.rows)x\(shape.columns):\(shape.type)", a: a, b: b)
+                + (clocks.isEmpty ? "" : format("  SM %.0f–%.0f MHz", clocks.min()!, clocks.max()!))
                 + (plans[0] == plans[1] ? "" : "  (plans differ: A \(plans[0]); B \(plans[1]))"))
         }
         try? FileManager.default.createDirectory(atPath: options.output, withIntermediateDirectories: true)

@@ -27,6 +27,7 @@ public enum BenchEnvironment {
         Switch(name: "RMSNORM_BENCH_POOL", accepts: "1 (the default: ours' operands at a shape carved from one allocation) or 0 (one allocation each)") { ["0", "1"].contains($0) },
         Switch(name: "RMSNORM_BENCH_DATA", accepts: "host (inputs made on the CPU) or device (the default)") { ["host", "device"].contains($0) },
         Switch(name: "RMSNORM_BENCH_RECOMPUTE", accepts: "1 (the backward recomputes rstd) or 0 (the default)") { ["0", "1"].contains($0) },
+        Switch(name: "RMSNORM_BENCH_NEW_FLUSH", accepts: "1 (each measurement flushes through a new buffer; an experiment) or 0 (the default: one a process)") { ["0", "1"].contains($0) },
         Switch(name: "RMSNORM_BENCH_GRAPH_PREPASS", accepts: "1 (the default: graph mode makes an untimed pass over the shapes first) or 0 (no pass)") { ["0", "1"].contains($0) },
     ]
 

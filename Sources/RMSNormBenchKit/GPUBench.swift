@@ -14,8 +14,17 @@ import RMSNormTestSupport
 final class GPUTimer {
     let device: CUDADevice
     let stream: CUDAStream
-    let flushBuffer: DeviceMemory
+    private(set) var flushBuffer: DeviceMemory
     var events: [CUDAEvent] = []
+    /// One event a repetition recorded before its hold (with a hold): the hold's duration gives the SM clock.
+    private var holdEvents: [CUDAEvent] = []
+    /// Earlier flush buffers, kept alive under ``newFlushEach`` so that each new one lands elsewhere in memory.
+    private var retiredFlushBuffers: [DeviceMemory] = []
+
+    /// `RMSNORM_BENCH_NEW_FLUSH=1` (an experiment on the per-process state of few-row timings, session 38): each
+    /// measurement flushes through a new 256 MB buffer, the earlier ones kept (at most 32, then reused in turn), so
+    /// measurements in one process see the flush at different places in memory. Unset: one buffer a process.
+    static let newFlushEach = environmentVariable("RMSNORM_BENCH_NEW_FLUSH") == "1"
 
     /// `capturable`: graph mode, which needs a created stream. Otherwise the work is timed on the
     /// legacy default stream, the one the peers (PyTorch's current stream) and our API's default
@@ -54,6 +63,14 @@ final class GPUTimer {
     static let paced = holdCycles > 0 && BenchEnvironment.paced(pace: environmentVariable("RMSNORM_BENCH_PACE"))
     private var flushed: CUDAEvent?
 
+    /// The SM clock a hold of `cycles` ran at: cycles over the median of its timed durations (µs), in MHz; nil if
+    /// none was timed.
+    static func clockMHz(cycles: Int64, holdMicroseconds: [Double]) -> Double? {
+        guard !holdMicroseconds.isEmpty else { return nil }
+        let median = Timing(samples: holdMicroseconds).medianMicroseconds
+        return median > 0 ? Double(cycles) / median : nil
+    }
+
     /// The hold's duration on this GPU (µs), timed once by events around a lone hold (paced runs), after a
     /// first hold: the first launch loads the module (3.8–4.2 ms from the disk cache, seconds if compiled),
     /// which the first version of this check timed as the hold (s17a).
@@ -73,6 +90,15 @@ final class GPUTimer {
     }
 
     func measure(repetitions: Int, graphK: Int? = nil, warmup: Int = 3, _ work: () throws -> Void) throws -> Timing {
+        if Self.newFlushEach {
+            if retiredFlushBuffers.count < 32 {
+                retiredFlushBuffers.append(flushBuffer)
+                flushBuffer = try DeviceMemory(device: device, byteCount: 256 << 20)
+            } else {
+                retiredFlushBuffers.append(flushBuffer)
+                flushBuffer = retiredFlushBuffers.removeFirst()
+            }
+        }
         for _ in 0..<warmup { try work() }
         try stream.synchronize()
         if Self.readbackFirst {
@@ -95,8 +121,10 @@ final class GPUTimer {
         var slot = 0
         while kept.count < repetitions {
             if events.count < 2 * (slot + 1) { events += [try CUDAEvent(device: device), try CUDAEvent(device: device)] }
+            if Self.holdCycles > 0 && holdEvents.count < slot + 1 { holdEvents.append(try CUDAEvent(device: device)) }
             try DeviceRandom.overwrite(flushBuffer, value: UInt32(truncatingIfNeeded: slot), stream: stream)
             try flushed?.record(on: stream)
+            if Self.holdCycles > 0 { try holdEvents[slot].record(on: stream) }
             try DeviceRandom.hold(cycles: Self.holdCycles, on: device, stream: stream)
             try flushed?.synchronize()
             let t0 = Self.paced ? Host.now() : 0
@@ -116,6 +144,11 @@ final class GPUTimer {
         }
         var timing = Timing(samples: samples)
         if Self.paced { enqueue.record(in: &timing) }
+        if Self.holdCycles > 0 {
+            var holds: [Double] = []
+            for i in kept { holds.append(try CUDAEvent.elapsedMilliseconds(from: holdEvents[i], to: events[2 * i]) * 1000) }
+            timing.holdClockMHz = Self.clockMHz(cycles: Self.holdCycles, holdMicroseconds: holds)
+        }
         return timing
     }
 }

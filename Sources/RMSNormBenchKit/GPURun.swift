@@ -185,7 +185,7 @@ struct GPURun {
                     median_us: t.medianMicroseconds, min_us: t.minMicroseconds, max_us: t.maxMicroseconds,
                     reps: t.repetitions, gbps: g, pct_peak: 100 * g / peak, pct_copy: 100 * g / copyGBs, max_error: err,
                     late: t.late, retimed: t.retimed, enqueue_max_us: t.enqueueMaxMicroseconds,
-                    p25_us: t.p25Microseconds, p75_us: t.p75Microseconds)
+                    p25_us: t.p25Microseconds, p75_us: t.p75Microseconds, hold_mhz: t.holdClockMHz)
             }
             var shapeRows = [row("ours", ours.timing, ours.maxError)]
             let copyBytes = ours.copyBytes

@@ -31,6 +31,8 @@ public struct ResultRow: Codable, Sendable {
     /// Ours only: the median of a second timing of the same shape later in the run (fresh operands), whose
     /// difference from `median_us` is the spread that decides ties against the peers (``PeerComparison``); JSON only.
     public var repeat_us: Double? = nil
+    /// Ours and our copy: the SM clock (MHz) during the repetitions' holds (``Timing/holdClockMHz``); JSON only.
+    public var hold_mhz: Double? = nil
 }
 
 public struct VerifyRow: Codable, Sendable {

@@ -207,6 +207,10 @@ public struct Timing: Sendable, Codable, Equatable {
     /// (the 1–256-row state of session 32). nil where only a summary was given.
     public var p25Microseconds: Double? = nil
     public var p75Microseconds: Double? = nil
+    /// The SM clock (MHz) while the repetitions waited in their hold: the hold's cycles over the median time between
+    /// an event before it and the start event (`GPUTimer`, ours only; nil without a hold). The few-row medians of a
+    /// process (session 38) are checked against it.
+    public var holdClockMHz: Double? = nil
 
     public init(samples: [Double]) {
         let s = samples.sorted()

@@ -271,7 +271,7 @@ enum Conformance {
                VariantCase(kind: .add, input: .bfloat16, weight: .bfloat16, rows: 4096, columns: 2048, layout: .strided),
                VariantCase(kind: .add, input: .float16, weight: .float16, rows: 4099, columns: 2048, layout: .inPlace),
                // fp16's fused add at few rows of 4 × 512 with the weight held, its module bounded at 512 threads (V94): a
-               // full row, and rows of 3/4 (the last vectors idle) strided; 16 rows of 16,000 in place (not held).
+               // full row, and rows of 3/4 (the last vectors idle) strided; 16 rows of 16,000 in place (held since V95).
                VariantCase(kind: .add, input: .float16, weight: .float16, rows: 1, columns: 16384, layout: .dense),
                VariantCase(kind: .add, input: .float16, weight: .float16, rows: 7, columns: 12288, layout: .strided),
                VariantCase(kind: .add, input: .float16, weight: .float16, rows: 16, columns: 16000, layout: .inPlace),

@@ -187,7 +187,7 @@ func numpyAvailable() -> Bool {
         try check(["RMSNORM_BENCH_HOLD": "0", "RMSNORM_BENCH_PLACEMENTS": "1", "RMSNORM_BENCH_EPS": "0",
                    "RMSNORM_BENCH_STATE": "readback", "RMSNORM_BENCH_COPY": "kernel", "RMSNORM_BENCH_STREAM": "created",
                    "RMSNORM_BENCH_Y": "sets", "RMSNORM_BENCH_DATA": "host", "RMSNORM_BENCH_RECOMPUTE": "1",
-                   "RMSNORM_BENCH_GRAPH_PREPASS": "0", "RMSNORM_BENCH_POOL": "1"])
+                   "RMSNORM_BENCH_GRAPH_PREPASS": "0", "RMSNORM_BENCH_POOL": "1", "RMSNORM_BENCH_NEW_FLUSH": "1"])
         try check(["RMSNORM_BENCH_HOLD": "400000", "RMSNORM_BENCH_EPS": "1e-6", "RMSNORM_BENCH_PLACEMENTS": "64"])
         #expect(BenchEnvironment.holdCycles(parsing: "123") == 123)
         #expect(BenchEnvironment.defaultHoldCycles == 400_000)
@@ -208,7 +208,7 @@ func numpyAvailable() -> Bool {
         ("RMSNORM_BENCH_EPS", "nan"), ("RMSNORM_BENCH_STATE", "read-back"), ("RMSNORM_BENCH_COPY", "Kernel"),
         ("RMSNORM_BENCH_STREAM", "new"), ("RMSNORM_BENCH_Y", "set"), ("RMSNORM_BENCH_DATA", "gpu"),
         ("RMSNORM_BENCH_RECOMPUTE", "yes"), ("RMSNORM_BENCH_PACE", "off"), ("RMSNORM_BENCH_PACE", "2"),
-        ("RMSNORM_BENCH_GRAPH_PREPASS", "off"), ("RMSNORM_BENCH_POOL", "yes"),
+        ("RMSNORM_BENCH_GRAPH_PREPASS", "off"), ("RMSNORM_BENCH_POOL", "yes"), ("RMSNORM_BENCH_NEW_FLUSH", "yes"),
     ])
     func badValuesAreRefusedByName(name: String, value: String) {
         do {
@@ -316,6 +316,15 @@ extension BenchEnvironmentTests {
         #expect(Timing(median: 3, min: 1, max: 5, repetitions: 9).p25Microseconds == nil)
     }
 
+    /// The SM clock of a hold: its cycles over the median of its durations (2,000,000 cycles in 1,000 µs: 2,000 MHz),
+    /// whatever the outliers; none timed, none reported; a new timing carries none until the timer sets it.
+    @Test func holdClock() {
+        #expect(GPUTimer.clockMHz(cycles: 2_000_000, holdMicroseconds: [1000, 1010, 990, 5000, 1000]) == 2000)
+        #expect(GPUTimer.clockMHz(cycles: 1_980_000, holdMicroseconds: [1000]) == 1980)
+        #expect(GPUTimer.clockMHz(cycles: 2_000_000, holdMicroseconds: []) == nil)
+        #expect(Timing(samples: [1, 2]).holdClockMHz == nil)
+    }
+
     /// A paced repetition is late only past the budget; a late one is run again while retries last and kept,
     /// counted, once they are used up; the slowest enqueue is that of the kept ones. The report names every
     /// timing that kept a late repetition, or says none did, and counts the ones run again.
@@ -357,15 +366,15 @@ extension BenchEnvironmentTests {
         #expect(throws: (any Error).self) { try RMSNormBench.parseAsRoot(["ab", "--shapes", "1x4096", "--defines", ",="]) }
         #expect(throws: (any Error).self) { try RMSNormBench.parseAsRoot(["ab", "--defines", "X=1", "--rounds", "0"]) }
         #expect(throws: (any Error).self) { try RMSNormBench.parseAsRoot(["ab", "--defines", "X=1", "--graph"]) }
-        let command = try RMSNormBench.parseAsRoot(["ab", "--shapes", "1x4096:bf16", "--variant", "add", "--defines", "WSMEM_HELD=16"])
+        let command = try RMSNormBench.parseAsRoot(["ab", "--shapes", "1x4096:bf16", "--variant", "add", "--defines", "CLUSTER_READ_RELAXED=0"])
         let ab = try #require(command as? AB)
-        #expect(ab.rounds == 2 && ab.defines == "WSMEM_HELD=16")
+        #expect(ab.rounds == 2 && ab.defines == "CLUSTER_READ_RELAXED=0")
         #expect(try ab.options.resolvedShapes().map(\.variant) == [.add])
     }
 
     @Test func withoutAGPUFailsClearly() throws {
         guard cudaUnavailableReason() != nil else { return }
-        var command = try RMSNormBench.parseAsRoot(["ab", "--shapes", "1x4096:bf16", "--defines", "WSMEM_HELD=16"])
+        var command = try RMSNormBench.parseAsRoot(["ab", "--shapes", "1x4096:bf16", "--defines", "CLUSTER_READ_RELAXED=0"])
         #expect(throws: ExitCode.self) { try command.run() }
     }
 
@@ -384,11 +393,11 @@ extension BenchEnvironmentTests {
         #expect(KernelSpecialization.parseDefines("A=1,B,=3,C-D=2,E=x=y").map { "\($0.0)=\($0.1)" } == ["A=1", "B=1", "E=x=y"])
         #expect(KernelSpecialization.experimentArm == 0)
         let spec = KernelSpecialization(input: .bfloat16, weight: .bfloat16, vectorWidth: 8, residual: true)
-        let base = KernelSpecialization.parseDefines("REG_BOUND=512,WSMEM_HELD=4")
-        let arm1 = KernelSpecialization.merged(base, KernelSpecialization.parseDefines("WSMEM_HELD=16,VEC=4"))
-        #expect(arm1.map { "\($0.0)=\($0.1)" } == ["REG_BOUND=512", "WSMEM_HELD=16", "VEC=4"])
+        let base = KernelSpecialization.parseDefines("REG_BOUND=512,CLUSTER_READ_RELAXED=1")
+        let arm1 = KernelSpecialization.merged(base, KernelSpecialization.parseDefines("CLUSTER_READ_RELAXED=0,VEC=4"))
+        #expect(arm1.map { "\($0.0)=\($0.1)" } == ["REG_BOUND=512", "CLUSTER_READ_RELAXED=0", "VEC=4"])
         let b = spec.compileOptions(arch: 90, experiment: arm1).flags
-        #expect(b.contains("-DWSMEM_HELD=16") && b.contains("-DVEC=4") && !b.contains("-DVEC=8") && !b.contains("-DWSMEM_HELD=4"))
+        #expect(b.contains("-DCLUSTER_READ_RELAXED=0") && b.contains("-DVEC=4") && !b.contains("-DVEC=8") && !b.contains("-DCLUSTER_READ_RELAXED=1"))
         #expect(spec.compileOptions(arch: 90, experiment: []).flags.contains("-DVEC=8"))
     }
 }

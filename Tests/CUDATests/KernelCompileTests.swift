@@ -146,28 +146,6 @@ let nvrtcRequired = ProcessInfo.processInfo.environment["RMSNORM_REQUIRE_NVRTC"]
         #expect(failures.isEmpty, "\(failures)")
     }
 
-    /// `WSMEM_HELD` (an experiment define, session 37): the row modules' held weight staged in shared memory by cp.async at
-    /// few rows. The row modules of the forward and the fused add, every type, at 64, 512 and 1,024 threads a row (the
-    /// 1,024-thread 4-vector kernels keep registers: their 64 KB would pass the static limit), must compile with every
-    /// entry point.
-    @Test(.enabled(if: nvrtcAvailable || nvrtcRequired), arguments: [[("WSMEM_HELD", "16")], [("WSMEM_HELD", "16"), ("WREG_ALL", "1")]])
-    func stagedHeldWeightCompiles(defines: [(String, String)]) throws {
-        var specs: [KernelSpecialization] = []
-        for input in DType.allCases {
-            for tpr in [64, 512, 1024] {
-                for residual in [false, true] {
-                    var s = KernelSpecialization(input: input, weight: input, vectorWidth: 16 / input.size, residual: residual)
-                    s.rowThreads = tpr
-                    specs.append(s)
-                }
-            }
-        }
-        let failures = compileConcurrently(specs, arch: 90, extraDefines: defines) { spec, text in
-            spec.kernelNames.filter { !text.contains($0) }.map { "\($0) missing" }
-        }
-        #expect(failures.isEmpty, "\(failures)")
-    }
-
     /// The forward modules that take the high-bandwidth row rules (``LaunchPlan/takesRowRules(casting:fp8Output:fusedAdd:)``):
     /// the default casting mode, the LLaMA mode (V82) and fp8 output (V83).
     static let rowRuleForms: [(CastingMode, Bool)] = [(.gemma, false), (.llama, false), (.gemma, true)]

@@ -180,7 +180,7 @@ import RMSNormTestSupport
     }
 
     /// The fused add's 32-element register kernels hold their weight at most 16 rows or 64 threads a row (V93; fp16 at
-    /// most 8 rows of 64–512 threads, its module bounded at them, V94), and the flag reaches the compiler only for the
+    /// most 16 rows of 64–512 threads, its module bounded at them, V94 and V95), and the flag reaches the compiler only for the
     /// forward's fused-add row modules.
     @Test func fusedAddHeldWeightRule() {
         for (rows, tpr) in [(1, 512), (16, 512), (4096, 64), (65_536, 32), (17, 64)] {
@@ -196,17 +196,17 @@ import RMSNormTestSupport
         for (input, weight) in [(DType.float16, DType.bfloat16), (.bfloat16, .float32), (.float16, .float32), (.float32, .float32)] {
             #expect(!four.fusedAddHoldsWeight(rows: 1, input: input, weight: weight, casting: .gemma, fp8Output: false), "\(input), \(weight)")
         }
-        // fp16 (V94): at most 8 rows of 64–512 threads, one row a block, where its module is bounded at the row's threads.
+        // fp16 (V94, V95): at most 16 rows of 64–512 threads, one row a block, where its module is bounded at the row's threads.
         #expect(four.fusedAddHoldsWeight(rows: 1, input: .float16, weight: .float16, casting: .gemma, fp8Output: false))
-        #expect(four.fusedAddHoldsWeight(rows: 8, input: .float16, weight: .float16, casting: .gemma, fp8Output: false))
-        #expect(!four.fusedAddHoldsWeight(rows: 9, input: .float16, weight: .float16, casting: .gemma, fp8Output: false))
+        #expect(four.fusedAddHoldsWeight(rows: 16, input: .float16, weight: .float16, casting: .gemma, fp8Output: false))
+        #expect(!four.fusedAddHoldsWeight(rows: 17, input: .float16, weight: .float16, casting: .gemma, fp8Output: false))
         for tpr in [32, 1024] {
             let other = LaunchPlan(path: .registers(vectorsPerThread: 4), vectorWidth: 8, threadsPerRow: tpr, blockSize: max(tpr, 256), sharedMemoryBytes: 0)
             #expect(!other.fusedAddHoldsWeight(rows: 1, input: .float16, weight: .float16, casting: .gemma, fp8Output: false), "\(tpr)")
             #expect(other.fusedAddHoldsWeight(rows: 1, input: .bfloat16, weight: .bfloat16, casting: .gemma, fp8Output: false), "\(tpr)")
         }
         // The fused add's plans (fp16, 132 SMs) at the verify command's V94 cases: 4 × 512, one row a block, held.
-        for (rows, columns) in [(1, 16384), (7, 12288)] {
+        for (rows, columns) in [(1, 16384), (7, 12288), (16, 16000)] {
             let plan = LaunchPlan.make(rows: rows, columns: columns, elementSize: 2, vectorWidth: 8, multiprocessors: 132,
                 maxSharedMemoryPerBlock: 232_448, maxClusterSize: 16, wideRowSplit: true)
             #expect(plan.path == .registers(vectorsPerThread: 4) && plan.threadsPerRow == 512 && plan.blockSize == 512, "\(rows) × \(columns): \(plan)")

@@ -55,7 +55,7 @@
 //          an experiment; the _b2 cluster kernels take 2).
 //   CLUSTER_READ_RELAXED  1 (default, V94a): the cluster kernels' arrive after reading the peers' slots is relaxed; 0
 //          for comparisons. WREG_ALL: the launcher's fused-add row modules that hold their weight (V93, V94).
-//   XL1, WL1, CLUSTER_FENCE_ONE, WSMEM_HELD  experiments (off by default, sessions 36-37): see their #defines.
+//   XL1, WL1, CLUSTER_FENCE_ONE  experiments (off by default, sessions 36-37): see their #defines.
 //
 // Runtime arguments shared by every forward kernel: w_offset is added to the weight in fp32
 // (Gemma: 1), out_scale multiplies y before the fp8 conversion (1 / the dequantisation scale).
@@ -218,13 +218,6 @@
 // slots are never rewritten, so the arrive only tells the peers that this block is done reading before they exit.
 // s37b, H200: -1.2 to -2.8% at 24-64 KB cluster slices. 0: a release arrive, as before (for comparisons).
 #define CLUSTER_READ_RELAXED 1
-#endif
-#ifndef WSMEM_HELD
-// R > 0 (an experiment, s37, for s38): at M <= R the row modules' loop-free kernels of 64+ threads a row copy their held
-// weight into shared memory with cp.async (LDGSTS, no register result for ptxas to sink) ahead of x's loads, and read it
-// back after the reduction, instead of loading it into registers, which ptxas issues only after x has arrived in the
-// kernels scripts/sass-weight-order.py marks LATE. 0 (default): registers.
-#define WSMEM_HELD 0
 #endif
 #ifndef CLUSTER_FENCE_ONE
 // 1 (an experiment, s36): in the cluster reductions only the thread that wrote its block's slot fences (cluster scope)
@@ -881,16 +874,6 @@ __device__ __forceinline__ void load_row_first(XPack (&dst)[NPT], const XS* row,
     load_row_slice<NPT>(dst, row, lane, tpr, N);
 }
 
-#if WSMEM_HELD > 0
-// 16 bytes global -> shared, asynchronous (sm_80+); zero-filled where !pred (nothing read).
-__device__ __forceinline__ void cp_async16_zfill(void* s, const void* g, bool pred) {
-#if __CUDA_ARCH__ >= 800
-    asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;" ::"r"((unsigned)__cvta_generic_to_shared(s)), "l"(g),
-                 "r"(pred ? 16 : 0) : "memory");
-#endif
-}
-#endif
-
 // Register path. LOOP: a persistent grid strides over the row groups; otherwise the grid covers
 // every group once (the launcher's `grid=all` plans) and the kernel has no loop at all.
 template <int NPT, bool WREG, bool LOOP, bool PACKED>
@@ -910,33 +893,14 @@ __device__ __forceinline__ void fwd_reg(FWD_PARAMS, int tpr)
     // would make every thread wait for the weight's DRAM round trip before issuing its x loads
     // (ncu, 1 × 4096 bf16: two round trips in a row per block; run V10 in benchmarks/NOTES.md).
     WPack wq[WREG ? NPT : 1];
-#if WSMEM_HELD > 0 && __CUDA_ARCH__ >= 800
-    // (an experiment) the held weight staged in shared memory by cp.async, one row a block; see WSMEM_HELD.
-    constexpr bool WSM = WREG && !LOOP && ROW_TPR >= 64 && sizeof(WPack) == 16 && ROW_TPR * NPT * 16 <= 32768;
-    __shared__ __align__(16) WPack wsm[WSM ? ROW_TPR * NPT : 1];
-    const bool wsm_on = WSM && M <= WSMEM_HELD;
-#else
-    constexpr bool WSM = false;
-    const bool wsm_on = false;
-    WPack wsm[1];  // never used (WSM is false); named so the experiment's code compiles before sm_80 too
-#endif
     if (WREG) {
 #pragma unroll
         for (int i = 0; i < NPT; ++i) {
             const int col = (i * tpr + lane) * VEC;
 #pragma unroll
             for (int v = 0; v < VEC; ++v) wq[WREG ? i : 0].e[v] = 0;
-#if WSMEM_HELD > 0
-            if (WSM && wsm_on) {
-                cp_async16_zfill(&wsm[WSM ? i * ROW_TPR + lane : 0], col < N ? w + col : w, col < N);
-                continue;
-            }
-#endif
             wq[WREG ? i : 0] = load_w_if(w + col, col < N);
         }
-#if WSMEM_HELD > 0
-        if (WSM && wsm_on) asm volatile("cp.async.commit_group;" ::: "memory");
-#endif
     }
 
     // The launcher never starts more blocks than row groups, so every block's first group exists:
@@ -1087,13 +1051,6 @@ __device__ __forceinline__ void fwd_reg(FWD_PARAMS, int tpr)
             // vectors a thread spilled). Wider slices under YPOLICY are loaded in batches of 16 registers
             // (WG vectors): its stores are asm statements, which the compiler moves no load across, so one
             // weight load a vector would wait for each store (V67: 4096 x 512 fp32 +11% with the policy).
-#if WSMEM_HELD > 0
-            if (WSM && wsm_on) {  // the staged weight: this thread's own copies, so its own wait suffices
-                asm volatile("cp.async.wait_all;" ::: "memory");
-#pragma unroll
-                for (int i = 0; i < NPT; ++i) wq[WREG ? i : 0] = wsm[WSM ? i * ROW_TPR + lane : 0];
-            }
-#endif
             constexpr int WGROUP = 64 / (VEC * (int)sizeof(WS));  // 2 or more: a vector is at most 32 bytes
             constexpr bool WALL = WBATCH && !WREG && NPT * VEC * sizeof(WS) <= 64;
             constexpr bool WB = WALL || (WBATCH && !WREG && YPOLICY != 0);
@@ -1164,8 +1121,8 @@ __device__ __forceinline__ void fwd_reg(FWD_PARAMS, int tpr)
 // 1: the loop-free register kernels all hold their weight, loaded with x ahead of the reduction (64 registers at 4 x 8
 // bf16 with the residual, no spill; fp16 spills 16 bytes, an fp32 weight 32). The launcher sets it on the bf16 fused
 // add's row modules at few rows or 64 threads a row (V93: 1 x 16,384 -8.2%, 4096 x 2048 -4.5%; 256 x 16,384 +1.3%,
-// and the plain forward's 4096 x 5120 +27%, where the registers cost it its 5 blocks an SM), and on fp16's at <= 8 rows
-// with REG_BOUND at the row's threads, so nothing spills (V94).
+// and the plain forward's 4096 x 5120 +27%, where the registers cost it its 5 blocks an SM), and on fp16's at <= 16 rows
+// with REG_BOUND at the row's threads, so nothing spills (V94, V95).
 #define WREG_ALL 0
 #endif
 #define WREG_ROW(K) (!REFETCH_ROW && ((K * VEC <= 16) || (PACKED_ROW(K) && PACKED_WREG) || WREG_ALL))
