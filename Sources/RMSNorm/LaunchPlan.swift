@@ -419,32 +419,38 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
 
     /// Whether the fused add's loop-free register kernels of 32 elements a thread (4 vectors of bf16) hold
     /// their weight, loaded with x and the residual ahead of the reduction (`WREG_ALL`), instead of reading it after
-    /// the reduction: at most 64 rows (where the weight's round trip after the reduction is on the critical path, and
-    /// every row has an SM to itself) or at most 64 threads a row. V93, ours only, two alternations on an H200 (s36e):
+    /// the reduction: at most ``heldWeightMaxRows`` rows (where the weight's round trip after the reduction is on the
+    /// critical path) or at most 64 threads a row. V93, ours only, two alternations on an H200 (s36e):
     /// 1 × 16,384 bf16 5.81 → 5.47 µs (−5.8%), 16 × 16,384 −1.3%, 4096 × 2048 21.3 → 20.8 (−2.4%); 256 × 16,384 +1.3%
     /// and 4096 × 5120 +0.2%, so not there. s36f, against `RMSNORM_ADD_WEIGHT_HELD=0`: 1 × 16,384 bf16 −8.2%,
     /// 16 × 16,384 −4.2%, 4096 × 2048 −4.5%, 16,384 and 65,536 × 2048 −0.6 and −0.3%; fp16 gained at 1 × 16,384 (−3.0%)
     /// but lost at 4096 × 2048 (+5.1%), where its kernel spills 16 bytes at 64 registers, as does bf16 with an fp32
     /// weight (32 bytes): so bf16 x and weight (fp16 only under ``fp16HeldBound(rows:threadsPerRow:multiprocessors:)``,
-    /// V94), in the default casting mode with y of the input type (where it was measured). V96 moved the bound from 16
-    /// to 64 rows: `rmsnorm-bench ab` in one process with one operand set (s38f, s38g; every plan there 4 × 512), held
-    /// against not: bf16 32 × 16,384 −2.6%, 48 × −0.8%, 64 × −1.1%, 64 × 14,336 −1.8%; 128 × 16,384 +0.6% and 256 ×
-    /// +1.3%, so not beyond 64. `RMSNORM_ADD_WEIGHT_HELD=0` never, `1` at every such bf16 plan (for comparisons).
+    /// V94), in the default casting mode with y of the input type (where it was measured). `RMSNORM_ADD_WEIGHT_HELD=0`
+    /// never, `1` at every such bf16 plan (for comparisons).
     public static func fusedAddHoldsWeight(rows: Int, threadsPerRow: Int) -> Bool {
         switch heldWeightSetting {
         case 0: return false
         case 1: return true
-        default: return rows <= 64 || threadsPerRow <= 64
+        default: return rows <= heldWeightMaxRows || threadsPerRow <= 64
         }
     }
+
+    /// The most rows at which the fused add's 4 × 512 plans hold their weight (bf16 since V93, fp16 since V95): 16.
+    /// V96, measured but not yet verified on a GPU (session 38 ran out of device time), raises it to 64: `rmsnorm-bench
+    /// ab` in one process with one operand set (s38f, s38g; every plan there 4 × 512), held against not: bf16
+    /// 32 × 16,384 −2.6%, 48 × −0.8%, 64 × −1.1%, 64 × 14,336 −1.8%, 128 × 16,384 +0.6%, 256 × +1.3%; fp16 32 × 12,288
+    /// −2.8%, 32 × 16,384 ±0.0%, 48 × −1.4%, 64 × −2.2%, 64 × 12,288 −0.6%. To land it: 64 here, then `verify` (its
+    /// cases 61 × 14,336 fp16 and 64 × 16,384 bf16 are in place) and the tests of `fusedAddHeldWeightRule`.
+    public static let heldWeightMaxRows = 16
 
     static let heldWeightSetting: Int? = environmentVariable("RMSNORM_ADD_WEIGHT_HELD").flatMap(Int.init)
 
     /// ``fusedAddHoldsWeight(rows:threadsPerRow:)`` for this plan of the fused add: loop-free register plans of 4 vectors
     /// of 8 (32 elements a thread), 16-bit x and weight of one type, the default casting mode, y of the input type.
-    /// fp16 only at most 64 rows of 64–512 threads a row (one row a block), no more rows than SMs, where its module is
-    /// bounded at the row's threads (``fp16HeldBound(rows:threadsPerRow:multiprocessors:)``) so the held weight does
-    /// not spill (V94–V96).
+    /// fp16 only at most ``heldWeightMaxRows`` rows of 64–512 threads a row (one row a block), no more rows than SMs,
+    /// where its module is bounded at the row's threads (``fp16HeldBound(rows:threadsPerRow:multiprocessors:)``) so the
+    /// held weight does not spill (V94, V95).
     public func fusedAddHoldsWeight(rows: Int, input: DType, weight: DType, casting: CastingMode, fp8Output: Bool,
         multiprocessors: Int) -> Bool
     {
@@ -459,19 +465,18 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
         return Self.fusedAddHoldsWeight(rows: rows, threadsPerRow: threadsPerRow)
     }
 
-    /// Whether fp16's fused add may hold its weight (V94–V96): at most 64 rows and no more rows than SMs, 64 to 512
-    /// threads a row. Its held kernel spills 16–20 bytes under the modules' default 1,024-thread bound (64 registers);
+    /// Whether fp16's fused add may hold its weight (V94, V95): at most ``heldWeightMaxRows`` rows and no more rows
+    /// than SMs, 64 to 512 threads a row. Its held kernel spills 16–20 bytes under the modules' default 1,024-thread bound (64 registers);
     /// bounded at the row's threads, one row a block (76 registers at 512, none spilled), so one such block an SM —
     /// hence no more rows than SMs: at 256 × 16,384 on 132 SMs the bound lost 16.6% (s38g). H200, two alternations
     /// each against the weight read after the reduction: 1 × 16,384 fp16 −3.6% (s37b), −2.2% (s37c), −5.2% (s37d); 2, 4
     /// and 8 × 16,384 −4.7, −2.5 and −2.4% (s37d); 1 × 12,288 −9.7%, −2.3%. 16 rows (V95) were left out at first on +2.8%
     /// between processes (s37c) that the per-process state of few-row timings explains (s37d read +4.0% with one kernel
     /// in both arms); inside one process, arms alternated (`rmsnorm-bench ab`, s38a): 16 × 16,384 and 16 × 12,288 fp16
-    /// −1.1% each, spreads ≤ 0.3%. 17–64 rows (V96, `ab` with one operand set, s38f, s38g): 32 × 12,288 −2.8%,
-    /// 32 × 16,384 ±0.0%, 48 × −1.4%, 64 × −2.2%, 64 × 12,288 −0.6%, 128 × 16,384 −2.0% (not taken: one point, and a
-    /// GPU of fewer SMs would run such rows in two waves). Not at many rows: spilled, 4096 × 2048 fp16 lost 5.1% (s36f).
+    /// −1.1% each, spreads ≤ 0.3%. 17–64 rows: see ``heldWeightMaxRows`` (V96); 128 × 16,384 −2.0% (s38g). Not at
+    /// many rows: spilled, 4096 × 2048 fp16 lost 5.1% (s36f).
     public static func fp16HeldBound(rows: Int, threadsPerRow: Int, multiprocessors: Int) -> Bool {
-        rows <= 64 && rows <= multiprocessors && threadsPerRow >= 64 && threadsPerRow <= 512
+        rows <= heldWeightMaxRows && rows <= multiprocessors && threadsPerRow >= 64 && threadsPerRow <= 512
     }
 
     /// Whether the forward stores y under an L2 `evict_last` policy and loads x (and the residual) under

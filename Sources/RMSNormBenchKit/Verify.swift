@@ -272,7 +272,7 @@ enum Conformance {
                VariantCase(kind: .add, input: .float16, weight: .float16, rows: 4099, columns: 2048, layout: .inPlace),
                // fp16's fused add at few rows of 4 × 512 with the weight held, its module bounded at 512 threads (V94): a
                // full row, and rows of 3/4 (the last vectors idle) strided; 16 rows of 16,000 in place (held since V95);
-               // and up to 64 rows (V96): 61 × 14,336 fp16 strided, 64 × 16,384 bf16 dense.
+               // and 61 × 14,336 fp16 strided, 64 × 16,384 bf16 dense (held once V96 raises the bound to 64 rows).
                VariantCase(kind: .add, input: .float16, weight: .float16, rows: 1, columns: 16384, layout: .dense),
                VariantCase(kind: .add, input: .float16, weight: .float16, rows: 7, columns: 12288, layout: .strided),
                VariantCase(kind: .add, input: .float16, weight: .float16, rows: 16, columns: 16000, layout: .inPlace),

@@ -54,7 +54,7 @@
 //   PASS2_U  1 (default): vectors a thread the last pass of rmsnorm_fwd_smem, _smem_cK and _loop requests at once (V90,
 //          an experiment; the _b2 cluster kernels take 2).
 //   CLUSTER_READ_RELAXED  1 (default, V94a): the cluster kernels' arrive after reading the peers' slots is relaxed; 0
-//          for comparisons. WREG_ALL: the launcher's fused-add row modules that hold their weight (V93-V96).
+//          for comparisons. WREG_ALL: the launcher's fused-add row modules that hold their weight (V93, V94).
 //   XL1, WL1, CLUSTER_FENCE_ONE  experiments (off by default, sessions 36-37): see their #defines.
 //
 // Runtime arguments shared by every forward kernel: w_offset is added to the weight in fp32
@@ -1120,9 +1120,9 @@ __device__ __forceinline__ void fwd_reg(FWD_PARAMS, int tpr)
 #ifndef WREG_ALL
 // 1: the loop-free register kernels all hold their weight, loaded with x ahead of the reduction (64 registers at 4 x 8
 // bf16 with the residual, no spill; fp16 spills 16 bytes, an fp32 weight 32). The launcher sets it on the bf16 fused
-// add's row modules at <= 64 rows or 64 threads a row (V93, V96: 1 x 16,384 -8.2%, 4096 x 2048 -4.5%; 256 x 16,384
-// +1.3%, and the plain forward's 4096 x 5120 +27%, where the registers cost it its 5 blocks an SM), and on fp16's at
-// <= 64 rows, no more than SMs, with REG_BOUND at the row's threads, so nothing spills (V94-V96).
+// add's row modules at few rows or 64 threads a row (V93: 1 x 16,384 -8.2%, 4096 x 2048 -4.5%; 256 x 16,384 +1.3%,
+// and the plain forward's 4096 x 5120 +27%, where the registers cost it its 5 blocks an SM), and on fp16's at <= 16 rows
+// with REG_BOUND at the row's threads, so nothing spills (V94, V95).
 #define WREG_ALL 0
 #endif
 #define WREG_ROW(K) (!REFETCH_ROW && ((K * VEC <= 16) || (PACKED_ROW(K) && PACKED_WREG) || WREG_ALL))
