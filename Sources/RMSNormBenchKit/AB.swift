@@ -14,8 +14,11 @@ struct AB: ParsableCommand {
         discussion: """
             Arm A compiles with RMSNORM_KERNEL_DEFINES (or nothing), arm B with those and --defines on top (same names \
             replaced). Each timing is a full measurement of ours (fresh operands, L2 flushed, median of the repetitions). \
-            Writes ab.csv (every timing) to --output. Launch-plan switches (RMSNORM_* variables) are read once per \
-            process, so they cannot differ between the arms: compare those across processes.
+            Writes ab.csv (every timing, with the SM clock of its holds) to --output. Launch-plan switches (RMSNORM_* \
+            variables) are read once per process, so they cannot differ between the arms: compare those across \
+            processes. At 1-256 rows, RMSNORM_BENCH_PLACEMENTS=1 (one operand set) keeps each arm's timings within \
+            ~1.5%, where the default 8 sets let them alternate between levels up to ~5% apart (where the operands lie; \
+            session 38 in benchmarks/NOTES.md).
             """)
 
     @OptionGroup var options: BenchOptions
