@@ -91,13 +91,9 @@ final class GPUTimer {
 
     func measure(repetitions: Int, graphK: Int? = nil, warmup: Int = 3, _ work: () throws -> Void) throws -> Timing {
         if Self.newFlushEach {
-            if retiredFlushBuffers.count < 32 {
-                retiredFlushBuffers.append(flushBuffer)
-                flushBuffer = try DeviceMemory(device: device, byteCount: 256 << 20)
-            } else {
-                retiredFlushBuffers.append(flushBuffer)
-                flushBuffer = retiredFlushBuffers.removeFirst()
-            }
+            retiredFlushBuffers.append(flushBuffer)
+            flushBuffer = retiredFlushBuffers.count <= 32
+                ? try DeviceMemory(device: device, byteCount: 256 << 20) : retiredFlushBuffers.removeFirst()
         }
         for _ in 0..<warmup { try work() }
         try stream.synchronize()
