@@ -148,7 +148,7 @@ enum CUDABackend {
             return module
         }
         // The fused add of 16-bit types at few rows or 64 threads a row, 4 vectors a thread: the weight held, loaded
-        // ahead of the reduction (V93–V95).
+        // ahead of the reduction (V93–V96).
         if module.residual && module.rowThreads > 0 && !module.backward && !module.cacheHints && !module.keepsOutput,
             plan.fusedAddHoldsWeight(rows: rows, input: module.input, weight: module.weight, casting: module.casting,
                 fp8Output: module.fp8Output, multiprocessors: device.multiprocessorCount)

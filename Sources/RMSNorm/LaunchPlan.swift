@@ -436,47 +436,48 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    /// The most rows at which the fused add's 4 × 512 plans hold their weight (bf16 since V93, fp16 since V95): 16.
-    /// V96, measured but not yet verified on a GPU (session 38 ran out of device time), raises it to 64: `rmsnorm-bench
-    /// ab` in one process with one operand set (s38f, s38g; every plan there 4 × 512), held against not: bf16
-    /// 32 × 16,384 −2.6%, 48 × −0.8%, 64 × −1.1%, 64 × 14,336 −1.8%, 128 × 16,384 +0.6%, 256 × +1.3%; fp16 32 × 12,288
-    /// −2.8%, 32 × 16,384 ±0.0%, 48 × −1.4%, 64 × −2.2%, 64 × 12,288 −0.6%. To land it: 64 here, then `verify` (its
-    /// cases 61 × 14,336 fp16 and 64 × 16,384 bf16 are in place) and the tests of `fusedAddHeldWeightRule`.
-    public static let heldWeightMaxRows = 16
+    /// The most rows at which bf16's fused add holds its weight on plans of more than 64 threads a row: 64 (V96; ≤ 16 rows
+    /// since V93; fp16 follows ``fp16HeldBound(rows:threadsPerRow:multiprocessors:)``). `rmsnorm-bench ab` in one process with one operand set (s38f, s38g; every plan there 4 × 512),
+    /// held against not: bf16 32 × 16,384 −2.6%, 48 × −0.8%, 64 × −1.1%, 64 × 14,336 −1.8%, 128 × 16,384 +0.6%,
+    /// 256 × +1.3% (so not past 64); fp16 32 × 12,288 −2.8%, 32 × 16,384 ±0.0%, 48 × −1.4%, 64 × −2.2%, 64 × 12,288 −0.6%.
+    /// Verified by the verify command's cases 61 × 14,336 fp16 strided and 64 × 16,384 bf16 dense (session 39).
+    public static let heldWeightMaxRows = 64
 
     static let heldWeightSetting: Int? = environmentVariable("RMSNORM_ADD_WEIGHT_HELD").flatMap(Int.init)
 
     /// ``fusedAddHoldsWeight(rows:threadsPerRow:)`` for this plan of the fused add: loop-free register plans of 4 vectors
     /// of 8 (32 elements a thread), 16-bit x and weight of one type, the default casting mode, y of the input type.
-    /// fp16 only at most ``heldWeightMaxRows`` rows of 64–512 threads a row (one row a block), no more rows than SMs,
-    /// where its module is bounded at the row's threads (``fp16HeldBound(rows:threadsPerRow:multiprocessors:)``) so the
-    /// held weight does not spill (V94, V95).
+    /// fp16 only at rows of 64–512 threads (one row a block), no more rows than SMs, where its module is bounded at the
+    /// row's threads (``fp16HeldBound(rows:threadsPerRow:multiprocessors:)``) so the held weight does not spill
+    /// (V94–V97); `RMSNORM_ADD_WEIGHT_HELD=0` never. bf16 also at rows of 512 threads up to as many rows as SMs (V99,
+    /// one process each, one operand set, held against not: 80 × 16,384 −1.7%, 96 × −1.5%, 128 × −0.8% (s38g +0.6%),
+    /// 128 × 12,288 −2.5%, 100 × 14,336 −1.7% (s39e); at 256 threads 132 × 8192 +0.7%, so not there).
     public func fusedAddHoldsWeight(rows: Int, input: DType, weight: DType, casting: CastingMode, fp8Output: Bool,
         multiprocessors: Int) -> Bool
     {
         guard case .registers(let npt) = path, !alignedInterior, npt * vectorWidth == 32, input == weight,
             input == .bfloat16 || input == .float16, casting == .gemma, !fp8Output
         else { return false }
-        if input == .float16
-            && !Self.fp16HeldBound(rows: rows, threadsPerRow: threadsPerRow, multiprocessors: multiprocessors)
-        {
-            return false
+        if input == .float16 {
+            return Self.heldWeightSetting != 0
+                && Self.fp16HeldBound(rows: rows, threadsPerRow: threadsPerRow, multiprocessors: multiprocessors)
         }
         return Self.fusedAddHoldsWeight(rows: rows, threadsPerRow: threadsPerRow)
+            || (Self.heldWeightSetting != 0 && threadsPerRow == 512 && rows <= multiprocessors)
     }
 
-    /// Whether fp16's fused add may hold its weight (V94, V95): at most ``heldWeightMaxRows`` rows and no more rows
-    /// than SMs, 64 to 512 threads a row. Its held kernel spills 16–20 bytes under the modules' default 1,024-thread bound (64 registers);
-    /// bounded at the row's threads, one row a block (76 registers at 512, none spilled), so one such block an SM —
-    /// hence no more rows than SMs: at 256 × 16,384 on 132 SMs the bound lost 16.6% (s38g). H200, two alternations
-    /// each against the weight read after the reduction: 1 × 16,384 fp16 −3.6% (s37b), −2.2% (s37c), −5.2% (s37d); 2, 4
-    /// and 8 × 16,384 −4.7, −2.5 and −2.4% (s37d); 1 × 12,288 −9.7%, −2.3%. 16 rows (V95) were left out at first on +2.8%
-    /// between processes (s37c) that the per-process state of few-row timings explains (s37d read +4.0% with one kernel
-    /// in both arms); inside one process, arms alternated (`rmsnorm-bench ab`, s38a): 16 × 16,384 and 16 × 12,288 fp16
-    /// −1.1% each, spreads ≤ 0.3%. 17–64 rows: see ``heldWeightMaxRows`` (V96); 128 × 16,384 −2.0% (s38g). Not at
-    /// many rows: spilled, 4096 × 2048 fp16 lost 5.1% (s36f).
+    /// Whether fp16's fused add may hold its weight (V94–V97): no more rows than SMs, 64 to 512 threads a row. Its held
+    /// kernel spills 16–20 bytes under the modules' default 1,024-thread bound (64 registers); bounded at the row's
+    /// threads, one row a block (76 registers at 512, none spilled), so one such block an SM — hence no more rows than
+    /// SMs: at 256 × 16,384 on 132 SMs the bound lost 16.6% (s38g). H200, each against the weight read after the
+    /// reduction: 1 × 16,384 fp16 −3.6% (s37b), −2.2% (s37c), −5.2% (s37d); 2, 4 and 8 × 16,384 −4.7, −2.5 and −2.4%
+    /// (s37d); 1 × 12,288 −9.7%, −2.3%; inside one process (`rmsnorm-bench ab`, arms alternated): 16 × 16,384 and
+    /// 16 × 12,288 −1.1% each (s38a, V95); 32 × 12,288 −2.8%, 32 × 16,384 ±0.0%, 48 × −1.4%, 64 × −2.2%, 64 × 12,288
+    /// −0.6% (s38f–g, V96), and with one operand set (s39b, V97, past bf16's 64 rows, where bf16 gains no more:
+    /// 128 × 16,384 bf16 +0.6%) 80 × 16,384 −2.0%, 96 × −1.1%, 128 × −2.3%, 128 × 12,288 −2.6%, 132 × 14,336 −2.9%.
+    /// Not at many rows: spilled, 4096 × 2048 fp16 lost 5.1% (s36f).
     public static func fp16HeldBound(rows: Int, threadsPerRow: Int, multiprocessors: Int) -> Bool {
-        rows <= heldWeightMaxRows && rows <= multiprocessors && threadsPerRow >= 64 && threadsPerRow <= 512
+        rows <= multiprocessors && threadsPerRow >= 64 && threadsPerRow <= 512
     }
 
     /// Whether the forward stores y under an L2 `evict_last` policy and loads x (and the residual) under
@@ -537,7 +538,11 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
     /// 7168–8192 columns), at least 30 rows an SM. V79, H200, ours only, two alternations against 4 vectors a thread:
     /// 65,536 × 8192 bf16 −2.4%, 16,384 × 8192 −1.8%, 65,536 × 7168 −2.1%, 65,536 × 4096 bf16 −1.6%, fp16 −1.5%,
     /// 16,384 × 4096 −1.2%, 4096 × 8192 −1.2%; rows that fill less of the layout lost (65,536 × 5120 at 5/8 of
-    /// 2 × 512: +9.6%), as did 2 × 1024 (65,536 × 16,384: +32%) and fp32 (4 × 256 at 4096: +2.2%).
+    /// 2 × 512: +9.6%), as did 2 × 1024 (65,536 × 16,384: +32%) and fp32 (4 × 256 at 4096: +2.2%). The 2 × 256 rows
+    /// (3584–4096 columns) only from 64 rows an SM, where they are also read twice (V98): at 4096 rows (31 an SM) 4 × 128
+    /// beat 2 × 256 (H200, ours only, one operand set, two processes an arm, four timings each: 4096 × 4096 bf16 −1.0%,
+    /// fp16 −1.3%; s39b), while 4096 × 7168 at 2 × 512 kept its lead over 4 × 256 (−1.5%). 16,384 × 4096 gained 1.2% from
+    /// pairs (V79); the rows an SM in between were not measured.
     ///
     /// With fp8 output (V83) only rows that fill the layout (4096 and 8192 columns) at 64 rows an SM or more (at 4096
     /// rows, taking pairs without reading twice, −1.2 to +1.1% with peers), which gained with
@@ -553,7 +558,7 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
         let vectors = columns / vec
         var threads = 1
         while threads * 2 < vectors { threads *= 2 }  // threads for 2 vectors each: the next power of two of vectors / 2
-        guard threads == 256 || threads == 512 else { return false }
+        guard threads == 512 || (threads == 256 && rows >= refetchRowsPerSM * multiprocessors) else { return false }
         return fp8Output ? vectors == 2 * threads && rows >= refetchRowsPerSM * multiprocessors : vectors * 8 >= 2 * threads * 7
     }
 

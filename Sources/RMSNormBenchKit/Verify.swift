@@ -272,12 +272,19 @@ enum Conformance {
                VariantCase(kind: .add, input: .float16, weight: .float16, rows: 4099, columns: 2048, layout: .inPlace),
                // fp16's fused add at few rows of 4 × 512 with the weight held, its module bounded at 512 threads (V94): a
                // full row, and rows of 3/4 (the last vectors idle) strided; 16 rows of 16,000 in place (held since V95);
-               // and 61 × 14,336 fp16 strided, 64 × 16,384 bf16 dense (held once V96 raises the bound to 64 rows).
+               // and 61 × 14,336 fp16 strided, 64 × 16,384 bf16 dense (held since V96, which raised the bound to 64 rows).
                VariantCase(kind: .add, input: .float16, weight: .float16, rows: 1, columns: 16384, layout: .dense),
                VariantCase(kind: .add, input: .float16, weight: .float16, rows: 7, columns: 12288, layout: .strided),
                VariantCase(kind: .add, input: .float16, weight: .float16, rows: 16, columns: 16000, layout: .inPlace),
                VariantCase(kind: .add, input: .float16, weight: .float16, rows: 61, columns: 14336, layout: .strided),
                VariantCase(kind: .add, input: .bfloat16, weight: .bfloat16, rows: 64, columns: 16384, layout: .dense),
+               // fp16 held at up to as many rows as SMs (V97): 131 × 16,000 strided (4 × 512), 100 × 4096 in place (4 × 128).
+               VariantCase(kind: .add, input: .float16, weight: .float16, rows: 131, columns: 16000, layout: .strided),
+               VariantCase(kind: .add, input: .float16, weight: .float16, rows: 100, columns: 4096, layout: .inPlace),
+               // bf16 held at 512 threads a row up to as many rows as SMs (V99): 97 × 12,000 strided (4 × 512, 73% full).
+               VariantCase(kind: .add, input: .bfloat16, weight: .bfloat16, rows: 97, columns: 12000, layout: .strided),
+               // 4096 rows of 4096 columns at 4 × 128 instead of pairs (V98; pairs from 64 rows an SM).
+               VariantCase(kind: .add, input: .float16, weight: .float16, rows: 4096, columns: 4096, layout: .strided),
                // The fused add's full 4 × 512 rows read twice from 30 rows an SM (V81: 4224 on 132 SMs).
                VariantCase(kind: .add, input: .bfloat16, weight: .bfloat16, rows: 4224, columns: 16384, layout: .dense),
                VariantCase(kind: .add, input: .float16, weight: .float16, rows: 4224, columns: 14336, layout: .inPlace)]

@@ -179,32 +179,41 @@ import RMSNormTestSupport
         #expect(KernelSpecialization.variants.contains { $0.lateResidualStore && $0.rowThreads > 0 })
     }
 
-    /// The fused add's 32-element register kernels hold their weight at most 16 rows or 64 threads a row (V93; fp16 at
-    /// most 16 rows of 64–512 threads and no more rows than SMs, its module bounded at them, V94, V95), and the flag
+    /// The fused add's 32-element register kernels hold their weight at most 64 rows or 64 threads a row (V93, V96; fp16
+    /// at rows of 64–512 threads, no more rows than SMs, its module bounded at them, V94–V97), and the flag
     /// reaches the compiler only for the forward's fused-add row modules.
     @Test func fusedAddHeldWeightRule() {
-        for (rows, tpr) in [(1, 512), (16, 512), (4096, 64), (65_536, 32), (17, 64)] {
+        for (rows, tpr) in [(1, 512), (16, 512), (17, 512), (64, 512), (4096, 64), (65_536, 32), (17, 64)] {
             #expect(LaunchPlan.fusedAddHoldsWeight(rows: rows, threadsPerRow: tpr), "\(rows) rows, \(tpr) threads")
         }
-        for (rows, tpr) in [(17, 512), (64, 512), (256, 512), (4096, 256), (4096, 128)] {
+        for (rows, tpr) in [(65, 512), (128, 512), (256, 512), (4096, 256), (4096, 128)] {
             #expect(!LaunchPlan.fusedAddHoldsWeight(rows: rows, threadsPerRow: tpr), "\(rows) rows, \(tpr) threads")
         }
         // The plan's conditions: 4 vectors of 8 (not 2), bf16 x and weight (fp16 and an fp32 weight spill), default casting, no fp8.
         let four = LaunchPlan(path: .registers(vectorsPerThread: 4), vectorWidth: 8, threadsPerRow: 512, blockSize: 512, sharedMemoryBytes: 0)
         #expect(four.fusedAddHoldsWeight(rows: 1, input: .bfloat16, weight: .bfloat16, casting: .gemma, fp8Output: false, multiprocessors: 132))
-        #expect(four.fusedAddHoldsWeight(rows: 16, input: .bfloat16, weight: .bfloat16, casting: .gemma, fp8Output: false, multiprocessors: 132))
-        #expect(!four.fusedAddHoldsWeight(rows: 17, input: .bfloat16, weight: .bfloat16, casting: .gemma, fp8Output: false, multiprocessors: 132))
+        #expect(four.fusedAddHoldsWeight(rows: 64, input: .bfloat16, weight: .bfloat16, casting: .gemma, fp8Output: false, multiprocessors: 132))
+        // bf16 at 512 threads a row up to as many rows as SMs (V99), not at 256 threads past 64 rows.
+        #expect(four.fusedAddHoldsWeight(rows: 132, input: .bfloat16, weight: .bfloat16, casting: .gemma, fp8Output: false, multiprocessors: 132))
+        #expect(!four.fusedAddHoldsWeight(rows: 133, input: .bfloat16, weight: .bfloat16, casting: .gemma, fp8Output: false, multiprocessors: 132))
+        #expect(!four.fusedAddHoldsWeight(rows: 65, input: .bfloat16, weight: .bfloat16, casting: .gemma, fp8Output: false, multiprocessors: 46))
+        let quarter = LaunchPlan(path: .registers(vectorsPerThread: 4), vectorWidth: 8, threadsPerRow: 256, blockSize: 256, sharedMemoryBytes: 0)
+        #expect(quarter.fusedAddHoldsWeight(rows: 64, input: .bfloat16, weight: .bfloat16, casting: .gemma, fp8Output: false, multiprocessors: 132))
+        #expect(!quarter.fusedAddHoldsWeight(rows: 65, input: .bfloat16, weight: .bfloat16, casting: .gemma, fp8Output: false, multiprocessors: 132))
         #expect(!four.fusedAddHoldsWeight(rows: 256, input: .bfloat16, weight: .bfloat16, casting: .gemma, fp8Output: false, multiprocessors: 132))
         for (input, weight) in [(DType.float16, DType.bfloat16), (.bfloat16, .float32), (.float16, .float32), (.float32, .float32)] {
             #expect(!four.fusedAddHoldsWeight(rows: 1, input: input, weight: weight, casting: .gemma, fp8Output: false, multiprocessors: 132), "\(input), \(weight)")
         }
-        // fp16 (V94, V95): at most 16 rows of 64–512 threads and no more rows than SMs, one row a block, where its module is
+        // fp16 (V94–V97): no more rows than SMs, 64–512 threads and no more rows than SMs, one row a block, where its module is
         // bounded at the row's threads (one block an SM).
         #expect(four.fusedAddHoldsWeight(rows: 1, input: .float16, weight: .float16, casting: .gemma, fp8Output: false, multiprocessors: 132))
-        #expect(LaunchPlan.heldWeightMaxRows == 16)
-        #expect(four.fusedAddHoldsWeight(rows: 16, input: .float16, weight: .float16, casting: .gemma, fp8Output: false, multiprocessors: 132))
-        #expect(!four.fusedAddHoldsWeight(rows: 17, input: .float16, weight: .float16, casting: .gemma, fp8Output: false, multiprocessors: 132))
+        #expect(LaunchPlan.heldWeightMaxRows == 64)
+        #expect(four.fusedAddHoldsWeight(rows: 64, input: .float16, weight: .float16, casting: .gemma, fp8Output: false, multiprocessors: 132))
+        #expect(four.fusedAddHoldsWeight(rows: 132, input: .float16, weight: .float16, casting: .gemma, fp8Output: false, multiprocessors: 132))
+        #expect(!four.fusedAddHoldsWeight(rows: 133, input: .float16, weight: .float16, casting: .gemma, fp8Output: false, multiprocessors: 132))
         #expect(!four.fusedAddHoldsWeight(rows: 16, input: .float16, weight: .float16, casting: .gemma, fp8Output: false, multiprocessors: 8))
+        #expect(!four.fusedAddHoldsWeight(rows: 64, input: .float16, weight: .float16, casting: .gemma, fp8Output: false, multiprocessors: 46))
+        #expect(four.fusedAddHoldsWeight(rows: 46, input: .float16, weight: .float16, casting: .gemma, fp8Output: false, multiprocessors: 46))
         #expect(four.fusedAddHoldsWeight(rows: 8, input: .float16, weight: .float16, casting: .gemma, fp8Output: false, multiprocessors: 8))
         #expect(four.fusedAddHoldsWeight(rows: 16, input: .bfloat16, weight: .bfloat16, casting: .gemma, fp8Output: false, multiprocessors: 8))
         for tpr in [32, 1024] {
@@ -212,17 +221,17 @@ import RMSNormTestSupport
             #expect(!other.fusedAddHoldsWeight(rows: 1, input: .float16, weight: .float16, casting: .gemma, fp8Output: false, multiprocessors: 132), "\(tpr)")
             #expect(other.fusedAddHoldsWeight(rows: 1, input: .bfloat16, weight: .bfloat16, casting: .gemma, fp8Output: false, multiprocessors: 132), "\(tpr)")
         }
-        // The fused add's plans (fp16, 132 SMs) at the verify command's V94–V96 cases: 4 × 512, one row a block; held at
-        // ≤ 16 rows (61 and 64 rows: V96's cases, held once its bound is 64).
-        for (rows, columns) in [(1, 16384), (7, 12288), (16, 16000), (61, 14336), (64, 16384)] {
+        // The fused add's plans (fp16, 132 SMs) at the verify command's V94–V97 cases: 4 × 512, one row a block, all held
+        // (61 and 64 rows: V96's cases; 131: V97's).
+        for (rows, columns) in [(1, 16384), (7, 12288), (16, 16000), (61, 14336), (64, 16384), (131, 16000)] {
             let plan = LaunchPlan.make(rows: rows, columns: columns, elementSize: 2, vectorWidth: 8, multiprocessors: 132,
                 maxSharedMemoryPerBlock: 232_448, maxClusterSize: 16, wideRowSplit: true)
             #expect(plan.path == .registers(vectorsPerThread: 4) && plan.threadsPerRow == 512 && plan.blockSize == 512, "\(rows) × \(columns): \(plan)")
             #expect(plan.fusedAddHoldsWeight(rows: rows, input: .float16, weight: .float16, casting: .gemma, fp8Output: false, multiprocessors: 132)
-                == (rows <= 16))
+                == (rows <= 132))
         }
         // Wherever fp16's rule holds the weight, the block is one row (a launch under `__launch_bounds__(tpr)` is legal).
-        for rows in [1, 2, 3, 7, 16, 33, 46, 61, 64] {
+        for rows in [1, 2, 3, 7, 16, 33, 46, 61, 64, 65, 100, 131, 132] {
             for columns in stride(from: 1024, through: 16384, by: 520) {
                 for sms in [8, 46, 132] {
                     let plan = LaunchPlan.make(rows: rows, columns: columns, elementSize: 2, vectorWidth: 8, multiprocessors: sms,

@@ -1121,8 +1121,8 @@ __device__ __forceinline__ void fwd_reg(FWD_PARAMS, int tpr)
 // 1: the loop-free register kernels all hold their weight, loaded with x ahead of the reduction (64 registers at 4 x 8
 // bf16 with the residual, no spill; fp16 spills 16 bytes, an fp32 weight 32). The launcher sets it on the bf16 fused
 // add's row modules at few rows or 64 threads a row (V93: 1 x 16,384 -8.2%, 4096 x 2048 -4.5%; 256 x 16,384 +1.3%,
-// and the plain forward's 4096 x 5120 +27%, where the registers cost it its 5 blocks an SM), and on fp16's at <= 16 rows
-// with REG_BOUND at the row's threads, so nothing spills (V94, V95).
+// and the plain forward's 4096 x 5120 +27%, where the registers cost it its 5 blocks an SM), and on fp16's at no more rows
+// than SMs with REG_BOUND at the row's threads, so nothing spills (V94-V97; bf16 at <= 64 rows since V96).
 #define WREG_ALL 0
 #endif
 #define WREG_ROW(K) (!REFETCH_ROW && ((K * VEC <= 16) || (PACKED_ROW(K) && PACKED_WREG) || WREG_ALL))
