@@ -147,8 +147,8 @@ enum CUDABackend {
             module.refetch = true
             return module
         }
-        // The fused add of 16-bit types at few rows or 64 threads a row, 4 vectors a thread: the weight held, loaded
-        // ahead of the reduction (V93–V96).
+        // The fused add of 16-bit types at few rows (up to as many as SMs) or 64 threads a row, 4 vectors a thread: the
+        // weight held, loaded ahead of the reduction (V93–V99).
         if module.residual && module.rowThreads > 0 && !module.backward && !module.cacheHints && !module.keepsOutput,
             plan.fusedAddHoldsWeight(rows: rows, input: module.input, weight: module.weight, casting: module.casting,
                 fp8Output: module.fp8Output, multiprocessors: device.multiprocessorCount)

@@ -61,7 +61,7 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
     /// Fused residual add of bf16 or fp16: the row module's kernels of 32 elements a thread hold their weight, loaded
     /// ahead of the reduction, instead of reading it after (`WREG_ALL`; fp16's module bounded at its row's threads,
     /// `REG_BOUND`); the launcher sets it by
-    /// ``LaunchPlan/fusedAddHoldsWeight(rows:input:weight:casting:fp8Output:multiprocessors:)`` (V93–V96).
+    /// ``LaunchPlan/fusedAddHoldsWeight(rows:input:weight:casting:fp8Output:multiprocessors:)`` (V93–V99).
     public var holdsWeight: Bool = false
     /// Whether ``holdsWeight`` reaches the kernels: a row module of the forward with the fused add.
     var holdsWeightInRows: Bool { holdsWeight && residual && !backward && rowThreads > 0 }

@@ -436,9 +436,10 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    /// The most rows at which bf16's fused add holds its weight on plans of more than 64 threads a row: 64 (V96; ≤ 16 rows
-    /// since V93; fp16 follows ``fp16HeldBound(rows:threadsPerRow:multiprocessors:)``). `rmsnorm-bench ab` in one process with one operand set (s38f, s38g; every plan there 4 × 512),
-    /// held against not: bf16 32 × 16,384 −2.6%, 48 × −0.8%, 64 × −1.1%, 64 × 14,336 −1.8%, 128 × 16,384 +0.6%,
+    /// The most rows at which bf16's fused add holds its weight on every plan of 4 × 8 elements a thread: 64 (V96; ≤ 16
+    /// rows since V93; 512-thread rows up to as many rows as SMs since V99; fp16 follows
+    /// ``fp16HeldBound(rows:threadsPerRow:multiprocessors:)``). `rmsnorm-bench ab` in one process with one operand set
+    /// (s38f, s38g; every plan there 4 × 512), held against not: bf16 32 × 16,384 −2.6%, 48 × −0.8%, 64 × −1.1%, 64 × 14,336 −1.8%, 128 × 16,384 +0.6%,
     /// 256 × +1.3% (so not past 64); fp16 32 × 12,288 −2.8%, 32 × 16,384 ±0.0%, 48 × −1.4%, 64 × −2.2%, 64 × 12,288 −0.6%.
     /// Verified by the verify command's cases 61 × 14,336 fp16 strided and 64 × 16,384 bf16 dense (session 39).
     public static let heldWeightMaxRows = 64
@@ -473,8 +474,8 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
     /// reduction: 1 × 16,384 fp16 −3.6% (s37b), −2.2% (s37c), −5.2% (s37d); 2, 4 and 8 × 16,384 −4.7, −2.5 and −2.4%
     /// (s37d); 1 × 12,288 −9.7%, −2.3%; inside one process (`rmsnorm-bench ab`, arms alternated): 16 × 16,384 and
     /// 16 × 12,288 −1.1% each (s38a, V95); 32 × 12,288 −2.8%, 32 × 16,384 ±0.0%, 48 × −1.4%, 64 × −2.2%, 64 × 12,288
-    /// −0.6% (s38f–g, V96), and with one operand set (s39b, V97, past bf16's 64 rows, where bf16 gains no more:
-    /// 128 × 16,384 bf16 +0.6%) 80 × 16,384 −2.0%, 96 × −1.1%, 128 × −2.3%, 128 × 12,288 −2.6%, 132 × 14,336 −2.9%.
+    /// −0.6% (s38f–g, V96), and with one operand set (s39b, V97) 80 × 16,384 −2.0%, 96 × −1.1%, 128 × −2.3%,
+    /// 128 × 12,288 −2.6%, 132 × 14,336 −2.9%.
     /// Not at many rows: spilled, 4096 × 2048 fp16 lost 5.1% (s36f).
     public static func fp16HeldBound(rows: Int, threadsPerRow: Int, multiprocessors: Int) -> Bool {
         rows <= multiprocessors && threadsPerRow >= 64 && threadsPerRow <= 512

@@ -179,8 +179,9 @@ import RMSNormTestSupport
         #expect(KernelSpecialization.variants.contains { $0.lateResidualStore && $0.rowThreads > 0 })
     }
 
-    /// The fused add's 32-element register kernels hold their weight at most 64 rows or 64 threads a row (V93, V96; fp16
-    /// at rows of 64–512 threads, no more rows than SMs, its module bounded at them, V94–V97), and the flag
+    /// The fused add's 32-element register kernels hold their weight at most 64 rows or 64 threads a row (V93, V96), and
+    /// bf16's at 512 threads up to as many rows as SMs (V99); fp16's at rows of 64–512 threads, no more rows than SMs,
+    /// its module bounded at them (V94–V97), and the flag
     /// reaches the compiler only for the forward's fused-add row modules.
     @Test func fusedAddHeldWeightRule() {
         for (rows, tpr) in [(1, 512), (16, 512), (17, 512), (64, 512), (4096, 64), (65_536, 32), (17, 64)] {
