@@ -459,12 +459,12 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
         guard case .registers(let npt) = path, !alignedInterior, npt * vectorWidth == 32, input == weight,
             input == .bfloat16 || input == .float16, casting == .gemma, !fp8Output
         else { return false }
+        if Self.heldWeightSetting == 0 { return false }
         if input == .float16 {
-            return Self.heldWeightSetting != 0
-                && Self.fp16HeldBound(rows: rows, threadsPerRow: threadsPerRow, multiprocessors: multiprocessors)
+            return Self.fp16HeldBound(rows: rows, threadsPerRow: threadsPerRow, multiprocessors: multiprocessors)
         }
         return Self.fusedAddHoldsWeight(rows: rows, threadsPerRow: threadsPerRow)
-            || (Self.heldWeightSetting != 0 && threadsPerRow == 512 && rows <= multiprocessors)
+            || (threadsPerRow == 512 && rows <= multiprocessors)
     }
 
     /// Whether fp16's fused add may hold its weight (V94–V97): no more rows than SMs, 64 to 512 threads a row. Its held
