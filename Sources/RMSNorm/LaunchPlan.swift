@@ -545,6 +545,11 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
     /// fp16 −1.3%; s39b), while 4096 × 7168 at 2 × 512 kept its lead over 4 × 256 (−1.5%). 16,384 × 4096 gained 1.2% from
     /// pairs (V79); the rows an SM in between were not measured.
     ///
+    /// Full 2 × 128 rows (2048 columns) take pairs from 64 rows an SM as well (V100, H200, ours only, across processes,
+    /// 2 × 128 against 4 × 64: 65,536 × 2048 bf16 −0.75, −0.8, −0.8% in three process pairs, 16,384 × 2048 −0.4, −0.5,
+    /// −0.3%; each arm's timings within 0.1%), not below (4096 × 2048, 31 rows an SM: +3.7%), and not with fp8 output
+    /// (not measured).
+    ///
     /// With fp8 output (V83) only rows that fill the layout (4096 and 8192 columns) at 64 rows an SM or more (at 4096
     /// rows, taking pairs without reading twice, −1.2 to +1.1% with peers), which gained with
     /// ``fusedAddReadsTwice(rows:columns:input:weight:multiprocessors:highBandwidth:fp8Output:)`` (65,536 × 4096 bf16
@@ -559,7 +564,13 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
         let vectors = columns / vec
         var threads = 1
         while threads * 2 < vectors { threads *= 2 }  // threads for 2 vectors each: the next power of two of vectors / 2
-        guard threads == 512 || (threads == 256 && rows >= refetchRowsPerSM * multiprocessors) else { return false }
+        let many = rows >= refetchRowsPerSM * multiprocessors
+        switch threads {
+        case 512: break
+        case 256: guard many else { return false }
+        case 128: guard many && !fp8Output && vectors == 2 * threads else { return false }  // 2048 columns (V100)
+        default: return false
+        }
         return fp8Output ? vectors == 2 * threads && rows >= refetchRowsPerSM * multiprocessors : vectors * 8 >= 2 * threads * 7
     }
 
