@@ -545,10 +545,10 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
     /// fp16 −1.3%; s39b), while 4096 × 7168 at 2 × 512 kept its lead over 4 × 256 (−1.5%). 16,384 × 4096 gained 1.2% from
     /// pairs (V79); the rows an SM in between were not measured.
     ///
-    /// Full 2 × 128 rows (2048 columns) take pairs from 64 rows an SM as well (V100, H200, ours only, across processes,
-    /// 2 × 128 against 4 × 64: 65,536 × 2048 bf16 −0.75, −0.8, −0.8% in three process pairs, 16,384 × 2048 −0.4, −0.5,
-    /// −0.3%; each arm's timings within 0.1%), not below (4096 × 2048, 31 rows an SM: +3.7%), and not with fp8 output
-    /// (not measured).
+    /// Full 2 × 128 rows (2048 columns) take pairs from ``narrowPairsRowsPerSM`` (120) rows an SM (V100, H200, ours only,
+    /// across processes, 2 × 128 against 4 × 64: 65,536 × 2048 bf16 −0.75, −0.8, −0.8, −0.8% in four process pairs, fp16
+    /// −0.85%, 16,384 × 2048 bf16 (124 rows an SM) −0.4, −0.5, −0.3, −0.3%; each arm's timings within 0.4%), not below
+    /// (8448 × 2048, 64 rows an SM: +1.5%; 4096 × 2048: +3.7%), and not with fp8 output (not measured).
     ///
     /// With fp8 output (V83) only rows that fill the layout (4096 and 8192 columns) at 64 rows an SM or more (at 4096
     /// rows, taking pairs without reading twice, −1.2 to +1.1% with peers), which gained with
@@ -568,7 +568,8 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
         switch threads {
         case 512: break
         case 256: guard many else { return false }
-        case 128: guard many && !fp8Output && vectors == 2 * threads else { return false }  // 2048 columns (V100)
+        case 128:  // 2048 columns (V100)
+            guard rows >= narrowPairsRowsPerSM * multiprocessors && !fp8Output && vectors == 2 * threads else { return false }
         default: return false
         }
         return fp8Output ? vectors == 2 * threads && rows >= refetchRowsPerSM * multiprocessors : vectors * 8 >= 2 * threads * 7
@@ -1062,6 +1063,10 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
     /// Rows an SM from which ``refetchesRows(rows:columns:input:weight:multiprocessors:highBandwidth:fp8Output:)`` applies (64:
     /// 8,448 rows on 132 SMs; measured at 16,384 and 65,536 rows, and no gain at 4096).
     static let refetchRowsPerSM = 64
+
+    /// Rows an SM from which full 2 × 128 fused-add rows take pairs (V100: 16,384 rows on 132 SMs, 124 an SM, gained
+    /// 0.3–0.5%; 8448, 64 an SM, lost 1.5%).
+    static let narrowPairsRowsPerSM = 120
 
     /// The fp32 rows that `make` plans at 2 vectors × 512 threads when the caller allows the refetch module
     /// (`refetchRows`): 1,024 vectors of 4, at least 64 rows an SM.

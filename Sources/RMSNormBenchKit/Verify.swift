@@ -285,9 +285,9 @@ enum Conformance {
                VariantCase(kind: .add, input: .bfloat16, weight: .bfloat16, rows: 97, columns: 12000, layout: .strided),
                // 4096 rows of 4096 columns at 4 × 128 instead of pairs (V98; pairs from 64 rows an SM).
                VariantCase(kind: .add, input: .float16, weight: .float16, rows: 4096, columns: 4096, layout: .strided),
-               // Full 2 × 128 rows (2048 columns) in pairs from 64 rows an SM (V100: 8448 on 132 SMs).
-               VariantCase(kind: .add, input: .bfloat16, weight: .bfloat16, rows: 8448, columns: 2048, layout: .strided),
-               VariantCase(kind: .add, input: .float16, weight: .float16, rows: 8461, columns: 2048, layout: .inPlace),
+               // Full 2 × 128 rows (2048 columns) in pairs from 120 rows an SM (V100: 15,840 on 132 SMs).
+               VariantCase(kind: .add, input: .bfloat16, weight: .bfloat16, rows: 15840, columns: 2048, layout: .strided),
+               VariantCase(kind: .add, input: .float16, weight: .float16, rows: 16389, columns: 2048, layout: .inPlace),
                // The fused add's full 4 × 512 rows read twice from 30 rows an SM (V81: 4224 on 132 SMs).
                VariantCase(kind: .add, input: .bfloat16, weight: .bfloat16, rows: 4224, columns: 16384, layout: .dense),
                VariantCase(kind: .add, input: .float16, weight: .float16, rows: 4224, columns: 14336, layout: .inPlace)]

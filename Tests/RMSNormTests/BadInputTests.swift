@@ -508,7 +508,7 @@ func expectRefused(
     }
 
     /// The fused add's 16-bit rows that fill 2 vectors × 256 or 512 threads by 7/8 or more, at ≥ 30 rows an SM on a
-    /// high-bandwidth GPU (2 × 256 from 64 rows an SM, V98; full 2 × 128 rows from 64 rows an SM, V100), take 2 vectors
+    /// high-bandwidth GPU (2 × 256 from 64 rows an SM, V98; full 2 × 128 rows from 120 rows an SM, V100), take 2 vectors
     /// a thread (V79); the plan `make` gives them under that cap.
     @Test func fusedAddPairsRule() {
         func pairs(_ rows: Int, _ columns: Int, _ t: DType = .bfloat16, vec: Int? = nil, high: Bool = true) -> Bool {
@@ -518,8 +518,8 @@ func expectRefused(
         for (rows, columns, t) in [(65_536, 8192, DType.bfloat16), (65_536, 4096, .float16), (16_384, 7168, .bfloat16),
             (8448, 4096, .bfloat16), (3960, 7168, .bfloat16), (4096, 8192, .float16), (65_536, 3584, .bfloat16),
             (65_536, 7680, .float16),
-            // Full 2 × 128 rows from 64 rows an SM (V100).
-            (65_536, 2048, .bfloat16), (8448, 2048, .float16)]
+            // Full 2 × 128 rows from 120 rows an SM (V100).
+            (65_536, 2048, .bfloat16), (15_840, 2048, .float16)]
         {
             #expect(pairs(rows, columns, t), "\(rows)x\(columns) \(t)")
         }
@@ -532,9 +532,9 @@ func expectRefused(
         #expect(!pairsFP8(65_536, 7168) && !pairsFP8(8447, 4096) && !pairsFP8(4096, 8192) && !pairsFP8(65_536, 3584))
         #expect(!pairsFP8(65_536, 2048))
         // Rows under 7/8 of the layout (5120: 640 of 1,024 slots; 3576: 447 of 512), 2 × 1,024 threads, 2 × 128 under
-        // 64 rows an SM or not full, 2 × 64, fp32, 8-byte vectors, fewer rows, another GPU class.
+        // 120 rows an SM or not full, 2 × 64, fp32, 8-byte vectors, fewer rows, another GPU class.
         for (rows, columns, t) in [(65_536, 5120, DType.bfloat16), (65_536, 3576, .bfloat16), (65_536, 16_384, .bfloat16),
-            (8447, 2048, .bfloat16), (4096, 2048, .bfloat16), (65_536, 2040, .bfloat16), (65_536, 1024, .bfloat16),
+            (15_839, 2048, .bfloat16), (8448, 2048, .bfloat16), (4096, 2048, .bfloat16), (65_536, 2040, .bfloat16), (65_536, 1024, .bfloat16),
             (65_536, 4096, .float32), (3959, 7168, .bfloat16),
             // 2 × 256 under 64 rows an SM (V98): 4 × 128.
             (8447, 4096, .bfloat16), (4096, 4096, .bfloat16), (4096, 4096, .float16), (4096, 3584, .bfloat16)]

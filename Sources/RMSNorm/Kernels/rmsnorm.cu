@@ -846,13 +846,39 @@ __device__ __forceinline__ void load_row_slice(XPack (&dst)[NPT], const XS* row,
 }
 
 #if RESID
-// h = x + residual at one vector: the fp32 sum rounded once to the input type.
+// h = x + residual at one vector: the exact sum rounded once to the input type. For 16-bit types, one packed add a pair
+// of elements (add.rn.f16x2; add.rn.bf16x2 from sm_90), which rounds the exact sum to nearest even as the fp32 sum
+// rounded once does: the sum of two 16-bit values is exact in fp32 unless one is below 2^-16 of the other, and then it
+// cannot land on a 16-bit rounding midpoint (every pair checked on an H200, s40d, `HADD_PACKED`). Three instructions an
+// element fewer (two widenings and the fp32 add, half a conversion) on the path between the loads and the stores.
+#ifndef HADD_PACKED
+#define HADD_PACKED 1  // 0: widened to fp32, added, rounded (for comparisons)
+#endif
+#define HADD_PAIRS (HADD_PACKED && VEC % 2 == 0 && (IN_T == 1 || (IN_T == 2 && __CUDA_ARCH__ >= 900)))
 __device__ __forceinline__ XPack add_h(const XPack& a, const XPack& b)
 {
+    XPack out;
+#if HADD_PAIRS
+#pragma unroll
+    for (int v = 0; v < VEC; v += 2) {
+        const unsigned pa = (unsigned)a.e[v] | ((unsigned)a.e[v + 1] << 16);
+        const unsigned pb = (unsigned)b.e[v] | ((unsigned)b.e[v + 1] << 16);
+        unsigned s;
+#if IN_T == 1
+        asm("add.rn.f16x2 %0, %1, %2;" : "=r"(s) : "r"(pa), "r"(pb));
+#else
+        asm("add.rn.bf16x2 %0, %1, %2;" : "=r"(s) : "r"(pa), "r"(pb));
+#endif
+        out.e[v] = (u16)(s & 0xffffu);
+        out.e[v + 1] = (u16)(s >> 16);
+    }
+#else
     float hs[VEC];
 #pragma unroll
     for (int v = 0; v < VEC; ++v) hs[v] = load_elem<IN_T>(a.e[v]) + load_elem<IN_T>(b.e[v]);
-    return pack_in(hs);
+    out = pack_in(hs);
+#endif
+    return out;
 }
 #endif
 
@@ -928,10 +954,7 @@ __device__ __forceinline__ void fwd_reg(FWD_PARAMS, int tpr)
         // second pass, from x and the residual read again.
 #pragma unroll
         for (int i = 0; i < NPT; ++i) {
-            float hs[VEC];
-#pragma unroll
-            for (int v = 0; v < VEC; ++v) hs[v] = load_elem<IN_T>(raw[i].e[v]) + load_elem<IN_T>(rraw[i].e[v]);
-            raw[i] = pack_in(hs);
+            raw[i] = add_h(raw[i], rraw[i]);
 #if !HLATE
             const int col = (i * tpr + lane) * VEC;
             if (!RF && active && col < N) store_x(hout + row * ldh + col, raw[i]);
@@ -1369,11 +1392,7 @@ __device__ __forceinline__ float split_reduce(float v, float* scratch, float* pa
 // hout; returns h (otherwise x as loaded).
 __device__ __forceinline__ XPack resid_first(XPack p, const XS* rr, XS* hr, int j) {
 #if RESID
-    XPack q = load_x(rr + j * VEC);
-    float hs[VEC];
-#pragma unroll
-    for (int v = 0; v < VEC; ++v) hs[v] = load_elem<IN_T>(p.e[v]) + load_elem<IN_T>(q.e[v]);
-    p = pack_in(hs);
+    p = add_h(p, load_x(rr + j * VEC));
     store_x(hr + j * VEC, p);
 #endif
     return p;
