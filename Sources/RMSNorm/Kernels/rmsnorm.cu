@@ -846,19 +846,22 @@ __device__ __forceinline__ void load_row_slice(XPack (&dst)[NPT], const XS* row,
 }
 
 #if RESID
-// h = x + residual at one vector: the exact sum rounded once to the input type. For 16-bit types, one packed add a pair
-// of elements (add.rn.f16x2; add.rn.bf16x2 from sm_90), which rounds the exact sum to nearest even as the fp32 sum
-// rounded once does: the sum of two 16-bit values is exact in fp32 unless one is below 2^-16 of the other, and then it
-// cannot land on a 16-bit rounding midpoint (every pair checked on an H200, s40d, `HADD_PACKED`). Three instructions an
-// element fewer (two widenings and the fp32 add, half a conversion) on the path between the loads and the stores.
+// HADD_PACKED 1 (an experiment, V101; 0 by default): the fused add's h = x + residual as one packed add a pair of 16-bit
+// elements (add.rn.f16x2; add.rn.bf16x2 from sm_90) instead of two widenings, an fp32 add and half a conversion an
+// element. The same bits: the sum of two 16-bit values is exact in fp32 unless one is under 2^-16 of the other, and then
+// no fp32 rounding lands on a 16-bit midpoint; s40d checked every pair of values of both types on an H200. 1,120 -> 920
+// SASS instructions in the bf16 2 x 256 read-twice module, yet that module ran 2.9% slower at 65,536 x 4096 (the
+// 2 x 512 one 1.4% at 65,536 x 8192), while 4 x 512 read twice ran 1.8% faster at 4096 x 16,384 (one process, s40d).
 #ifndef HADD_PACKED
-#define HADD_PACKED 1  // 0: widened to fp32, added, rounded (for comparisons)
+#define HADD_PACKED 0
 #endif
 #define HADD_PAIRS (HADD_PACKED && VEC % 2 == 0 && (IN_T == 1 || (IN_T == 2 && __CUDA_ARCH__ >= 900)))
+
+// h = x + residual at one vector: the fp32 sum rounded once to the input type (HADD_PAIRS: the packed add, same bits).
 __device__ __forceinline__ XPack add_h(const XPack& a, const XPack& b)
 {
-    XPack out;
 #if HADD_PAIRS
+    XPack out;
 #pragma unroll
     for (int v = 0; v < VEC; v += 2) {
         const unsigned pa = (unsigned)a.e[v] | ((unsigned)a.e[v + 1] << 16);
@@ -872,13 +875,13 @@ __device__ __forceinline__ XPack add_h(const XPack& a, const XPack& b)
         out.e[v] = (u16)(s & 0xffffu);
         out.e[v + 1] = (u16)(s >> 16);
     }
+    return out;
 #else
     float hs[VEC];
 #pragma unroll
     for (int v = 0; v < VEC; ++v) hs[v] = load_elem<IN_T>(a.e[v]) + load_elem<IN_T>(b.e[v]);
-    out = pack_in(hs);
+    return pack_in(hs);
 #endif
-    return out;
 }
 #endif
 
@@ -954,7 +957,14 @@ __device__ __forceinline__ void fwd_reg(FWD_PARAMS, int tpr)
         // second pass, from x and the residual read again.
 #pragma unroll
         for (int i = 0; i < NPT; ++i) {
+#if HADD_PAIRS
             raw[i] = add_h(raw[i], rraw[i]);
+#else
+            float hs[VEC];
+#pragma unroll
+            for (int v = 0; v < VEC; ++v) hs[v] = load_elem<IN_T>(raw[i].e[v]) + load_elem<IN_T>(rraw[i].e[v]);
+            raw[i] = pack_in(hs);
+#endif
 #if !HLATE
             const int col = (i * tpr + lane) * VEC;
             if (!RF && active && col < N) store_x(hout + row * ldh + col, raw[i]);
@@ -1392,7 +1402,15 @@ __device__ __forceinline__ float split_reduce(float v, float* scratch, float* pa
 // hout; returns h (otherwise x as loaded).
 __device__ __forceinline__ XPack resid_first(XPack p, const XS* rr, XS* hr, int j) {
 #if RESID
-    p = add_h(p, load_x(rr + j * VEC));
+    XPack q = load_x(rr + j * VEC);
+#if HADD_PAIRS
+    p = add_h(p, q);
+#else
+    float hs[VEC];
+#pragma unroll
+    for (int v = 0; v < VEC; ++v) hs[v] = load_elem<IN_T>(p.e[v]) + load_elem<IN_T>(q.e[v]);
+    p = pack_in(hs);
+#endif
     store_x(hr + j * VEC, p);
 #endif
     return p;
