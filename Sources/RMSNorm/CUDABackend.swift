@@ -145,6 +145,9 @@ enum CUDABackend {
                 multiprocessors: device.multiprocessorCount, highBandwidth: highBandwidth(device), fp8Output: module.fp8Output)
         {
             module.refetch = true
+            // bf16's 4 × 512 rows read twice: h as one packed add a pair (V102).
+            module.packedSum = plan.fusedAddPacksSum(rows: rows, columns: columns, input: module.input, weight: module.weight,
+                multiprocessors: device.multiprocessorCount, highBandwidth: highBandwidth(device), fp8Output: module.fp8Output)
             return module
         }
         // The fused add of 16-bit types at few rows (up to as many as SMs) or 64 threads a row, 4 vectors a thread: the

@@ -51,6 +51,10 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
     public var refetch: Bool = false
     /// Whether ``refetch`` reaches the kernels: a row module of the forward.
     var readsTwice: Bool { rowThreads > 0 && refetch && !backward }
+    /// The fused add's h = x + residual as one packed 16-bit add a pair of elements (`HADD_PACKED`: the same bits as the
+    /// fp32 sum rounded once, every pair checked, s40d); the launcher sets it by
+    /// ``LaunchPlan/fusedAddPacksSum(rows:columns:input:weight:multiprocessors:highBandwidth:fp8Output:)`` (V102).
+    public var packedSum: Bool = false
     /// Kernels launched as programmatic dependents (`PDL`): each lets the next kernel start, then waits
     /// for the previous one before it reads anything. For streams created with
     /// `programmaticDependentLaunch` on sm_90+ (``CUDAStream/usesProgrammaticLaunch``).
@@ -113,6 +117,7 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
             defines += [("ROW_MINB", "\(rowMinBlocks)"), ("ROW_MINB_TPR", "\(rowThreads)"), ("PACKED32", "0")]
         }
         if readsTwice { defines.append(("REFETCH", "1")) }
+        if packedSum && residual && !backward { defines.append(("HADD_PACKED", "1")) }
         if dependentLaunch { defines.append(("PDL", "1")) }
         if lateResidualStore && residual && !backward { defines.append(("HLATE", "1")) }
         if holdsWeightInRows {
@@ -178,7 +183,7 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
             + (residual ? " residual" : "") + (casting != .gemma ? " cast=\(casting)" : "") + (fp8Output ? " fp8" : "")
             + (tinyEps ? " tiny-eps" : "") + (recompute ? " recompute" : "") + (rowThreads > 0 ? " row-tpr=\(rowThreads)" : "")
             + (rowThreads > 0 && rowMinBlocks > 0 ? " min-blocks=\(rowMinBlocks)" : "")
-            + (readsTwice ? " refetch" : "")
+            + (readsTwice ? " refetch" : "") + (packedSum && residual && !backward ? " packed-sum" : "")
             + (dependentLaunch ? " pdl" : "") + (lateResidualStore ? " h-late" : "")
             + (holdsWeightInRows ? " w-held" : "") + (keepsOutput ? " keep-y" + (keptOutputShift > 0 ? "/\(1 << keptOutputShift)" : "") : "")
     }

@@ -1060,6 +1060,21 @@ public struct LaunchPlan: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// Whether this plan's fused add takes h = x + residual as one packed add a pair of bf16 elements (``KernelSpecialization/packedSum``,
+    /// `HADD_PACKED`): the bf16 rows of 4 vectors × 512 threads read twice
+    /// (``fusedAddReadsTwice(rows:columns:input:weight:multiprocessors:highBandwidth:fp8Output:)``, V81). V102, H200, ours
+    /// only, in-process A/B in two processes: 4096 × 16,384 −1.8 / −1.3%, 4096 × 14,336 −4.2 / −4.1%, 16,384 × 16,384
+    /// ±0.1% (s40e). Not the 2-vector read-twice plans, which lost with it (65,536 × 4096 bf16 +2.9%, 65,536 × 8192 +1.4%,
+    /// s40d), nor fp16 (±0.1%).
+    public func fusedAddPacksSum(
+        rows: Int, columns: Int, input: DType, weight: DType, multiprocessors: Int, highBandwidth: Bool,
+        fp8Output: Bool = false
+    ) -> Bool {
+        guard input == .bfloat16, case .registers(let npt) = path, npt == 4, threadsPerRow == 512 else { return false }
+        return fusedAddReadsTwice(rows: rows, columns: columns, input: input, weight: weight,
+            multiprocessors: multiprocessors, highBandwidth: highBandwidth, fp8Output: fp8Output)
+    }
+
     /// Rows an SM from which ``refetchesRows(rows:columns:input:weight:multiprocessors:highBandwidth:fp8Output:)`` applies (64:
     /// 8,448 rows on 132 SMs; measured at 16,384 and 65,536 rows, and no gain at 4096).
     static let refetchRowsPerSM = 64

@@ -594,6 +594,36 @@ func expectRefused(
         }
     }
 
+    /// The fused add's bf16 rows of 4 × 512 read twice take h as one packed add a pair (V102, `HADD_PACKED`); no other plan.
+    @Test func fusedAddPacksSumRule() {
+        func packs(_ rows: Int, _ columns: Int, _ t: DType, high: Bool = true, fp8: Bool = false) -> Bool {
+            let vec = 16 / t.size
+            let pairs = LaunchPlan.fusedAddTakesPairs(rows: rows, columns: columns, elementSize: t.size, vectorWidth: vec,
+                multiprocessors: 132, highBandwidth: high, fp8Output: fp8)
+            let p = LaunchPlan.make(rows: rows, columns: columns, elementSize: t.size, vectorWidth: vec, multiprocessors: 132,
+                maxSharedMemoryPerBlock: 232_448,
+                maxElementsPerThread: pairs ? 16 : LaunchPlan.variantElementCap(fusedAdd: true, elementSize: t.size,
+                    rows: rows, multiprocessors: 132), maxClusterSize: 16)
+            return p.fusedAddPacksSum(rows: rows, columns: columns, input: t, weight: t, multiprocessors: 132,
+                highBandwidth: high, fp8Output: fp8)
+        }
+        for (rows, columns) in [(4096, 16_384), (4096, 14_336), (65_536, 16_384), (3960, 16_384)] {
+            #expect(packs(rows, columns, .bfloat16), "\(rows)x\(columns)")
+        }
+        // fp16, the 2-vector plans read twice (2 × 256, 2 × 512), 4 × 512 under 30 rows an SM or under 7/8 full, fp8
+        // output, another GPU class.
+        #expect(!packs(4096, 16_384, .float16) && !packs(65_536, 4096, .bfloat16) && !packs(65_536, 8192, .bfloat16))
+        #expect(!packs(3959, 16_384, .bfloat16) && !packs(65_536, 12_288, .bfloat16))
+        #expect(!packs(4096, 16_384, .bfloat16, fp8: true) && !packs(4096, 16_384, .bfloat16, high: false))
+        // The define reaches only the fused add's modules.
+        var spec = KernelSpecialization(input: .bfloat16, weight: .bfloat16, vectorWidth: 8)
+        spec.packedSum = true
+        spec.rowThreads = 512
+        #expect(!spec.compileOptions(arch: 90).flags.contains("-DHADD_PACKED=1"))
+        spec.residual = true
+        #expect(spec.compileOptions(arch: 90).flags.contains("-DHADD_PACKED=1") && spec.description.hasSuffix(" packed-sum"))
+    }
+
     /// Which forward variants take the high-bandwidth row rules (V82, V83): the default casting mode with y of the input
     /// type or fp8, and the LLaMA mode without the fused add or fp8; never casting mode none.
     @Test func variantsTakingRowRules() {

@@ -851,7 +851,8 @@ __device__ __forceinline__ void load_row_slice(XPack (&dst)[NPT], const XS* row,
 // element. The same bits: the sum of two 16-bit values is exact in fp32 unless one is under 2^-16 of the other, and then
 // no fp32 rounding lands on a 16-bit midpoint; s40d checked every pair of values of both types on an H200. 1,120 -> 920
 // SASS instructions in the bf16 2 x 256 read-twice module, yet that module ran 2.9% slower at 65,536 x 4096 (the
-// 2 x 512 one 1.4% at 65,536 x 8192), while 4 x 512 read twice ran 1.8% faster at 4096 x 16,384 (one process, s40d).
+// 2 x 512 one 1.4% at 65,536 x 8192), while 4 x 512 read twice ran 1.3-4.2% faster at 4096 x 14,336-16,384 (s40e): the
+// launcher sets it on those bf16 modules only (LaunchPlan.fusedAddPacksSum, V102).
 #ifndef HADD_PACKED
 #define HADD_PACKED 0
 #endif
