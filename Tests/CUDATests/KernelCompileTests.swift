@@ -230,6 +230,27 @@ let nvrtcRequired = ProcessInfo.processInfo.environment["RMSNORM_REQUIRE_NVRTC"]
         }
     }
 
+    /// V102: the fused add's module with the packed sum (`HADD_PACKED`, which the launcher sets on bf16's 4 × 512 rows read
+    /// twice) compiles in every form the launcher may use with no stack frame, and adds x and the residual with the packed
+    /// instruction, which the same module without it never uses; fp16's packed form compiles too (an experiment only).
+    @Test(.enabled(if: nvrtcAvailable || nvrtcRequired), arguments: [DType.bfloat16, .float16])
+    func fusedAddPackedSumModule(input: DType) throws {
+        let instruction = input == .bfloat16 ? "add.rn.bf16x2" : "add.rn.f16x2"
+        for (tinyEps, dependentLaunch) in [(false, false), (true, false), (false, true)] {
+            var spec = KernelSpecialization(input: input, weight: input, vectorWidth: 8, residual: true, tinyEps: tinyEps)
+            spec.dependentLaunch = dependentLaunch
+            spec.rowThreads = 512
+            spec.refetch = true
+            let plain = try NVRTC.compileToPTX(source: KernelSource.text, name: "rmsnorm.cu", options: spec.compileOptions(arch: 90))
+            spec.packedSum = true
+            let (_, stack) = try ptxasReport(spec, kernel: "rmsnorm_fwd_row_npt4")
+            #expect(stack == 0, "\(spec)")
+            let packed = try NVRTC.compileToPTX(source: KernelSource.text, name: "rmsnorm.cu", options: spec.compileOptions(arch: 90))
+            #expect(packed.contains(instruction), "\(spec): no \(instruction)")
+            #expect(!plain.contains(instruction), "\(spec) without the packed sum: \(instruction)")
+        }
+    }
+
     /// V84: in the LLaMA casting mode the 16-bit row kernels read once (plain, or bounded at 5 blocks; y of the input
     /// type or fp8) round x·rstd to the input type two elements at a time (`cvt.rn.bf16x2.f32` / `cvt.rn.f16x2.f32`),
     /// with no one-element conversion left; with `CAST_PAIRS=0`, and in the modules that read x twice (where pairs

@@ -50,6 +50,8 @@
 //          (default) otherwise. With RESID, x and the residual are both read twice and h is stored on the
 //          second pass (V80; the launcher's rule: LaunchPlan.fusedAddReadsTwice).
 //          Both reads carry their priority for L1 as well (REFETCH_L1, V75).
+//   HADD_PACKED  1: the fused add's h = x + residual as one packed 16-bit add a pair (same bits; the launcher sets it on
+//          bf16's 4 x 512 rows read twice, LaunchPlan.fusedAddPacksSum, V102); 0 (default) otherwise. See add_h.
 //   LOOP_HINTS, SLICE_PAIRS  experiments on rmsnorm_fwd_loop (off by default, V70): see their #defines.
 //   PASS2_U  1 (default): vectors a thread the last pass of rmsnorm_fwd_smem, _smem_cK and _loop requests at once (V90,
 //          an experiment; the _b2 cluster kernels take 2).
