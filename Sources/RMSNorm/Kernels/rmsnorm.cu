@@ -1153,6 +1153,11 @@ __device__ __forceinline__ void fwd_reg(FWD_PARAMS, int tpr)
 #ifndef PACKED_WREG
 #define PACKED_WREG 1  // 0 (an experiment): the packed layout reads its weight after the reduction (fewer registers)
 #endif
+#ifndef WREG_SMALL
+// 0 (an experiment, session 40): rows of at most 16 elements a thread read their weight after the reduction instead of
+// holding it (the bf16 2 x 512 fused add: 53 -> 44 registers; bounded at 3 blocks of 512, 40 with a 4-byte spill).
+#define WREG_SMALL 1
+#endif
 #ifndef WREG_ALL
 // 1: the loop-free register kernels all hold their weight, loaded with x ahead of the reduction (64 registers at 4 x 8
 // bf16 with the residual, no spill; fp16 spills 16 bytes, an fp32 weight 32). The launcher sets it on the bf16 fused
@@ -1161,7 +1166,7 @@ __device__ __forceinline__ void fwd_reg(FWD_PARAMS, int tpr)
 // than SMs with REG_BOUND at the row's threads, so nothing spills (V94-V97; bf16 at <= 64 rows since V96).
 #define WREG_ALL 0
 #endif
-#define WREG_ROW(K) (!REFETCH_ROW && ((K * VEC <= 16) || (PACKED_ROW(K) && PACKED_WREG) || WREG_ALL))
+#define WREG_ROW(K) (!REFETCH_ROW && ((WREG_SMALL && K * VEC <= 16) || (PACKED_ROW(K) && PACKED_WREG) || WREG_ALL))
 // ROW_MINB (0 = off): the row module of ROW_MINB_TPR threads a row (one row a block) bounds its register kernels
 // at ROW_MINB blocks an SM (__launch_bounds__(ROW_TPR, ROW_MINB)), i.e. more rows in flight for fewer registers.
 // The launcher sets 5 with PACKED32 0 (KernelSpecialization.rowMinBlocks) for bf16 rows that fill 1/2 to 7/10 of
