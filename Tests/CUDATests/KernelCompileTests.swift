@@ -98,12 +98,14 @@ let nvrtcRequired = ProcessInfo.processInfo.environment["RMSNORM_REQUIRE_NVRTC"]
     /// cluster kernels' L1 policies (`XL1`, `WL1`), their first pass's paired tail loads (`SLICE_PAIRS`), the cluster
     /// arrives with release semantics again (`CLUSTER_READ_RELAXED=0`) or a fence by the slot's writer alone
     /// (`CLUSTER_FENCE_ONE`), and every register kernel holding its weight at a 512-thread bound (`WREG_ALL`,
-    /// `REG_BOUND`): the full forward modules of each
+    /// `REG_BOUND`), and the small rows' weight read late with the fused add's packed sum everywhere (`WREG_SMALL=0`,
+    /// `HADD_PACKED`, session 40): the full forward modules of each
     /// input type, with the fused add and tiny eps, and one element a vector, must still compile with every entry point.
     @Test(.enabled(if: nvrtcAvailable || nvrtcRequired), arguments: [
         [("XL1", "1"), ("WL1", "1")],
         [("SLICE_PAIRS", "1"), ("CLUSTER_READ_RELAXED", "0"), ("CLUSTER_FENCE_ONE", "1")],
         [("WREG_ALL", "1"), ("REG_BOUND", "512")],
+        [("WREG_SMALL", "0"), ("HADD_PACKED", "1")],
     ])
     func blockRowExperimentDefinesCompile(defines: [(String, String)]) throws {
         var specs: [KernelSpecialization] = []
