@@ -550,19 +550,25 @@ func expectRefused(
         }
     }
 
+    /// The fused add's plan on 132 SMs with 16-byte vectors, as the launcher makes it: 2 vectors a thread where
+    /// ``LaunchPlan/fusedAddTakesPairs(rows:columns:elementSize:vectorWidth:multiprocessors:highBandwidth:fp8Output:)``
+    /// says so, else the variants' element cap.
+    static func fusedAddPlan(_ rows: Int, _ columns: Int, _ t: DType, high: Bool, fp8: Bool) -> LaunchPlan {
+        let vec = 16 / t.size
+        let pairs = LaunchPlan.fusedAddTakesPairs(rows: rows, columns: columns, elementSize: t.size, vectorWidth: vec,
+            multiprocessors: 132, highBandwidth: high, fp8Output: fp8)
+        return LaunchPlan.make(rows: rows, columns: columns, elementSize: t.size, vectorWidth: vec, multiprocessors: 132,
+            maxSharedMemoryPerBlock: 232_448,
+            maxElementsPerThread: pairs ? 16 : LaunchPlan.variantElementCap(fusedAdd: true, elementSize: t.size,
+                rows: rows, multiprocessors: 132), maxClusterSize: 16)
+    }
+
     /// The fused add reads x and the residual twice (V80) on V79's 2-vector plans, fp32 2 × 512 and bf16 4 × 256 under
     /// 7/10 full, at ≥ 64 rows an SM on a high-bandwidth GPU.
     @Test func fusedAddReadsTwiceRule() {
         func twice(_ rows: Int, _ columns: Int, _ t: DType, high: Bool = true, w: DType? = nil, fp8: Bool = false) -> Bool {
-            let vec = 16 / t.size
-            let pairs = LaunchPlan.fusedAddTakesPairs(rows: rows, columns: columns, elementSize: t.size, vectorWidth: vec,
-                multiprocessors: 132, highBandwidth: high, fp8Output: fp8)
-            let p = LaunchPlan.make(rows: rows, columns: columns, elementSize: t.size, vectorWidth: vec, multiprocessors: 132,
-                maxSharedMemoryPerBlock: 232_448,
-                maxElementsPerThread: pairs ? 16 : LaunchPlan.variantElementCap(fusedAdd: true, elementSize: t.size,
-                    rows: rows, multiprocessors: 132), maxClusterSize: 16)
-            return p.fusedAddReadsTwice(rows: rows, columns: columns, input: t, weight: w ?? t, multiprocessors: 132,
-                highBandwidth: high, fp8Output: fp8)
+            Self.fusedAddPlan(rows, columns, t, high: high, fp8: fp8).fusedAddReadsTwice(rows: rows, columns: columns,
+                input: t, weight: w ?? t, multiprocessors: 132, highBandwidth: high, fp8Output: fp8)
         }
         for (rows, columns, t) in [(65_536, 8192, DType.bfloat16), (16_384, 8192, .bfloat16), (65_536, 7168, .bfloat16),
             (65_536, 4096, .bfloat16), (65_536, 4096, .float16), (8448, 4096, .bfloat16), (65_536, 4096, .float32),
@@ -597,15 +603,8 @@ func expectRefused(
     /// The fused add's bf16 rows of 4 × 512 read twice take h as one packed add a pair (V102, `HADD_PACKED`); no other plan.
     @Test func fusedAddPacksSumRule() {
         func packs(_ rows: Int, _ columns: Int, _ t: DType, high: Bool = true, fp8: Bool = false) -> Bool {
-            let vec = 16 / t.size
-            let pairs = LaunchPlan.fusedAddTakesPairs(rows: rows, columns: columns, elementSize: t.size, vectorWidth: vec,
-                multiprocessors: 132, highBandwidth: high, fp8Output: fp8)
-            let p = LaunchPlan.make(rows: rows, columns: columns, elementSize: t.size, vectorWidth: vec, multiprocessors: 132,
-                maxSharedMemoryPerBlock: 232_448,
-                maxElementsPerThread: pairs ? 16 : LaunchPlan.variantElementCap(fusedAdd: true, elementSize: t.size,
-                    rows: rows, multiprocessors: 132), maxClusterSize: 16)
-            return p.fusedAddPacksSum(rows: rows, columns: columns, input: t, weight: t, multiprocessors: 132,
-                highBandwidth: high, fp8Output: fp8)
+            Self.fusedAddPlan(rows, columns, t, high: high, fp8: fp8).fusedAddPacksSum(rows: rows, columns: columns,
+                input: t, weight: t, multiprocessors: 132, highBandwidth: high, fp8Output: fp8)
         }
         for (rows, columns) in [(4096, 16_384), (4096, 14_336), (65_536, 16_384), (3960, 16_384)] {
             #expect(packs(rows, columns, .bfloat16), "\(rows)x\(columns)")

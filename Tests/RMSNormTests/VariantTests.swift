@@ -205,7 +205,7 @@ import RMSNormTestSupport
         for (input, weight) in [(DType.float16, DType.bfloat16), (.bfloat16, .float32), (.float16, .float32), (.float32, .float32)] {
             #expect(!four.fusedAddHoldsWeight(rows: 1, input: input, weight: weight, casting: .gemma, fp8Output: false, multiprocessors: 132), "\(input), \(weight)")
         }
-        // fp16 (V94–V97): no more rows than SMs, 64–512 threads and no more rows than SMs, one row a block, where its module is
+        // fp16 (V94–V97): no more rows than SMs, 64–512 threads a row, one row a block, where its module is
         // bounded at the row's threads (one block an SM).
         #expect(four.fusedAddHoldsWeight(rows: 1, input: .float16, weight: .float16, casting: .gemma, fp8Output: false, multiprocessors: 132))
         #expect(LaunchPlan.heldWeightMaxRows == 64)
