@@ -227,6 +227,16 @@
 // fence compiles to MEMBAR.ALL.GPU and CCTL.IVALL in that thread: kept as a record, not prepared for a run.
 #define CLUSTER_FENCE_ONE 0
 #endif
+#ifndef BWD_L2PF
+// D > 0 (an experiment, session 41, V103): the persistent backward's rows D row steps ahead are prefetched into L2 by the
+// TMA engine (cp.async.bulk.prefetch.L2, sm_90+, 16-byte-vector modules), one instruction an array a row; 0 (default) none.
+#define BWD_L2PF 0
+#endif
+#ifndef FWD_L2PF
+// P > 0 (an experiment, session 41): the forward's loop-free row kernels prefetch into L2, with their own first loads, the
+// rows of the block P blocks later (the next wave's when P is the blocks that fit at once); 0 (default) none.
+#define FWD_L2PF 0
+#endif
 #ifndef PDL
 #define PDL 0  // 1: the module for streams that ask for programmatic dependent launch (see PDL_ENTRY)
 #endif
@@ -488,6 +498,14 @@ LD16_POLICY_IF(ld16_rf_again_if, "evict_first", "")
 
 #define IN_BYTES (IN_T == 0 ? 4 : 2)
 #define W_BYTES (W_T == 0 ? 4 : 2)
+// A row of `bytes` (rounded down to 16) from a 16-byte-aligned p into L2, by the TMA engine: no register or shared
+// memory result, so nothing waits for it (BWD_L2PF, FWD_L2PF). A no-op before sm_90.
+__device__ __forceinline__ void l2_prefetch_row(const void* p, unsigned bytes) {
+#if __CUDA_ARCH__ >= 900
+    bytes &= ~15u;
+    if (bytes) asm volatile("cp.async.bulk.prefetch.L2.global [%0], %1;" ::"l"(p), "r"(bytes) : "memory");
+#endif
+}
 __device__ __forceinline__ XPack load_x_if(const XS* p, bool pred) {
     XPack v;
 #if VEC * IN_BYTES == 16
@@ -956,6 +974,17 @@ __device__ __forceinline__ void fwd_reg(FWD_PARAMS, int tpr)
         XPack rraw[NPT];
         const XS* rr = res + lrow * ldr;
         load_row_first<NPT, RF>(rraw, rr, lane, tpr, N);
+#endif
+#if FWD_L2PF > 0 && VEC * IN_BYTES == 16
+        if (!LOOP && lane == 0) {  // the same row of the block FWD_L2PF blocks later
+            const i64 prow = row + (i64)FWD_L2PF * rows_per_block;
+            if (prow < M) {
+                l2_prefetch_row(x + prow * ldx, (unsigned)N * IN_BYTES);
+                if (RESID) l2_prefetch_row(res + prow * ldr, (unsigned)N * IN_BYTES);
+            }
+        }
+#endif
+#if RESID
         // h = x + residual, rounded once to the input type; h is what gets normalised. Under RF it is stored on the
         // second pass, from x and the residual read again.
 #pragma unroll
@@ -2191,10 +2220,24 @@ __device__ __forceinline__ void bwd_reg(BWD_PARAMS, int tpr, unsigned nblocks, u
     // a row: a set is written again two rows later, after the barrier of the reduction in between, which every
     // thread reaches only after reading the set.
     int parity = 0;
+#if BWD_L2PF > 0 && VEC * IN_BYTES == 16
+    // The rows BWD_L2PF row steps ahead of each row, into L2 (V103); first the ramp, rows 1 … BWD_L2PF − 1 steps ahead.
+    auto l2_prefetch_rows = [&](i64 prow) {
+        if (DW == 1 && lane == 0 && prow < row_end) {
+            l2_prefetch_row(x + prow * ldx, (unsigned)N * IN_BYTES);
+            l2_prefetch_row(dy + prow * lddy, (unsigned)N * IN_BYTES);
+            if (RESID) l2_prefetch_row(dres + prow * ldres, (unsigned)N * IN_BYTES);
+        }
+    };
+    for (int k = 1; k < BWD_L2PF; ++k) l2_prefetch_rows(first_base + row_in_block + k * row_step);
+#endif
     // DW 2: row 0 of M = 1, one pass and no test of M ahead of the loads (V47).
     for (i64 base = first_base; DW == 2 || base < row_end; base += row_step) {
         const i64 row = base + row_in_block;
         const bool active = DW == 2 || row < row_end;
+#if BWD_L2PF > 0 && VEC * IN_BYTES == 16
+        l2_prefetch_rows(row + (i64)BWD_L2PF * row_step);
+#endif
         XPack xraw[NPT], graw[NPT];
         float rstd;
         XPack draw[NPT];  // RESID only
