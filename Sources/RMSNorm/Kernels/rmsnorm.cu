@@ -232,6 +232,11 @@
 // TMA engine (cp.async.bulk.prefetch.L2, sm_90+, 16-byte-vector modules), one instruction an array a row; 0 (default) none.
 #define BWD_L2PF 0
 #endif
+#ifndef BWD_PF2
+// 1 (an experiment, session 41, V104): the backward's 32-element register kernels (KEEPF) keep two rows in flight, the
+// row after next loaded into the registers of this row's packed x and dy once they are converted; 0 (default) one row.
+#define BWD_PF2 0
+#endif
 #ifndef FWD_L2PF
 // P > 0 (an experiment, session 41): the forward's loop-free row kernels prefetch into L2, with their own first loads, the
 // rows of the block P blocks later (the next wave's when P is the blocks that fit at once); 0 (default) none.
@@ -2230,6 +2235,77 @@ __device__ __forceinline__ void bwd_reg(BWD_PARAMS, int tpr, unsigned nblocks, u
         }
     };
     for (int k = 1; k < BWD_L2PF; ++k) l2_prefetch_rows(first_base + row_in_block + k * row_step);
+#endif
+#if BWD_PF2
+    // V104 (an experiment): two rows in flight in the same registers. With KEEPF a row's packed x and dy are dead once
+    // they are converted (x̂ and dy are held as floats from there on), so the registers that held them take the loads
+    // of the row after next while this row is reduced: the two row buffers alternate (a loop unrolled by two, so no
+    // register moves wait on loads in flight).
+    if constexpr (PF && KEEPF && DW == 1 && !ASYNC && !RECOMPUTE) {
+        XPack xalt[NPT], galt[NPT];
+        float ralt = 0.0f;
+        load_row(first_base + row_in_block + row_step, xalt, galt, ralt);
+        auto pf2_row = [&](i64 base, XPack (&cx)[NPT], XPack (&cg)[NPT], float& cr) {
+            const i64 row = base + row_in_block;
+            const bool active = row < row_end;
+            const float rstd = cr;
+            XPack draw[NPT];  // RESID only
+#if RESID
+#pragma unroll
+            for (int i = 0; i < NPT; ++i) {
+                const int col = (i * tpr + lane) * VEC;
+#pragma unroll
+                for (int v = 0; v < VEC; ++v) draw[i].e[v] = 0;
+                if (active && col < N) draw[i] = load_x(dres + row * ldres + col);
+            }
+#endif
+            float dot = 0.0f;
+            float xf[NPT][VEC], gf[NPT][VEC];
+#pragma unroll
+            for (int i = 0; i < NPT; ++i)
+#pragma unroll
+                for (int v = 0; v < VEC; ++v) {
+                    const float xh = load_elem<IN_T>(cx[i].e[v]) * rstd, gv = load_elem<IN_T>(cg[i].e[v]);
+                    const float wg = wk[i][v] * gv;
+                    xf[i][v] = xh;
+                    gf[i][v] = (LEAN & 4) ? wg : gv;
+                    if (LEAN & 4) acc[i][v] = fmaf(gv, xh, acc[i][v]);
+                    dot = fmaf(xh, wg, dot);
+                }
+            load_row(row + 2 * row_step, cx, cg, cr);  // the row after next, into this row's packed registers
+            dot = row_reduce<false, (LEAN & 2) != 0>(dot, tpr, scratch + 128 * parity);
+            if (LEAN & 1) parity ^= 1;
+            if (active) {
+                const float kk = (LEAN & 8) ? dot * inv_n : dot / (float)N;
+#pragma unroll
+                for (int i = 0; i < NPT; ++i) {
+                    const int col = (i * tpr + lane) * VEC;
+                    if (col < N) {
+                        float r[VEC];
+#pragma unroll
+                        for (int v = 0; v < VEC; ++v) {
+                            if (LEAN & 4) {
+                                r[v] = rstd * fmaf(-xf[i][v], kk, gf[i][v]);
+                            } else {
+                                r[v] = rstd * (wk[i][v] * gf[i][v] - xf[i][v] * kk);
+                                acc[i][v] = fmaf(gf[i][v], xf[i][v], acc[i][v]);
+                            }
+#if RESID
+                            r[v] += load_elem<IN_T>(draw[i].e[v]);
+#endif
+                        }
+                        store_x(dx + row * lddx + col, pack_in(r));
+                    }
+                }
+            }
+            if (!(LEAN & 1) && tpr > 32 && base + row_step < row_end) __syncthreads();
+        };
+        for (i64 base = first_base; base < row_end; base += 2 * row_step) {
+            pf2_row(base, xnext, gnext, rnext);
+            if (base + row_step >= row_end) break;
+            pf2_row(base + row_step, xalt, galt, ralt);
+        }
+    } else
 #endif
     // DW 2: row 0 of M = 1, one pass and no test of M ahead of the loads (V47).
     for (i64 base = first_base; DW == 2 || base < row_end; base += row_step) {
