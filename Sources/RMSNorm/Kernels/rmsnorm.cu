@@ -233,9 +233,11 @@
 #define BWD_L2PF 0
 #endif
 #ifndef BWD_PF2
-// 1 (an experiment, session 41, V104): the backward's 32-element register kernels (KEEPF) keep two rows in flight, the
-// row after next loaded into the registers of this row's packed x and dy once they are converted; 0 (default) one row.
-#define BWD_PF2 0
+// 1: the backward's 32-element register kernels (KEEPF) keep two rows in flight, the row after next loaded into the
+// registers of this row's packed x and dy once they are converted (V104: 16-bit x without the residual gradient, 245
+// registers, no spill; 65,536 × 4096 bf16 -4.6%, 65,536 × 7168 -3.6%). fp32 x (npt 8) spills at 255 registers (+14%)
+// and the residual gradient's kernel at 24 bytes (unmeasured), so they keep one row (0).
+#define BWD_PF2 (IN_T != 0 && RESID == 0)
 #endif
 #ifndef FWD_L2PF
 // P > 0 (an experiment, session 41): the forward's loop-free row kernels prefetch into L2, with their own first loads, the
@@ -2237,7 +2239,7 @@ __device__ __forceinline__ void bwd_reg(BWD_PARAMS, int tpr, unsigned nblocks, u
     for (int k = 1; k < BWD_L2PF; ++k) l2_prefetch_rows(first_base + row_in_block + k * row_step);
 #endif
 #if BWD_PF2
-    // V104 (an experiment): two rows in flight in the same registers. With KEEPF a row's packed x and dy are dead once
+    // V104: two rows in flight in the same registers. With KEEPF a row's packed x and dy are dead once
     // they are converted (x̂ and dy are held as floats from there on), so the registers that held them take the loads
     // of the row after next while this row is reduced: the two row buffers alternate (a loop unrolled by two, so no
     // register moves wait on loads in flight).
