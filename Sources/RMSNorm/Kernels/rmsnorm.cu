@@ -239,6 +239,12 @@
 // and the residual gradient's kernel at 24 bytes (unmeasured), so they keep one row (0).
 #define BWD_PF2 (IN_T != 0 && RESID == 0)
 #endif
+#ifndef BWD_TPR
+// T > 0 (an experiment, session 41): the backward's register and staged kernels take T threads a row as a compile-time
+// constant instead of their `tpr` argument (the reductions unrolled for it), to measure what a backward row module would
+// gain; only for A/Bs whose every backward launch has T threads a row. 0 (default): the argument.
+#define BWD_TPR 0
+#endif
 #ifndef FWD_L2PF
 // P > 0 (an experiment, session 41): the forward's loop-free row kernels prefetch into L2, with their own first loads, the
 // rows of the block P blocks later (the next wave's when P is the blocks that fit at once); 0 (default) none.
@@ -2099,6 +2105,9 @@ __device__ __forceinline__ void bwd_reg(BWD_PARAMS, int tpr, unsigned nblocks, u
     // DW 2 (the launcher's one row in one block of tpr > 32 threads): the block is the row, so no integer
     // division ahead of the first load (V39); in a one-row module (ROW_TPR) its size is known here (V47).
     if (DW == 2) tpr = ROW_TPR > 0 ? ROW_TPR : (int)blockDim.x;
+#if BWD_TPR > 0
+    if (DW != 2) tpr = BWD_TPR;  // the experiment's fixed threads a row (every launch of the module must use it)
+#endif
     const int lane = DW == 2 ? (int)threadIdx.x : threadIdx.x % tpr;
     const int rows_per_block = DW == 2 ? 1 : blockDim.x / tpr;
     const int row_in_block = DW == 2 ? 0 : threadIdx.x / tpr;
