@@ -158,7 +158,8 @@ extension CUDABackend {
                     arguments: arguments(dw.address(of: 0)), dependent: dependent)  // dw in place of the partial rows
                 return
             }
-            let kernels = try KernelCache.shared.kernels(for: spec, device: device)
+            // The persistent register plans of 16-bit rows over 128 threads: from a backward row module (V105).
+            let kernels = try KernelCache.shared.kernels(for: spec.backwardRowModule(for: plan) ?? spec, device: device)
             if plan.fusedBackward, case .registers(let npt) = plan.path, rstd != nil {
                 let name = "rmsnorm_bwd_fused_npt\(npt)" + (plan.fusedWide ? "_w512" : "")
                 guard let function = kernels.functions[name] else {

@@ -38,6 +38,10 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
     /// one-row kernels), compiled for rows of exactly this many threads; 0 is the full module. See
     /// ``rowModule(for:)``.
     public var rowThreads: Int = 0
+    /// With ``rowThreads`` on a backward module: the persistent register kernels (`rmsnorm_bwd_reg_npt…`, `…_r128`) with
+    /// the dw reduction, their threads a row fixed at ``rowThreads`` (`BWD_ROWS`), instead of the one-row kernels. See
+    /// ``backwardRowModule(for:)`` (V105).
+    public var backwardRows: Bool = false
     /// A row module's register kernels bounded at this many blocks an SM (`ROW_MINB`, with the weight read after the
     /// reduction, `PACKED32=0`); 0 is the default bound. The launcher sets it by
     /// ``LaunchPlan/rowBlockBound(rows:columns:input:weight:multiprocessors:highBandwidth:)`` (V71).
@@ -113,6 +117,7 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
         if tinyEps { defines.append(("TINY_EPS", "1")) }
         if recompute { defines.append(("RECOMPUTE", "1")) }
         if rowThreads > 0 { defines.append(("ROW_TPR", "\(rowThreads)")) }
+        if rowThreads > 0 && backward && backwardRows { defines.append(("BWD_ROWS", "1")) }
         if rowThreads > 0 && rowMinBlocks > 0 {
             defines += [("ROW_MINB", "\(rowMinBlocks)"), ("ROW_MINB_TPR", "\(rowThreads)"), ("PACKED32", "0")]
         }
@@ -182,6 +187,7 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
         "x=\(input) w=\(weight) vec=\(vectorWidth)" + (cacheHints ? " hints" : "") + (backward ? " backward" : "")
             + (residual ? " residual" : "") + (casting != .gemma ? " cast=\(casting)" : "") + (fp8Output ? " fp8" : "")
             + (tinyEps ? " tiny-eps" : "") + (recompute ? " recompute" : "") + (rowThreads > 0 ? " row-tpr=\(rowThreads)" : "")
+            + (rowThreads > 0 && backward && backwardRows ? " rows" : "")
             + (rowThreads > 0 && rowMinBlocks > 0 ? " min-blocks=\(rowMinBlocks)" : "")
             + (readsTwice ? " refetch" : "") + (packedSum && residual && !backward ? " packed-sum" : "")
             + (dependentLaunch ? " pdl" : "") + (lateResidualStore ? " h-late" : "")
@@ -203,6 +209,27 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
         else { return nil }
         var s = self
         s.rowThreads = plan.threadsPerRow
+        return s
+    }
+
+    /// The backward row module that runs `plan`, or nil where the full module does (V105): the persistent register
+    /// kernels of 16-bit rows of 16-byte vectors, one row a block of more than 128 threads — the 32-element kernel
+    /// (`KEEPF`, two rows in flight) and the 16-element `_r128` one — with the forward's rstd and no residual gradient.
+    /// Their threads a row become a compile-time constant there, so the block reduction is unrolled for it; the rows'
+    /// issue time bounds those kernels at 5120–8192 columns. Same-process A/B on an H200 (s41e), the threads a row as a
+    /// constant against the argument: 65,536 × 7168 bf16 −6.0%, 16,384 × 7168 −6.1%, 65,536 × 5120 −7.4%, 16,384 × 5120
+    /// −8.5%, 65,536 × 8192 −1.6%, 16,384 × 8192 −2.2%; at 128 threads (4096 columns) +1.4% / −0.5% and at 64 ±0.4%, so
+    /// not there. `RMSNORM_ROW_MODULES=0` keeps every plan in the full module.
+    public func backwardRowModule(for plan: LaunchPlan) -> KernelSpecialization? {
+        guard Self.rowModulesEnabled, rowThreads == 0, backward, !residual, !recompute, input.size == 2,
+            vectorWidth * input.size == 16, case .registers(let npt) = plan.path, plan.backwardStages == 0,
+            !plan.fusedBackward, !plan.backwardSingleBlock, plan.rowsPerBlock == 1,
+            plan.threadsPerRow > 128, plan.threadsPerRow <= 1024,
+            npt * vectorWidth == 32 || plan.registers128
+        else { return nil }
+        var s = self
+        s.rowThreads = plan.threadsPerRow
+        s.backwardRows = true
         return s
     }
 
@@ -295,6 +322,10 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
         let interior = vectorWidth * input.size == 16 && !residual && !fp8Output && !backward
             ? interiorVariants.map { "rmsnorm_fwd_ai_npt\($0)" } : []
         if rowThreads > 0 {
+            if backward && backwardRows {
+                return backwardRegisterVariants.map { "rmsnorm_bwd_reg_npt\($0)" }
+                    + ["rmsnorm_bwd_reg_npt\(16 / vectorWidth)_r128", "rmsnorm_bwd_loop", "rmsnorm_dw_reduce"]
+            }
             return backward ? backwardFusedVariants.map { "rmsnorm_bwd_one_npt\($0)" }
                 : registerVariants.map { "rmsnorm_fwd_row_npt\($0)" } + interior
         }

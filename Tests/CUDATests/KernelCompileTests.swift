@@ -202,6 +202,28 @@ let nvrtcRequired = ProcessInfo.processInfo.environment["RMSNORM_REQUIRE_NVRTC"]
         }
     }
 
+    /// V105: the backward row modules (the persistent register kernels and the dw reduction, threads a row fixed at
+    /// compile time) compile with every kernel they name, for the launcher's threads a row (224 and 256: the 32-element
+    /// kernel; 320: the `_r128` one), bf16 and fp16, with and without programmatic dependent launch; the 32-element
+    /// kernel with no stack frame.
+    @Test(.enabled(if: nvrtcAvailable || nvrtcRequired))
+    func backwardRowModulesCompile() throws {
+        var specs: [KernelSpecialization] = []
+        for (input, tpr, pdl) in [(DType.bfloat16, 224, false), (.bfloat16, 320, true), (.float16, 256, false)] {
+            var s = KernelSpecialization(input: input, weight: input, vectorWidth: 8, backward: true)
+            s.rowThreads = tpr
+            s.backwardRows = true
+            s.dependentLaunch = pdl
+            specs.append(s)
+        }
+        let failures = compileConcurrently(specs, arch: 90) { spec, text in
+            spec.kernelNames.filter { !text.contains($0) }.map { "\($0) missing" }
+        }
+        #expect(failures.isEmpty, "\(failures)")
+        let (_, stack) = try ptxasReport(specs[0], kernel: "rmsnorm_bwd_reg_npt4")
+        #expect(stack == 0, "\(specs[0])")
+    }
+
     /// V73's modules (x read twice): 16-bit rows of 4 × 256 fit 48 registers (5 blocks an SM), fp32 rows of 2 × 512
     /// fit 32 (4 blocks of 512), with no stack frame; plain, tiny eps, and programmatic dependent launch; the default
     /// casting mode, the LLaMA mode and fp8 output.

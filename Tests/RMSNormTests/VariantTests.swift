@@ -520,6 +520,47 @@ import RMSNormTestSupport
         #expect(KernelSpecialization(input: .bfloat16, weight: .bfloat16, vectorWidth: 4, backward: true).backwardStagedKernels.isEmpty)
     }
 
+    /// V105: the persistent register plans of 16-bit rows over 128 threads a row run from a backward row module (their
+    /// threads a row a compile-time constant) that holds those kernels and the dw reduction; every other backward plan
+    /// runs from the full module (or the one-row module).
+    @Test func backwardRowModuleRule() {
+        let h200 = 232_448
+        func module(_ m: Int, _ n: Int, _ type: DType = .bfloat16, residual: Bool = false, recompute: Bool = false)
+            -> (LaunchPlan, KernelSpecialization?)
+        {
+            let plan = LaunchPlan.backward(rows: m, columns: n, elementSize: type.size, vectorWidth: 16 / type.size,
+                savedRstd: !recompute, weightSize: type.size, residual: residual, stagingBytes: h200)
+            let spec = KernelSpecialization(input: type, weight: type, vectorWidth: 16 / type.size, residual: residual,
+                backward: true, recompute: recompute)
+            return (plan, spec.backwardRowModule(for: plan))
+        }
+        // 7168 (4 × 224), 8192 (4 × 256), 5120 (2 × 320 at 128 registers), fp16 too.
+        for (m, n, type, tpr) in [(65536, 7168, DType.bfloat16, 224), (16384, 7168, .bfloat16, 224), (65536, 8192, .bfloat16, 256),
+                                  (16384, 8192, .float16, 256), (65536, 5120, .bfloat16, 320), (16384, 5120, .float16, 320)] {
+            let (plan, row) = module(m, n, type)
+            guard let row else { Issue.record("\(m)x\(n) \(type): \(plan) not on a row module"); continue }
+            #expect(row.rowThreads == tpr && row.backwardRows && plan.threadsPerRow == tpr, "\(m)x\(n): \(plan)")
+            #expect(row.compileOptions(arch: 90).defines.contains { $0 == ("BWD_ROWS", "1") })
+            #expect(row.compileOptions(arch: 90).defines.contains { $0 == ("ROW_TPR", "\(tpr)") })
+            // The module holds the plan's kernel and the dw reduction, not the one-row kernels.
+            guard case .registers(let npt) = plan.path else { continue }
+            #expect(row.kernelNames.contains("rmsnorm_bwd_reg_npt\(npt)" + (plan.registers128 ? "_r128" : "")))
+            #expect(row.kernelNames.contains("rmsnorm_dw_reduce") && !row.kernelNames.contains { $0.hasPrefix("rmsnorm_bwd_one") })
+        }
+        // Not at 128 threads or fewer (4096 and 2048 columns), not staged (4096 rows), not fp32, not with the residual
+        // gradient or a recomputed rstd, not few rows (the fused kernel) or one row.
+        for (m, n, type, residual, recompute) in [(65536, 4096, DType.bfloat16, false, false), (65536, 2048, .bfloat16, false, false),
+                                                  (4096, 7168, .bfloat16, false, false), (65536, 8192, .float32, false, false),
+                                                  (65536, 7168, .bfloat16, true, false), (65536, 7168, .bfloat16, false, true),
+                                                  (256, 7168, .bfloat16, false, false), (1, 7168, .bfloat16, false, false)] {
+            let (plan, row) = module(m, n, type, residual: residual, recompute: recompute)
+            #expect(row == nil, "\(m)x\(n) \(type) residual \(residual) recompute \(recompute): \(plan)")
+        }
+        // The one-row module stays as it was.
+        let one = KernelSpecialization(input: .bfloat16, weight: .bfloat16, vectorWidth: 8, backward: true)
+        #expect(one.kernelNames.contains("rmsnorm_bwd_one_npt1") && !one.backwardRows)
+    }
+
     /// Falling row ranges (the staged 1,024-thread backward at many rows): every row in exactly one block, in order,
     /// no block empty, the ranges falling by halves down to the smallest, and the launcher's rule for taking them.
     @Test func backwardRowRangesCoverEveryRowOnce() {

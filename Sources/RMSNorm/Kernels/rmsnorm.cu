@@ -239,11 +239,12 @@
 // and the residual gradient's kernel at 24 bytes (unmeasured), so they keep one row (0).
 #define BWD_PF2 (IN_T != 0 && RESID == 0)
 #endif
-#ifndef BWD_TPR
-// T > 0 (an experiment, session 41): the backward's register and staged kernels take T threads a row as a compile-time
-// constant instead of their `tpr` argument (the reductions unrolled for it), to measure what a backward row module would
-// gain; only for A/Bs whose every backward launch has T threads a row. 0 (default): the argument.
-#define BWD_TPR 0
+#ifndef BWD_ROWS
+// 1 (with ROW_TPR): a backward row module of the persistent register kernels (rmsnorm_bwd_reg_npt…, …_r128) with
+// rmsnorm_dw_reduce and rmsnorm_bwd_loop, their threads a row fixed at ROW_TPR at compile time, so the block reductions are
+// unrolled for it (V105: 65,536 × 7168 bf16 -6.0%, × 5120 -7.4%, × 8192 -1.6%); the launcher's rule:
+// KernelSpecialization.backwardRowModule(for:). 0 (default): a ROW_TPR module holds the one-row kernels.
+#define BWD_ROWS 0
 #endif
 #ifndef FWD_L2PF
 // P > 0 (an experiment, session 41): the forward's loop-free row kernels prefetch into L2, with their own first loads, the
@@ -2105,8 +2106,8 @@ __device__ __forceinline__ void bwd_reg(BWD_PARAMS, int tpr, unsigned nblocks, u
     // DW 2 (the launcher's one row in one block of tpr > 32 threads): the block is the row, so no integer
     // division ahead of the first load (V39); in a one-row module (ROW_TPR) its size is known here (V47).
     if (DW == 2) tpr = ROW_TPR > 0 ? ROW_TPR : (int)blockDim.x;
-#if BWD_TPR > 0
-    if (DW != 2) tpr = BWD_TPR;  // the experiment's fixed threads a row (every launch of the module must use it)
+#if BWD_ROWS
+    if (DW == 1) tpr = ROW_TPR;  // a backward row module (V105): the launcher passes the same value
 #endif
     const int lane = DW == 2 ? (int)threadIdx.x : threadIdx.x % tpr;
     const int rows_per_block = DW == 2 ? 1 : blockDim.x / tpr;
@@ -2493,7 +2494,7 @@ __device__ __forceinline__ void bwd_reg(BWD_PARAMS, int tpr, unsigned nblocks, u
         BWD_ENTRY();                                                                            \
         BWD_TEMPLATE(K, BWD_LEAN_R128)(BWD_ARGS, tpr, gridDim.x, blockIdx.x);                                  \
     }
-#if ROW_TPR == 0  // a one-row module (ROW_TPR) holds only rmsnorm_bwd_one_npt…
+#if ROW_TPR == 0 || BWD_ROWS  // a one-row module (ROW_TPR) holds only rmsnorm_bwd_one_npt…
 #if VEC == 8
 DEFINE_BWD_R128(2)
 #elif VEC == 4
@@ -2516,7 +2517,7 @@ DEFINE_BWD_REG(16)
 #if VEC <= 1
 DEFINE_BWD_REG(32)
 #endif
-#endif  // ROW_TPR == 0
+#endif  // ROW_TPR == 0 || BWD_ROWS
 
 // Staged rows (see ASYNC in bwd_reg): 16-byte vectors, 2 a thread (16 bf16 or 8 fp32 elements; 16 fp32
 // spilled at 64 registers), up to 1,024 threads; `_r128`: blocks of up to 512 threads at 128 registers,
@@ -2651,7 +2652,7 @@ __device__ __forceinline__ void bwd_dw_columns(const XS* x, i64 ldx, const XS* d
     if (mine) store_w(dw + (i64)cv * VEC, acc);
 }
 
-#if !RECOMPUTE
+#if !RECOMPUTE && !BWD_ROWS
 #ifndef BWD_COLS_FIRST
 #define BWD_COLS_FIRST 1  // 0: the row blocks first (before session 16's V46)
 #endif
@@ -2716,12 +2717,12 @@ extern "C" __global__ void __launch_bounds__(512, 2)
         bwd_dw_columns<4>(x, ldx, dy, lddy, rstd_in, M, N, FUSED_COL_INDEX, rg, dw);
 }
 #endif
-#endif  // !RECOMPUTE
+#endif  // !RECOMPUTE && !BWD_ROWS
 
 // Rows too long for registers: one block per row (grid striding over rows), the dot product's pass
 // over the row and the dx pass (from L2), with RECOMPUTE a Σx² pass before them; dw accumulated in
 // this block's partial row (read-modify-write; only this block touches it, in row order).
-#if ROW_TPR == 0
+#if ROW_TPR == 0 || BWD_ROWS
 extern "C" __global__ void __launch_bounds__(1024) rmsnorm_bwd_loop(BWD_PARAMS)
 {
     __shared__ float scratch[128];  // the slots of bwd_reg
@@ -2825,6 +2826,6 @@ extern "C" __global__ void __launch_bounds__(1024) rmsnorm_dw_reduce(const float
         dw[c] = store_elem<W_T>(t);
     }
 }
-#endif  // ROW_TPR == 0
+#endif  // ROW_TPR == 0 || BWD_ROWS
 
 #endif  // KIND == 1
