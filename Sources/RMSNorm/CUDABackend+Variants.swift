@@ -125,6 +125,7 @@ extension CUDABackend {
             var spec = spec
             let dependent = stream?.usesProgrammaticLaunch ?? false
             spec.dependentLaunch = dependent
+            spec.twoRowsInFlight = KernelSpecialization.backwardTwoRowsEnabled
             // BWD_PARAMS, then the register kernels' threads per row.
             func arguments(_ partial: UInt64) -> KernelArguments {
                 var args = KernelArguments()
@@ -158,7 +159,7 @@ extension CUDABackend {
                     arguments: arguments(dw.address(of: 0)), dependent: dependent)  // dw in place of the partial rows
                 return
             }
-            // The persistent register plans of 16-bit rows over 128 threads: from a backward row module (V105).
+            // The persistent register plans of 16-bit rows over 128 threads: from a backward row module (V105, when enabled).
             let kernels = try KernelCache.shared.kernels(for: spec.backwardRowModule(for: plan) ?? spec, device: device)
             if plan.fusedBackward, case .registers(let npt) = plan.path, rstd != nil {
                 let name = "rmsnorm_bwd_fused_npt\(npt)" + (plan.fusedWide ? "_w512" : "")

@@ -40,8 +40,11 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
     public var rowThreads: Int = 0
     /// With ``rowThreads`` on a backward module: the persistent register kernels (`rmsnorm_bwd_reg_npt…`, `…_r128`) with
     /// the dw reduction, their threads a row fixed at ``rowThreads`` (`BWD_ROWS`), instead of the one-row kernels. See
-    /// ``backwardRowModule(for:)`` (V105).
+    /// ``backwardRowModule(for:enabled:)`` (V105).
     public var backwardRows: Bool = false
+    /// Backward modules of 16-bit x without the residual gradient: the 32-element register kernel keeps two rows in
+    /// flight (`BWD_PF2`, V104). The launcher sets it under ``backwardTwoRowsEnabled``.
+    public var twoRowsInFlight: Bool = false
     /// A row module's register kernels bounded at this many blocks an SM (`ROW_MINB`, with the weight read after the
     /// reduction, `PACKED32=0`); 0 is the default bound. The launcher sets it by
     /// ``LaunchPlan/rowBlockBound(rows:columns:input:weight:multiprocessors:highBandwidth:)`` (V71).
@@ -118,6 +121,7 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
         if recompute { defines.append(("RECOMPUTE", "1")) }
         if rowThreads > 0 { defines.append(("ROW_TPR", "\(rowThreads)")) }
         if rowThreads > 0 && backward && backwardRows { defines.append(("BWD_ROWS", "1")) }
+        if backward && twoRowsInFlight && input.size == 2 && !residual { defines.append(("BWD_PF2", "1")) }
         if rowThreads > 0 && rowMinBlocks > 0 {
             defines += [("ROW_MINB", "\(rowMinBlocks)"), ("ROW_MINB_TPR", "\(rowThreads)"), ("PACKED32", "0")]
         }
@@ -188,6 +192,7 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
             + (residual ? " residual" : "") + (casting != .gemma ? " cast=\(casting)" : "") + (fp8Output ? " fp8" : "")
             + (tinyEps ? " tiny-eps" : "") + (recompute ? " recompute" : "") + (rowThreads > 0 ? " row-tpr=\(rowThreads)" : "")
             + (rowThreads > 0 && backward && backwardRows ? " rows" : "")
+            + (backward && twoRowsInFlight && input.size == 2 && !residual ? " two-rows" : "")
             + (rowThreads > 0 && rowMinBlocks > 0 ? " min-blocks=\(rowMinBlocks)" : "")
             + (readsTwice ? " refetch" : "") + (packedSum && residual && !backward ? " packed-sum" : "")
             + (dependentLaunch ? " pdl" : "") + (lateResidualStore ? " h-late" : "")
@@ -197,6 +202,15 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
     /// Whether the launcher runs loop-free register plans from row modules (default); the environment
     /// variable `RMSNORM_ROW_MODULES=0` keeps them in the full module (for comparisons).
     public static let rowModulesEnabled = environmentVariable("RMSNORM_ROW_MODULES") != "0"
+
+    /// Session 41's two backward changes, measured on an H200 but not yet run by `verify` on a GPU (its cases had no
+    /// 32-element backward plan until session 41 added them), so off by default until they have been:
+    /// `RMSNORM_BWD_TWO_ROWS=1` keeps two rows in flight in the 32-element kernel (``twoRowsInFlight``, V104: −3.3 to
+    /// −4.7% at 2048–8192 columns of 16,384–65,536 rows); `RMSNORM_BWD_ROW_MODULES=1` runs the persistent register plans
+    /// of over 128 threads a row from backward row modules (``backwardRowModule(for:enabled:)``, V105: 7168 columns
+    /// −6%, 5120 −7.4 to −8.5%, 8192 −1.6 to −2.2%, measured with V104 on).
+    public static let backwardTwoRowsEnabled = environmentVariable("RMSNORM_BWD_TWO_ROWS") == "1"
+    public static let backwardRowModulesEnabled = environmentVariable("RMSNORM_BWD_ROW_MODULES") == "1"
 
     /// The row module that runs `plan`, or nil where the plan's kernel lives only in the full module:
     /// a loop-free register plan of the forward (`rmsnorm_fwd_row_npt…`, and the aligned-interior
@@ -219,9 +233,10 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
     /// issue time bounds those kernels at 5120–8192 columns. Same-process A/B on an H200 (s41e), the threads a row as a
     /// constant against the argument: 65,536 × 7168 bf16 −6.0%, 16,384 × 7168 −6.1%, 65,536 × 5120 −7.4%, 16,384 × 5120
     /// −8.5%, 65,536 × 8192 −1.6%, 16,384 × 8192 −2.2%; at 128 threads (4096 columns) +1.4% / −0.5% and at 64 ±0.4%, so
-    /// not there. `RMSNORM_ROW_MODULES=0` keeps every plan in the full module.
-    public func backwardRowModule(for plan: LaunchPlan) -> KernelSpecialization? {
-        guard Self.rowModulesEnabled, rowThreads == 0, backward, !residual, !recompute, input.size == 2,
+    /// not there. Off unless `enabled` (by default ``backwardRowModulesEnabled``); `RMSNORM_ROW_MODULES=0` keeps every
+    /// plan in the full module.
+    public func backwardRowModule(for plan: LaunchPlan, enabled: Bool = Self.backwardRowModulesEnabled) -> KernelSpecialization? {
+        guard enabled, Self.rowModulesEnabled, rowThreads == 0, backward, !residual, !recompute, input.size == 2,
             vectorWidth * input.size == 16, case .registers(let npt) = plan.path, plan.backwardStages == 0,
             !plan.fusedBackward, !plan.backwardSingleBlock, plan.rowsPerBlock == 1,
             plan.threadsPerRow > 128, plan.threadsPerRow <= 1024,

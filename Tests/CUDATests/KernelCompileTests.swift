@@ -173,10 +173,11 @@ let nvrtcRequired = ProcessInfo.processInfo.environment["RMSNORM_REQUIRE_NVRTC"]
         }
     }
 
-    /// V104: the backward's 32-element register kernel keeps two rows in flight (`BWD_PF2`) by default for 16-bit x without
-    /// the residual gradient, and there it fits 248 registers with no stack frame (two blocks of 128 threads an SM, as with
-    /// one row in flight); fp32 x (it spills) and the residual gradient's modules keep one row, so for them the default
-    /// compiles as `BWD_PF2=0` does, and for the 16-bit ones it differs.
+    /// V104: with ``KernelSpecialization/twoRowsInFlight`` (`RMSNORM_BWD_TWO_ROWS=1`) the backward's 32-element register
+    /// kernel keeps two rows in flight (`BWD_PF2`) for 16-bit x without the residual gradient, and there it fits 248
+    /// registers with no stack frame (two blocks of 128 threads an SM, as with one row in flight); fp32 x (it spills) and
+    /// the residual gradient's modules ignore the flag (their cubin is the one without it), and without the flag every
+    /// module is the one-row kernel (off by default until verified on a GPU).
     @Test(.enabled(if: nvrtcAvailable || nvrtcRequired))
     func backwardTwoRowsInFlight() throws {
         // (Each form is two or three compiles of a full backward module: the forms are few.)
@@ -188,24 +189,24 @@ let nvrtcRequired = ProcessInfo.processInfo.environment["RMSNORM_REQUIRE_NVRTC"]
             (KernelSpecialization(input: .bfloat16, weight: .bfloat16, vectorWidth: 8, residual: true, backward: true), false),
             (KernelSpecialization(input: .float32, weight: .float32, vectorWidth: 4, backward: true), false),
         ]
+        #expect(!KernelSpecialization(input: .bfloat16, weight: .bfloat16, vectorWidth: 8, backward: true).twoRowsInFlight)
         for (spec, twoRows) in forms {
-            let options = spec.compileOptions(arch: 90)
-            var oneRow = options
-            oneRow.defines.append(("BWD_PF2", "0"))
-            let a = try NVRTC.compileToCUBIN(source: KernelSource.text, name: "rmsnorm.cu", options: options)
-            let b = try NVRTC.compileToCUBIN(source: KernelSource.text, name: "rmsnorm.cu", options: oneRow)
-            #expect((a != b) == twoRows, "\(spec): the default \(a == b ? "is" : "is not") the one-row kernel")
+            var on = spec
+            on.twoRowsInFlight = true
+            let a = try NVRTC.compileToCUBIN(source: KernelSource.text, name: "rmsnorm.cu", options: on.compileOptions(arch: 90))
+            let b = try NVRTC.compileToCUBIN(source: KernelSource.text, name: "rmsnorm.cu", options: spec.compileOptions(arch: 90))
+            #expect((a != b) == twoRows, "\(on): the flag \(a == b ? "changes nothing" : "changes the module")")
             guard twoRows else { continue }
-            let (registers, stack) = try ptxasReport(spec, kernel: "rmsnorm_bwd_reg_npt4")
-            #expect(stack == 0, "\(spec)")
-            #expect(registers.map { $0 <= 248 } == true, "\(spec): \(registers ?? -1) registers")
+            let (registers, stack) = try ptxasReport(on, kernel: "rmsnorm_bwd_reg_npt4")
+            #expect(stack == 0, "\(on)")
+            #expect(registers.map { $0 <= 248 } == true, "\(on): \(registers ?? -1) registers")
         }
     }
 
     /// V105: the backward row modules (the persistent register kernels and the dw reduction, threads a row fixed at
     /// compile time) compile with every kernel they name, for the launcher's threads a row (224 and 256: the 32-element
-    /// kernel; 320: the `_r128` one), bf16 and fp16, with and without programmatic dependent launch; the 32-element
-    /// kernel with no stack frame.
+    /// kernel; 320: the `_r128` one), bf16 and fp16, with and without programmatic dependent launch and two rows in
+    /// flight; the 32-element kernel with no stack frame.
     @Test(.enabled(if: nvrtcAvailable || nvrtcRequired))
     func backwardRowModulesCompile() throws {
         var specs: [KernelSpecialization] = []
@@ -214,6 +215,7 @@ let nvrtcRequired = ProcessInfo.processInfo.environment["RMSNORM_REQUIRE_NVRTC"]
             s.rowThreads = tpr
             s.backwardRows = true
             s.dependentLaunch = pdl
+            s.twoRowsInFlight = tpr == 224
             specs.append(s)
         }
         let failures = compileConcurrently(specs, arch: 90) { spec, text in

@@ -235,15 +235,17 @@
 #ifndef BWD_PF2
 // 1: the backward's 32-element register kernels (KEEPF) keep two rows in flight, the row after next loaded into the
 // registers of this row's packed x and dy once they are converted (V104: 16-bit x without the residual gradient, 245
-// registers, no spill; 65,536 × 4096 bf16 -4.6%, 65,536 × 7168 -3.6%). fp32 x (npt 8) spills at 255 registers (+14%)
-// and the residual gradient's kernel at 24 bytes (unmeasured), so they keep one row (0).
-#define BWD_PF2 (IN_T != 0 && RESID == 0)
+// registers, no spill; 65,536 × 4096 bf16 -4.6%, 65,536 × 7168 -3.6%; fp32 x (npt 8) spills at 255 registers, +14%).
+// The launcher sets it on 16-bit modules without the residual gradient under `RMSNORM_BWD_TWO_ROWS=1`
+// (KernelSpecialization.twoRowsInFlight), off by default until verify has run those kernels on a GPU. 0 (default): one row.
+#define BWD_PF2 0
 #endif
 #ifndef BWD_ROWS
 // 1 (with ROW_TPR): a backward row module of the persistent register kernels (rmsnorm_bwd_reg_npt…, …_r128) with
 // rmsnorm_dw_reduce and rmsnorm_bwd_loop, their threads a row fixed at ROW_TPR at compile time, so the block reductions are
 // unrolled for it (V105: 65,536 × 7168 bf16 -6.0%, × 5120 -7.4%, × 8192 -1.6%); the launcher's rule:
-// KernelSpecialization.backwardRowModule(for:). 0 (default): a ROW_TPR module holds the one-row kernels.
+// KernelSpecialization.backwardRowModule(for:enabled:), under `RMSNORM_BWD_ROW_MODULES=1` until verified on a GPU. 0 (default):
+// a ROW_TPR module holds the one-row kernels.
 #define BWD_ROWS 0
 #endif
 #ifndef FWD_L2PF
@@ -2494,7 +2496,7 @@ __device__ __forceinline__ void bwd_reg(BWD_PARAMS, int tpr, unsigned nblocks, u
         BWD_ENTRY();                                                                            \
         BWD_TEMPLATE(K, BWD_LEAN_R128)(BWD_ARGS, tpr, gridDim.x, blockIdx.x);                                  \
     }
-#if ROW_TPR == 0 || BWD_ROWS  // a one-row module (ROW_TPR) holds only rmsnorm_bwd_one_npt…
+#if ROW_TPR == 0 || BWD_ROWS  // a one-row module (ROW_TPR without BWD_ROWS) holds only rmsnorm_bwd_one_npt…
 #if VEC == 8
 DEFINE_BWD_R128(2)
 #elif VEC == 4
