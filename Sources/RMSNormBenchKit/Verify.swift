@@ -295,10 +295,9 @@ enum Conformance {
             + (maxElements >= 100_000_000 ? [
                 VariantCase(kind: .backward, input: .bfloat16, weight: .bfloat16, rows: 16384, columns: 4104, layout: .dense),
                 // The 32-element register kernel (16,384 rows and more of up to 8192 columns; 16-byte vectors, so no strided
-                // rows) at each of its layouts: 4 × 224
-                // (a row module under RMSNORM_BWD_ROW_MODULES=1, V105), 4 × 256 on an odd row count (the two-row loop's last
-                // row alone under RMSNORM_BWD_TWO_ROWS=1, V104), 4 × 128, 4 × 64, 4 × 32 (8 rows a block); and 5120's
-                // 2 × 320 `_r128` in place.
+                // rows) at each of its layouts: 4 × 224 (a row module under RMSNORM_BWD_ROW_MODULES=1, V105), 4 × 256 on an
+                // odd row count (the two-row loop's last row alone under RMSNORM_BWD_TWO_ROWS=1, V104), 4 × 128 with an fp32
+                // weight, 4 × 64 and 4 × 32 (8 rows a block) in place; and 5120's 2 × 320 `_r128` in place.
                 VariantCase(kind: .backward, input: .bfloat16, weight: .bfloat16, rows: 16384, columns: 7168, layout: .dense),
                 VariantCase(kind: .backward, input: .float16, weight: .float16, rows: 16389, columns: 8192, layout: .dense),
                 VariantCase(kind: .backward, input: .bfloat16, weight: .float32, rows: 16391, columns: 4096, layout: .dense),
