@@ -19,6 +19,8 @@ Variants (request field "variant"; each peer that has the variant, the same timi
   fp8       y / scale as float8_e4m3fn (clamped to ±448): eager, torch.compile
   add-fp8   the fused add with fp8 output: eager, torch.compile
   backward  dx, dw of rms_norm given dy: autograd of the native op, of its torch.compile, Liger's backward
+  add-backward  the fused add's dx (of x and of the residual), dw given dy and dres (the gradient of h): autograd of
+            the eager add + rms_norm, of its torch.compile, Liger's fused add
 """
 import json
 import math
@@ -199,32 +201,52 @@ def variant_makers(variant):
             except Exception as exc:
                 log(f"liger unavailable for {variant}: {exc}")
         return makers
-    if variant == "backward":
+    if variant in ("backward", "add-backward"):
+        # add-backward: the fused add's backward, h = x + r and y = rms_norm(h) with the gradients dy of y and dres of
+        # h (the new residual) arriving; x's gradient (also r's) and w's are what is timed.
+        fused = variant == "add-backward"
+
         def autograd_of(make_forward):
-            # make_forward(eps) -> forward(x, w), made once per shape (torch.compile's compiled once); each
-            # input set gets its own graph (x and w leaves, y), whose backward is what is timed.
+            # make_forward(eps) -> forward(x, w) (or forward(x, r, w) -> (y, h)), made once per shape (torch.compile's
+            # compiled once); each input set gets its own graph (x and w leaves), whose backward is what is timed.
             def prepare(ts):
                 forward = make_forward(ts[0]["eps"])
                 calls = []
                 for t in ts:
                     x = t["x"].detach().requires_grad_(True)
                     w = t["w"].detach().requires_grad_(True)
-                    y = forward(x, w)
-                    calls.append(lambda y=y, x=x, w=w, dy=t["dy"]: torch.autograd.grad(y, (x, w), dy, retain_graph=True))
+                    if fused:
+                        outs, grads = tuple(forward(x, t["r"], w)), (t["dy"], t["dres"])
+                    else:
+                        outs, grads = forward(x, w), t["dy"]
+                    calls.append(lambda outs=outs, x=x, w=w, grads=grads:
+                                 torch.autograd.grad(outs, (x, w), grads, retain_graph=True))
                 return in_turn(calls), calls[0]
             return prepare
 
-        makers["torch_native"] = autograd_of(lambda eps: lambda x, w: F.rms_norm(x, (x.shape[-1],), w, eps))
+        def native(eps):
+            if fused:
+                def forward(x, r, w):
+                    h = x + r
+                    return F.rms_norm(h, (h.shape[-1],), w, eps), h
+                return forward
+            return lambda x, w: F.rms_norm(x, (x.shape[-1],), w, eps)
+        makers["torch_native"] = autograd_of(native)
 
         def compiled_forward(eps):
             torch._dynamo.reset()
-            return torch.compile(lambda a, b: F.rms_norm(a, (a.shape[-1],), b, eps), dynamic=False)
+            return torch.compile(native(eps), dynamic=False)
         makers["torch_compile"] = autograd_of(compiled_forward)
         try:
-            from liger_kernel.ops.rms_norm import LigerRMSNormFunction
-            makers["liger"] = autograd_of(lambda eps: lambda x, w: LigerRMSNormFunction.apply(x, w, eps, 0.0, "gemma", False))
+            if fused:
+                from liger_kernel.ops.fused_add_rms_norm import LigerFusedAddRMSNormFunction
+                makers["liger"] = autograd_of(lambda eps: lambda x, r, w: LigerFusedAddRMSNormFunction.apply(
+                    x, r, w, eps, 0.0, "gemma", False))
+            else:
+                from liger_kernel.ops.rms_norm import LigerRMSNormFunction
+                makers["liger"] = autograd_of(lambda eps: lambda x, w: LigerRMSNormFunction.apply(x, w, eps, 0.0, "gemma", False))
         except Exception as exc:
-            log(f"liger unavailable for backward: {exc}")
+            log(f"liger unavailable for {variant}: {exc}")
         return makers
     raise ValueError(f"unknown variant {variant}")
 
@@ -250,6 +272,11 @@ def variant_reference(variant, t):
         w = wd.clone().requires_grad_(True)
         y = norm(x, w)
         return torch.autograd.grad(y, (x, w), t["dy"].double())
+    if variant == "add-backward":  # through h = x + r rounded once (its gradient passes the rounding unchanged)
+        h = (t["x"].float() + t["r"].float()).to(t["x"].dtype).double().requires_grad_(True)
+        w = wd.clone().requires_grad_(True)
+        dh, dw = torch.autograd.grad(norm(h, w), (h, w), t["dy"].double())
+        return dh + t["dres"].double(), dw
     raise ValueError(variant)
 
 
@@ -318,8 +345,11 @@ def run_variant(request, variant):
             ts = []
             for _ in range(sets):
                 ts.append({"x": torch.randn(m, n, device="cuda", generator=gen).to(dtype), "w": w,
-                           "r": torch.randn(m, n, device="cuda", generator=gen).to(dtype) if variant in ("add", "add-fp8") else None,
-                           "dy": torch.randn(m, n, device="cuda", generator=gen).to(dtype) if variant == "backward" else None,
+                           "r": torch.randn(m, n, device="cuda", generator=gen).to(dtype)
+                           if variant in ("add", "add-fp8", "add-backward") else None,
+                           "dy": torch.randn(m, n, device="cuda", generator=gen).to(dtype)
+                           if variant in ("backward", "add-backward") else None,
+                           "dres": torch.randn(m, n, device="cuda", generator=gen).to(dtype) if variant == "add-backward" else None,
                            "scale": 0.02, "eps": eps})
             t = ts[0]
         except torch.OutOfMemoryError:

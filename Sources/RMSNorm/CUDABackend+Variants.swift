@@ -240,16 +240,17 @@ extension CUDABackend {
 
 /// The plan the backward launcher would use for these operands (for reports).
 public func backwardLaunchPlan<T: RMSNormElement, W: RMSNormElement>(
-    for x: DeviceMatrix<T>, weight: DeviceBuffer<W>, outputGradient dy: DeviceMatrix<T>, into dx: DeviceMatrix<T>,
-    savedRstd: Bool = true
+    for x: DeviceMatrix<T>, weight: DeviceBuffer<W>, outputGradient dy: DeviceMatrix<T>,
+    residualGradient: DeviceMatrix<T>? = nil, into dx: DeviceMatrix<T>, savedRstd: Bool = true
 ) -> LaunchPlan {
+    var operands: [(UInt64, Int, Int)] = [(x.baseAddress, x.rowStride, T.dtype.size),
+        (dy.baseAddress, dy.rowStride, T.dtype.size), (dx.baseAddress, dx.rowStride, T.dtype.size)]
+    if let r = residualGradient { operands.append((r.baseAddress, r.rowStride, T.dtype.size)) }
     let vec = LaunchPlan.vectorWidth(columns: x.columns, elementSize: T.dtype.size, weightSize: W.dtype.size,
-        weightAddress: weight.address(of: 0),
-        operands: [(x.baseAddress, x.rowStride, T.dtype.size), (dy.baseAddress, dy.rowStride, T.dtype.size),
-            (dx.baseAddress, dx.rowStride, T.dtype.size)])
+        weightAddress: weight.address(of: 0), operands: operands)
     // The staged 1,024-thread kernel fills an SM (one block a slot): its row ranges as the launcher takes them.
     return LaunchPlan.backward(rows: x.rows, columns: x.columns, elementSize: T.dtype.size, vectorWidth: vec,
         savedRstd: savedRstd, dxOverlapsInputs: CUDABackend.dxOverlapsInputs(x: x, dy: dy, dx: dx), weightSize: W.dtype.size,
-        stagingBytes: CUDABackend.stagingBytes(x.device))
+        residual: residualGradient != nil, stagingBytes: CUDABackend.stagingBytes(x.device))
         .withRowRanges(rows: x.rows, slots: x.device.multiprocessorCount)
 }

@@ -239,13 +239,14 @@ enum CPUBench {
         let m = shape.rows, n = shape.columns, count = m * n
         let x: UnsafeMutableBufferPointer<T> = tiledNormals(count, &rng)
         let second: UnsafeMutableBufferPointer<T> = tiledNormals(count, &rng)  // the residual, or dy
+        let third: UnsafeMutableBufferPointer<T> = tiledNormals(shape.variant == .addBackward ? count : 1, &rng)  // dres
         let w: UnsafeMutableBufferPointer<T> = tiledNormals(n, &rng)
         let y = UnsafeMutableBufferPointer<T>.allocate(capacity: max(count, 1))
         let h = UnsafeMutableBufferPointer<T>.allocate(capacity: max(count, 1))
         let q = UnsafeMutableBufferPointer<Float8E4M3>.allocate(capacity: max(count, 1))
         let rstd = UnsafeMutableBufferPointer<Float>.allocate(capacity: max(m, 1))
         let dw = UnsafeMutableBufferPointer<T>.allocate(capacity: max(n, 1))
-        defer { for p in [x, second, w, y, h, dw] { p.deallocate() }; q.deallocate(); rstd.deallocate() }
+        defer { for p in [x, second, third, w, y, h, dw] { p.deallocate() }; q.deallocate(); rstd.deallocate() }
         y.initialize(repeating: T(rounding: Float.nan))
         h.initialize(repeating: T(rounding: Float.nan))
         q.initialize(repeating: Float8E4M3(bitPattern: 0x7f))
@@ -277,6 +278,14 @@ enum CPUBench {
                 try rmsNormBackward(xm, weight: wb, rstd: saved, outputGradient: rm, options: options, into: ym,
                     weightGradient: dw)
             }
+        case .addBackward:  // x stands for h, the forward's sum
+            try rmsNorm(xm, weight: wb, options: options, into: ym, rstd: rstd)
+            let saved = UnsafeBufferPointer(rstd)
+            let dres = try HostMatrix(third, rows: m, columns: n)
+            work = { () throws(RMSNormError) in
+                try rmsNormBackward(xm, weight: wb, rstd: saved, outputGradient: rm, residualGradient: dres, options: options,
+                    into: ym, weightGradient: dw)
+            }
         }
         try work()  // warm-up
         var samples: [Double] = []
@@ -299,6 +308,7 @@ enum CPUBench {
         case .fp8: return .fp8
         case .addFP8: return .addFP8
         case .backward: return .backward
+        case .addBackward: return .backwardAdd
         }
     }
 

@@ -64,7 +64,7 @@ public struct BenchOptions: ParsableArguments {
     @Flag(help: "Benchmark the CPU backend even when a GPU is usable.")
     public var cpu = false
 
-    @Option(help: "Operation to time: forward, add (fused residual add), gemma (offset 1), llama (casting mode), fp8 (e4m3 output), add-fp8, backward.")
+    @Option(help: "Operation to time: forward, add (fused residual add), gemma (offset 1), llama (casting mode), fp8 (e4m3 output), add-fp8, backward, add-backward (the fused add's backward: dx from h, dy and the residual's gradient).")
     public var variant: String = "forward"
 
     @Flag(help: "Time the backward pass (the same as --variant backward).")

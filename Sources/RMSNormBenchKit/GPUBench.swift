@@ -323,25 +323,33 @@ enum GPUBench {
         // for ours and for each peer on its own.
         let sets = inputSets(rows: m, columns: n, elementSize: T.dtype.size)
         let ySets = outputSets(inputSets: sets, graphK: graphK)
-        let needsSecond = variant == .add || variant == .addFP8 || variant == .backward
+        let isBackward = variant == .backward || variant == .addBackward
+        let needsSecond = variant == .add || variant == .addFP8 || isBackward
+        let needsThird = variant == .addBackward  // the gradient arriving at the new residual
         // Every operand, one after another in one allocation (``BenchArena``): the input sets, the weight, the outputs,
         // the backward's dw and rstds.
         let size = T.dtype.size, fp8Out = variant == .fp8 || variant == .addFP8, sums = variant == .add || variant == .addFP8
-        let outputs = [m * n * (fp8Out ? 1 : size)] + (sums ? [m * n * size] : []) + (variant == .backward ? [n * size] : [])
+        let outputs = [m * n * (fp8Out ? 1 : size)] + (sums ? [m * n * size] : []) + (isBackward ? [n * size] : [])
         let arena = try BenchArena(device: device,
-            bytes: Array(repeating: m * n * size, count: sets * (needsSecond ? 2 : 1)) + [n * size]
-                + Array(repeating: outputs, count: ySets).flatMap { $0 } + (variant == .backward ? Array(repeating: m * 4, count: sets) : []))
+            bytes: Array(repeating: m * n * size, count: sets * (1 + (needsSecond ? 1 : 0) + (needsThird ? 1 : 0))) + [n * size]
+                + Array(repeating: outputs, count: ySets).flatMap { $0 } + (isBackward ? Array(repeating: m * 4, count: sets) : []))
         func matrix<E>(_: E.Type = T.self) throws -> DeviceMatrix<E> { try DeviceMatrix<E>(arena.take(m * n), rows: m, columns: n) }
         var xs: [DeviceMatrix<T>] = []
         var seconds: [DeviceMatrix<T>] = []  // residual or dy
+        var thirds: [DeviceMatrix<T>] = []  // the fused add's backward: dres
         for k in 0..<sets {
             let xk: DeviceMatrix<T> = try matrix()
-            try DeviceRandom.fillNormal(xk.buffer, seed: seed &+ UInt64(3 * k), stream: timer.stream)
+            try DeviceRandom.fillNormal(xk.buffer, seed: seed &+ UInt64(4 * k), stream: timer.stream)
             xs.append(xk)
             if needsSecond {
                 let sk: DeviceMatrix<T> = try matrix()
-                try DeviceRandom.fillNormal(sk.buffer, seed: seed &+ UInt64(3 * k + 2), stream: timer.stream)
+                try DeviceRandom.fillNormal(sk.buffer, seed: seed &+ UInt64(4 * k + 2), stream: timer.stream)
                 seconds.append(sk)
+            }
+            if needsThird {
+                let tk: DeviceMatrix<T> = try matrix()
+                try DeviceRandom.fillNormal(tk.buffer, seed: seed &+ UInt64(4 * k + 3), stream: timer.stream)
+                thirds.append(tk)
             }
         }
         let x = xs[0]
@@ -356,7 +364,7 @@ enum GPUBench {
                 outs.append(try matrix())
             }
             if sums { hs.append(try matrix()) }
-            if variant == .backward { dws.append(try arena.take(n)) }
+            if isBackward { dws.append(try arena.take(n)) }
         }
         let out = outs.first, q = qs.first, h = hs.first
         var rstds: [DeviceBuffer<Float>] = []
@@ -365,7 +373,7 @@ enum GPUBench {
         let s = timer.stream
         // RMSNORM_BENCH_RECOMPUTE=1: the backward without the forward's rstd (the RECOMPUTE kernels).
         let recompute = environmentVariable("RMSNORM_BENCH_RECOMPUTE") == "1"
-        if variant == .backward {
+        if isBackward {
             for xk in xs {
                 let rk: DeviceBuffer<Float> = try arena.take(m)
                 try rmsNorm(xk, weight: w, into: out!, rstd: rk, stream: s)
@@ -420,6 +428,15 @@ enum GPUBench {
             }
             plan = "backward " + backwardLaunchPlan(for: x, weight: w, outputGradient: seconds[0], into: out!,
                 savedRstd: !recompute).description
+        case .addBackward:
+            // x stands for h, the forward's sum (the backward reads it as the forward's input).
+            work = {
+                let k = next()
+                try rmsNormBackward(xs[k], weight: w, rstd: recompute ? nil : rstds[k], outputGradient: seconds[k],
+                    residualGradient: thirds[k], into: outs[o(k)], weightGradient: dws[o(k)], stream: s)
+            }
+            plan = "backward " + backwardLaunchPlan(for: x, weight: w, outputGradient: seconds[0], residualGradient: thirds[0],
+                into: out!, savedRstd: !recompute).description
         }
         let reps = fixedReps ?? repetitions(bytes: shape.bytes, base: baseReps)
         let timing = try timer.measure(repetitions: reps, graphK: graphK, work)
@@ -519,6 +536,7 @@ enum GPUBench {
             case .llama: kind = .llama
             case .fp8: kind = .fp8
             case .addFP8: kind = .addFP8
+            case .addBackward: kind = .backwardAdd
             default: kind = .backward
             }
             return verifyShapes.map { (m, n, d) in

@@ -8,6 +8,9 @@ import RMSNorm
 /// Which operation a benchmark run times (`--variant`).
 public enum BenchVariant: String, CaseIterable, Sendable, Codable {
     case forward, add, gemma, llama, fp8, addFP8 = "add-fp8", backward
+    /// The fused add's backward: the gradient of h = x + residual (dx, the same for x and the residual) from h, the
+    /// forward's rstd, dy and the gradient arriving at the new residual (dres), and dw.
+    case addBackward = "add-backward"
 
     /// Bytes one call must move (read + written), the GB/s numerator; s = element size, M·N elements.
     public func bytes(rows m: Int, columns n: Int, size s: Int) -> Int {
@@ -17,6 +20,7 @@ public enum BenchVariant: String, CaseIterable, Sendable, Codable {
         case .fp8: return m * n * s + m * n + n * s                            // x, weight → y (1 byte)
         case .addFP8: return 3 * m * n * s + m * n + n * s                     // x, residual, weight → h, y (1 byte)
         case .backward: return 3 * m * n * s + 2 * n * s + 4 * m               // x, dy, weight, rstd → dx, dw
+        case .addBackward: return 4 * m * n * s + 2 * n * s + 4 * m            // h, dy, dres, weight, rstd → dx, dw
         }
     }
 
@@ -28,13 +32,15 @@ public enum BenchVariant: String, CaseIterable, Sendable, Codable {
         case .addFP8: return "bytes = read x and residual (2·M·N·size) + read weight + write h (M·N·size) + write y in fp8 (M·N·1)"
         case .backward:
             return "bytes = read x and dy (2·M·N·size) + read weight (N·size) + read rstd (M·4) + write dx (M·N·size) + write dw (N·size)"
+        case .addBackward:
+            return "bytes = read h, dy and dres (3·M·N·size) + read weight (N·size) + read rstd (M·4) + write dx (M·N·size) + write dw (N·size)"
         }
     }
 
     /// The unit of ours' error in the verification table, where it is not the forward's rel / ulp.
     public var errorUnit: String? {
         switch self {
-        case .backward: return "×tol"
+        case .backward, .addBackward: return "×tol"
         case .fp8, .addFP8: return "e4m3 ulp"
         default: return nil
         }
@@ -46,7 +52,7 @@ public enum BenchVariant: String, CaseIterable, Sendable, Codable {
         case .forward, .gemma, .add: return "fp32: rel ≤ 1e-5, fp16/bf16: ≤ 1 ulp"
         case .llama: return "≤ 1 ulp of the mode's result for rstd within 1e-5"
         case .fp8, .addFP8: return "≤ 1 step of the e4m3 grid"
-        case .backward: return "|err| ≤ 1e-5·(|ref| + cancelling terms) + 1 rounding step: ×tol ≤ 1"
+        case .backward, .addBackward: return "|err| ≤ 1e-5·(|ref| + cancelling terms) + 1 rounding step: ×tol ≤ 1"
         }
     }
 
@@ -54,7 +60,7 @@ public enum BenchVariant: String, CaseIterable, Sendable, Codable {
     public var peers: [String] {
         switch self {
         case .forward: return ["torch_native", "torch_compile", "torch_unfused", "triton_simple", "liger", "quack"]
-        case .add, .gemma, .llama, .backward: return ["torch_native", "torch_compile", "liger"]
+        case .add, .gemma, .llama, .backward, .addBackward: return ["torch_native", "torch_compile", "liger"]
         case .fp8, .addFP8: return ["torch_native", "torch_compile"]
         }
     }
