@@ -53,13 +53,14 @@ let nvrtcRequired = ProcessInfo.processInfo.environment["RMSNORM_REQUIRE_NVRTC"]
     /// comparison defines ride along: plain loads in the fused kernel (`BWD_XPOLICY=0`, V45) and its row blocks
     /// first (`BWD_COLS_FIRST=0`, before V46) with mask 0, evict_last loads in the one-row kernel
     /// (`BWD_ONE_XPOLICY=2`) with mask 15. So do session 41's: two rows in flight in every 32-element kernel (`BWD_PF2=1`,
-    /// fp32 and the residual gradient's included, V104) and the rows prefetched into L2 (`BWD_L2PF`, V103).
+    /// fp32 and the residual gradient's included, V104), the rows prefetched into L2 (`BWD_L2PF`, V103) and the threads a
+    /// row fixed in the full module (`BWD_TPR`, the vehicle of V105's A/B).
     @Test(.enabled(if: nvrtcAvailable || nvrtcRequired), arguments: ["0", "15"])
     func backwardLeanMasksCompile(mask: String) throws {
         let families = ["BWD_LEAN_REG", "BWD_LEAN_R128", "BWD_LEAN_ASYNC", "BWD_LEAN_ASYNC_R128", "BWD_LEAN_FUSED", "BWD_LEAN_ONE"]
         let specs = KernelSpecialization.variants.filter(\.backward)
         #expect(specs.count == 24)
-        let defines = families.map { ($0, mask) } + [("BWD_PF2", "1"), ("BWD_L2PF", "4")]
+        let defines = families.map { ($0, mask) } + [("BWD_PF2", "1"), ("BWD_L2PF", "4"), ("BWD_TPR", "256")]
             + (mask == "0" ? [("BWD_XPOLICY", "0"), ("BWD_COLS_FIRST", "0")] : [("BWD_ONE_XPOLICY", "2")])
         let failures = compileConcurrently(specs, arch: 90, extraDefines: defines) { spec, text in
             spec.kernelNames.filter { !text.contains($0) }.map { "mask \(mask): \($0) missing" }

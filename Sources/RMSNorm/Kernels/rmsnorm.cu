@@ -248,6 +248,12 @@
 // a ROW_TPR module holds the one-row kernels.
 #define BWD_ROWS 0
 #endif
+#ifndef BWD_TPR
+// T > 0 (an experiment, session 41; the vehicle of V105's A/B, s41e): the full module's persistent backward kernels, the
+// staged ones too, take T threads a row as a compile-time constant instead of their `tpr` argument; only for A/Bs whose
+// every backward launch has T threads a row. 0 (default): the argument (or ROW_TPR in a BWD_ROWS module).
+#define BWD_TPR 0
+#endif
 #ifndef FWD_L2PF
 // P > 0 (an experiment, session 41): the forward's loop-free row kernels prefetch into L2, with their own first loads, the
 // rows of the block P blocks later (the next wave's when P is the blocks that fit at once); 0 (default) none.
@@ -2110,6 +2116,8 @@ __device__ __forceinline__ void bwd_reg(BWD_PARAMS, int tpr, unsigned nblocks, u
     if (DW == 2) tpr = ROW_TPR > 0 ? ROW_TPR : (int)blockDim.x;
 #if BWD_ROWS
     if (DW == 1) tpr = ROW_TPR;  // a backward row module (V105): the launcher passes the same value
+#elif BWD_TPR > 0
+    if (DW == 1) tpr = BWD_TPR;  // the experiment's fixed threads a row (every launch of the module must use it)
 #endif
     const int lane = DW == 2 ? (int)threadIdx.x : threadIdx.x % tpr;
     const int rows_per_block = DW == 2 ? 1 : blockDim.x / tpr;
