@@ -45,6 +45,10 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
     /// Backward modules of 16-bit x without the residual gradient: the 32-element register kernel keeps two rows in
     /// flight (`BWD_PF2`, V104). The launcher sets it under ``backwardTwoRowsEnabled``.
     public var twoRowsInFlight: Bool = false
+    /// Whether ``backwardRows`` reaches the kernels: a row module of the backward.
+    var holdsBackwardRows: Bool { rowThreads > 0 && backward && backwardRows }
+    /// Whether ``twoRowsInFlight`` reaches the kernels: a backward module of 16-bit x without the residual gradient.
+    var keepsTwoRows: Bool { backward && twoRowsInFlight && input.size == 2 && !residual }
     /// A row module's register kernels bounded at this many blocks an SM (`ROW_MINB`, with the weight read after the
     /// reduction, `PACKED32=0`); 0 is the default bound. The launcher sets it by
     /// ``LaunchPlan/rowBlockBound(rows:columns:input:weight:multiprocessors:highBandwidth:)`` (V71).
@@ -120,8 +124,8 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
         if tinyEps { defines.append(("TINY_EPS", "1")) }
         if recompute { defines.append(("RECOMPUTE", "1")) }
         if rowThreads > 0 { defines.append(("ROW_TPR", "\(rowThreads)")) }
-        if rowThreads > 0 && backward && backwardRows { defines.append(("BWD_ROWS", "1")) }
-        if backward && twoRowsInFlight && input.size == 2 && !residual { defines.append(("BWD_PF2", "1")) }
+        if holdsBackwardRows { defines.append(("BWD_ROWS", "1")) }
+        if keepsTwoRows { defines.append(("BWD_PF2", "1")) }
         if rowThreads > 0 && rowMinBlocks > 0 {
             defines += [("ROW_MINB", "\(rowMinBlocks)"), ("ROW_MINB_TPR", "\(rowThreads)"), ("PACKED32", "0")]
         }
@@ -191,8 +195,7 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
         "x=\(input) w=\(weight) vec=\(vectorWidth)" + (cacheHints ? " hints" : "") + (backward ? " backward" : "")
             + (residual ? " residual" : "") + (casting != .gemma ? " cast=\(casting)" : "") + (fp8Output ? " fp8" : "")
             + (tinyEps ? " tiny-eps" : "") + (recompute ? " recompute" : "") + (rowThreads > 0 ? " row-tpr=\(rowThreads)" : "")
-            + (rowThreads > 0 && backward && backwardRows ? " rows" : "")
-            + (backward && twoRowsInFlight && input.size == 2 && !residual ? " two-rows" : "")
+            + (holdsBackwardRows ? " rows" : "") + (keepsTwoRows ? " two-rows" : "")
             + (rowThreads > 0 && rowMinBlocks > 0 ? " min-blocks=\(rowMinBlocks)" : "")
             + (readsTwice ? " refetch" : "") + (packedSum && residual && !backward ? " packed-sum" : "")
             + (dependentLaunch ? " pdl" : "") + (lateResidualStore ? " h-late" : "")
@@ -337,7 +340,7 @@ public struct KernelSpecialization: Hashable, Sendable, CustomStringConvertible 
         let interior = vectorWidth * input.size == 16 && !residual && !fp8Output && !backward
             ? interiorVariants.map { "rmsnorm_fwd_ai_npt\($0)" } : []
         if rowThreads > 0 {
-            if backward && backwardRows {
+            if holdsBackwardRows {
                 return backwardRegisterVariants.map { "rmsnorm_bwd_reg_npt\($0)" }
                     + ["rmsnorm_bwd_reg_npt\(16 / vectorWidth)_r128", "rmsnorm_bwd_loop", "rmsnorm_dw_reduce"]
             }

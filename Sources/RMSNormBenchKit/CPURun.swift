@@ -271,17 +271,10 @@ enum CPUBench {
             work = { () throws(RMSNormError) in
                 try rmsNormFP8(xm, residual: rm, weight: wb, scale: 0.02, options: options, into: qm, residualOut: hm)
             }
-        case .backward:
+        case .backward, .addBackward:  // add-backward: x stands for h, the forward's sum, with dres
             try rmsNorm(xm, weight: wb, options: options, into: ym, rstd: rstd)
             let saved = UnsafeBufferPointer(rstd)
-            work = { () throws(RMSNormError) in
-                try rmsNormBackward(xm, weight: wb, rstd: saved, outputGradient: rm, options: options, into: ym,
-                    weightGradient: dw)
-            }
-        case .addBackward:  // x stands for h, the forward's sum
-            try rmsNorm(xm, weight: wb, options: options, into: ym, rstd: rstd)
-            let saved = UnsafeBufferPointer(rstd)
-            let dres = try HostMatrix(third, rows: m, columns: n)
+            let dres = try shape.variant == .addBackward ? HostMatrix(third, rows: m, columns: n) : nil
             work = { () throws(RMSNormError) in
                 try rmsNormBackward(xm, weight: wb, rstd: saved, outputGradient: rm, residualGradient: dres, options: options,
                     into: ym, weightGradient: dw)

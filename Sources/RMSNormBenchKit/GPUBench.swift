@@ -420,22 +420,14 @@ enum GPUBench {
             }
             plan = describe(variantLaunchPlan(for: x, residual: seconds[0], residualOut: h!, weight: w, into: q!,
                 options: options, capturing: capturing))
-        case .backward:
+        case .backward, .addBackward:
+            // add-backward: x stands for h, the forward's sum (the backward reads it as the forward's input), with dres.
             work = {
                 let k = next()
                 try rmsNormBackward(xs[k], weight: w, rstd: recompute ? nil : rstds[k], outputGradient: seconds[k],
-                    into: outs[o(k)], weightGradient: dws[o(k)], stream: s)
+                    residualGradient: needsThird ? thirds[k] : nil, into: outs[o(k)], weightGradient: dws[o(k)], stream: s)
             }
-            plan = "backward " + backwardLaunchPlan(for: x, weight: w, outputGradient: seconds[0], into: out!,
-                savedRstd: !recompute).description
-        case .addBackward:
-            // x stands for h, the forward's sum (the backward reads it as the forward's input).
-            work = {
-                let k = next()
-                try rmsNormBackward(xs[k], weight: w, rstd: recompute ? nil : rstds[k], outputGradient: seconds[k],
-                    residualGradient: thirds[k], into: outs[o(k)], weightGradient: dws[o(k)], stream: s)
-            }
-            plan = "backward " + backwardLaunchPlan(for: x, weight: w, outputGradient: seconds[0], residualGradient: thirds[0],
+            plan = "backward " + backwardLaunchPlan(for: x, weight: w, outputGradient: seconds[0], residualGradient: thirds.first,
                 into: out!, savedRstd: !recompute).description
         }
         let reps = fixedReps ?? repetitions(bytes: shape.bytes, base: baseReps)
@@ -528,17 +520,7 @@ enum GPUBench {
     ]
 
     static func verifyOurs(device: CUDADevice, variant: BenchVariant = .forward) -> [(BenchShape, Double, Bool)] {
-        if variant != .forward {
-            let kind: VariantKind
-            switch variant {
-            case .add: kind = .add
-            case .gemma: kind = .gemma
-            case .llama: kind = .llama
-            case .fp8: kind = .fp8
-            case .addFP8: kind = .addFP8
-            case .addBackward: kind = .backwardAdd
-            default: kind = .backward
-            }
+        if let kind = CPUBench.variantKind(variant) {
             return verifyShapes.map { (m, n, d) in
                 var shape = BenchShape(suite: "verify", rows: m, columns: n, dtype: d)
                 shape.variant = variant
